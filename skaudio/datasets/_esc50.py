@@ -1,0 +1,215 @@
+"""ESC-50: loading the official layout, downloading the official archive."""
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch
+
+from skaudio.io import load_audio
+
+__all__ = ["load_esc50", "fetch_esc50", "ESC50_URL", "ESC50_SHA256", "get_data_home"]
+
+#: The official archive (the repository's master branch as a zip).
+ESC50_URL = "https://github.com/karolpiczak/ESC-50/archive/master.zip"
+#: sha256 of that archive as last verified (645,695,005 bytes). Should the
+#: upstream branch change, pass the new checksum to ``fetch_esc50(sha256=...)``.
+ESC50_SHA256 = "805afc618aff80eff0641d51311647871fead5807da68bb18e43a27db47a79ce"
+
+_COLUMNS = ["filename", "fold", "target", "category", "esc10", "src_file", "take"]
+_ARCHIVE_ROOT = "ESC-50-master"
+
+
+def get_data_home(data_home=None):
+    """Folder for downloaded data: ``data_home``, ``$SKAUDIO_DATA`` or ``~/skaudio_data``."""
+    if data_home is None:
+        data_home = os.environ.get("SKAUDIO_DATA", os.path.join("~", "skaudio_data"))
+    path = Path(data_home).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_meta(root):
+    csv = root / "meta" / "esc50.csv"
+    if not csv.is_file():
+        raise FileNotFoundError(
+            f"no ESC-50 metadata at {csv}; expected the official layout "
+            "<root>/meta/esc50.csv and <root>/audio/*.wav (fetch_esc50 downloads it)"
+        )
+    frame = pd.read_csv(csv)
+    missing = [c for c in _COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{csv} lacks the column(s) {missing}; the official columns are {_COLUMNS}")
+    if frame["filename"].duplicated().any():
+        dup = frame.loc[frame["filename"].duplicated(), "filename"].tolist()[:5]
+        raise ValueError(f"{csv} lists the same file more than once, e.g. {dup}")
+    bad_folds = sorted(set(frame["fold"]) - {1, 2, 3, 4, 5})
+    if bad_folds:
+        raise ValueError(f"{csv} has fold values {bad_folds}; ESC-50 folds are 1 to 5")
+    pairs = frame[["target", "category"]].drop_duplicates()
+    if pairs["target"].duplicated().any() or pairs["category"].duplicated().any():
+        clash = pairs[pairs["target"].duplicated(keep=False) | pairs["category"].duplicated(keep=False)]
+        raise ValueError(f"{csv} maps targets and categories inconsistently:\n{clash.to_string(index=False)}")
+    if frame["esc10"].dtype != bool:
+        frame["esc10"] = frame["esc10"].astype(str).str.lower().map({"true": True, "false": False})
+        if frame["esc10"].isna().any():
+            raise ValueError(f"{csv}: column 'esc10' must hold True/False")
+    return frame
+
+
+def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
+               on_missing="raise", n_jobs=None, return_X_y=False):
+    """Load ESC-50 (or its ESC-10 subset) from a folder in the official layout.
+
+    Parameters
+    ----------
+    data_home : str or path-like
+        Folder holding ``meta/esc50.csv`` and ``audio/*.wav`` (the unpacked
+        archive's ``ESC-50-master`` folder, or a copy of it).
+    sr : int, default=44100
+        Sampling rate to return (files are resampled with soxr when it differs).
+    folds : int or sequence of int, default=None
+        Keep only these folds (1-5); all when None.
+    subset : {None, "esc10"}, default=None
+        ``"esc10"`` keeps the 10-class ESC-10 subset (rows with ``esc10 == True``).
+    duration : float, default=5.0
+        Seconds per clip; all ESC-50 clips are 5 s.
+    on_missing : {"raise", "skip"}, default="raise"
+        A partial copy (metadata rows whose audio file is absent): ``"raise"``
+        names the missing files; ``"skip"`` drops those rows with a warning.
+        Either way the metadata must be consistent.
+    n_jobs : int, default=None
+        Threads reading files.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` only.
+
+    Returns
+    -------
+    Bunch
+        ``data`` (n, n_samples) float32, ``target`` (int, ESC-50 class index),
+        ``target_names`` (category per class index present), ``fold``,
+        ``filenames`` (full paths), ``frame`` (the metadata rows as a
+        DataFrame), ``sr``. Rows are in the metadata's order.
+
+    Examples
+    --------
+    The ESC-50 protocol (leave one predefined fold out)::
+
+        from sklearn.model_selection import LeaveOneGroupOut, cross_validate
+        esc = load_esc50("ESC-50-master", subset="esc10", sr=16000)
+        cross_validate(pipe, esc.data, esc.target, groups=esc.fold,
+                       cv=LeaveOneGroupOut())
+
+    References
+    ----------
+    .. [1] K. J. Piczak, "ESC: Dataset for Environmental Sound Classification",
+       ACM Multimedia 2015.
+    """
+    if on_missing not in ("raise", "skip"):
+        raise ValueError(f"on_missing must be 'raise' or 'skip', got {on_missing!r}")
+    if subset not in (None, "esc10"):
+        raise ValueError(f"subset must be None or 'esc10', got {subset!r}")
+    root = Path(data_home).expanduser()
+    frame = _read_meta(root)
+    if subset == "esc10":
+        frame = frame[frame["esc10"]]
+    if folds is not None:
+        wanted = [int(folds)] if np.isscalar(folds) else [int(f) for f in folds]
+        bad = sorted(set(wanted) - {1, 2, 3, 4, 5})
+        if bad:
+            raise ValueError(f"folds must be in 1..5, got {bad}")
+        frame = frame[frame["fold"].isin(wanted)]
+    paths = [root / "audio" / name for name in frame["filename"]]
+    exists = np.array([p.is_file() for p in paths], dtype=bool)
+    if not exists.all():
+        absent = [p.name for p, ok in zip(paths, exists) if not ok]
+        if on_missing == "raise":
+            raise FileNotFoundError(
+                f"{len(absent)} of {len(paths)} audio files listed in the metadata are missing "
+                f"from {root / 'audio'}, e.g. {absent[:3]}; pass on_missing='skip' to use the rest"
+            )
+        import warnings
+
+        warnings.warn(f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
+                      UserWarning, stacklevel=2)
+        frame = frame[exists]
+        paths = [p for p, ok in zip(paths, exists) if ok]
+    if frame.empty:
+        raise ValueError(f"no ESC-50 clips selected from {root} (subset={subset!r}, folds={folds!r})")
+    frame = frame.reset_index(drop=True)
+    data, _ = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs)
+    target = frame["target"].to_numpy(dtype=np.int64)
+    if return_X_y:
+        return data, target
+    names = frame.drop_duplicates("target").sort_values("target")["category"].to_numpy()
+    return Bunch(data=data, target=target, target_names=names,
+                 fold=frame["fold"].to_numpy(dtype=np.int64),
+                 filenames=np.array([str(p) for p in paths]), frame=frame, sr=sr,
+                 DESCR="ESC-50 environmental sound classification (Piczak 2015); "
+                       "5 predefined folds, 5-s clips.")
+
+
+def _safe_extract(archive, target):
+    """Unzip ``archive`` into ``target``, refusing members that would land outside it."""
+    target = Path(target).resolve()
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.infolist():
+            dest = (target / member.filename).resolve()
+            if target != dest and target not in dest.parents:
+                raise ValueError(f"refusing to extract {member.filename!r}: it would be written "
+                                 f"outside {target}")
+            if member.external_attr >> 28 == 0xA:  # a symbolic link
+                raise ValueError(f"refusing to extract symbolic link {member.filename!r}")
+        zf.extractall(target)
+
+
+def fetch_esc50(data_home=None, *, download_if_missing=True, url=ESC50_URL, sha256=ESC50_SHA256,
+                progressbar=True, **load_kwargs):
+    """Download (once) and load ESC-50.
+
+    The archive is fetched with pooch, its sha256 checked, and unpacked with
+    every member checked to stay inside ``data_home``. Later calls find the
+    unpacked copy and do not download again.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Where to keep the data (``$SKAUDIO_DATA`` or ``~/skaudio_data`` when None).
+    download_if_missing : bool, default=True
+        When False and the data are absent, raise ``FileNotFoundError``.
+    url : str, default=ESC50_URL
+        Archive address (a mirror, or a local server in tests).
+    sha256 : str, default=ESC50_SHA256
+        Expected checksum of the archive.
+    progressbar : bool, default=True
+        Show download progress (tqdm).
+    **load_kwargs
+        Passed to :func:`load_esc50` (``sr``, ``folds``, ``subset``, ...).
+
+    Returns
+    -------
+    Bunch
+        As :func:`load_esc50`.
+    """
+    home = get_data_home(data_home)
+    root = home / _ARCHIVE_ROOT
+    if not (root / "meta" / "esc50.csv").is_file():
+        if not download_if_missing:
+            raise FileNotFoundError(f"ESC-50 not found in {home} and download_if_missing=False")
+        import pooch
+
+        archive = pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname="ESC-50-master.zip",
+                                 path=home, progressbar=progressbar)
+        tmp = home / (_ARCHIVE_ROOT + ".partial")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        _safe_extract(archive, tmp)
+        inner = tmp / _ARCHIVE_ROOT
+        if not (inner / "meta" / "esc50.csv").is_file():
+            raise ValueError(f"the archive from {url} has no {_ARCHIVE_ROOT}/meta/esc50.csv")
+        inner.rename(root)  # only a complete extraction becomes visible
+        shutil.rmtree(tmp)
+        os.remove(archive)
+    return load_esc50(root, **load_kwargs)

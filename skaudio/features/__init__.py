@@ -1,0 +1,12 @@
+"""scikit-learn transformers: audio input, spectrograms and what is computed from them."""
+from skaudio.features.audio import AudioLoader, FixLength
+from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
+
+__all__ = [
+    "AudioLoader",
+    "FixLength",
+    "Spectrogram",
+    "MelSpectrogram",
+    "PowerToDb",
+    "SpectrogramStandardizer",
+]

@@ -1,0 +1,523 @@
+"""Spectrogram transformers: linear STFT, mel, dB conversion, standardisation."""
+from numbers import Integral, Real
+
+import librosa
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skaudio._kernels.spectral import SparseFilterbank, power_to_db_inplace, stft_power
+from skaudio._validation import check_spectrograms, check_waveforms
+from skaudio.features._base import iter_batches, resolve_n_jobs, torch_threads
+
+__all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]
+
+_DB_CONSTRAINTS = {
+    "ref": [StrOptions({"max"}), Interval(Real, 0, None, closed="neither")],
+    "amin": [Interval(Real, 0, None, closed="neither")],
+    "top_db": [Interval(Real, 0, None, closed="left"), None],
+}
+
+
+class _NumbaThreads:
+    """Context manager limiting numba's threads (None keeps numba's default)."""
+
+    def __init__(self, n_jobs):
+        self.n_jobs = n_jobs
+
+    def __enter__(self):
+        import numba
+
+        self.previous = numba.get_num_threads()
+        if self.n_jobs is not None:
+            numba.set_num_threads(min(resolve_n_jobs(self.n_jobs), numba.config.NUMBA_NUM_THREADS))
+        return self
+
+    def __exit__(self, *exc):
+        import numba
+
+        numba.set_num_threads(self.previous)
+
+
+class Spectrogram(TransformerMixin, BaseEstimator):
+    """Linear-frequency STFT magnitude or power of a batch of waveforms.
+
+    Waveforms ``(n_clips, n_samples)`` become spectrograms
+    ``(n_clips, n_fft // 2 + 1, n_frames)`` of float32, frequency before time,
+    with the same definitions as ``librosa.stft`` followed by ``abs(.)**power``.
+
+    Parameters
+    ----------
+    n_fft : int, default=2048
+        FFT length.
+    hop_length : int, default=None
+        Samples between frames; ``n_fft // 4`` when None (librosa's default).
+    win_length : int, default=None
+        Window length (at most ``n_fft``, zero-padded to it); ``n_fft`` when None.
+    window : str, tuple or float, default="hann"
+        Any window ``scipy.signal.get_window`` understands (periodic form).
+    center : bool, default=True
+        Pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred on
+        sample ``t * hop_length``.
+    pad_mode : {"constant", "reflect", "edge", "wrap"}, default="constant"
+        Padding used by ``center`` (librosa's default is zeros).
+    power : float, default=2.0
+        Exponent of the magnitude: 2 gives power, 1 magnitude.
+    to_db : bool, default=False
+        Convert to decibels per clip, as ``librosa.power_to_db`` (``power=2``)
+        or ``librosa.amplitude_to_db`` (``power=1``) would.
+    ref : "max" or float, default="max"
+        dB reference: each clip's maximum (librosa's ``ref=np.max``) or a
+        fixed value in the units of the spectrogram.
+    amin : float, default=1e-10
+        Floor on power before the logarithm.
+    top_db : float or None, default=80.0
+        Dynamic range kept below each clip's peak.
+    sr : float, default=None
+        Sampling rate; only used to label frequencies (``frequencies_``).
+    backend : {"numba", "torch", "librosa"}, default="numba"
+        ``"numba"``: the fast CPU path of :mod:`skaudio._kernels.spectral`;
+        ``"torch"``: the batched :class:`skaudio.nn.STFT` module (can run on a
+        GPU via ``device``); ``"librosa"``: librosa clip by clip, the reference.
+        All three agree to float32 precision.
+    device : str, default="cpu"
+        torch device for ``backend="torch"``.
+    batch_size : int, default=64
+        Clips processed at once; bounds memory.
+    n_jobs : int, default=None
+        Threads (numba, scipy.fft, torch) or, for librosa, joblib workers.
+        None keeps each library's default (all cores for the threaded backends,
+        one worker for librosa); -1 means all cores.
+    verbose : bool, default=False
+        Show a progress bar over batches.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of samples per clip seen in ``fit``.
+    n_frames_ : int
+        Frames per output spectrogram.
+    frequencies_ : ndarray of shape (n_freqs,) or None
+        Centre frequency of each output row in Hz (None when ``sr`` is None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import Spectrogram
+    >>> X = np.random.default_rng(0).standard_normal((2, 8000)).astype(np.float32)
+    >>> Spectrogram(n_fft=512, hop_length=256).fit_transform(X).shape
+    (2, 257, 32)
+    """
+
+    _parameter_constraints = {
+        "n_fft": [Interval(Integral, 2, None, closed="left")],
+        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+        "win_length": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [str, tuple, Real],
+        "center": ["boolean"],
+        "pad_mode": [StrOptions({"constant", "reflect", "edge", "wrap"})],
+        "power": [Interval(Real, 0, None, closed="neither")],
+        "to_db": ["boolean"],
+        **_DB_CONSTRAINTS,
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
+        "backend": [StrOptions({"numba", "torch", "librosa"})],
+        "device": [str],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, n_fft=2048, hop_length=None, win_length=None, window="hann",
+                 center=True, pad_mode="constant", power=2.0, to_db=False, ref="max",
+                 amin=1e-10, top_db=80.0, sr=None, backend="numba", device="cpu",
+                 batch_size=64, n_jobs=None, verbose=False):
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.win_length = win_length
+        self.window = window
+        self.center = center
+        self.pad_mode = pad_mode
+        self.power = power
+        self.to_db = to_db
+        self.ref = ref
+        self.amin = amin
+        self.top_db = top_db
+        self.sr = sr
+        self.backend = backend
+        self.device = device
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # -- what differs between the linear and the mel transformer -------------
+    def _filterbank(self):
+        """Dense ``(n_bands, n_freqs)`` weights, or None for all STFT bins."""
+        return None
+
+    def _frequencies(self):
+        if self.sr is None:
+            return None
+        return librosa.fft_frequencies(sr=self.sr, n_fft=self.n_fft)
+
+    def _librosa_one(self, y):
+        S = np.abs(librosa.stft(y, **self._stft_kwargs())) ** self.power
+        return S
+
+    # -- shared machinery -----------------------------------------------------
+    def _hop(self):
+        return self.hop_length if self.hop_length is not None else self.n_fft // 4
+
+    def _win_length(self):
+        return self.win_length if self.win_length is not None else self.n_fft
+
+    def _stft_kwargs(self):
+        return dict(n_fft=self.n_fft, hop_length=self._hop(), win_length=self._win_length(),
+                    window=self.window, center=self.center, pad_mode=self.pad_mode)
+
+    def _validate(self, X, reset):
+        X = check_waveforms(X, min_length=self.n_fft)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check parameters and input, and prepare the window and filterbank.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Float waveforms.
+        y : ignored
+
+        Returns
+        -------
+        self : object
+        """
+        if self._win_length() > self.n_fft:
+            raise ValueError(f"win_length={self.win_length} must not exceed n_fft={self.n_fft}")
+        X = self._validate(X, reset=True)
+        win = librosa.filters.get_window(self.window, self._win_length(), fftbins=True)
+        self.window_ = librosa.util.pad_center(np.asarray(win, np.float64), size=self.n_fft).astype(np.float32)
+        hann = librosa.filters.get_window("hann", self.n_fft, fftbins=True)
+        self._hann_in_freq = self._win_length() == self.n_fft and np.allclose(self.window_, hann, atol=1e-7)
+        fb = self._filterbank()
+        self._sparse_fb = SparseFilterbank(fb) if fb is not None else None
+        pad = self.n_fft // 2 if self.center else 0
+        self.n_frames_ = 1 + (X.shape[1] + 2 * pad - self.n_fft) // self._hop()
+        self.frequencies_ = self._frequencies()
+        self._module = None
+        return self
+
+    def _torch_module(self):
+        if getattr(self, "_module", None) is None:
+            from skaudio.nn.frontends import STFT, Filterbank
+
+            import torch
+
+            stft = STFT(self.n_fft, self._hop(), self._win_length(), self.window, self.center,
+                        self.pad_mode, self.power)
+            fb = self._filterbank()
+            module = stft if fb is None else torch.nn.Sequential(stft, Filterbank(fb))
+            self._module = module.to(self.device)
+        return self._module
+
+    def _compute(self, X):
+        """Spectra (not yet in dB) of a validated batch."""
+        if self.backend == "numba":
+            with _NumbaThreads(self.n_jobs):
+                return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
+                                  self.pad_mode, self.power, self._sparse_fb, self._hann_in_freq,
+                                  workers=-1 if self.n_jobs is None else resolve_n_jobs(self.n_jobs))
+        if self.backend == "torch":
+            import torch
+
+            with torch_threads(self.n_jobs), torch.inference_mode():
+                x = torch.from_numpy(X).to(self.device)
+                return self._torch_module()(x).float().cpu().numpy()
+        from joblib import Parallel, delayed
+
+        rows = Parallel(n_jobs=self.n_jobs)(delayed(self._librosa_one)(y) for y in X)
+        return np.stack(rows).astype(np.float32, copy=False)
+
+    def transform(self, X):
+        """Compute the spectrograms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Float waveforms, as many samples per clip as in ``fit``.
+
+        Returns
+        -------
+        S : ndarray of shape (n_clips, n_freqs, n_frames), float32
+        """
+        check_is_fitted(self, "window_")
+        X = self._validate(X, reset=False)
+        n_bands = self._sparse_fb.shape[0] if self._sparse_fb is not None else self.n_fft // 2 + 1
+        out = np.empty((X.shape[0], n_bands, self.n_frames_), dtype=np.float32)
+        for sl in iter_batches(X.shape[0], self.batch_size, self.verbose, type(self).__name__):
+            out[sl] = self._compute(X[sl])
+        if self.to_db:
+            power_to_db_inplace(out, self.ref, self.amin, self.top_db, 20.0 / self.power)
+        return out
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_module"] = None  # rebuilt on demand; keeps pickles device-free
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class MelSpectrogram(Spectrogram):
+    """(Log-)mel spectrogram of a batch of waveforms, librosa-compatible.
+
+    Same parameters and meaning as ``librosa.feature.melspectrogram`` plus the
+    dB conversion of ``librosa.power_to_db`` (per clip, ``ref=np.max`` by
+    default), for a whole batch: ``(n_clips, n_samples)`` waveforms become
+    ``(n_clips, n_mels, n_frames)`` float32 spectrograms.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate of ``X`` in Hz. Required: it is never guessed.
+    n_fft, hop_length, win_length, window, center, pad_mode, power
+        As in :class:`Spectrogram`.
+    n_mels : int, default=128
+        Number of mel bands.
+    fmin : float, default=0.0
+        Lowest band edge in Hz.
+    fmax : float, default=None
+        Highest band edge in Hz; ``sr / 2`` when None.
+    htk : bool, default=False
+        HTK mel scale instead of Slaney's.
+    norm : "slaney", float or None, default="slaney"
+        Filter normalisation, as ``librosa.filters.mel``.
+    to_db : bool, default=True
+        Return log-mel in dB (the usual classifier input); False returns power.
+    ref, amin, top_db, backend, device, batch_size, n_jobs, verbose
+        As in :class:`Spectrogram`.
+
+    Attributes
+    ----------
+    mel_basis_ : ndarray of shape (n_mels, n_fft // 2 + 1)
+        The filterbank (from ``librosa.filters.mel``).
+    frequencies_ : ndarray of shape (n_mels,)
+        Centre frequency of each band in Hz.
+    n_frames_, n_features_in_
+        As in :class:`Spectrogram`.
+
+    See Also
+    --------
+    librosa.feature.melspectrogram : the per-clip reference (``backend="librosa"``).
+
+    References
+    ----------
+    .. [1] McFee et al., "librosa: Audio and music signal analysis in python", 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import MelSpectrogram
+    >>> X = np.random.default_rng(0).standard_normal((3, 16000)).astype(np.float32)
+    >>> mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=512, n_mels=64)
+    >>> S = mel.fit_transform(X)
+    >>> S.shape, S.dtype
+    ((3, 64, 32), dtype('float32'))
+    >>> bool(S.max() == 0.0)  # dB relative to each clip's maximum
+    True
+    """
+
+    _parameter_constraints = {
+        **Spectrogram._parameter_constraints,
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
+        "n_mels": [Interval(Integral, 1, None, closed="left")],
+        "fmin": [Interval(Real, 0, None, closed="left")],
+        "fmax": [Interval(Real, 0, None, closed="neither"), None],
+        "htk": ["boolean"],
+        "norm": [StrOptions({"slaney"}), Real, None],
+    }
+
+    def __init__(self, *, sr=None, n_fft=2048, hop_length=None, win_length=None, window="hann",
+                 center=True, pad_mode="constant", power=2.0, n_mels=128, fmin=0.0, fmax=None,
+                 htk=False, norm="slaney", to_db=True, ref="max", amin=1e-10, top_db=80.0,
+                 backend="numba", device="cpu", batch_size=64, n_jobs=None, verbose=False):
+        super().__init__(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                         window=window, center=center, pad_mode=pad_mode, power=power,
+                         to_db=to_db, ref=ref, amin=amin, top_db=top_db, sr=sr,
+                         backend=backend, device=device, batch_size=batch_size,
+                         n_jobs=n_jobs, verbose=verbose)
+        self.n_mels = n_mels
+        self.fmin = fmin
+        self.fmax = fmax
+        self.htk = htk
+        self.norm = norm
+
+    def fit(self, X, y=None):
+        """Check parameters and input and build the mel filterbank.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Float waveforms sampled at ``sr``.
+        y : ignored
+
+        Returns
+        -------
+        self : object
+        """
+        if self.sr is None:
+            raise ValueError("MelSpectrogram needs the sampling rate: pass sr=... (in Hz)")
+        fmax = self.sr / 2 if self.fmax is None else self.fmax
+        if not self.fmin < fmax <= self.sr / 2:
+            raise ValueError(f"need fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={fmax}, sr={self.sr}")
+        return super().fit(X, y)
+
+    def _filterbank(self):
+        self.mel_basis_ = librosa.filters.mel(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels,
+                                              fmin=self.fmin, fmax=self.fmax, htk=self.htk,
+                                              norm=self.norm, dtype=np.float32)
+        return self.mel_basis_
+
+    def _frequencies(self):
+        fmax = self.sr / 2 if self.fmax is None else self.fmax
+        return librosa.mel_frequencies(self.n_mels + 2, fmin=self.fmin, fmax=fmax, htk=self.htk)[1:-1]
+
+    def _librosa_one(self, y):
+        return librosa.feature.melspectrogram(
+            y=y, sr=self.sr, power=self.power, n_mels=self.n_mels, fmin=self.fmin,
+            fmax=self.fmax, htk=self.htk, norm=self.norm, **self._stft_kwargs())
+
+
+class PowerToDb(TransformerMixin, BaseEstimator):
+    """Convert power spectrograms to decibels, clip by clip (``librosa.power_to_db``).
+
+    Parameters
+    ----------
+    ref : "max" or float, default="max"
+        Reference power: each clip's maximum, or a fixed value.
+    amin : float, default=1e-10
+        Floor on power before the logarithm.
+    top_db : float or None, default=80.0
+        Dynamic range kept below each clip's peak.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import PowerToDb
+    >>> PowerToDb().fit_transform(np.array([[[1.0, 0.1, 0.0]]], dtype=np.float32))
+    array([[[  0., -10., -80.]]], dtype=float32)
+    """
+
+    _parameter_constraints = dict(_DB_CONSTRAINTS)
+
+    def __init__(self, *, ref="max", amin=1e-10, top_db=80.0):
+        self.ref = ref
+        self.amin = amin
+        self.top_db = top_db
+
+    def _validate(self, S, reset):
+        S = check_spectrograms(S, ndim=(2, 3), nonnegative=True,
+                               fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
+        validate_data(self, S, reset=reset, skip_check_array=True)
+        return S
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S, y=None):
+        """Check parameters and input.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_features)
+            Non-negative power values.
+        y : ignored
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate(S, reset=True)
+        return self
+
+    def transform(self, S):
+        """Return ``S`` in dB, a new float32 array (``S`` is left untouched)."""
+        check_is_fitted(self, "n_features_in_")
+        S = self._validate(S, reset=False).copy()
+        return power_to_db_inplace(S, self.ref, self.amin, self.top_db)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class SpectrogramStandardizer(TransformerMixin, BaseEstimator):
+    """Standardise each spectrogram by its own mean and spread.
+
+    ``(S - mean(S)) / (std(S) + eps)`` with the statistics of each clip over
+    all its values, as in the [NMF] front end. Nothing is learned in ``fit``.
+
+    Parameters
+    ----------
+    eps : float, default=1e-6
+        Added to the standard deviation so a constant map gives zeros.
+
+    References
+    ----------
+    .. [1] Dwivedi, "Interpretation of representations of audio signals in hidden
+       layers of a neural network using NMF", 2024.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import SpectrogramStandardizer
+    >>> S = np.arange(8, dtype=np.float32).reshape(1, 2, 4)
+    >>> Z = SpectrogramStandardizer().fit_transform(S)
+    >>> round(float(Z.mean()), 6), round(float(Z.std()), 4)
+    (0.0, 1.0)
+    """
+
+    _parameter_constraints = {"eps": [Interval(Real, 0, None, closed="left")]}
+
+    def __init__(self, *, eps=1e-6):
+        self.eps = eps
+
+    def _validate(self, S, reset):
+        S = check_spectrograms(S, ndim=(2, 3))
+        validate_data(self, S, reset=reset, skip_check_array=True)
+        return S
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S, y=None):
+        """Check parameters and input.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate(S, reset=True)
+        return self
+
+    def transform(self, S):
+        """Return the standardised spectrograms as a new float32 array."""
+        check_is_fitted(self, "n_features_in_")
+        S = self._validate(S, reset=False)
+        axes = tuple(range(1, S.ndim))
+        mean = S.mean(axis=axes, keepdims=True, dtype=np.float64)
+        std = S.std(axis=axes, keepdims=True, dtype=np.float64)
+        return ((S - mean) / (std + self.eps)).astype(np.float32)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

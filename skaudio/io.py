@@ -1,0 +1,195 @@
+"""Reading audio files, resampling and fixing clip length.
+
+Files are decoded by soundfile (libsndfile: WAV, FLAC, OGG/Vorbis, MP3 with
+libsndfile >= 1.1) and resampled with soxr's high-quality filter, the same
+resampler librosa uses by default.
+"""
+import os
+from numbers import Integral
+
+import numpy as np
+import soundfile as sf
+import soxr
+from joblib import Parallel, delayed
+
+__all__ = ["load_audio", "fix_length", "resample"]
+
+_ALIGNS = ("start", "center", "end")
+_PAD_MODES = ("constant", "wrap", "reflect", "symmetric", "edge")
+
+
+def resample(y, orig_sr, target_sr):
+    """Resample ``y`` (last axis is time) from ``orig_sr`` to ``target_sr`` with soxr HQ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> resample(np.zeros(44100, np.float32), 44100, 16000).shape
+    (16000,)
+    """
+    if orig_sr == target_sr:
+        return y
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim == 1:
+        return soxr.resample(y, orig_sr, target_sr, quality="HQ").astype(np.float32, copy=False)
+    # soxr wants (frames, channels)
+    return np.ascontiguousarray(soxr.resample(y.T, orig_sr, target_sr, quality="HQ").T, dtype=np.float32)
+
+
+def fix_length(y, length, *, pad_mode="constant", align="start"):
+    """Pad or crop the last axis of ``y`` to exactly ``length`` samples.
+
+    Parameters
+    ----------
+    y : ndarray
+        Audio; the last axis is time.
+    length : int
+        Wanted number of samples.
+    pad_mode : {"constant", "wrap", "reflect", "symmetric", "edge"}, default="constant"
+        ``numpy.pad`` mode filling the missing samples: zeros (digital silence,
+        as ESC-50 pads short recordings), the clip repeated, mirrored without or
+        with its edge sample, or its edge sample held.
+    align : {"start", "center", "end"}, default="start"
+        Which part of a long clip is kept, and on which side a short clip is
+        padded: "start" keeps the beginning and pads at the end, "end" the
+        opposite, "center" crops or pads equally on both sides.
+
+    Returns
+    -------
+    ndarray
+        A new array; ``y`` is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fix_length(np.array([1., 2., 3.]), 5)
+    array([1., 2., 3., 0., 0.])
+    >>> fix_length(np.array([1., 2., 3., 4.]), 2, align="center")
+    array([2., 3.])
+    """
+    if not isinstance(length, Integral) or length < 1:
+        raise ValueError(f"length must be a positive integer number of samples, got {length!r}")
+    if pad_mode not in _PAD_MODES:
+        raise ValueError(f"pad_mode must be one of {_PAD_MODES}, got {pad_mode!r}")
+    if align not in _ALIGNS:
+        raise ValueError(f"align must be one of {_ALIGNS}, got {align!r}")
+    y = np.asarray(y)
+    n = y.shape[-1]
+    if n == 0 and pad_mode != "constant":
+        raise ValueError(f"cannot pad an empty clip with pad_mode={pad_mode!r}; use 'constant'")
+    if n >= length:
+        start = {"start": 0, "center": (n - length) // 2, "end": n - length}[align]
+        return y[..., start:start + length].copy()
+    missing = length - n
+    before = {"start": 0, "center": missing // 2, "end": missing}[align]
+    widths = [(0, 0)] * (y.ndim - 1) + [(before, missing - before)]
+    return np.pad(y, widths, mode=pad_mode)
+
+
+def _read_one(path, sr, mono, offset, duration):
+    path = os.fspath(path)
+    try:
+        with sf.SoundFile(path) as f:
+            native_sr = f.samplerate
+            start = int(round(offset * native_sr))
+            if start > f.frames:
+                raise ValueError(f"offset={offset} s is past the end ({f.frames / native_sr:.3f} s)")
+            f.seek(start)
+            frames = -1 if duration is None else int(round(duration * native_sr))
+            data = f.read(frames=frames, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
+    except ValueError as exc:
+        raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
+    y = data.T  # (channels, frames)
+    if mono:
+        y = y.mean(axis=0)
+    if sr is not None and sr != native_sr:
+        y = resample(y, native_sr, sr)
+    if duration is not None:
+        target = int(round(duration * (sr if sr is not None else native_sr)))
+        y = fix_length(y, target)
+    return np.ascontiguousarray(y, dtype=np.float32), (sr if sr is not None else native_sr)
+
+
+def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=None,
+               on_error="raise"):
+    """Read one or many audio files as float32 arrays.
+
+    Parameters
+    ----------
+    paths : str, path-like, or sequence of them
+        File(s) to read (any format libsndfile decodes).
+    sr : float, default=None
+        Resample to this rate (soxr, high quality); None keeps each file's own rate.
+    mono : bool, default=True
+        Average the channels. With ``mono=False`` a file gives ``(channels, n_samples)``.
+    offset : float, default=0.0
+        Start reading this many seconds into the file.
+    duration : float, default=None
+        Read this many seconds; shorter files are zero-padded at the end so
+        every clip has exactly ``round(duration * sr)`` samples.
+    n_jobs : int, default=None
+        Threads reading files in parallel (joblib convention).
+    on_error : {"raise", "warn"}, default="raise"
+        What to do with an unreadable file: raise a ``ValueError`` naming it,
+        or skip it with one warning listing every skipped file (the returned
+        ``paths`` then tell which were kept).
+
+    Returns
+    -------
+    y : ndarray or list of ndarray
+        For a single path: the clip. For a sequence: a 2-D array
+        ``(n_clips, n_samples)`` when all clips have the same shape (always the
+        case with ``duration``), otherwise a list of 1-D arrays.
+    sr : float
+        Sampling rate of the returned audio (the files' own when ``sr`` is None;
+        a ``ValueError`` is raised if they differ).
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(path, np.sin(np.arange(8000) / 10).astype(np.float32), 8000)
+    >>> y, sr = load_audio(path, sr=16000)
+    >>> y.shape, sr
+    ((16000,), 16000)
+    """
+    if on_error not in ("raise", "warn"):
+        raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0 seconds, got {offset}")
+    if duration is not None and duration <= 0:
+        raise ValueError(f"duration must be > 0 seconds, got {duration}")
+    single = isinstance(paths, (str, bytes, os.PathLike))
+    if single:
+        return _read_one(paths, sr, mono, offset, duration)
+    paths = list(paths)
+    if not paths:
+        raise ValueError("paths is empty: give at least one audio file")
+
+    def safe(p):
+        try:
+            return _read_one(p, sr, mono, offset, duration)
+        except ValueError as exc:
+            if on_error == "raise":
+                raise
+            return exc
+
+    results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(safe)(p) for p in paths)
+    bad = [(p, r) for p, r in zip(paths, results) if isinstance(r, Exception)]
+    if bad:
+        import warnings
+
+        warnings.warn(f"skipped {len(bad)} unreadable file(s): " + "; ".join(str(r) for _, r in bad),
+                      UserWarning, stacklevel=2)
+    good = [r for r in results if not isinstance(r, Exception)]
+    if not good:
+        raise ValueError("none of the files could be read")
+    rates = {r[1] for r in good}
+    if len(rates) > 1:
+        raise ValueError(f"files have different sampling rates {sorted(rates)}; pass sr= to resample them")
+    clips = [r[0] for r in good]
+    if len({c.shape for c in clips}) == 1:
+        clips = np.stack(clips)
+    return clips, rates.pop()
