@@ -20,6 +20,11 @@ _PUBLIC = {
     "MelSpectrogram": "skaudio.features",
     "PowerToDb": "skaudio.features",
     "SpectrogramStandardizer": "skaudio.features",
+    "SpectrogramFilter": "skaudio.features",
+    "SpectrogramSegmenter": "skaudio.features",
+    "SpectrogramImageFeatures": "skaudio.features",
+    "Flatten": "skaudio.features",
+    "template_match": "skaudio.features",
 }
 
 __all__ = ["__version__", *_PUBLIC]

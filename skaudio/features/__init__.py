@@ -1,5 +1,12 @@
 """scikit-learn transformers: audio input, spectrograms and what is computed from them."""
 from skaudio.features.audio import AudioLoader, FixLength
+from skaudio.features.image import (
+    SpectrogramFilter,
+    SpectrogramImageFeatures,
+    SpectrogramSegmenter,
+    template_match,
+)
+from skaudio.features.reshape import Flatten
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
 
 __all__ = [
@@ -9,4 +16,9 @@ __all__ = [
     "MelSpectrogram",
     "PowerToDb",
     "SpectrogramStandardizer",
+    "SpectrogramFilter",
+    "SpectrogramSegmenter",
+    "SpectrogramImageFeatures",
+    "Flatten",
+    "template_match",
 ]
