@@ -4,8 +4,14 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skaudio._validation import check_spectrograms
+from skaudio.features.image._common import as_batch
 
 __all__ = ["Flatten"]
+
+
+def _checked(S):
+    S, was_2d = as_batch(S)
+    return S[:, 0, :] if was_2d else S
 
 
 class Flatten(TransformerMixin, BaseEstimator):
@@ -65,7 +71,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        S = check_spectrograms(S, ndim=(2, 3))
+        S = _checked(S)
         validate_data(self, S, reset=True, skip_check_array=True)
         self.shape_ = tuple(int(d) for d in S.shape[1:])
         self.n_features_out_ = int(np.prod(self.shape_))
@@ -88,7 +94,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_clips, n_freqs * n_frames), float32
         """
         check_is_fitted(self, "shape_")
-        S = check_spectrograms(S, ndim=(2, 3))
+        S = _checked(S)
         validate_data(self, S, reset=False, skip_check_array=True)
         self._check_shape(S)
         return S.reshape(len(S), -1)

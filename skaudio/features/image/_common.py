@@ -29,6 +29,22 @@ def as_batch(S, name="S"):
     ``(n_clips, 1, n_frames)``, so the transformers also accept frame-level
     feature rows (and scikit-learn's 2-D estimator checks).
     """
+    import scipy.sparse
+
+    if scipy.sparse.issparse(S):
+        raise TypeError(f"{name} is a sparse matrix; sparse input is not supported, pass a dense array")
+    try:
+        arr = np.asarray(S)
+    except Exception:  # ragged input: check_spectrograms explains
+        arr = None
+    if arr is not None and arr.dtype.kind not in "OUSV":
+        S = arr
+    shape = arr.shape if arr is not None else ()
+    if len(shape) == 1:
+        raise ValueError(f"{name} must be 2-D or 3-D (n_clips, n_freqs, n_frames), got a 1-D array of shape "
+                         f"{shape}. Reshape your data, e.g. S[np.newaxis] for a single clip.")
+    if len(shape) == 2 and shape[1] == 0:
+        raise ValueError(f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is required.")
     S = check_spectrograms(S, name=name, ndim=(2, 3))
     if S.ndim == 2:
         return S[:, np.newaxis, :], True

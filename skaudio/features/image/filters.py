@@ -266,8 +266,8 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         self : object
         """
         self._check_method_params()
-        S, _ = as_batch(S)
-        validate_data(self, S, reset=True, skip_check_array=True)
+        S, was_2d = as_batch(S)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
         return self
 
     def transform(self, S):
@@ -285,7 +285,7 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_features_in_")
         S, was_2d = as_batch(S)
-        validate_data(self, S, reset=False, skip_check_array=True)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
         out = self._filter(S)
         return out[:, 0, :] if was_2d else out
 

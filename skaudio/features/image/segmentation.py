@@ -151,7 +151,7 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
         Histogram bins of Otsu's rule (``"otsu"``, ``"graph"``, and the
         default ``low`` of ``"region_growing"``).
     n_clusters : int, default=2
-        ``"kmeans"``: number of clusters.
+        ``"kmeans"``: number of clusters (1 marks every bin as foreground).
     low : float, default=None
         ``"region_growing"``: growing threshold in spectrogram units; None
         uses each clip's Otsu threshold.
@@ -181,7 +181,8 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
         Background value for ``output="masked"``; None uses each clip's
         minimum (the floor of a dB spectrogram, not 0, which is its peak).
     random_state : int, RandomState instance or None, default=None
-        Seeds the k-means initialisation (one seed per clip drawn from it).
+        Seeds the k-means initialisation (one seed drawn from it serves
+        every clip, so a clip's mask does not depend on the batch).
     n_jobs : int, default=None
         joblib workers over clips (threads preferred).
     verbose : bool, default=False
@@ -219,7 +220,7 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "method": [StrOptions(set(_METHODS))],
         "nbins": [Interval(Integral, 2, None, closed="left")],
-        "n_clusters": [Interval(Integral, 2, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "low": [Real, None],
         "high": [Real, None],
         "seed_quantile": [Interval(Real, 0, 1, closed="both")],
@@ -276,14 +277,14 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
             morphology_batch(np.zeros((1, 1, 1), dtype=bool), (), self.footprint)
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low must not exceed high, got low={self.low}, high={self.high}")
-        S, _ = as_batch(S)
-        validate_data(self, S, reset=True, skip_check_array=True)
+        S, was_2d = as_batch(S)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
         return self
 
     def _validate(self, S):
         check_is_fitted(self, "n_features_in_")
         S, was_2d = as_batch(S)
-        validate_data(self, S, reset=False, skip_check_array=True)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
         return S, was_2d
 
     def _otsu(self, S):
@@ -309,7 +310,9 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
         elif self.method == "kmeans":
             from sklearn.cluster import KMeans
 
-            seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=len(S))
+            # one seed for every clip: a clip's mask does not depend on its position in the batch
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            seeds = np.full(len(S), seed)
             k = self.n_clusters
 
             def one(item):

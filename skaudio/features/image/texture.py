@@ -303,8 +303,8 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"low_threshold ({self.low_threshold}) must not exceed high_threshold "
                              f"({self.high_threshold})")
         names = self._names()
-        S, _ = as_batch(S)
-        validate_data(self, S, reset=True, skip_check_array=True)
+        S, was_2d = as_batch(S)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
@@ -337,8 +337,8 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
         F : ndarray of shape (n_clips, n_features), float32
         """
         check_is_fitted(self, "feature_names_out_")
-        S, _ = as_batch(S)
-        validate_data(self, S, reset=False, skip_check_array=True)
+        S, was_2d = as_batch(S)
+        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
         kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self.kind})")
         if self.kind == "glcm":
             F = np.stack(map_clips(self._glcm_one, S, **kw))
