@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skaudio._kernels.spectral import SparseFilterbank, power_to_db_inplace, stft_power
-from skaudio._validation import check_spectrograms, check_waveforms
+from skaudio._validation import check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import iter_batches, resolve_n_jobs, torch_threads
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]
@@ -176,8 +176,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
                     window=self.window, center=self.center, pad_mode=self.pad_mode)
 
     def _validate(self, X, reset):
-        X = check_waveforms(X, min_length=self.n_fft)
+        X = check_waveforms(X)
         validate_data(self, X, reset=reset, skip_check_array=True)
+        check_length(X, self.n_fft)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -421,7 +422,7 @@ class PowerToDb(TransformerMixin, BaseEstimator):
         self.top_db = top_db
 
     def _validate(self, S, reset):
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=True,
+        S = check_spectrograms(S, name=type(self).__name__, ndim=(2, 3), nonnegative=True,
                                fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
         validate_data(self, S, reset=reset, skip_check_array=True)
         return S
