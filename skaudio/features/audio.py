@@ -44,7 +44,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "sr": [Interval(Real, 0, None, closed="neither")],
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
         "duration": [Interval(Real, 0, None, closed="neither"), None],
         "offset": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],

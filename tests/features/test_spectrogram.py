@@ -124,7 +124,7 @@ def test_verbose_shows_progress(noise_batch, capsys):
     (np.zeros((2, 4000), np.int16), TypeError, "Integer PCM"),
     (np.zeros((0, 4000), np.float32), ValueError, "empty"),
     (np.zeros((2, 100), np.float32), ValueError, "shorter than"),
-    (np.zeros((2, 4000), np.complex64), TypeError, "real-valued"),
+    (np.zeros((2, 4000), np.complex64), ValueError, "Complex data not supported"),
     ("audio.wav", TypeError, "string"),
 ])
 def test_bad_waveforms(bad, exc, match):
