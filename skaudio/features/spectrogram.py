@@ -200,8 +200,6 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=True)
         win = librosa.filters.get_window(self.window, self._win_length(), fftbins=True)
         self.window_ = librosa.util.pad_center(np.asarray(win, np.float64), size=self.n_fft).astype(np.float32)
-        hann = librosa.filters.get_window("hann", self.n_fft, fftbins=True)
-        self._hann_in_freq = self._win_length() == self.n_fft and np.allclose(self.window_, hann, atol=1e-7)
         fb = self._filterbank()
         self._sparse_fb = SparseFilterbank(fb) if fb is not None else None
         pad = self.n_fft // 2 if self.center else 0
@@ -228,8 +226,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         if self.backend == "numba":
             with _NumbaThreads(self.n_jobs):
                 return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
-                                  self.pad_mode, self.power, self._sparse_fb, self._hann_in_freq,
-                                  workers=-1 if self.n_jobs is None else resolve_n_jobs(self.n_jobs))
+                                  self.pad_mode, self.power, self._sparse_fb)
         if self.backend == "torch":
             import torch
 
