@@ -8,8 +8,6 @@ from skimage.restoration import denoise_bilateral, denoise_wavelet
 from skaudio.features import MelSpectrogram
 from skaudio.features.image import SpectrogramFilter, wiener_batch
 
-from ._image_data import shared_data
-
 METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
 
 
@@ -71,15 +69,15 @@ def _snr(est, ref):
 
 
 @pytest.fixture(scope="module")
-def esc10_clips():
+def esc10_16k(esc10_dir):
     from skaudio.datasets import load_esc50
 
-    bunch = load_esc50(shared_data() / "esc10", subset="esc10", sr=16000, folds=1)
+    bunch = load_esc50(esc10_dir, subset="esc10", sr=16000, folds=1)
     return bunch.data[::16][:5].astype(np.float64)  # five clips of different classes
 
 
 @pytest.mark.parametrize("snr_db", [0.0, 5.0])
-def test_wiener_and_wavelet_raise_snr_on_esc10_mixed_with_noise(esc10_clips, snr_db):
+def test_wiener_and_wavelet_raise_snr_on_esc10_mixed_with_noise(esc10_16k, snr_db):
     """White noise is added to ESC-10 waveforms at a known SNR.
 
     The target is the log-mel of the *expected* noisy power (clean power plus
@@ -88,7 +86,7 @@ def test_wiener_and_wavelet_raise_snr_on_esc10_mixed_with_noise(esc10_clips, snr
     fluctuation around that expectation is what image denoising reduces.
     """
     rng = np.random.default_rng(1)
-    X = esc10_clips
+    X = esc10_16k
     mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64, to_db=False).fit(X.astype(np.float32))
     scale = np.sqrt(np.mean(X ** 2, axis=1) / 10 ** (snr_db / 10))[:, None]
     noise_power = np.mean([mel.transform((rng.standard_normal(X.shape) * scale).astype(np.float32))
@@ -103,11 +101,11 @@ def test_wiener_and_wavelet_raise_snr_on_esc10_mixed_with_noise(esc10_clips, snr
         assert np.mean(after - before) > 0.5, (method, before, after)
 
 
-def test_every_filter_raises_snr_of_image_noise_on_esc10(esc10_clips):
+def test_every_filter_raises_snr_of_image_noise_on_esc10(esc10_16k):
     """Gaussian noise added to ESC-10 log-mel images at 5 dB image SNR."""
     rng = np.random.default_rng(2)
-    mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64).fit(esc10_clips.astype(np.float32))
-    clean = mel.transform(esc10_clips.astype(np.float32))
+    mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64).fit(esc10_16k.astype(np.float32))
+    clean = mel.transform(esc10_16k.astype(np.float32))
     sigma = clean.std(axis=(1, 2), keepdims=True) / np.sqrt(10 ** 0.5)
     noisy = (clean + sigma * rng.standard_normal(clean.shape)).astype(np.float32)
     before = _snr(noisy, clean)

@@ -29,13 +29,9 @@ def as_batch(S, name="S"):
     ``(n_clips, 1, n_frames)``, so the transformers also accept frame-level
     feature rows (and scikit-learn's 2-D estimator checks).
     """
-    import scipy.sparse
-
-    if scipy.sparse.issparse(S):
-        raise TypeError(f"{name} is a sparse matrix; sparse input is not supported, pass a dense array")
     try:
         arr = np.asarray(S)
-    except Exception:  # ragged input: check_spectrograms explains
+    except Exception:  # ragged or sparse input: check_spectrograms explains
         arr = None
     if arr is not None and arr.dtype.kind not in "OUSV":
         S = arr
