@@ -23,6 +23,7 @@ def test_round_trip(power):
     assert flat.get_feature_names_out()[21] == "f1_t1"
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("reducer", [
     PCA(n_components=5), FastICA(n_components=4, random_state=0, max_iter=500),
     NMF(n_components=4, init="nndsvda", random_state=0, max_iter=500),
