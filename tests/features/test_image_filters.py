@@ -28,7 +28,7 @@ def _reference(method, clip):
         return wiener(clip.astype(np.float64), (3, 5))
     if method == "bilateral":
         return denoise_bilateral(clip, sigma_color=4.0, sigma_spatial=1.5, mode="symmetric")
-    return denoise_wavelet(clip, wavelet="db2", mode="soft", method="BayesShrink", rescale_sigma=True)
+    return denoise_wavelet(clip, wavelet="db2", mode="soft", method="BayesShrink")
 
 
 _PARAMS = {
@@ -55,6 +55,16 @@ def test_wiener_batch_with_given_noise(S):
     out = wiener_batch(S, 5, noise=10.0)
     ref = np.stack([wiener(c.astype(np.float64), 5, noise=10.0) for c in S])
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("kw", [dict(mode="hard"), dict(method="VisuShrink"), dict(sigma=3.0),
+                                dict(wavelet="sym4", wavelet_levels=2)])
+def test_wavelet_batch_options(S, kw):
+    est = SpectrogramFilter("wavelet", sigma=kw.get("sigma"), wavelet=kw.get("wavelet", "db1"),
+                            wavelet_levels=kw.get("wavelet_levels"), wavelet_threshold=kw.get("mode", "soft"),
+                            wavelet_method=kw.get("method", "BayesShrink"))
+    ref = np.stack([denoise_wavelet(c, **kw) for c in S])
+    np.testing.assert_allclose(est.fit_transform(S), ref, atol=2e-4)
 
 
 def test_two_d_input_is_one_band(S):
