@@ -75,25 +75,36 @@ def map_clips(func, S, *, n_jobs=None, verbose=False, desc=None):
     return out
 
 
-def map_chunks(func, S, *, n_jobs=None, verbose=False, desc=None):
-    """Apply a batched ``func`` (batch in, batch out) to contiguous chunks of clips, in parallel.
+#: Clips per call of a batched function: small enough for the work arrays to
+#: stay in cache (measured: 4-16 clips of 128 x 431 are 1.5-2.5x faster than
+#: one call over 400 clips), large enough to amortise the call.
+CHUNK_CLIPS = 8
 
-    Used where one vectorised library call over a chunk is exact (size-1
-    kernel along the clip axis) and threads over chunks add parallelism.
+
+def map_chunks(func, S, *, n_jobs=None, verbose=False, desc=None, chunk=CHUNK_CLIPS):
+    """Apply a batched ``func`` (batch in, batch out) to blocks of ``chunk`` clips.
+
+    Used where one vectorised library call over a block is exact (a kernel of
+    length 1 along the clip axis); blocks run one after the other, or over
+    ``n_jobs`` joblib workers (threads preferred), and their results are
+    written into one output batch.
     """
     n = S.shape[0]
-    workers = min(resolve_n_jobs(n_jobs), n)
-    if workers == 1 and not verbose:
-        return func(S)
-    chunks = np.array_split(np.arange(n), min(n, 4 * workers))
-    chunks = [c for c in chunks if len(c)]
-    parallel = Parallel(n_jobs=workers, prefer="threads", return_as="generator")
-    parts = []
+    starts = range(0, n, chunk)
+    workers = min(resolve_n_jobs(n_jobs), len(starts))
+    if workers == 1:
+        parts = (func(S[s:s + chunk]) for s in starts)
+    else:
+        parallel = Parallel(n_jobs=workers, prefer="threads", return_as="generator")
+        parts = parallel(delayed(func)(S[s:s + chunk]) for s in starts)
+    out = None
     with tqdm(total=n, desc=desc, unit="clip", disable=not verbose, leave=False) as bar:
-        for idx, part in zip(chunks, parallel(delayed(func)(S[c[0]:c[-1] + 1]) for c in chunks)):
-            parts.append(part)
-            bar.update(len(idx))
-    return np.concatenate(parts, axis=0)
+        for s, part in zip(starts, parts):
+            if out is None:
+                out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
+            out[s:s + len(part)] = part
+            bar.update(len(part))
+    return out
 
 
 def quantize(clip, levels):

@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skaudio.features.image._common import as_batch, map_clips
+from skaudio.features.image._common import as_batch, map_chunks, map_clips
 
 __all__ = ["SpectrogramSegmenter", "hysteresis_batch", "morphology_batch"]
 
@@ -309,11 +309,15 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
                 return float(clip.min())
             return float(threshold_otsu(clip, nbins=self.nbins))
 
-        return np.array(map_clips(one, S, n_jobs=self.n_jobs), dtype=np.float64)
+        return np.array([one(clip) for clip in S], dtype=np.float64)
 
     def _masks(self, S):
-        """Boolean masks of a validated 3-D batch, after morphology."""
-        kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramSegmenter({self.method})")
+        """Boolean masks of a validated 3-D batch, after morphology, block by block over ``n_jobs``."""
+        return map_chunks(self._masks_block, S, n_jobs=self.n_jobs, verbose=self.verbose,
+                          desc=f"SpectrogramSegmenter({self.method})")
+
+    def _masks_block(self, S):
+        kw = dict(n_jobs=1)
         if self.background == "median":
             S = S - np.median(S, axis=2, keepdims=True)
         if self.method == "otsu":

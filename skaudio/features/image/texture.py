@@ -17,7 +17,7 @@ _GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlatio
 _LBP_METHODS = ("default", "ror", "uniform", "nri_uniform")
 _EDGE_NAMES = ("sobel_mean", "sobel_std", "sobel_h_mean", "sobel_v_mean", "canny_density",
                "log_mean_abs", "log_std")
-_GABOR_CHUNK = 32  # clips per FFT convolution: bounds the complex work arrays
+_GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cache)
 
 
 def sobel_batch(S):
