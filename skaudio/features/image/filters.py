@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skaudio.features._base import resolve_n_jobs
 from skaudio.features.image._common import NDIMAGE_MODES, as_batch, map_chunks, map_clips, to_skimage_mode
 
 __all__ = ["SpectrogramFilter", "wiener_batch", "wavelet_batch"]
@@ -155,8 +156,10 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
     call that implements it:
 
     - ``"gaussian"``: ``scipy.ndimage.gaussian_filter`` (``sigma``,
-      ``truncate``, ``mode``, ``cval``), one batched call with zero width on
-      the clip axis;
+      ``truncate``, ``mode``, ``cval``), computed by the separable numba
+      kernel :func:`skaudio._kernels.image.gaussian_filter_batch` with the
+      same kernel and boundary rules (several times faster than ndimage
+      clip by clip);
     - ``"median"``: ``scipy.ndimage.median_filter`` (``size``, ``mode``,
       ``cval``), batched the same way;
     - ``"wiener"``: the adaptive Wiener filter of ``scipy.signal.wiener``
@@ -214,8 +217,9 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
     n_jobs : int, default=None
-        Workers (joblib, threads preferred) over chunks of clips; None is 1,
-        -1 all cores.
+        Workers over clips: numba threads for ``"gaussian"``, joblib workers
+        (threads preferred) over blocks of clips otherwise; None is 1, -1 all
+        cores.
     verbose : bool, default=False
         Progress bar over clips.
 
@@ -354,9 +358,12 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
     def _filter(self, S):
         kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramFilter({self.method})")
         if self.method == "gaussian":
-            sf, st = _pair(1.0 if self.sigma is None else self.sigma, "sigma")
-            return map_chunks(lambda b: ndi.gaussian_filter(b, sigma=(0.0, sf, st), mode=self.mode,
-                                                            cval=self.cval, truncate=self.truncate), S, **kw)
+            from skaudio._kernels.image import gaussian_filter_batch
+            from skaudio.features._base import numba_threads
+
+            sigma = _pair(1.0 if self.sigma is None else self.sigma, "sigma")
+            with numba_threads(resolve_n_jobs(self.n_jobs)):
+                return gaussian_filter_batch(S, sigma, self.truncate, self.mode, self.cval)
         if self.method == "median":
             sf, st = _pair(self.size, "size", integer=True)
             return map_chunks(lambda b: ndi.median_filter(b, size=(1, sf, st), mode=self.mode,
