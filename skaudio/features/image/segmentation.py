@@ -304,9 +304,7 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
     def _otsu(self, S):
         from skimage.filters import threshold_otsu
 
-        def one(clip):
-            if clip.min() == clip.max():
-                return float(clip.min())
+        def one(clip):  # skimage returns the value itself for a constant clip
             return float(threshold_otsu(clip, nbins=self.nbins))
 
         return np.array([one(clip) for clip in S], dtype=np.float64)
@@ -383,7 +381,8 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
         S, was_2d = self._validate(S)
         mask = self._masks(S)
         if self.output == "mask":
-            out = mask.astype(np.float32)
+            out = np.empty(mask.shape, dtype=np.float32)
+            np.copyto(out, mask)
         else:
             fill = S.min(axis=(1, 2), keepdims=True) if self.fill_value is None else np.float32(self.fill_value)
             out = np.where(mask, S, fill).astype(np.float32, copy=False)
