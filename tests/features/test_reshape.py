@@ -47,7 +47,7 @@ def test_pca_equals_pca_on_reshaped_batch(power):
 
 def test_tsne_on_real_spectrograms(esc10_clips):
     S = MelSpectrogram(sr=44100, n_fft=2048, hop_length=1024, n_mels=32).fit_transform(esc10_clips)
-    emb = make_pipeline(Flatten(), PCA(n_components=5), TSNE(n_components=2, perplexity=3, random_state=0))
+    emb = make_pipeline(Flatten(), PCA(n_components=5), TSNE(n_components=2, perplexity=3, method="exact", init="random", max_iter=250, random_state=0))
     Y = emb.fit_transform(S)
     assert Y.shape == (len(S), 2) and np.isfinite(Y).all()
 
