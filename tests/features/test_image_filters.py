@@ -67,6 +67,17 @@ def test_wavelet_batch_options(S, kw):
     np.testing.assert_allclose(est.fit_transform(S), ref, atol=2e-4)
 
 
+def test_constant_maps_stay_finite():
+    S = np.full((2, 16, 20), -30.0, dtype=np.float32)
+    for method in METHODS:
+        out = SpectrogramFilter(method).fit_transform(S)
+        assert np.isfinite(out).all(), method
+        if method != "wiener":  # scipy.signal.wiener zero-pads, so its edges move
+            np.testing.assert_allclose(out, S, atol=1e-4, err_msg=method)
+        else:
+            np.testing.assert_allclose(out[:, 1:-1, 1:-1], S[:, 1:-1, 1:-1], atol=1e-4)
+
+
 def test_two_d_input_is_one_band(S):
     rows = S[:, 3, :]
     out = SpectrogramFilter("median", size=(1, 5)).fit_transform(rows)

@@ -79,6 +79,16 @@ def wiener_batch(S, mysize=3, noise=None):
         res = (x - mean) * (1.0 - noise / var) + mean
     return np.where(var < noise, mean, res).astype(np.float32)
 
+def _shrink(d, t, mode):
+    """``pywt.threshold`` (soft or hard) with per-map thresholds; exact zeros stay 0 (no 0/0)."""
+    mag = np.abs(d)
+    if mode == "hard":
+        return np.where(mag < t, 0, d).astype(d.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.maximum(1 - t / mag, 0)  # pywt's soft rule: d * max(1 - t / |d|, 0)
+    return np.where(mag > 0, d * factor, 0).astype(d.dtype, copy=False)
+
+
 def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None, method="BayesShrink"):
     """Wavelet-threshold denoising of every map of a batch, as ``skimage.restoration.denoise_wavelet`` per map.
 
@@ -112,6 +122,8 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
     >>> np.allclose(wavelet_batch(S)[1], denoise_wavelet(S[1]), atol=1e-5)
     True
     """
+    import warnings
+
     import pywt
     import scipy.stats
 
@@ -126,7 +138,12 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
         finest = details[-1]["dd"].reshape(n, -1)
         mad = np.abs(finest).astype(np.float64)
         mad[finest == 0] = np.nan  # skimage ignores exact zeros
-        sig = np.nanmedian(mad, axis=1) / scipy.stats.norm.ppf(0.75)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sig = np.nanmedian(mad, axis=1) / scipy.stats.norm.ppf(0.75)
+        # a map without any non-zero finest detail (constant, or too small) has no
+        # measurable noise: no shrinkage (skimage would return NaN there)
+        sig = np.nan_to_num(sig, nan=0.0)
     else:
         sig = np.full(n, float(sigma))
     var = (sig ** 2)[:, None, None]
@@ -140,7 +157,7 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
                 thresh = var / np.sqrt(np.maximum(dvar - var, eps))
             else:  # VisuShrink: the universal threshold
                 thresh = (sig * np.sqrt(2 * np.log(S[0].size)))[:, None, None]
-            new[key] = pywt.threshold(d, value=thresh.astype(d.dtype), mode=mode)
+            new[key] = _shrink(d, thresh.astype(d.dtype), mode)
         shrunk.append(new)
     out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))
     return out[:, :S.shape[1], :S.shape[2]].astype(np.float32)
