@@ -20,6 +20,9 @@ _PUBLIC = {
     "MelSpectrogram": "skaudio.features",
     "PowerToDb": "skaudio.features",
     "SpectrogramStandardizer": "skaudio.features",
+    "PoolingTransformer": "skaudio.features",
+    "Pool2d": "skaudio.nn",
+    "GlobalPool": "skaudio.nn",
 }
 
 __all__ = ["__version__", *_PUBLIC]
