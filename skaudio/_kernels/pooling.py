@@ -36,6 +36,9 @@ NONNEGATIVE_MODES = ("lsp", "power", "entropy")
 #: default of each mode parameter (``a``: mixed and auto; ``p``: lnp; ``r``: lse;
 #: ``n``: power; ``v``: attention scale)
 DEFAULT_PARAMS = {"a": 0.5, "p": 2.0, "r": 1.0, "n": 1.0, "v": 1.0}
+# the vectorised path pays off for many regions per row and small regions
+_FAST_MIN_COLUMNS = 8
+_FAST_MAX_REGION = 64
 _MODE_ID = {name: i for i, name in enumerate(POOLING_MODES)}
 _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = range(12)
 
@@ -274,6 +277,220 @@ def _pool_sum_like(S, kf, kt, sf, st, out, mode, p):
                     y[to] = best
 
 
+# -- vectorisable exp / log ---------------------------------------------------------------
+# LLVM vectorises loops of plain arithmetic but calls libm one element at a time for
+# exp and log. These float32 versions (Cody-Waite range reduction and a short series;
+# relative error below 3e-7) use only arithmetic and integer bit manipulation on
+# int32 views, so the loops over a row of regions run on SIMD lanes.
+_LOG2E = np.float32(1.4426950408889634)
+_LN2_HI = np.float32(0.693359375)
+_LN2_LO = np.float32(-2.12194440e-4)
+_LN2 = np.float32(0.6931471805599453)
+_SQRT2 = np.float32(1.4142135623730951)
+
+
+@njit(cache=True, inline="always")
+def _vexp(y, ibuf, L):
+    """y[:L] <- exp(y[:L]) for y <= 88 (results below 2**-126 become ~1e-38)."""
+    for i in range(L):
+        t = y[i]
+        t = min(max(t, np.float32(-87.3)), np.float32(88.0))
+        k = np.floor(t * _LOG2E + np.float32(0.5))
+        f = t - k * _LN2_HI - k * _LN2_LO
+        q = np.float32(1.0 / 5040.0)
+        q = q * f + np.float32(1.0 / 720.0)
+        q = q * f + np.float32(1.0 / 120.0)
+        q = q * f + np.float32(1.0 / 24.0)
+        q = q * f + np.float32(1.0 / 6.0)
+        q = q * f + np.float32(0.5)
+        q = q * f + np.float32(1.0)
+        q = q * f + np.float32(1.0)
+        ibuf[i] = (np.int32(k) + np.int32(127)) << np.int32(23)
+        y[i] = q
+    pw = ibuf[:L].view(np.float32)
+    for i in range(L):
+        y[i] = y[i] * pw[i]
+
+
+@njit(cache=True, inline="always")
+def _vlog(x, out, ibuf, ebuf, L):
+    """out[:L] <- log(x[:L]) for normal positive x (callers mask x <= 0)."""
+    bits = x[:L].view(np.int32)
+    for i in range(L):
+        b = bits[i]
+        ebuf[i] = (b >> np.int32(23)) - np.int32(127)
+        ibuf[i] = (b & np.int32(0x007FFFFF)) | np.int32(0x3F800000)
+    m = ibuf[:L].view(np.float32)
+    for i in range(L):
+        mi = m[i]
+        e = np.float32(ebuf[i])
+        if mi > _SQRT2:
+            mi = mi * np.float32(0.5)
+            e = e + np.float32(1.0)
+        s = (mi - np.float32(1.0)) / (mi + np.float32(1.0))
+        s2 = s * s
+        q = np.float32(1.0 / 9.0)
+        q = q * s2 + np.float32(1.0 / 7.0)
+        q = q * s2 + np.float32(1.0 / 5.0)
+        q = q * s2 + np.float32(1.0 / 3.0)
+        q = q * s2 + np.float32(1.0)
+        out[i] = e * _LN2 + np.float32(2.0) * s * q
+
+
+@njit(cache=True, parallel=True)
+def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
+    """Full windows, no padding: one output row at a time as (K, To) vector work."""
+    n_clips = S.shape[0]
+    Fo, To = out.shape[1], out.shape[2]
+    K = kf * kt
+    for job in prange(n_clips * Fo):
+        i = job // Fo
+        fo = job % Fo
+        row0 = fo * sf
+        vals = np.empty((K, To), np.float32)
+        for di in range(kf):
+            x = S[i, row0 + di]
+            for dj in range(kt):
+                dst = vals[di * kt + dj]
+                for to in range(To):
+                    dst[to] = x[to * st + dj]
+        y = out[i, fo]
+        w = np.empty(To, np.float32)
+        lg = np.empty(To, np.float32)
+        ibuf = np.empty(To, np.int32)
+        ebuf = np.empty(To, np.int32)
+        hi = np.empty(To, np.float32)
+        num = np.zeros(To, np.float32)
+        den = np.zeros(To, np.float32)
+        if mode == _MIXED:
+            acc = np.zeros(To, np.float64)
+            hi[:] = vals[0]
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    acc[to] += row[to]
+                    hi[to] = max(hi[to], row[to])
+            for to in range(To):
+                y[to] = a * hi[to] + (1.0 - a) * (acc[to] / K)
+        elif mode == _LSP or (mode == _POWER and n == 1.0):
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    num[to] += row[to] * row[to]
+                    den[to] += row[to]
+            for to in range(To):
+                y[to] = num[to] / den[to] if den[to] > 0 else np.float32(0.0)
+        elif mode == _ESP or mode == _AUTO or mode == _LSE:
+            scale = np.float32(1.0 if mode == _ESP else (a if mode == _AUTO else r))
+            hi[:] = scale * vals[0]
+            for k in range(1, K):
+                row = vals[k]
+                for to in range(To):
+                    hi[to] = max(hi[to], scale * row[to])
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    w[to] = scale * row[to] - hi[to]
+                _vexp(w, ibuf, To)
+                for to in range(To):
+                    num[to] += w[to] * row[to]
+                    den[to] += w[to]
+            if mode == _LSE:
+                for to in range(To):
+                    den[to] = den[to] * np.float32(1.0 / K)
+                _vlog(den, lg, ibuf, ebuf, To)
+                for to in range(To):
+                    y[to] = (hi[to] + lg[to]) / scale
+            else:
+                for to in range(To):
+                    y[to] = num[to] / den[to]
+        elif mode == _ATTENTION:
+            mean = np.zeros(To, np.float32)
+            var = np.zeros(To, np.float32)
+            big = np.zeros(To, np.float32)
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    mean[to] += row[to]
+                    big[to] = max(big[to], abs(row[to]))
+            for to in range(To):
+                mean[to] = mean[to] * np.float32(1.0 / K)
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    d = row[to] - mean[to]
+                    var[to] += d * d
+            for to in range(To):
+                # var now holds the scale v / (std + eps)
+                var[to] = np.float32(v) / (np.sqrt(var[to] * np.float32(1.0 / K))
+                                           + np.float32(1e-6) * big[to] + np.float32(1e-30))
+                hi[to] = var[to] * (vals[0, to] - mean[to])
+            for k in range(1, K):
+                row = vals[k]
+                for to in range(To):
+                    hi[to] = max(hi[to], var[to] * (row[to] - mean[to]))
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    w[to] = var[to] * (row[to] - mean[to]) - hi[to]
+                _vexp(w, ibuf, To)
+                for to in range(To):
+                    num[to] += w[to] * row[to]
+                    den[to] += w[to]
+            for to in range(To):
+                y[to] = num[to] / den[to]
+        elif mode == _ENTROPY:
+            # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    den[to] += row[to]
+            for to in range(To):
+                lg[to] = den[to] if den[to] > 0 else np.float32(1.0)
+            _vlog(lg, hi, ibuf, ebuf, To)  # hi <- log s
+            best = np.full(To, np.float32(-1.0))
+            for to in range(To):
+                y[to] = 0.0
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    lg[to] = row[to] if row[to] > 0 else np.float32(1.0)
+                _vlog(lg, w, ibuf, ebuf, To)
+                for to in range(To):
+                    h = row[to] * (hi[to] - w[to]) if row[to] > 0 else np.float32(0.0)
+                    if h > best[to]:
+                        best[to] = h
+                        y[to] = row[to]
+        else:  # power (n != 1) and lnp (p not 1 or 2): w = (|x| / max|x|) ** e
+            ex = np.float32(n if mode == _POWER else p)
+            for to in range(To):
+                hi[to] = 0.0
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    hi[to] = max(hi[to], abs(row[to]))
+            for k in range(K):
+                row = vals[k]
+                for to in range(To):
+                    u = abs(row[to]) / hi[to] if hi[to] > 0 else np.float32(0.0)
+                    lg[to] = u if u > 0 else np.float32(1.0)
+                _vlog(lg, w, ibuf, ebuf, To)
+                for to in range(To):
+                    w[to] = ex * w[to]
+                _vexp(w, ibuf, To)
+                for to in range(To):
+                    wt = w[to] if row[to] != 0 else np.float32(1.0 if ex == 0 else 0.0)
+                    num[to] += wt * row[to]
+                    den[to] += wt
+            for to in range(To):
+                if hi[to] == 0:
+                    y[to] = 0.0
+                elif mode == _POWER:
+                    y[to] = num[to] / den[to]
+                else:
+                    y[to] = hi[to] * (den[to] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
+
+
 # -- plain-array API -----------------------------------------------------------------
 def _pair(value, name):
     if isinstance(value, (Integral, np.integer)) and not isinstance(value, bool):
@@ -428,6 +645,9 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
             and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
     if full and (mode_id in (_AVERAGE, _MAX, _MIN) or (mode_id == _LNP and p in (1.0, 2.0))):
         _pool_sum_like(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, p)
+    elif full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
+            and not (mode_id == _POWER and n == 0.0):
+        _pool_fast(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, a, p, r, n, v)
     else:
         _pool_generic(S, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], out,
                       mode_id, a, p, r, n, v)

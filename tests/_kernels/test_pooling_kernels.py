@@ -85,7 +85,7 @@ def ref_pool(S, mode, kernel, stride, pad=(0, 0), ceil_mode=False, **params):
     return out
 
 
-def _data(mode, shape=(3, 10, 13), seed=0):
+def _data(mode, shape=(3, 10, 40), seed=0):
     rng = np.random.default_rng(seed)
     if mode in NONNEG:
         return rng.gamma(1.0, 1.0, shape).astype(np.float32)
@@ -115,7 +115,7 @@ def real_power():
 
 @pytest.mark.parametrize("mode", POOLING_MODES)
 @pytest.mark.parametrize("geometry", [((2, 2), None, (0, 0), False), ((3, 2), (2, 3), (1, 1), False),
-                                      ((3, 4), (2, 3), (1, 2), True), ((1, 13), None, (0, 0), False)])
+                                      ((3, 4), (2, 3), (1, 2), True), ((1, 40), None, (0, 0), False), ((4, 4), (1, 2), (0, 0), False)])
 def test_matches_reference_random(mode, geometry):
     kernel, stride, pad, ceil_mode = geometry
     S = _data(mode)
