@@ -29,6 +29,7 @@ from numba import njit, prange
 __all__ = ["POOLING_MODES", "NONNEGATIVE_MODES", "DEFAULT_PARAMS", "pool2d", "pool_output_size",
            "global_pool"]
 
+#: the twelve method names, in the order of [POOL] section II-B
 POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
                  "entropy", "attention")
 #: modes whose formula is defined only for non-negative values
