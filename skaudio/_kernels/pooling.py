@@ -212,72 +212,6 @@ def _pool_generic(S, kf, kt, sf, st, pf, pt, out, mode, a, p, r, n, v):
             out[i, fo, to] = _reduce(buf, m, mode, a, p, r, n, v)
 
 
-@njit(cache=True, parallel=True)
-def _pool_sum_like(S, kf, kt, sf, st, out, mode, p):
-    """average / max / min / lnp(p=1, 2) for full windows: row-streaming loops."""
-    n_clips = S.shape[0]
-    Fo, To = out.shape[1], out.shape[2]
-    inv = 1.0 / (kf * kt)
-    for job in prange(n_clips * Fo):
-        i = job // Fo
-        fo = job % Fo
-        row0 = fo * sf
-        if mode == _AVERAGE or mode == _LNP:
-            acc = np.zeros(To, np.float64)
-            for rr in range(row0, row0 + kf):
-                x = S[i, rr]
-                if mode == _AVERAGE:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += x[c + j]
-                        acc[to] += s
-                elif p == 1.0:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += abs(x[c + j])
-                        acc[to] += s
-                else:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += np.float64(x[c + j]) * x[c + j]
-                        acc[to] += s
-            if mode == _LNP and p == 2.0:
-                for to in range(To):
-                    out[i, fo, to] = math.sqrt(acc[to] * inv)
-            else:
-                for to in range(To):
-                    out[i, fo, to] = acc[to] * inv
-        else:
-            y = out[i, fo]
-            x = S[i, row0]
-            for to in range(To):
-                c = to * st
-                best = x[c]
-                for j in range(1, kt):
-                    if mode == _MAX:
-                        best = max(best, x[c + j])
-                    else:
-                        best = min(best, x[c + j])
-                y[to] = best
-            for rr in range(row0 + 1, row0 + kf):
-                x = S[i, rr]
-                for to in range(To):
-                    c = to * st
-                    best = y[to]
-                    for j in range(kt):
-                        if mode == _MAX:
-                            best = max(best, x[c + j])
-                        else:
-                            best = min(best, x[c + j])
-                    y[to] = best
-
-
 # -- vectorisable exp / log ---------------------------------------------------------------
 # LLVM vectorises loops of plain arithmetic but calls libm one element at a time for
 # exp and log. These float32 versions (Cody-Waite range reduction and a short series;
@@ -363,7 +297,36 @@ def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
         hi = np.empty(To, np.float32)
         num = np.zeros(To, np.float32)
         den = np.zeros(To, np.float32)
-        if mode == _MIXED:
+        if mode == _AVERAGE or (mode == _LNP and (p == 1.0 or p == 2.0)):
+            acc = np.zeros(To, np.float64)
+            for k in range(K):
+                row = vals[k]
+                if mode == _AVERAGE:
+                    for to in range(To):
+                        acc[to] += row[to]
+                elif p == 1.0:
+                    for to in range(To):
+                        acc[to] += abs(row[to])
+                else:
+                    for to in range(To):
+                        acc[to] += np.float64(row[to]) * row[to]
+            if mode == _LNP and p == 2.0:
+                for to in range(To):
+                    y[to] = math.sqrt(acc[to] / K)
+            else:
+                for to in range(To):
+                    y[to] = acc[to] / K
+        elif mode == _MAX or mode == _MIN:
+            y[:] = vals[0]
+            for k in range(1, K):
+                row = vals[k]
+                if mode == _MAX:
+                    for to in range(To):
+                        y[to] = max(y[to], row[to])
+                else:
+                    for to in range(To):
+                        y[to] = min(y[to], row[to])
+        elif mode == _MIXED:
             acc = np.zeros(To, np.float64)
             hi[:] = vals[0]
             for k in range(K):
@@ -493,6 +456,25 @@ def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
 
 
 # -- plain-array API -----------------------------------------------------------------
+def check_batch(S, nonnegative=False, fix=None, name="S"):
+    """``check_spectrograms(S, ndim=(2, 3), ...)`` with a cheaper path for float32 arrays.
+
+    For a C-contiguous float32 array the minimum and maximum (SIMD reductions
+    that propagate NaN, no temporary arrays) decide whether all values are
+    finite and non-negative; anything else, and any array that fails, goes
+    through :func:`skaudio._validation.check_spectrograms`, which converts or
+    raises its usual errors.
+    """
+    from skaudio._validation import check_spectrograms
+
+    if (isinstance(S, np.ndarray) and S.dtype == np.float32 and S.ndim in (2, 3) and S.size
+            and S.flags.c_contiguous):
+        low, high = S.min(), S.max()
+        if np.isfinite(low) and np.isfinite(high) and not (nonnegative and low < 0):
+            return S
+    return check_spectrograms(S, name=name, ndim=(2, 3), nonnegative=nonnegative, fix=fix)
+
+
 def _pair(value, name):
     if isinstance(value, (Integral, np.integer)) and not isinstance(value, bool):
         return int(value), int(value)
@@ -627,10 +609,7 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
     mode_id, a, p, r, n, v = check_mode_params(mode, a, p, r, n, v)
     kernel, stride, padding = check_pool_geometry(kernel_size, stride, padding)
     if check_input:
-        from skaudio._validation import check_spectrograms
-
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=mode in NONNEGATIVE_MODES,
-                               fix=_NONNEGATIVE_FIX.format(mode=mode))
+        S = check_batch(S, mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=mode))
     else:
         S = np.ascontiguousarray(S, dtype=np.float32)
     squeeze = S.ndim == 2
@@ -644,9 +623,7 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
     out = np.empty((S.shape[0], Fo, To), np.float32)
     full = (padding == (0, 0) and (Fo - 1) * stride[0] + kernel[0] <= S.shape[1]
             and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
-    if full and (mode_id in (_AVERAGE, _MAX, _MIN) or (mode_id == _LNP and p in (1.0, 2.0))):
-        _pool_sum_like(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, p)
-    elif full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
+    if full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
             and not (mode_id == _POWER and n == 0.0):
         _pool_fast(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, a, p, r, n, v)
     else:

@@ -12,12 +12,12 @@ from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
     NONNEGATIVE_MODES,
     POOLING_MODES,
+    check_batch,
     check_mode_params,
     check_pool_geometry,
     pool2d,
     pool_output_size,
 )
-from skaudio._validation import check_spectrograms
 from skaudio.features._base import iter_batches
 from skaudio.features.spectrogram import _NumbaThreads
 
@@ -207,8 +207,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         if sp.issparse(S):
             raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
                             "of spectrograms, e.g. S.toarray()")
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=self.mode in NONNEGATIVE_MODES,
-                               fix=_NONNEGATIVE_FIX.format(mode=self.mode))
+        S = check_batch(S, self.mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=self.mode))
         validate_data(self, S, reset=reset, skip_check_array=True)
         if not reset and S.ndim != len(self.input_shape_) + 1:
             raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
