@@ -15,6 +15,7 @@ from skaudio._kernels.pooling import (
     check_batch,
     check_mode_params,
     check_pool_geometry,
+    global_pool,
     pool2d,
     pool_output_size,
 )
@@ -278,8 +279,12 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         parts = []
         with _NumbaThreads(self.n_jobs):
             for batch in iter_batches(len(maps), self.batch_size, self.verbose, desc=f"{self.mode} pooling"):
-                parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
-                                    ceil_mode=ceil_mode, check_input=False, **params))
+                if self.axis is None:
+                    parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
+                                        ceil_mode=ceil_mode, check_input=False, **params))
+                else:
+                    parts.append(global_pool(maps[batch], self.mode, self.axis, check_input=False,
+                                             **params))
         P = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.axis is not None or S.ndim == 2:
             P = P.reshape(len(P), -1)

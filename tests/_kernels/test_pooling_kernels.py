@@ -280,3 +280,14 @@ def test_errors():
     with pytest.raises(ValueError, match="NaN"):
         pool2d(bad, "average")
     assert math.isfinite(float(pool2d(S, "average").sum()))
+
+
+@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("axis", ["time", "freq", "both"])
+def test_global_pool_matches_reference(mode, axis):
+    S = _data(mode, (3, 12, 50), seed=8)
+    params = PARAMS.get(mode, {})
+    kernel = {"time": (1, 50), "freq": (12, 1), "both": (12, 50)}[axis]
+    want = ref_pool(S, mode, kernel, kernel, **params).reshape(3, -1)
+    got = global_pool(S, mode, axis, **params)
+    np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5 * np.abs(want).max())
