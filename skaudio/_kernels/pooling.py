@@ -472,9 +472,11 @@ def _pool_global(S, along_time, out, mode, a, p, r, n, v):
     for i in prange(n_clips):
         if along_time:
             vals = np.empty((T, F), np.float32)
-            for f in range(F):
-                for t in range(T):
-                    vals[t, f] = S[i, f, t]
+            for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
+                for t0 in range(0, T, 16):
+                    for f in range(f0, min(f0 + 16, F)):
+                        for t in range(t0, min(t0 + 16, T)):
+                            vals[t, f] = S[i, f, t]
             _reduce_rows(vals, out[i], mode, a, p, r, n, v)
         else:
             _reduce_rows(S[i], out[i], mode, a, p, r, n, v)
