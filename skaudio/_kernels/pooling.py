@@ -272,12 +272,14 @@ def _vlog(x, out, ibuf, ebuf, L):
         out[i] = e * _LN2 + np.float32(2.0) * s * q
 
 
-@njit(cache=True)
-def _reduce_rows(vals, y, mode, a, p, r, n, v):
+@njit(cache=True, inline="always")
+def _reduce_rows(vals, y, mode, a, p, r, n, v, num, den, mean, var):
     """Pool each column of ``vals`` (K values of one region per column) into ``y``.
 
     Works on whole rows of ``K x L`` so every loop below runs over contiguous
-    memory and vectorises.
+    memory and vectorises. ``num``, ``den``, ``mean``, ``var`` are zeroed
+    accumulators of length L whose dtype the caller picks: float32 for small
+    regions (twice the SIMD width), float64 for long ones (global pooling).
     """
     K, To = vals.shape
     w = np.empty(To, np.float32)
@@ -285,8 +287,6 @@ def _reduce_rows(vals, y, mode, a, p, r, n, v):
     ibuf = np.empty(To, np.int32)
     ebuf = np.empty(To, np.int32)
     hi = np.empty(To, np.float32)
-    num = np.zeros(To, np.float64)
-    den = np.zeros(To, np.float64)
     if mode == _AVERAGE or (mode == _LNP and (p == 1.0 or p == 2.0)):
         acc = np.zeros(To, np.float64)
         for k in range(K):
@@ -359,8 +359,6 @@ def _reduce_rows(vals, y, mode, a, p, r, n, v):
             for to in range(To):
                 y[to] = num[to] / den[to]
     elif mode == _ATTENTION:
-        mean = np.zeros(To, np.float64)
-        var = np.zeros(To, np.float64)
         big = np.zeros(To, np.float32)
         for k in range(K):
             row = vals[k]
@@ -462,7 +460,8 @@ def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
                 dst = vals[di * kt + dj]
                 for to in range(To):
                     dst[to] = x[to * st + dj]
-        _reduce_rows(vals, out[i, fo], mode, a, p, r, n, v)
+        _reduce_rows(vals, out[i, fo], mode, a, p, r, n, v, np.zeros(To, np.float32),
+                     np.zeros(To, np.float32), np.zeros(To, np.float32), np.zeros(To, np.float32))
 
 
 @njit(cache=True, parallel=True)
@@ -477,9 +476,11 @@ def _pool_global(S, along_time, out, mode, a, p, r, n, v):
                     for f in range(f0, min(f0 + 16, F)):
                         for t in range(t0, min(t0 + 16, T)):
                             vals[t, f] = S[i, f, t]
-            _reduce_rows(vals, out[i], mode, a, p, r, n, v)
+            _reduce_rows(vals, out[i], mode, a, p, r, n, v, np.zeros(F), np.zeros(F), np.zeros(F),
+                         np.zeros(F))
         else:
-            _reduce_rows(S[i], out[i], mode, a, p, r, n, v)
+            _reduce_rows(S[i], out[i], mode, a, p, r, n, v, np.zeros(T), np.zeros(T), np.zeros(T),
+                         np.zeros(T))
 
 
 # -- plain-array API -----------------------------------------------------------------
