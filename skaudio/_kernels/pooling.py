@@ -272,16 +272,20 @@ def _vlog(x, out, ibuf, ebuf, L):
         out[i] = e * _LN2 + np.float32(2.0) * s * q
 
 
-@njit(cache=True, inline="always")
-def _reduce_rows(vals, y, mode, a, p, r, n, v, num, den, mean, var):
+def _reduce_rows_py(vals, y, mode, a, p, r, n, v, acc_dtype):
     """Pool each column of ``vals`` (K values of one region per column) into ``y``.
 
     Works on whole rows of ``K x L`` so every loop below runs over contiguous
-    memory and vectorises. ``num``, ``den``, ``mean``, ``var`` are zeroed
-    accumulators of length L whose dtype the caller picks: float32 for small
-    regions (twice the SIMD width), float64 for long ones (global pooling).
+    memory and vectorises. ``acc_dtype`` is the accumulators' dtype: float32
+    for small regions (twice the SIMD width), float64 for long ones (global
+    pooling). They are allocated here, not passed in, so the compiler knows
+    they do not alias and vectorises the loops.
     """
     K, To = vals.shape
+    num = np.zeros(To, acc_dtype)
+    den = np.zeros(To, acc_dtype)
+    mean = np.zeros(To, acc_dtype)
+    var = np.zeros(To, acc_dtype)
     w = np.empty(To, np.float32)
     lg = np.empty(To, np.float32)
     ibuf = np.empty(To, np.int32)
@@ -443,6 +447,13 @@ def _reduce_rows(vals, y, mode, a, p, r, n, v, num, den, mean, var):
                 y[to] = hi[to] * (den[to] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
 
 
+# One body, two compilations: inlined into the regional kernel, where it must vectorise
+# as one unit with the gather (the speed target), and a plain function for global
+# pooling, which keeps the compile time of the module down.
+_reduce_rows_inline = njit(cache=True, inline="always")(_reduce_rows_py)
+_reduce_rows = njit(cache=True)(_reduce_rows_py)
+
+
 @njit(cache=True, parallel=True)
 def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
     """Full windows, no padding: one output row at a time as (K, To) vector work."""
@@ -460,8 +471,7 @@ def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
                 dst = vals[di * kt + dj]
                 for to in range(To):
                     dst[to] = x[to * st + dj]
-        _reduce_rows(vals, out[i, fo], mode, a, p, r, n, v, np.zeros(To, np.float32),
-                     np.zeros(To, np.float32), np.zeros(To, np.float32), np.zeros(To, np.float32))
+        _reduce_rows_inline(vals, out[i, fo], mode, a, p, r, n, v, np.float32)
 
 
 @njit(cache=True, parallel=True)
@@ -476,11 +486,9 @@ def _pool_global(S, along_time, out, mode, a, p, r, n, v):
                     for f in range(f0, min(f0 + 16, F)):
                         for t in range(t0, min(t0 + 16, T)):
                             vals[t, f] = S[i, f, t]
-            _reduce_rows(vals, out[i], mode, a, p, r, n, v, np.zeros(F), np.zeros(F), np.zeros(F),
-                         np.zeros(F))
+            _reduce_rows(vals, out[i], mode, a, p, r, n, v, np.float64)
         else:
-            _reduce_rows(S[i], out[i], mode, a, p, r, n, v, np.zeros(T), np.zeros(T), np.zeros(T),
-                         np.zeros(T))
+            _reduce_rows(S[i], out[i], mode, a, p, r, n, v, np.float64)
 
 
 # -- plain-array API -----------------------------------------------------------------
