@@ -19,6 +19,20 @@ A region whose values are all zero pools to 0 in every mode. Exponentials
 are evaluated after subtracting the region's maximum exponent, so no mode
 overflows on large dB ranges. ``tests/_kernels/test_pooling_kernels.py``
 checks each mode against an independent numpy reference.
+
+Three code paths compute the same formulas:
+
+* ``_pool_fast`` — windows that fit without padding, at least 8 regions
+  per row and at most 64 cells per region (the common 2x2 case): each
+  output row is gathered as a ``(cells, regions)`` block and reduced along
+  contiguous rows, with float32 ``exp``/``log`` approximations (relative
+  error < 3e-7) that vectorise, where libm would be called per element;
+* ``_pool_global`` — whole rows or columns (``global_pool``), same reducer
+  with float64 sums;
+* ``_pool_generic`` — everything else (padding, partial edge regions,
+  narrow maps), one region at a time in float64 with libm.
+
+Tests check that the vectorised paths equal the float64 region loop.
 """
 import math
 from numbers import Integral, Real
@@ -27,7 +41,7 @@ import numpy as np
 from numba import njit, prange
 
 __all__ = ["POOLING_MODES", "NONNEGATIVE_MODES", "DEFAULT_PARAMS", "pool2d", "pool_output_size",
-           "global_pool"]
+           "global_pool", "check_batch", "check_pool_geometry", "check_mode_params"]
 
 #: the twelve method names, in the order of [POOL] section II-B
 POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
