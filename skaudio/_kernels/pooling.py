@@ -363,16 +363,31 @@ def _reduce_rows_py(vals, y, mode, a, p, r, n, v, acc_dtype):
             row = vals[k]
             for to in range(To):
                 w[to] = scale * row[to] - hi[to]
+                lg[to] = w[to]
             _vexp(w, ibuf, To)
-            for to in range(To):
-                num[to] += w[to] * row[to]
-                den[to] += w[to]
+            if mode == _LSE:
+                # sum of expm1(y), y = r x - max: for small |y| the series, not exp(y) - 1,
+                # so a region whose values differ by far less than 1/r keeps its precision
+                for to in range(To):
+                    t = lg[to]
+                    q = t * (np.float32(1.0) + t * (np.float32(0.5) + t * (np.float32(1.0 / 6.0) + t * (
+                        np.float32(1.0 / 24.0) + t * (np.float32(1.0 / 120.0) + t * (
+                            np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0)))))))
+                    den[to] += q if t > np.float32(-0.35) else w[to] - np.float32(1.0)
+            else:
+                for to in range(To):
+                    num[to] += w[to] * row[to]
+                    den[to] += w[to]
         if mode == _LSE:
+            # log(mean exp(y)) = log1p(mean expm1(y)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
             for to in range(To):
-                w[to] = den[to] / K  # float32 for the vectorised log
+                w[to] = np.float32(1.0) + den[to] / K
             _vlog(w, lg, ibuf, ebuf, To)
             for to in range(To):
-                y[to] = (hi[to] + lg[to]) / scale
+                sm = den[to] / K
+                u1 = w[to] - np.float32(1.0)
+                l1p = sm if u1 == 0 else lg[to] * (sm / u1)
+                y[to] = (hi[to] + l1p) / scale
         else:
             for to in range(To):
                 y[to] = num[to] / den[to]

@@ -291,3 +291,16 @@ def test_global_pool_matches_reference(mode, axis):
     want = ref_pool(S, mode, kernel, kernel, **params).reshape(3, -1)
     got = global_pool(S, mode, axis, **params)
     np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e-3, 1.0, 30.0])
+def test_lse_keeps_precision_for_values_much_smaller_than_one_over_r(scale):
+    # log(mean(exp(r x))) cancels badly when r * (max - min) << 1; both vectorised
+    # paths must still agree with the float64 reference relative to the values
+    rng = np.random.default_rng(9)
+    S = (rng.gamma(1.0, 1.0, (2, 12, 40)) * scale).astype(np.float32)
+    want = ref_pool(S, "lse", (2, 2), (2, 2), r=1.0)
+    np.testing.assert_allclose(pool2d(S, "lse"), want, rtol=2e-5)
+    assert (pool2d(S, "lse") >= 0).all()
+    np.testing.assert_allclose(global_pool(S, "lse", "time"),
+                               ref_pool(S, "lse", (1, 40), (1, 40)).reshape(2, -1), rtol=2e-5)
