@@ -70,7 +70,7 @@ def main():
             ("clf", LogisticRegression(C=0.1, max_iter=2000)),
         ], memory=Memory(cache, verbose=0))
         grid = GridSearchCV(pipe, {"pool__mode": list(POOLING_MODES)}, cv=LeaveOneGroupOut(),
-                            n_jobs=1, refit=False)
+                            n_jobs=1, refit=False, error_score="raise")
         grid.fit(esc.data, esc.target, groups=esc.fold)
 
     res = pd.DataFrame(grid.cv_results_)
