@@ -25,6 +25,9 @@ _PUBLIC = {
     "SpectrogramImageFeatures": "skaudio.features",
     "Flatten": "skaudio.features",
     "template_match": "skaudio.features",
+    "PoolingTransformer": "skaudio.features",
+    "Pool2d": "skaudio.nn",
+    "GlobalPool": "skaudio.nn",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -7,6 +7,7 @@ from skaudio.features.image import (
     template_match,
 )
 from skaudio.features.reshape import Flatten
+from skaudio.features.pooling import PoolingTransformer
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "SpectrogramImageFeatures",
     "Flatten",
     "template_match",
+    "PoolingTransformer",
 ]
