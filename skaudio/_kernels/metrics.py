@@ -1,0 +1,390 @@
+"""numba kernels behind the preservation metrics of :mod:`skaudio.metrics`.
+
+Every kernel takes C-contiguous float32 batches ``(n_clips, n_freqs, n_frames)``
+and returns float64 per-clip numbers; loops run in parallel over clips and
+accumulate in float64. Nothing here knows about metric names, ratios or
+scikit-learn: :mod:`skaudio.metrics.preservation` composes these pieces.
+"""
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "clip_moments",
+    "frame_mean_variance",
+    "joint_histograms",
+    "histogram_entropy",
+    "histogram_kl",
+    "gini_coefficients",
+    "count_at_most",
+    "upsampled_similarity",
+    "spectral_shape",
+    "pairwise_rms_distances",
+]
+
+
+@njit(cache=True, parallel=True)
+def clip_moments(X):
+    """Per clip: min, max, mean and the central moments m2, m3, m4 (divided by N).
+
+    Returns an ``(n_clips, 6)`` float64 array. Two passes (mean, then
+    deviations) keep the moments accurate for maps with a large offset such as
+    dB values.
+    """
+    n = X.shape[0]
+    out = np.empty((n, 6))
+    for i in prange(n):
+        flat = X[i].reshape(-1)
+        size = flat.size
+        total = 0.0
+        lo = np.inf
+        hi = -np.inf
+        for v in flat:
+            total += v
+            if v < lo:
+                lo = v
+            if v > hi:
+                hi = v
+        mu = total / size
+        m2 = 0.0
+        m3 = 0.0
+        m4 = 0.0
+        for v in flat:
+            d = v - mu
+            d2 = d * d
+            m2 += d2
+            m3 += d2 * d
+            m4 += d2 * d2
+        out[i, 0] = lo
+        out[i, 1] = hi
+        out[i, 2] = mu
+        out[i, 3] = m2 / size
+        out[i, 4] = m3 / size
+        out[i, 5] = m4 / size
+    return out
+
+
+@njit(cache=True, parallel=True)
+def frame_mean_variance(X):
+    """Variance over time of the per-frame mean over frequency (population variance)."""
+    n, F, T = X.shape
+    out = np.empty(n)
+    for i in prange(n):
+        acc = np.zeros(T)
+        for f in range(F):
+            row = X[i, f]
+            for t in range(T):
+                acc[t] += row[t]
+        for t in range(T):
+            acc[t] /= F
+        mu = 0.0
+        for t in range(T):
+            mu += acc[t]
+        mu /= T
+        var = 0.0
+        for t in range(T):
+            d = acc[t] - mu
+            var += d * d
+        out[i] = var / T
+    return out
+
+
+@njit(cache=True)
+def _bin_index(v, lo, hi, n_bins, edges):
+    # numpy.histogram's rule for equal bins: a scaled guess, corrected against
+    # the explicit edges so the two agree value for value.
+    k = int((v - lo) / (hi - lo) * n_bins)
+    if k >= n_bins:
+        k = n_bins - 1
+    if k < 0:
+        k = 0
+    if v < edges[k]:
+        k -= 1
+    elif k != n_bins - 1 and v >= edges[k + 1]:
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _histogram_into(flat, lo, hi, n_bins, edges, counts):
+    if hi > lo:
+        for v in flat:
+            counts[_bin_index(v, lo, hi, n_bins, edges)] += 1.0
+    else:  # a constant map (joint range of zero width) fills one bin
+        counts[0] += flat.size
+
+
+@njit(cache=True, parallel=True)
+def joint_histograms(S, P, lo, hi, n_bins):
+    """Value histograms of ``S[i]`` and ``P[i]`` on shared edges ``linspace(lo[i], hi[i], n_bins + 1)``.
+
+    Returns two ``(n_clips, n_bins)`` float64 arrays of counts. The binning is
+    numpy's (``numpy.histogram(x, bins=n_bins, range=(lo, hi))`` on float64
+    values): the last bin is closed, the others half-open.
+    """
+    n = S.shape[0]
+    hs = np.zeros((n, n_bins))
+    hp = np.zeros((n, n_bins))
+    for i in prange(n):
+        edges = np.linspace(lo[i], hi[i], n_bins + 1)
+        _histogram_into(S[i].reshape(-1), lo[i], hi[i], n_bins, edges, hs[i])
+        _histogram_into(P[i].reshape(-1), lo[i], hi[i], n_bins, edges, hp[i])
+    return hs, hp
+
+
+@njit(cache=True)
+def histogram_entropy(counts):
+    """Shannon entropy (nats) of each row of ``counts``, with ``0 log 0 = 0``."""
+    n, k = counts.shape
+    out = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            total += counts[i, j]
+        h = 0.0
+        for j in range(k):
+            if counts[i, j] > 0:
+                p = counts[i, j] / total
+                h -= p * np.log(p)
+        out[i] = h
+    return out
+
+
+@njit(cache=True)
+def histogram_kl(counts_p, counts_q, eps):
+    """KL divergence (nats) between row-normalised ``counts_p + eps`` and ``counts_q + eps``.
+
+    ``eps`` is added to every bin's probability before renormalising, so a
+    bin that is empty after pooling contributes a large but finite term.
+    """
+    n, k = counts_p.shape
+    out = np.empty(n)
+    for i in range(n):
+        tp = 0.0
+        tq = 0.0
+        for j in range(k):
+            tp += counts_p[i, j]
+            tq += counts_q[i, j]
+        zp = 1.0 + k * eps
+        zq = 1.0 + k * eps
+        d = 0.0
+        for j in range(k):
+            p = (counts_p[i, j] / tp + eps) / zp
+            q = (counts_q[i, j] / tq + eps) / zq
+            d += p * np.log(p / q)
+        out[i] = d
+    return out
+
+
+@njit(cache=True, parallel=True)
+def gini_coefficients(X, offset):
+    """Gini coefficient of the values ``X[i] - offset[i]`` (which must be >= 0).
+
+    ``G = sum_k (2k - N - 1) x_(k) / (N sum x)`` over the sorted values
+    ``x_(1) <= ... <= x_(N)``; a map summing to zero gets 0 (no inequality).
+    """
+    n = X.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        flat = X[i].reshape(-1)
+        size = flat.size
+        v = np.empty(size)
+        for j in range(size):
+            v[j] = flat[j] - offset[i]
+        v.sort()
+        total = 0.0
+        weighted = 0.0
+        for j in range(size):
+            total += v[j]
+            weighted += (2.0 * (j + 1) - size - 1.0) * v[j]
+        out[i] = weighted / (size * total) if total > 0 else 0.0
+    return out
+
+
+@njit(cache=True, parallel=True)
+def count_at_most(X, threshold):
+    """Number of values of ``X[i]`` that are ``<= threshold[i]``."""
+    n = X.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        c = 0
+        for v in X[i].reshape(-1):
+            if v <= threshold[i]:
+                c += 1
+        out[i] = c
+    return out
+
+
+@njit(cache=True, parallel=True)
+def upsampled_similarity(S, P, stride_f, stride_t, pad_f=0, pad_t=0):
+    """Pearson correlation and cosine similarity of ``S`` with ``P`` repeated onto ``S``'s grid.
+
+    Cell ``(f, t)`` of the original is compared with pooled cell
+    ``(min((f + pad_f) // stride_f, F' - 1), min((t + pad_t) // stride_t, T' - 1))``
+    (nearest neighbour repeat; pooled rows or frames no cell maps to are ignored).
+
+    Returns an ``(n_clips, 2)`` float64 array ``[correlation, cosine]``:
+    correlation is 1 when both maps are constant and 0 when exactly one is;
+    cosine is 1 when both are all zeros and 0 when exactly one is.
+    """
+    n, F, T = S.shape
+    Fp = P.shape[1]
+    Tp = P.shape[2]
+    out = np.empty((n, 2))
+    for i in prange(n):
+        rows = np.empty(F, np.int64)
+        for f in range(F):
+            rows[f] = min((f + pad_f) // stride_f, Fp - 1)
+        cols = np.empty(T, np.int64)
+        for t in range(T):
+            cols[t] = min((t + pad_t) // stride_t, Tp - 1)
+        ss = 0.0
+        sp = 0.0
+        s_lo = np.inf
+        s_hi = -np.inf
+        p_lo = np.inf
+        p_hi = -np.inf
+        for f in range(F):
+            srow = S[i, f]
+            prow = P[i, rows[f]]
+            for t in range(T):
+                a = srow[t]
+                b = prow[cols[t]]
+                ss += a
+                sp += b
+                s_lo = min(s_lo, a)
+                s_hi = max(s_hi, a)
+                p_lo = min(p_lo, b)
+                p_hi = max(p_hi, b)
+        size = F * T
+        mu_s = ss / size
+        mu_p = sp / size
+        cxx = 0.0
+        cyy = 0.0
+        cxy = 0.0
+        dot = 0.0
+        nxx = 0.0
+        nyy = 0.0
+        for f in range(F):
+            srow = S[i, f]
+            prow = P[i, rows[f]]
+            for t in range(T):
+                a = np.float64(srow[t])
+                b = np.float64(prow[cols[t]])
+                dot += a * b
+                nxx += a * a
+                nyy += b * b
+                da = a - mu_s
+                db = b - mu_p
+                cxx += da * da
+                cyy += db * db
+                cxy += da * db
+        const_s = s_lo == s_hi
+        const_p = p_lo == p_hi
+        if const_s and const_p:
+            out[i, 0] = 1.0
+        elif const_s or const_p:
+            out[i, 0] = 0.0
+        else:
+            out[i, 0] = min(1.0, max(-1.0, cxy / np.sqrt(cxx * cyy)))
+        if nxx == 0.0 and nyy == 0.0:
+            out[i, 1] = 1.0
+        elif nxx == 0.0 or nyy == 0.0:
+            out[i, 1] = 0.0
+        else:
+            out[i, 1] = min(1.0, max(-1.0, dot / np.sqrt(nxx * nyy)))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def spectral_shape(X, offset, freqs, band_rows, band_offsets, band_take):
+    """Frame-averaged spectral centroid, bandwidth and contrast of each clip.
+
+    Parameters
+    ----------
+    X : float32 (n_clips, n_freqs, n_frames)
+    offset : float64 (n_clips,)
+        Subtracted from the values before centroid and bandwidth, so the
+        weights ``X - offset`` are non-negative.
+    freqs : float64 (n_freqs,)
+        Frequency of each row.
+    band_rows, band_offsets : int64
+        Rows of contrast band ``b`` are ``band_rows[band_offsets[b]:band_offsets[b + 1]]``.
+    band_take : int64 (n_bands,)
+        How many of the lowest (valley) and highest (peak) values to average.
+
+    Returns
+    -------
+    (n_clips, 3) float64: mean centroid and bandwidth over the frames that
+    carry energy (0 when none does), mean contrast ``peak - valley`` over all
+    frames and bands.
+    """
+    n, F, T = X.shape
+    n_bands = band_take.shape[0]
+    out = np.empty((n, 3))
+    for i in prange(n):
+        w = np.empty(F)
+        buf = np.empty(F)
+        cen_sum = 0.0
+        bw_sum = 0.0
+        n_active = 0
+        con_sum = 0.0
+        for t in range(T):
+            total = 0.0
+            for f in range(F):
+                w[f] = X[i, f, t] - offset[i]
+                total += w[f]
+            if total > 0:
+                c = 0.0
+                for f in range(F):
+                    c += freqs[f] * w[f]
+                c /= total
+                b = 0.0
+                for f in range(F):
+                    d = freqs[f] - c
+                    b += w[f] * d * d
+                cen_sum += c
+                bw_sum += np.sqrt(b / total)
+                n_active += 1
+            for k in range(n_bands):
+                lo = band_offsets[k]
+                m = band_offsets[k + 1] - lo
+                take = band_take[k]
+                if take == 1:
+                    vmin = np.inf
+                    vmax = -np.inf
+                    for j in range(m):
+                        v = w[band_rows[lo + j]]
+                        vmin = min(vmin, v)
+                        vmax = max(vmax, v)
+                    con_sum += vmax - vmin
+                else:
+                    for j in range(m):
+                        buf[j] = w[band_rows[lo + j]]
+                    part = np.sort(buf[:m])
+                    valley = 0.0
+                    peak = 0.0
+                    for j in range(take):
+                        valley += part[j]
+                        peak += part[m - take + j]
+                    con_sum += (peak - valley) / take
+        out[i, 0] = cen_sum / n_active if n_active > 0 else 0.0
+        out[i, 1] = bw_sum / n_active if n_active > 0 else 0.0
+        out[i, 2] = con_sum / (T * n_bands) if n_bands > 0 else 0.0
+    return out
+
+
+def pairwise_rms_distances(X):
+    """Matrix of root-mean-square distances between the clips of ``X``.
+
+    ``D[i, j] = ||X[i] - X[j]||_2 / sqrt(X[i].size)``, from a float64 Gram
+    matrix of the clips centred on the batch mean (translation leaves the
+    distances unchanged and centring keeps the cancellation small).
+    """
+    flat = X.reshape(X.shape[0], -1).astype(np.float64)
+    flat -= flat.mean(axis=0)
+    sq = np.einsum("ij,ij->i", flat, flat)
+    gram = flat @ flat.T
+    d2 = sq[:, None] + sq[None, :] - 2.0 * gram
+    np.maximum(d2, 0.0, out=d2)
+    np.fill_diagonal(d2, 0.0)
+    return np.sqrt(d2 / flat.shape[1])
