@@ -5,6 +5,9 @@ and returns float64 per-clip numbers; loops run in parallel over clips and
 accumulate in float64. Nothing here knows about metric names, ratios or
 scikit-learn: :mod:`skaudio.metrics.preservation` composes these pieces.
 """
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -89,26 +92,25 @@ def frame_mean_variance(X):
 
 
 @njit(cache=True)
-def _bin_index(v, lo, hi, n_bins, edges):
-    # numpy.histogram's rule for equal bins: a scaled guess, corrected against
-    # the explicit edges so the two agree value for value.
-    k = int((v - lo) / (hi - lo) * n_bins)
-    if k >= n_bins:
-        k = n_bins - 1
-    if k < 0:
-        k = 0
-    if v < edges[k]:
-        k -= 1
-    elif k != n_bins - 1 and v >= edges[k + 1]:
-        k += 1
-    return k
-
-
-@njit(cache=True)
 def _histogram_into(flat, lo, hi, n_bins, edges, counts):
+    # numpy.histogram's rule for equal bins: a scaled guess, corrected against
+    # the explicit edges, so the bin depends only on the edges and the two agree
+    # value for value (the guess is never off by more than one bin).
     if hi > lo:
-        for v in flat:
-            counts[_bin_index(v, lo, hi, n_bins, edges)] += 1.0
+        scale = n_bins / (hi - lo)
+        local = np.zeros(n_bins, np.int64)
+        last = n_bins - 1
+        for j in range(flat.size):
+            v = np.float64(flat[j])
+            k = np.int64((v - lo) * scale)
+            k = min(max(k, 0), last)
+            if v < edges[k]:
+                k -= 1
+            elif k != last and v >= edges[k + 1]:
+                k += 1
+            local[k] += 1
+        for b in range(n_bins):
+            counts[b] += local[b]
     else:  # a constant map (joint range of zero width) fills one bin
         counts[0] += flat.size
 
@@ -176,28 +178,42 @@ def histogram_kl(counts_p, counts_q, eps):
 
 
 @njit(cache=True, parallel=True)
+def _gini_sorted(V, offset):
+    n, size = V.shape
+    out = np.empty(n)
+    for i in prange(n):
+        total = 0.0
+        weighted = 0.0
+        for j in range(size):
+            x = V[i, j] - offset[i]
+            total += x
+            weighted += (2.0 * (j + 1) - size - 1.0) * x
+        out[i] = weighted / (size * total) if total > 0 else 0.0
+    return out
+
+
 def gini_coefficients(X, offset):
     """Gini coefficient of the values ``X[i] - offset[i]`` (which must be >= 0).
 
     ``G = sum_k (2k - N - 1) x_(k) / (N sum x)`` over the sorted values
     ``x_(1) <= ... <= x_(N)``; a map summing to zero gets 0 (no inequality).
+    The sort is numpy's (vectorised, and faster than a numba sort); the
+    offset does not change the order, so the float32 values are sorted.
     """
-    n = X.shape[0]
-    out = np.empty(n)
-    for i in prange(n):
-        flat = X[i].reshape(-1)
-        size = flat.size
-        v = np.empty(size)
-        for j in range(size):
-            v[j] = flat[j] - offset[i]
-        v.sort()
-        total = 0.0
-        weighted = 0.0
-        for j in range(size):
-            total += v[j]
-            weighted += (2.0 * (j + 1) - size - 1.0) * v[j]
-        out[i] = weighted / (size * total) if total > 0 else 0.0
-    return out
+    flat = X.reshape(X.shape[0], -1)
+    V = np.empty_like(flat)
+    n_threads = min(numba.get_num_threads(), flat.shape[0])
+
+    def sort_part(sl):  # numpy's sort releases the GIL: threads sort clips side by side
+        V[sl] = np.sort(flat[sl], axis=1)
+
+    parts = [slice(j, None, n_threads) for j in range(n_threads)]
+    if n_threads > 1:
+        with ThreadPoolExecutor(n_threads) as pool:
+            list(pool.map(sort_part, parts))
+    else:
+        sort_part(slice(None))
+    return _gini_sorted(V, np.asarray(offset, dtype=np.float64))
 
 
 @njit(cache=True, parallel=True)
@@ -322,44 +338,60 @@ def spectral_shape(X, offset, freqs, band_rows, band_offsets, band_take):
     n_bands = band_take.shape[0]
     out = np.empty((n, 3))
     for i in prange(n):
-        w = np.empty(F)
-        buf = np.empty(F)
+        off = offset[i]
+        # row-major passes: per-frame sums accumulate along contiguous rows
+        total = np.zeros(T)
+        moment = np.zeros(T)
+        for f in range(F):
+            row = X[i, f]
+            fr = freqs[f]
+            for t in range(T):
+                w = row[t] - off
+                total[t] += w
+                moment[t] += fr * w
+        cen = np.zeros(T)
+        for t in range(T):
+            if total[t] > 0:
+                cen[t] = moment[t] / total[t]
+        spread = np.zeros(T)
+        for f in range(F):
+            row = X[i, f]
+            fr = freqs[f]
+            for t in range(T):
+                d = fr - cen[t]
+                spread[t] += (row[t] - off) * d * d
         cen_sum = 0.0
         bw_sum = 0.0
         n_active = 0
-        con_sum = 0.0
         for t in range(T):
-            total = 0.0
-            for f in range(F):
-                w[f] = X[i, f, t] - offset[i]
-                total += w[f]
-            if total > 0:
-                c = 0.0
-                for f in range(F):
-                    c += freqs[f] * w[f]
-                c /= total
-                b = 0.0
-                for f in range(F):
-                    d = freqs[f] - c
-                    b += w[f] * d * d
-                cen_sum += c
-                bw_sum += np.sqrt(b / total)
+            if total[t] > 0:
+                cen_sum += cen[t]
+                bw_sum += np.sqrt(spread[t] / total[t])
                 n_active += 1
-            for k in range(n_bands):
-                lo = band_offsets[k]
-                m = band_offsets[k + 1] - lo
-                take = band_take[k]
-                if take == 1:
-                    vmin = np.inf
-                    vmax = -np.inf
+        con_sum = 0.0
+        vmin = np.empty(T)
+        vmax = np.empty(T)
+        buf = np.empty(F)
+        for k in range(n_bands):
+            lo = band_offsets[k]
+            m = band_offsets[k + 1] - lo
+            take = band_take[k]
+            if take == 1:  # valley and peak are the band's min and max
+                first = X[i, band_rows[lo]]
+                for t in range(T):
+                    vmin[t] = first[t]
+                    vmax[t] = first[t]
+                for j in range(1, m):
+                    row = X[i, band_rows[lo + j]]
+                    for t in range(T):
+                        vmin[t] = min(vmin[t], row[t])
+                        vmax[t] = max(vmax[t], row[t])
+                for t in range(T):
+                    con_sum += np.float64(vmax[t]) - np.float64(vmin[t])
+            else:
+                for t in range(T):
                     for j in range(m):
-                        v = w[band_rows[lo + j]]
-                        vmin = min(vmin, v)
-                        vmax = max(vmax, v)
-                    con_sum += vmax - vmin
-                else:
-                    for j in range(m):
-                        buf[j] = w[band_rows[lo + j]]
+                        buf[j] = X[i, band_rows[lo + j], t]
                     part = np.sort(buf[:m])
                     valley = 0.0
                     peak = 0.0
