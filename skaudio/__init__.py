@@ -41,6 +41,8 @@ _PUBLIC = {
     "spectral_contrast_ratio": "skaudio.metrics",
     "spectral_bandwidth_ratio": "skaudio.metrics",
     "compression_ratio": "skaudio.metrics",
+    "make_preservation_scorer": "skaudio.metrics",
+    "preservation_scoring": "skaudio.metrics",
 }
 
 __all__ = ["__version__", *_PUBLIC]

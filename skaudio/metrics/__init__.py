@@ -29,6 +29,14 @@ from skaudio.metrics.preservation import (
     temporal_variance_ratio,
     variance_ratio,
 )
+from skaudio.metrics.scorers import (
+    SCORER_PREFIX,
+    PreservationScorer,
+    get_scorer,
+    get_scorer_names,
+    make_preservation_scorer,
+    preservation_scoring,
+)
 
 __all__ = [
     "METRIC_ENTRIES",
@@ -53,4 +61,10 @@ __all__ = [
     "spectral_contrast_ratio",
     "spectral_bandwidth_ratio",
     "compression_ratio",
+    "PreservationScorer",
+    "make_preservation_scorer",
+    "preservation_scoring",
+    "get_scorer",
+    "get_scorer_names",
+    "SCORER_PREFIX",
 ]
