@@ -10,5 +10,7 @@ from skaudio.nn.frontends import (
     PowerToDbModule,
     power_to_db,
 )
+from skaudio.nn.pooling import GlobalPool, Pool2d
 
-__all__ = ["STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db"]
+__all__ = ["STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db",
+           "Pool2d", "GlobalPool"]
