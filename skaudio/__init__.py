@@ -46,6 +46,8 @@ _PUBLIC = {
     "compression_ratio": "skaudio.metrics",
     "make_preservation_scorer": "skaudio.metrics",
     "preservation_scoring": "skaudio.metrics",
+    "compare_pooling": "skaudio.metrics",
+    "plot_pooling_comparison": "skaudio.metrics",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -29,6 +29,13 @@ from skaudio.metrics.preservation import (
     temporal_variance_ratio,
     variance_ratio,
 )
+from skaudio.metrics.report import (
+    PAPER_PROTOCOL,
+    compare_pooling,
+    plot_pooling_comparison,
+    pooling_report_main,
+    summarize_pooling,
+)
 from skaudio.metrics.scorers import (
     SCORER_PREFIX,
     PreservationScorer,
@@ -67,4 +74,9 @@ __all__ = [
     "get_scorer",
     "get_scorer_names",
     "SCORER_PREFIX",
+    "compare_pooling",
+    "summarize_pooling",
+    "plot_pooling_comparison",
+    "pooling_report_main",
+    "PAPER_PROTOCOL",
 ]
