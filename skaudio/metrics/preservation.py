@@ -1,4 +1,4 @@
-"""The seventeen preservation metrics of [POOL]: how much of a spectrogram survives pooling.
+"""The seventeen preservation metrics of [POOL] [1]_: how much of a spectrogram survives pooling.
 
 Each metric compares an original map ``S`` with its pooled version ``P``. The
 functions accept one map each (2-D, ``(n_freqs, n_frames)``, result a float)
