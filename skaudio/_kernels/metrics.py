@@ -417,23 +417,30 @@ def _exact_sq_distances(flat, rows, cols, out):
         out[k] = acc
 
 
-def pairwise_rms_distances(X, refine=0.1):
+def pairwise_rms_distances(X, refine=1e-6, chunk=8192):
     """Matrix of root-mean-square distances between the clips of ``X``.
 
-    ``D[i, j] = ||X[i] - X[j]||_2 / sqrt(X[i].size)``. The bulk comes from a
-    float32 Gram matrix of the clips centred on the batch mean (translation
-    leaves distances unchanged and centring keeps the cancellation in
-    ``|a|^2 + |b|^2 - 2 a.b`` small). Pairs whose squared distance is below
-    ``refine`` times ``|a|^2 + |b|^2`` (near-duplicates, where that
-    cancellation would cost digits) are recomputed exactly in float64, so
-    every distance keeps a relative error of about 1e-6 or better.
+    ``D[i, j] = ||X[i] - X[j]||_2 / sqrt(X[i].size)``, from a float64 Gram
+    matrix of the clips centred on the batch mean (translation leaves the
+    distances unchanged and centring keeps the cancellation in
+    ``|a|^2 + |b|^2 - 2 a.b`` small). The Gram matrix is accumulated over
+    blocks of ``chunk`` values per clip, so only a block is ever held in
+    float64. Pairs whose squared distance falls below ``refine`` times
+    ``|a|^2 + |b|^2`` (near-duplicate clips, where the cancellation would cost
+    digits) are recomputed directly.
     """
-    flat = X.reshape(X.shape[0], -1)
-    centred = flat - flat.mean(axis=0, dtype=np.float64).astype(np.float32)
-    sq = np.einsum("ij,ij->i", centred, centred, dtype=np.float64)
-    d2 = sq[:, None] + sq[None, :]
-    scale = d2.copy()
-    d2 -= 2.0 * (centred @ centred.T).astype(np.float64)
+    n = X.shape[0]
+    flat = X.reshape(n, -1)
+    size = flat.shape[1]
+    mean = flat.mean(axis=0, dtype=np.float64)
+    gram = np.zeros((n, n))
+    for start in range(0, size, chunk):
+        block = flat[:, start:start + chunk].astype(np.float64)
+        block -= mean[start:start + chunk]
+        gram += block @ block.T
+    sq = np.diag(gram).copy()
+    scale = sq[:, None] + sq[None, :]
+    d2 = scale - 2.0 * gram
     near = d2 < refine * scale
     np.fill_diagonal(near, False)
     rows, cols = np.nonzero(np.triu(near))
@@ -444,4 +451,4 @@ def pairwise_rms_distances(X, refine=0.1):
         d2[cols, rows] = exact
     np.maximum(d2, 0.0, out=d2)
     np.fill_diagonal(d2, 0.0)
-    return np.sqrt(d2 / flat.shape[1])
+    return np.sqrt(d2 / size)
