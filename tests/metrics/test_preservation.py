@@ -345,3 +345,23 @@ def test_individual_functions_take_options():
     assert skewness_ratio(S, P, n_jobs=1).shape == (2,)
     assert kurtosis_ratio(S, P).shape == temporal_variance_ratio(S, P).shape == (2,)
     assert spectral_bandwidth_ratio(S, P).shape == (2,)
+
+
+def test_lipschitz_with_duplicate_and_near_duplicate_clips():
+    # identical clips carry no information; near-duplicates are recomputed exactly
+    rng = np.random.default_rng(7)
+    S = -40 + 10 * rng.standard_normal((5, 16, 20))
+    S[1] = S[0]
+    S[3] = S[2] + 1e-4 * rng.standard_normal((16, 20))
+    S = S.astype(np.float32)
+    P = S.reshape(5, 8, 2, 10, 2).max(axis=(2, 4))
+    flat_s = S.reshape(5, -1).astype(np.float64)
+    flat_p = P.reshape(5, -1).astype(np.float64)
+    ds = ssd.cdist(flat_s, flat_s) / np.sqrt(flat_s.shape[1])
+    dp = ssd.cdist(flat_p, flat_p) / np.sqrt(flat_p.shape[1])
+    q = np.where(ds > 0, dp / np.where(ds > 0, ds, 1.0), -np.inf)
+    np.fill_diagonal(q, -np.inf)
+    np.testing.assert_allclose(lipschitz_constant(S, P), q.max(axis=1), rtol=1e-6)
+    # reordering the batch reorders the values
+    order = [4, 2, 0, 3, 1]
+    np.testing.assert_allclose(lipschitz_constant(S[order], P[order]), q.max(axis=1)[order], rtol=1e-6)
