@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 import numpy as np
 from numba import njit, prange
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "clip_moments",
@@ -433,11 +434,27 @@ def pairwise_rms_distances(X, refine=1e-6, chunk=8192):
     flat = X.reshape(n, -1)
     size = flat.shape[1]
     mean = flat.mean(axis=0, dtype=np.float64)
-    gram = np.zeros((n, n))
-    for start in range(0, size, chunk):
-        block = flat[:, start:start + chunk].astype(np.float64)
-        block -= mean[start:start + chunk]
-        gram += block @ block.T
+    starts = list(range(0, size, chunk))
+    n_threads = max(1, min(numba.get_num_threads(), len(starts)))
+
+    def partial_gram(part):
+        acc = np.zeros((n, n))
+        for start in part:
+            block = flat[:, start:start + chunk].astype(np.float64)
+            block -= mean[start:start + chunk]
+            acc += block @ block.T
+        return acc
+
+    # Threads of our own over column blocks, each calling a single-threaded BLAS:
+    # BLAS's own threads spin-wait and collapse when the cores are shared with
+    # other work (seconds instead of milliseconds on a loaded 2-core machine).
+    parts = [starts[j::n_threads] for j in range(n_threads)]
+    with threadpool_limits(1, user_api="blas"):
+        if n_threads > 1:
+            with ThreadPoolExecutor(n_threads) as pool:
+                gram = sum(pool.map(partial_gram, parts))
+        else:
+            gram = partial_gram(starts)
     sq = np.diag(gram).copy()
     scale = sq[:, None] + sq[None, :]
     d2 = scale - 2.0 * gram
