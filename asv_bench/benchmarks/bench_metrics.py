@@ -114,6 +114,9 @@ class PreservationMetrics:
     def time_skaudio_all(self, n_clips):
         preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr)
 
+    def time_skaudio_all_one_thread(self, n_clips):
+        preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr, n_jobs=1)
+
     def time_peer_all(self, n_clips):
         peer_all(self.S, self.P, self.freqs, self.sr)
 

@@ -26,7 +26,7 @@ __all__ = [
     "count_at_most",
     "upsampled_similarity",
     "spectral_shape",
-    "pairwise_rms_distances",
+    "lipschitz_constants",
 ]
 
 
@@ -428,36 +428,31 @@ def _exact_sq_distances(flat, rows, cols, out):
         out[k] = acc
 
 
-def pairwise_rms_distances(X, refine=1e-6, chunk=8192):
-    """Matrix of root-mean-square distances between the clips of ``X``.
+def _estimated_sq_distances(X, chunk=8192, refine=0.1):
+    """Squared Euclidean distances between clips, from a float32 Gram matrix.
 
-    ``D[i, j] = ||X[i] - X[j]||_2 / sqrt(X[i].size)``, from a float64 Gram
-    matrix of the clips centred on the batch mean (translation leaves the
-    distances unchanged and centring keeps the cancellation in
-    ``|a|^2 + |b|^2 - 2 a.b`` small). The Gram matrix is accumulated over
-    blocks of ``chunk`` values per clip, so only a block is ever held in
-    float64. Pairs whose squared distance falls below ``refine`` times
-    ``|a|^2 + |b|^2`` (near-duplicate clips, where the cancellation would cost
-    digits) are recomputed directly.
+    The clips are centred on the batch mean (distances do not change, the
+    cancellation in ``|a|^2 + |b|^2 - 2 a.b`` shrinks) and the Gram matrix is
+    accumulated over column blocks by threads of our own, each calling a
+    single-threaded BLAS (BLAS's own threads spin-wait and collapse when the
+    cores are shared with other work). Pairs whose squared distance falls
+    below ``refine`` times ``|a|^2 + |b|^2``, where float32 cancellation could
+    cost more than about 1e-4 of the value, are recomputed exactly.
     """
     n = X.shape[0]
     flat = X.reshape(n, -1)
     size = flat.shape[1]
-    mean = flat.mean(axis=0, dtype=np.float64)
+    mean = flat.mean(axis=0, dtype=np.float64).astype(np.float32)
     starts = list(range(0, size, chunk))
     n_threads = max(1, min(numba.get_num_threads(), len(starts)))
 
     def partial_gram(part):
         acc = np.zeros((n, n))
         for start in part:
-            block = flat[:, start:start + chunk].astype(np.float64)
-            block -= mean[start:start + chunk]
+            block = flat[:, start:start + chunk] - mean[start:start + chunk]
             acc += block @ block.T
         return acc
 
-    # Threads of our own over column blocks, each calling a single-threaded BLAS:
-    # BLAS's own threads spin-wait and collapse when the cores are shared with
-    # other work (seconds instead of milliseconds on a loaded 2-core machine).
     parts = [starts[j::n_threads] for j in range(n_threads)]
     with threadpool_limits(1, user_api="blas"):
         if n_threads > 1:
@@ -478,4 +473,43 @@ def pairwise_rms_distances(X, refine=1e-6, chunk=8192):
         d2[cols, rows] = exact
     np.maximum(d2, 0.0, out=d2)
     np.fill_diagonal(d2, 0.0)
-    return np.sqrt(d2 / size)
+    return d2
+
+
+def lipschitz_constants(S, P, margin=1e-3):
+    """Per clip ``i``: ``max_j rms(P_i - P_j) / rms(S_i - S_j)`` over clips ``j`` with ``S_j != S_i``.
+
+    ``rms`` is the Euclidean norm divided by the square root of the element
+    count. All pairs are first estimated from float32 Gram matrices
+    (:func:`_estimated_sq_distances`); the pairs whose estimated ratio lies
+    within ``margin`` (relative) of their clip's largest are then recomputed
+    exactly in float64, so the returned maxima are exact, not estimates.
+    A clip with no partner that differs from it gets 0.
+    """
+    n = S.shape[0]
+    ns = S[0].size
+    npool = P[0].size
+    ds2 = _estimated_sq_distances(S)
+    dp2 = _estimated_sq_distances(P)
+    valid = ds2 > 0
+    np.fill_diagonal(valid, False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(valid, np.sqrt((dp2 / npool) / np.where(valid, ds2 / ns, 1.0)), -np.inf)
+    best = q.max(axis=1)
+    cand = valid & (q >= (best * (1.0 - margin))[:, None])
+    cand |= cand.T
+    rows, cols = np.nonzero(np.triu(cand))
+    out = np.zeros(n)
+    if rows.size:
+        rows = rows.astype(np.int64)
+        cols = cols.astype(np.int64)
+        es = np.empty(rows.size)
+        ep = np.empty(rows.size)
+        _exact_sq_distances(S.reshape(n, -1), rows, cols, es)
+        _exact_sq_distances(P.reshape(n, -1), rows, cols, ep)
+        ok = es > 0
+        ratio = np.zeros(rows.size)
+        ratio[ok] = np.sqrt((ep[ok] / npool) / (es[ok] / ns))
+        np.maximum.at(out, rows[ok], ratio[ok])
+        np.maximum.at(out, cols[ok], ratio[ok])
+    return out
