@@ -29,6 +29,7 @@ from numba import njit, prange
 __all__ = ["POOLING_MODES", "NONNEGATIVE_MODES", "DEFAULT_PARAMS", "pool2d", "pool_output_size",
            "global_pool"]
 
+#: the twelve method names, in the order of [POOL] section II-B
 POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
                  "entropy", "attention")
 #: modes whose formula is defined only for non-negative values
@@ -211,72 +212,6 @@ def _pool_generic(S, kf, kt, sf, st, pf, pt, out, mode, a, p, r, n, v):
             out[i, fo, to] = _reduce(buf, m, mode, a, p, r, n, v)
 
 
-@njit(cache=True, parallel=True)
-def _pool_sum_like(S, kf, kt, sf, st, out, mode, p):
-    """average / max / min / lnp(p=1, 2) for full windows: row-streaming loops."""
-    n_clips = S.shape[0]
-    Fo, To = out.shape[1], out.shape[2]
-    inv = 1.0 / (kf * kt)
-    for job in prange(n_clips * Fo):
-        i = job // Fo
-        fo = job % Fo
-        row0 = fo * sf
-        if mode == _AVERAGE or mode == _LNP:
-            acc = np.zeros(To, np.float64)
-            for rr in range(row0, row0 + kf):
-                x = S[i, rr]
-                if mode == _AVERAGE:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += x[c + j]
-                        acc[to] += s
-                elif p == 1.0:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += abs(x[c + j])
-                        acc[to] += s
-                else:
-                    for to in range(To):
-                        c = to * st
-                        s = 0.0
-                        for j in range(kt):
-                            s += np.float64(x[c + j]) * x[c + j]
-                        acc[to] += s
-            if mode == _LNP and p == 2.0:
-                for to in range(To):
-                    out[i, fo, to] = math.sqrt(acc[to] * inv)
-            else:
-                for to in range(To):
-                    out[i, fo, to] = acc[to] * inv
-        else:
-            y = out[i, fo]
-            x = S[i, row0]
-            for to in range(To):
-                c = to * st
-                best = x[c]
-                for j in range(1, kt):
-                    if mode == _MAX:
-                        best = max(best, x[c + j])
-                    else:
-                        best = min(best, x[c + j])
-                y[to] = best
-            for rr in range(row0 + 1, row0 + kf):
-                x = S[i, rr]
-                for to in range(To):
-                    c = to * st
-                    best = y[to]
-                    for j in range(kt):
-                        if mode == _MAX:
-                            best = max(best, x[c + j])
-                        else:
-                            best = min(best, x[c + j])
-                    y[to] = best
-
-
 # -- vectorisable exp / log ---------------------------------------------------------------
 # LLVM vectorises loops of plain arithmetic but calls libm one element at a time for
 # exp and log. These float32 versions (Cody-Waite range reduction and a short series;
@@ -337,6 +272,177 @@ def _vlog(x, out, ibuf, ebuf, L):
         out[i] = e * _LN2 + np.float32(2.0) * s * q
 
 
+@njit(cache=True, inline="always")
+def _reduce_rows(vals, y, mode, a, p, r, n, v, num, den, mean, var):
+    """Pool each column of ``vals`` (K values of one region per column) into ``y``.
+
+    Works on whole rows of ``K x L`` so every loop below runs over contiguous
+    memory and vectorises. ``num``, ``den``, ``mean``, ``var`` are zeroed
+    accumulators of length L whose dtype the caller picks: float32 for small
+    regions (twice the SIMD width), float64 for long ones (global pooling).
+    """
+    K, To = vals.shape
+    w = np.empty(To, np.float32)
+    lg = np.empty(To, np.float32)
+    ibuf = np.empty(To, np.int32)
+    ebuf = np.empty(To, np.int32)
+    hi = np.empty(To, np.float32)
+    if mode == _AVERAGE or (mode == _LNP and (p == 1.0 or p == 2.0)):
+        acc = np.zeros(To, np.float64)
+        for k in range(K):
+            row = vals[k]
+            if mode == _AVERAGE:
+                for to in range(To):
+                    acc[to] += row[to]
+            elif p == 1.0:
+                for to in range(To):
+                    acc[to] += abs(row[to])
+            else:
+                for to in range(To):
+                    acc[to] += np.float64(row[to]) * row[to]
+        if mode == _LNP and p == 2.0:
+            for to in range(To):
+                y[to] = math.sqrt(acc[to] / K)
+        else:
+            for to in range(To):
+                y[to] = acc[to] / K
+    elif mode == _MAX or mode == _MIN:
+        y[:] = vals[0]
+        for k in range(1, K):
+            row = vals[k]
+            if mode == _MAX:
+                for to in range(To):
+                    y[to] = max(y[to], row[to])
+            else:
+                for to in range(To):
+                    y[to] = min(y[to], row[to])
+    elif mode == _MIXED:
+        acc = np.zeros(To, np.float64)
+        hi[:] = vals[0]
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                acc[to] += row[to]
+                hi[to] = max(hi[to], row[to])
+        for to in range(To):
+            y[to] = a * hi[to] + (1.0 - a) * (acc[to] / K)
+    elif mode == _LSP or (mode == _POWER and n == 1.0):
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                num[to] += row[to] * row[to]
+                den[to] += row[to]
+        for to in range(To):
+            y[to] = num[to] / den[to] if den[to] > 0 else np.float32(0.0)
+    elif mode == _ESP or mode == _AUTO or mode == _LSE:
+        scale = np.float32(1.0 if mode == _ESP else (a if mode == _AUTO else r))
+        hi[:] = scale * vals[0]
+        for k in range(1, K):
+            row = vals[k]
+            for to in range(To):
+                hi[to] = max(hi[to], scale * row[to])
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                w[to] = scale * row[to] - hi[to]
+            _vexp(w, ibuf, To)
+            for to in range(To):
+                num[to] += w[to] * row[to]
+                den[to] += w[to]
+        if mode == _LSE:
+            for to in range(To):
+                w[to] = den[to] / K  # float32 for the vectorised log
+            _vlog(w, lg, ibuf, ebuf, To)
+            for to in range(To):
+                y[to] = (hi[to] + lg[to]) / scale
+        else:
+            for to in range(To):
+                y[to] = num[to] / den[to]
+    elif mode == _ATTENTION:
+        big = np.zeros(To, np.float32)
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                mean[to] += row[to]
+                big[to] = max(big[to], abs(row[to]))
+        for to in range(To):
+            mean[to] = mean[to] * np.float32(1.0 / K)
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                d = row[to] - mean[to]
+                var[to] += d * d
+        for to in range(To):
+            # var now holds the scale v / (std + eps)
+            var[to] = np.float32(v) / (np.sqrt(var[to] * np.float32(1.0 / K))
+                                       + np.float32(1e-6) * big[to] + np.float32(1e-30))
+            hi[to] = var[to] * (vals[0, to] - mean[to])
+        for k in range(1, K):
+            row = vals[k]
+            for to in range(To):
+                hi[to] = max(hi[to], var[to] * (row[to] - mean[to]))
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                w[to] = var[to] * (row[to] - mean[to]) - hi[to]
+            _vexp(w, ibuf, To)
+            for to in range(To):
+                num[to] += w[to] * row[to]
+                den[to] += w[to]
+        for to in range(To):
+            y[to] = num[to] / den[to]
+    elif mode == _ENTROPY:
+        # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                den[to] += row[to]
+        for to in range(To):
+            lg[to] = den[to] if den[to] > 0 else np.float32(1.0)
+        _vlog(lg, hi, ibuf, ebuf, To)  # hi <- log s
+        best = np.full(To, np.float32(-1.0))
+        for to in range(To):
+            y[to] = 0.0
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                lg[to] = row[to] if row[to] > 0 else np.float32(1.0)
+            _vlog(lg, w, ibuf, ebuf, To)
+            for to in range(To):
+                h = row[to] * (hi[to] - w[to]) if row[to] > 0 else np.float32(0.0)
+                if h > best[to]:
+                    best[to] = h
+                    y[to] = row[to]
+    else:  # power (n != 1) and lnp (p not 1 or 2): w = (|x| / max|x|) ** e
+        ex = np.float32(n if mode == _POWER else p)
+        for to in range(To):
+            hi[to] = 0.0
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                hi[to] = max(hi[to], abs(row[to]))
+        for k in range(K):
+            row = vals[k]
+            for to in range(To):
+                u = abs(row[to]) / hi[to] if hi[to] > 0 else np.float32(0.0)
+                lg[to] = u if u > 0 else np.float32(1.0)
+            _vlog(lg, w, ibuf, ebuf, To)
+            for to in range(To):
+                w[to] = ex * w[to]
+            _vexp(w, ibuf, To)
+            for to in range(To):
+                wt = w[to] if row[to] != 0 else np.float32(1.0 if ex == 0 else 0.0)
+                num[to] += wt * row[to]
+                den[to] += wt
+        for to in range(To):
+            if hi[to] == 0:
+                y[to] = 0.0
+            elif mode == _POWER:
+                y[to] = num[to] / den[to]
+            else:
+                y[to] = hi[to] * (den[to] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
+
+
 @njit(cache=True, parallel=True)
 def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
     """Full windows, no padding: one output row at a time as (K, To) vector work."""
@@ -354,144 +460,49 @@ def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
                 dst = vals[di * kt + dj]
                 for to in range(To):
                     dst[to] = x[to * st + dj]
-        y = out[i, fo]
-        w = np.empty(To, np.float32)
-        lg = np.empty(To, np.float32)
-        ibuf = np.empty(To, np.int32)
-        ebuf = np.empty(To, np.int32)
-        hi = np.empty(To, np.float32)
-        num = np.zeros(To, np.float32)
-        den = np.zeros(To, np.float32)
-        if mode == _MIXED:
-            acc = np.zeros(To, np.float64)
-            hi[:] = vals[0]
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    acc[to] += row[to]
-                    hi[to] = max(hi[to], row[to])
-            for to in range(To):
-                y[to] = a * hi[to] + (1.0 - a) * (acc[to] / K)
-        elif mode == _LSP or (mode == _POWER and n == 1.0):
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    num[to] += row[to] * row[to]
-                    den[to] += row[to]
-            for to in range(To):
-                y[to] = num[to] / den[to] if den[to] > 0 else np.float32(0.0)
-        elif mode == _ESP or mode == _AUTO or mode == _LSE:
-            scale = np.float32(1.0 if mode == _ESP else (a if mode == _AUTO else r))
-            hi[:] = scale * vals[0]
-            for k in range(1, K):
-                row = vals[k]
-                for to in range(To):
-                    hi[to] = max(hi[to], scale * row[to])
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    w[to] = scale * row[to] - hi[to]
-                _vexp(w, ibuf, To)
-                for to in range(To):
-                    num[to] += w[to] * row[to]
-                    den[to] += w[to]
-            if mode == _LSE:
-                for to in range(To):
-                    den[to] = den[to] * np.float32(1.0 / K)
-                _vlog(den, lg, ibuf, ebuf, To)
-                for to in range(To):
-                    y[to] = (hi[to] + lg[to]) / scale
-            else:
-                for to in range(To):
-                    y[to] = num[to] / den[to]
-        elif mode == _ATTENTION:
-            mean = np.zeros(To, np.float32)
-            var = np.zeros(To, np.float32)
-            big = np.zeros(To, np.float32)
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    mean[to] += row[to]
-                    big[to] = max(big[to], abs(row[to]))
-            for to in range(To):
-                mean[to] = mean[to] * np.float32(1.0 / K)
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    d = row[to] - mean[to]
-                    var[to] += d * d
-            for to in range(To):
-                # var now holds the scale v / (std + eps)
-                var[to] = np.float32(v) / (np.sqrt(var[to] * np.float32(1.0 / K))
-                                           + np.float32(1e-6) * big[to] + np.float32(1e-30))
-                hi[to] = var[to] * (vals[0, to] - mean[to])
-            for k in range(1, K):
-                row = vals[k]
-                for to in range(To):
-                    hi[to] = max(hi[to], var[to] * (row[to] - mean[to]))
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    w[to] = var[to] * (row[to] - mean[to]) - hi[to]
-                _vexp(w, ibuf, To)
-                for to in range(To):
-                    num[to] += w[to] * row[to]
-                    den[to] += w[to]
-            for to in range(To):
-                y[to] = num[to] / den[to]
-        elif mode == _ENTROPY:
-            # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    den[to] += row[to]
-            for to in range(To):
-                lg[to] = den[to] if den[to] > 0 else np.float32(1.0)
-            _vlog(lg, hi, ibuf, ebuf, To)  # hi <- log s
-            best = np.full(To, np.float32(-1.0))
-            for to in range(To):
-                y[to] = 0.0
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    lg[to] = row[to] if row[to] > 0 else np.float32(1.0)
-                _vlog(lg, w, ibuf, ebuf, To)
-                for to in range(To):
-                    h = row[to] * (hi[to] - w[to]) if row[to] > 0 else np.float32(0.0)
-                    if h > best[to]:
-                        best[to] = h
-                        y[to] = row[to]
-        else:  # power (n != 1) and lnp (p not 1 or 2): w = (|x| / max|x|) ** e
-            ex = np.float32(n if mode == _POWER else p)
-            for to in range(To):
-                hi[to] = 0.0
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    hi[to] = max(hi[to], abs(row[to]))
-            for k in range(K):
-                row = vals[k]
-                for to in range(To):
-                    u = abs(row[to]) / hi[to] if hi[to] > 0 else np.float32(0.0)
-                    lg[to] = u if u > 0 else np.float32(1.0)
-                _vlog(lg, w, ibuf, ebuf, To)
-                for to in range(To):
-                    w[to] = ex * w[to]
-                _vexp(w, ibuf, To)
-                for to in range(To):
-                    wt = w[to] if row[to] != 0 else np.float32(1.0 if ex == 0 else 0.0)
-                    num[to] += wt * row[to]
-                    den[to] += wt
-            for to in range(To):
-                if hi[to] == 0:
-                    y[to] = 0.0
-                elif mode == _POWER:
-                    y[to] = num[to] / den[to]
-                else:
-                    y[to] = hi[to] * (den[to] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
+        _reduce_rows(vals, out[i, fo], mode, a, p, r, n, v, np.zeros(To, np.float32),
+                     np.zeros(To, np.float32), np.zeros(To, np.float32), np.zeros(To, np.float32))
+
+
+@njit(cache=True, parallel=True)
+def _pool_global(S, along_time, out, mode, a, p, r, n, v):
+    """Whole-row (``along_time``) or whole-column pooling of each map, clip-parallel."""
+    n_clips, F, T = S.shape
+    for i in prange(n_clips):
+        if along_time:
+            vals = np.empty((T, F), np.float32)
+            for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
+                for t0 in range(0, T, 16):
+                    for f in range(f0, min(f0 + 16, F)):
+                        for t in range(t0, min(t0 + 16, T)):
+                            vals[t, f] = S[i, f, t]
+            _reduce_rows(vals, out[i], mode, a, p, r, n, v, np.zeros(F), np.zeros(F), np.zeros(F),
+                         np.zeros(F))
+        else:
+            _reduce_rows(S[i], out[i], mode, a, p, r, n, v, np.zeros(T), np.zeros(T), np.zeros(T),
+                         np.zeros(T))
 
 
 # -- plain-array API -----------------------------------------------------------------
+def check_batch(S, nonnegative=False, fix=None, name="S"):
+    """``check_spectrograms(S, ndim=(2, 3), ...)`` with a cheaper path for float32 arrays.
+
+    For a C-contiguous float32 array the minimum and maximum (SIMD reductions
+    that propagate NaN, no temporary arrays) decide whether all values are
+    finite and non-negative; anything else, and any array that fails, goes
+    through :func:`skaudio._validation.check_spectrograms`, which converts or
+    raises its usual errors.
+    """
+    from skaudio._validation import check_spectrograms
+
+    if (isinstance(S, np.ndarray) and S.dtype == np.float32 and S.ndim in (2, 3) and S.size
+            and S.flags.c_contiguous):
+        low, high = S.min(), S.max()
+        if np.isfinite(low) and np.isfinite(high) and not (nonnegative and low < 0):
+            return S
+    return check_spectrograms(S, name=name, ndim=(2, 3), nonnegative=nonnegative, fix=fix)
+
+
 def _pair(value, name):
     if isinstance(value, (Integral, np.integer)) and not isinstance(value, bool):
         return int(value), int(value)
@@ -626,10 +637,7 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
     mode_id, a, p, r, n, v = check_mode_params(mode, a, p, r, n, v)
     kernel, stride, padding = check_pool_geometry(kernel_size, stride, padding)
     if check_input:
-        from skaudio._validation import check_spectrograms
-
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=mode in NONNEGATIVE_MODES,
-                               fix=_NONNEGATIVE_FIX.format(mode=mode))
+        S = check_batch(S, mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=mode))
     else:
         S = np.ascontiguousarray(S, dtype=np.float32)
     squeeze = S.ndim == 2
@@ -643,9 +651,7 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
     out = np.empty((S.shape[0], Fo, To), np.float32)
     full = (padding == (0, 0) and (Fo - 1) * stride[0] + kernel[0] <= S.shape[1]
             and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
-    if full and (mode_id in (_AVERAGE, _MAX, _MIN) or (mode_id == _LNP and p in (1.0, 2.0))):
-        _pool_sum_like(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, p)
-    elif full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
+    if full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
             and not (mode_id == _POWER and n == 0.0):
         _pool_fast(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, a, p, r, n, v)
     else:
@@ -660,7 +666,7 @@ _NONNEGATIVE_FIX = (
     "with PowerToDb, or choose a mode defined for any sign.")
 
 
-def global_pool(S, mode="average", axis="time", **params):
+def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
     """Pool whole axes of a spectrogram batch: one value per row, column or map.
 
     Parameters
@@ -671,8 +677,10 @@ def global_pool(S, mode="average", axis="time", **params):
     axis : {"time", "freq", "both"}
         ``"time"`` pools each frequency row over all frames, ``"freq"`` each
         frame over all bins, ``"both"`` the whole map.
+    check_input : bool, default=True
+        Validate ``S`` as :func:`pool2d` does.
     **params
-        Mode parameters and ``check_input`` as in :func:`pool2d`.
+        Mode parameters ``a``, ``p``, ``r``, ``n``, ``v`` as in :func:`pool2d`.
 
     Returns
     -------
@@ -688,9 +696,20 @@ def global_pool(S, mode="average", axis="time", **params):
     """
     if axis not in ("time", "freq", "both"):
         raise ValueError(f"axis must be 'time', 'freq' or 'both', got {axis!r}")
-    shape = np.shape(S)
-    if len(shape) != 3:
-        raise ValueError(f"S must be 3-D (n_clips, n_freqs, n_frames), got shape {shape}")
-    kernel = {"time": (1, shape[2]), "freq": (shape[1], 1), "both": (shape[1], shape[2])}[axis]
-    P = pool2d(S, mode, kernel, **params)
-    return P.reshape(P.shape[0], -1)
+    mode_id, a, p, r, n, v = check_mode_params(mode, **params)
+    if check_input:
+        S = check_batch(S, mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=mode))
+    else:
+        S = np.ascontiguousarray(S, dtype=np.float32)
+    if S.ndim != 3:
+        raise ValueError(f"S must be 3-D (n_clips, n_freqs, n_frames), got shape {S.shape}")
+    n_clips, F, T = S.shape
+    if axis != "both":
+        L = F if axis == "time" else T
+        if L >= _FAST_MIN_COLUMNS and not (mode_id == _POWER and n == 0.0):
+            out = np.empty((n_clips, L), np.float32)
+            _pool_global(S, axis == "time", out, mode_id, a, p, r, n, v)
+            return out
+    kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]
+    P = pool2d(S, mode, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)
+    return P.reshape(n_clips, -1)

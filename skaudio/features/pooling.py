@@ -4,6 +4,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -11,12 +12,13 @@ from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
     NONNEGATIVE_MODES,
     POOLING_MODES,
+    check_batch,
     check_mode_params,
     check_pool_geometry,
+    global_pool,
     pool2d,
     pool_output_size,
 )
-from skaudio._validation import check_spectrograms
 from skaudio.features._base import iter_batches
 from skaudio.features.spectrogram import _NumbaThreads
 
@@ -36,7 +38,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
     ============  ===========================================================  ==================
     mode          output of a region                                           parameter
     ============  ===========================================================  ==================
-    average       :math:`\frac1N\sum x_i` (plain mean, not the mean of |x|)    --
+    average       :math:`\frac1N\sum x_i` (plain mean, not of abs(x))          --
     max           :math:`\max x_i`                                             --
     min           :math:`\min x_i`                                             --
     mixed         :math:`a\max x_i + (1-a)\,\mathrm{mean}\,x_i`                ``a`` in [0, 1]
@@ -55,8 +57,8 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
     **Attention without labels.** In a network the attention scores come
     from a learned vector (:class:`skaudio.nn.Pool2d`). Here nothing is
     learned: each value is scored by how many region standard deviations it
-    lies above the region mean, ``z_i = (x_i - mean) / (std + 1e-6 max|x| +
-    1e-30)`` (population std), and the weights are ``softmax(v * z)``. This
+    lies above the region mean, ``z_i = (x_i - mean) / (std + 1e-6 max(abs(x))
+    + 1e-30)`` (population std), and the weights are ``softmax(v * z)``. This
     is auto-pooling with a temperature set by each region's own spread, so
     the result does not depend on the units of ``S`` (the same weights for
     ``S`` and ``c * S + b``, ``c > 0``); ``v = 0`` gives the mean, large ``v``
@@ -98,7 +100,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         value of [1]_). ``auto``: inverse temperature (0 gives the mean,
         large positive the max, large negative the min).
     p : float, default=2.0
-        ``lnp`` norm order, at least 1 (1: mean of |x|; large: max of |x|).
+        ``lnp`` norm order, at least 1 (1: mean of abs(x); large: max of abs(x)).
     r : float, default=1.0
         ``lse`` sharpness, positive (towards 0: mean; large: max).
     n : float, default=1.0
@@ -135,7 +137,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
 
     Compared with torch: ``average``/``max`` equal ``avg_pool2d``
     (``count_include_pad=False``) and ``max_pool2d``; ``lnp`` equals
-    ``lp_pool2d(|x|) / N**(1/p)`` (torch's Lp pooling sums instead of
+    ``lp_pool2d(abs(x)) / N**(1/p)`` (torch's Lp pooling sums instead of
     averaging).
 
     References
@@ -162,6 +164,10 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
     >>> pool.get_feature_names_out()[:2]
     array(['lse_f0', 'lse_f1'], dtype=object)
     """
+
+    # the spectrograms are the data, not metadata to route
+    __metadata_request__fit = {"S": metadata_routing.UNUSED}
+    __metadata_request__transform = {"S": metadata_routing.UNUSED}
 
     _parameter_constraints = {
         "mode": [StrOptions(set(POOLING_MODES))],
@@ -202,8 +208,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         if sp.issparse(S):
             raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
                             "of spectrograms, e.g. S.toarray()")
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=self.mode in NONNEGATIVE_MODES,
-                               fix=_NONNEGATIVE_FIX.format(mode=self.mode))
+        S = check_batch(S, self.mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=self.mode))
         validate_data(self, S, reset=reset, skip_check_array=True)
         if not reset and S.ndim != len(self.input_shape_) + 1:
             raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
@@ -274,8 +279,12 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         parts = []
         with _NumbaThreads(self.n_jobs):
             for batch in iter_batches(len(maps), self.batch_size, self.verbose, desc=f"{self.mode} pooling"):
-                parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
-                                    ceil_mode=ceil_mode, check_input=False, **params))
+                if self.axis is None:
+                    parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
+                                        ceil_mode=ceil_mode, check_input=False, **params))
+                else:
+                    parts.append(global_pool(maps[batch], self.mode, self.axis, check_input=False,
+                                             **params))
         P = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.axis is not None or S.ndim == 2:
             P = P.reshape(len(P), -1)
