@@ -6,6 +6,10 @@ or batches (3-D, ``(n_clips, n_freqs, n_frames)``, one value per clip).
 :func:`preservation_metrics` computes several at once and shares the work
 (moments, histograms) between them; the single-metric functions call it.
 
+Inputs are validated like every spectrogram in skaudio (finite floats,
+never modified) and read as float32; every statistic accumulates in
+float64 and is returned as float64.
+
 Decisions the paper leaves open, made once here and shared by all functions:
 
 * **Ratios** are ``stat(P) / stat(S)``. When ``stat(S) == 0`` the ratio is
