@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 
-def shared_data():
+def _shared_data_path():
     """``../shared/data`` next to the repository, or ``$SKAUDIO_SHARED_DATA``."""
     env = os.environ.get("SKAUDIO_SHARED_DATA")
     if env:
@@ -31,7 +31,7 @@ def pool():
 @pytest.fixture(scope="session")
 def esc10_logmel():
     """Log-mel (dB re max) of 6 ESC-10 clips at 16 kHz: S, mel centre frequencies, sr."""
-    root = shared_data() / "esc10"
+    root = _shared_data_path() / "esc10"
     if not (root / "meta" / "esc50.csv").is_file():
         pytest.skip(f"shared ESC-10 data not found at {root}")
     from skaudio.datasets import load_esc50
