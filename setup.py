@@ -30,6 +30,7 @@ INSTALL_REQUIRES = [
     "tqdm>=4.60",
     "scikit-image>=0.22",
     "PyWavelets>=1.5",
+    "threadpoolctl>=3.1",
 ]
 
 EXTRAS = {

@@ -1,0 +1,82 @@
+"""Preservation metrics of pooled spectrograms, scikit-learn scorers and pooling reports.
+
+The seventeen (category, metric) entries of [POOL] Fig. 3 over sixteen
+distinct computations live in :mod:`skaudio.metrics.preservation`;
+:mod:`skaudio.metrics.scorers` turns them into scikit-learn scorers and
+:mod:`skaudio.metrics.report` into the paper's comparison table.
+"""
+from skaudio.metrics.preservation import (
+    METRIC_ENTRIES,
+    METRIC_NAMES,
+    PRESERVATION_METRICS,
+    MetricInfo,
+    compression_ratio,
+    correlation,
+    cosine_similarity,
+    entropy_ratio,
+    get_metric,
+    gini_ratio,
+    kl_divergence,
+    kurtosis_ratio,
+    lipschitz_constant,
+    mean_ratio,
+    preservation_metrics,
+    skewness_ratio,
+    sparsity_ratio,
+    spectral_bandwidth_ratio,
+    spectral_centroid_ratio,
+    spectral_contrast_ratio,
+    temporal_variance_ratio,
+    variance_ratio,
+)
+from skaudio.metrics.report import (
+    PAPER_PROTOCOL,
+    compare_pooling,
+    plot_pooling_comparison,
+    pooling_report_main,
+    summarize_pooling,
+)
+from skaudio.metrics.scorers import (
+    SCORER_PREFIX,
+    PreservationScorer,
+    get_scorer,
+    get_scorer_names,
+    make_preservation_scorer,
+    preservation_scoring,
+)
+
+__all__ = [
+    "METRIC_ENTRIES",
+    "METRIC_NAMES",
+    "PRESERVATION_METRICS",
+    "MetricInfo",
+    "get_metric",
+    "preservation_metrics",
+    "variance_ratio",
+    "entropy_ratio",
+    "mean_ratio",
+    "skewness_ratio",
+    "kurtosis_ratio",
+    "sparsity_ratio",
+    "gini_ratio",
+    "kl_divergence",
+    "correlation",
+    "cosine_similarity",
+    "lipschitz_constant",
+    "temporal_variance_ratio",
+    "spectral_centroid_ratio",
+    "spectral_contrast_ratio",
+    "spectral_bandwidth_ratio",
+    "compression_ratio",
+    "PreservationScorer",
+    "make_preservation_scorer",
+    "preservation_scoring",
+    "get_scorer",
+    "get_scorer_names",
+    "SCORER_PREFIX",
+    "compare_pooling",
+    "summarize_pooling",
+    "plot_pooling_comparison",
+    "pooling_report_main",
+    "PAPER_PROTOCOL",
+]

@@ -1,0 +1,408 @@
+"""The pooling report: the twelve pooling methods scored by the sixteen preservation metrics.
+
+:func:`compare_pooling` pools a batch of spectrograms with each method and
+returns a table shaped like Tables I-III of [POOL] (methods x metrics, mean
+over clips); :func:`plot_pooling_comparison` draws it as a heatmap and
+:func:`pooling_report_main` is the ``skaudio pooling-report`` command.
+"""
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from skaudio._validation import check_spectrograms
+from skaudio.metrics.preservation import METRIC_NAMES, _resolve, get_metric, preservation_metrics
+
+__all__ = ["compare_pooling", "summarize_pooling", "plot_pooling_comparison", "pooling_report_main",
+           "add_pooling_report_parser", "load_report_data", "PAPER_PROTOCOL"]
+
+#: Front end of the [POOL] protocol (Sec. III): 16 kHz, Hann window, log-mel in dB
+#: relative to each clip's maximum. The paper gives no FFT size, hop or band
+#: count; these are the values used here.
+PAPER_PROTOCOL = dict(sr=16000, n_fft=1024, hop_length=256, n_mels=128, window="hann",
+                      to_db=True, ref="max", top_db=80.0)
+
+
+def _pooling_modes():
+    from skaudio._kernels.pooling import POOLING_MODES
+
+    return POOLING_MODES
+
+
+def _as_pair(value, name):
+    if value is None:
+        return None
+    if np.isscalar(value):
+        return (int(value), int(value))
+    value = tuple(int(v) for v in value)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be an int or a pair (freq, time), got {value}")
+    return value
+
+
+def _pool(S, mode, kernel_size, stride, padding, levels, params, n_jobs):
+    from skaudio.features import PoolingTransformer
+
+    floor = None
+    if levels == "floor" or (levels == "auto" and float(S.min()) < 0):
+        # pool levels above each clip's floor, then put the floor back (see compare_pooling)
+        floor = S.min(axis=(1, 2), keepdims=True)
+        S = S - floor
+    P = PoolingTransformer(mode=mode, kernel_size=kernel_size, stride=stride, padding=padding,
+                           n_jobs=n_jobs, **params).fit_transform(S)
+    return P if floor is None else P + floor
+
+
+def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0,
+                    metrics="all", spread=None, levels="auto", mode_params=None,
+                    per_clip=False, n_jobs=None, verbose=False, **metric_params):
+    """Pool ``S`` with each method and tabulate the preservation metrics (Tables I-III of [POOL]).
+
+    Parameters
+    ----------
+    S : array-like of shape (n_clips, n_freqs, n_frames)
+        Original spectrograms, e.g. log-mel in dB relative to each clip's
+        maximum (the paper's front end, :data:`PAPER_PROTOCOL`).
+    modes : list of str, default=None
+        Pooling methods; all twelve of
+        :data:`skaudio._kernels.pooling.POOLING_MODES` when None.
+    kernel_size : int or (int, int), default=(2, 2)
+        Pooling region (frequency bins, frames).
+    stride : int or (int, int), default=None
+        Step between regions; the kernel size when None.
+    padding : int or (int, int), default=0
+        Padding of :class:`skaudio.features.PoolingTransformer`.
+    metrics : "all", str or list of str, default="all"
+        Metric names (:data:`skaudio.metrics.METRIC_NAMES`). With "all" and a
+        single clip, ``lipschitz`` (which needs pairs of clips) is left out
+        with a warning.
+    spread : {None, "std", "sem"}, default=None
+        Add a column ``<metric>_<spread>`` after each metric: the standard
+        deviation over clips or the standard error of the mean.
+    levels : {"auto", "floor", "raw"}, default="auto"
+        What the pooling formulas see. ``"floor"``: each clip's values minus
+        the clip's minimum (for a dB map, the level above its floor); the
+        minimum is added back after pooling. This leaves average, max, min,
+        mixed, esp, lse, auto and attention pooling unchanged (they commute
+        with a shift) and gives ``lsp``, ``power``, ``entropy`` and ``lnp``
+        the non-negative levels their formulas are written for. ``"raw"``:
+        pool the values as given (dB input then fails for ``lsp``,
+        ``power`` and ``entropy``). ``"auto"``: ``"floor"`` when ``S`` has
+        negative values, ``"raw"`` otherwise.
+    mode_params : dict of str to dict, default=None
+        Parameters per mode, e.g. ``{"lse": {"r": 5.0}}``; the defaults of
+        :class:`~skaudio.features.PoolingTransformer` otherwise (``a=0.5`` for
+        mixed pooling as in the paper).
+    per_clip : bool, default=False
+        Return one row per (mode, clip) instead of the mean over clips.
+    n_jobs : int, default=None
+        numba threads for pooling and metrics.
+    verbose : bool, default=False
+        Show a progress bar over the modes.
+    **metric_params
+        Options of :func:`~skaudio.metrics.preservation_metrics`: ``sr`` and
+        ``freqs`` (pass ``MelSpectrogram.frequencies_`` for mel maps),
+        ``n_bins``, ``sparsity_tol``, ...
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Index ``mode`` (or ``(mode, clip)`` with ``per_clip``), one column per
+        metric in the order of the paper's tables.
+
+    References
+    ----------
+    .. [1] Bandara and Thayasivam, "Evaluating and interpreting pooling techniques
+       in spectrogram-based audio analysis using diverse metrics", Tables I-III.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import compare_pooling
+    >>> S = -80 * np.random.default_rng(0).random((3, 16, 20)).astype(np.float32)
+    >>> table = compare_pooling(S, ["average", "max"], metrics=["variance", "cosine_similarity"])
+    >>> list(table.index), list(table.columns)
+    (['average', 'max'], ['variance', 'cosine_similarity'])
+    >>> table.round(3).to_numpy().tolist()  # max keeps more variance, average more similarity
+    [[0.221, 0.905], [0.348, 0.795]]
+    """
+    from tqdm.auto import tqdm
+
+    S = check_spectrograms(S, name="S", ndim=3)
+    all_modes = _pooling_modes()
+    modes = list(all_modes) if modes is None else ([modes] if isinstance(modes, str) else list(modes))
+    unknown = [m for m in modes if m not in all_modes]
+    if unknown or not modes:
+        raise ValueError(f"unknown pooling mode(s) {unknown}; valid: {', '.join(all_modes)}")
+    if levels not in ("auto", "floor", "raw"):
+        raise ValueError(f"levels must be 'auto', 'floor' or 'raw', got {levels!r}")
+    if spread not in (None, "std", "sem"):
+        raise ValueError(f"spread must be None, 'std' or 'sem', got {spread!r}")
+    mode_params = dict(mode_params or {})
+    bad = set(mode_params) - set(modes)
+    if bad:
+        raise ValueError(f"mode_params names mode(s) {sorted(bad)} that are not in modes={modes}")
+    names = _resolve(metrics)
+    if S.shape[0] < 2 and "lipschitz" in names:
+        if isinstance(metrics, str) and metrics == "all":
+            warnings.warn("lipschitz needs at least two clips; left out of the table", UserWarning,
+                          stacklevel=2)
+            names.remove("lipschitz")
+        else:
+            raise ValueError("lipschitz needs at least two clips; pass more clips or drop it")
+    kernel = _as_pair(kernel_size, "kernel_size")
+    stride = _as_pair(stride, "stride") or kernel
+
+    frames = []
+    for mode in tqdm(modes, desc="pooling modes", disable=not verbose, leave=False):
+        P = _pool(S, mode, kernel, stride, padding, levels, mode_params.get(mode, {}), n_jobs)
+        values = preservation_metrics(S, P, names, n_jobs=n_jobs, kernel_size=kernel, stride=stride,
+                                      padding=padding, **metric_params)
+        frame = pd.DataFrame(values)
+        frame.insert(0, "clip", np.arange(S.shape[0]))
+        frame.insert(0, "mode", mode)
+        frames.append(frame)
+    long = pd.concat(frames, ignore_index=True)
+    if per_clip:
+        return long.set_index(["mode", "clip"])
+    return summarize_pooling(long, spread=spread, modes=modes)
+
+
+def summarize_pooling(per_clip, spread=None, modes=None):
+    """Mean over clips (and optional spread) of a per-clip table of :func:`compare_pooling`.
+
+    Use it to pool per-clip tables of several batches (different clip
+    lengths) into one: ``summarize_pooling(pd.concat([t1, t2]))``.
+    """
+    long = per_clip.reset_index() if "mode" not in per_clip.columns else per_clip
+    names = [c for c in long.columns if c in METRIC_NAMES]
+    order = list(dict.fromkeys(long["mode"])) if modes is None else list(modes)
+    grouped = long.groupby("mode", sort=False)[names]
+    table = grouped.mean().reindex(order)
+    if spread is not None:
+        extra = grouped.std(ddof=1) if spread == "std" else grouped.sem(ddof=1)
+        extra = extra.reindex(order).fillna(0.0)
+        cols = {}
+        for name in names:
+            cols[name] = table[name]
+            cols[f"{name}_{spread}"] = extra[name]
+        table = pd.DataFrame(cols)
+    table.index.name = "mode"
+    return table
+
+
+def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", annotate=True,
+                            title=None, fmt="{:.3g}"):
+    """Heatmap of a :func:`compare_pooling` table: colour = how good, text = the value.
+
+    Each column is coloured by the registered direction of its metric
+    (closeness to 1 for ratios, high for similarities, low for KL
+    divergence), rescaled to the column's own range, so columns of very
+    different scales can be read side by side. matplotlib is imported only
+    when this function runs.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`compare_pooling` (spread columns are ignored).
+    ax : matplotlib.axes.Axes, default=None
+        Where to draw; a new figure when None.
+    metrics : list of str, default=None
+        Columns to show; all metric columns when None.
+    cmap : str, default="RdYlGn"
+        Colour map (low score to high score).
+    annotate : bool, default=True
+        Write the value in each cell.
+    title : str, default=None
+        Axes title.
+    fmt : str, default="{:.3g}"
+        Format of the annotations.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import compare_pooling, plot_pooling_comparison
+    >>> S = -80 * np.random.default_rng(0).random((3, 16, 20)).astype(np.float32)
+    >>> ax = plot_pooling_comparison(compare_pooling(S, ["average", "max", "min"]))
+    >>> len(ax.get_xticklabels()), len(ax.get_yticklabels())
+    (16, 3)
+    """
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        names = metrics or [c for c in table.columns if c in METRIC_NAMES]
+        fig = Figure(figsize=(1.0 + 0.75 * len(names), 1.2 + 0.42 * len(table)), layout="constrained")
+        ax = fig.add_subplot()
+    names = list(metrics or [c for c in table.columns if c in METRIC_NAMES])
+    if not names:
+        raise ValueError("table has no metric columns to plot")
+    values = table[names].to_numpy(dtype=np.float64)
+    scores = np.column_stack([get_metric(n).score(values[:, j]) if get_metric(n).ideal is not None
+                              else values[:, j] for j, n in enumerate(names)])
+    scores = np.where(np.isfinite(scores), scores, np.nan)
+    lo = np.nanmin(scores, axis=0)
+    hi = np.nanmax(scores, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        colour = np.where(hi > lo, (scores - lo) / (hi - lo), 0.5)
+    ax.imshow(colour, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
+    ax.set_yticks(range(len(table)), [str(i) for i in table.index], fontsize=8)
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    if annotate:
+        for r in range(values.shape[0]):
+            for c in range(values.shape[1]):
+                ax.text(c, r, fmt.format(values[r, c]), ha="center", va="center", fontsize=6)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+# -- the command ---------------------------------------------------------------------
+_AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
+
+
+def load_report_data(data, sr=16000, *, n_clips=None, duration=5.0, random_state=0):
+    """Waveforms for the report: ``"esc50:PATH"``, ``"esc10:PATH"``, ``"folder:PATH"`` or ``"synthetic"``.
+
+    ``folder:PATH`` reads every audio file below ``PATH`` (sorted), cut or
+    zero-padded to ``duration`` seconds; ``synthetic`` generates
+    ``n_clips`` (default 40) sound events of ``duration`` seconds.
+
+    Returns
+    -------
+    X : ndarray of shape (n_clips, n_samples), float32
+    """
+    kind, _, path = str(data).partition(":")
+    if kind == "synthetic" and not path:
+        from skaudio.datasets import make_sound_events
+
+        X, _ = make_sound_events(n_clips or 40, 5, sr=sr, duration=duration, random_state=random_state)
+        return X
+    if kind in ("esc50", "esc10") and path:
+        from skaudio.datasets import load_esc50
+
+        bunch = load_esc50(path, sr=sr, subset="esc10" if kind == "esc10" else None)
+        X = bunch.data
+    elif kind == "folder" and path:
+        from skaudio.io import load_audio
+
+        root = Path(path)
+        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in _AUDIO_SUFFIXES)
+        if not files:
+            raise ValueError(f"no audio files ({', '.join(_AUDIO_SUFFIXES)}) found under {root}")
+        X, _ = load_audio([str(f) for f in files], sr=sr, duration=duration)
+    else:
+        raise ValueError(f"data must be 'esc50:PATH', 'esc10:PATH', 'folder:PATH' or 'synthetic', got {data!r}")
+    return X if n_clips is None else X[:n_clips]
+
+
+def _parse_kernel(kernel):
+    if isinstance(kernel, str):
+        parts = kernel.lower().replace(",", "x").split("x")
+        try:
+            kernel = tuple(int(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"kernel must look like '2x2' or '2', got {kernel!r}") from None
+    return _as_pair(kernel if len(kernel) > 1 else kernel[0], "kernel")
+
+
+def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot=None, *,
+                        modes=None, n_clips=None, duration=5.0, spread="std", stream=None,
+                        n_jobs=None, random_state=0):
+    """Run the [POOL] protocol on a data set and print the Table I-style comparison.
+
+    Waveforms -> log-mel (:data:`PAPER_PROTOCOL` at ``sr``) -> each pooling
+    method with ``kernel`` regions -> the 16 metrics, mean and spread over
+    clips.
+
+    Parameters
+    ----------
+    data : str, default="synthetic"
+        ``"esc50:PATH"``, ``"esc10:PATH"``, ``"folder:PATH"`` or ``"synthetic"``.
+    sr : int, default=16000
+        Sampling rate the audio is resampled to.
+    kernel : str or (int, int), default="2x2"
+        Pooling region ``FxT``.
+    out : path, default=None
+        Write the table (with spread columns) as CSV.
+    plot : path, default=None
+        Write the heatmap (PNG, PDF, ... by suffix).
+    modes : list of str, default=None
+        Pooling methods (all twelve when None).
+    n_clips : int, default=None
+        Use only the first ``n_clips`` clips (40 for synthetic data).
+    duration : float, default=5.0
+        Seconds per clip for ``folder`` and ``synthetic`` data.
+    spread : {None, "std", "sem"}, default="std"
+        Spread columns of the CSV.
+    stream : file, default=sys.stdout
+        Where the table is printed.
+    n_jobs : int, default=None
+        Threads.
+    random_state : int, default=0
+        Seed of the synthetic data.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The table with spread columns, as written to ``out``.
+    """
+    from skaudio.features import MelSpectrogram
+
+    stream = sys.stdout if stream is None else stream
+    kernel = _parse_kernel(kernel)
+    X = load_report_data(data, sr, n_clips=n_clips, duration=duration, random_state=random_state)
+    front = {k: v for k, v in PAPER_PROTOCOL.items() if k != "sr"}
+    mel = MelSpectrogram(sr=sr, n_jobs=n_jobs, **front)
+    S = mel.fit_transform(X)
+    table = compare_pooling(S, modes, kernel, spread=spread, sr=sr, freqs=mel.frequencies_,
+                            n_jobs=n_jobs)
+    means = table[[c for c in table.columns if c in METRIC_NAMES]]
+    print(f"pooling report: {data}, {S.shape[0]} clips, log-mel {S.shape[1]} x {S.shape[2]} "
+          f"at {sr} Hz, {kernel[0]}x{kernel[1]} regions (mean over clips)", file=stream)
+    with pd.option_context("display.width", 250, "display.max_columns", 40):
+        print(means.to_string(float_format=lambda v: f"{v:.4f}"), file=stream)
+    if out:
+        table.to_csv(out, float_format="%.6g")
+        print(f"table written to {out}", file=stream)
+    if plot:
+        ax = plot_pooling_comparison(means, title=f"{data}: {kernel[0]}x{kernel[1]} pooling")
+        ax.figure.savefig(plot, dpi=150)
+        print(f"heatmap written to {plot}", file=stream)
+    return table
+
+
+def add_pooling_report_parser(subparsers):
+    """Add the ``pooling-report`` command to an ``argparse`` sub-parser collection.
+
+    The command's function has the CLI's ``func(args, out) -> exit status`` form.
+    """
+    rep = subparsers.add_parser(
+        "pooling-report", help="compare the twelve pooling methods with the preservation metrics",
+        description="Log-mel spectrograms (16 kHz, Hann, dB re max) pooled by each of the twelve "
+                    "[POOL] methods, scored by the 16 preservation metrics; prints a Table I-style "
+                    "table (mean over clips).")
+    rep.add_argument("--data", default="synthetic",
+                     help="esc50:PATH | esc10:PATH | folder:PATH | synthetic (default)")
+    rep.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
+    rep.add_argument("--kernel", default="2x2", help="pooling region FxT (default 2x2)")
+    rep.add_argument("--out", default=None, help="write the table (mean and std) as CSV")
+    rep.add_argument("--plot", default=None, help="write a heatmap of the table (PNG)")
+    rep.add_argument("--modes", default=None, help="comma-separated pooling modes (default: all twelve)")
+    rep.add_argument("--n-clips", type=int, default=None, help="use the first N clips only")
+    rep.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
+
+    def run(args, out):
+        modes = args.modes.split(",") if args.modes else None
+        pooling_report_main(args.data, args.sr, args.kernel, args.out, args.plot, modes=modes,
+                            n_clips=args.n_clips, stream=out, n_jobs=args.n_jobs)
+        return 0
+
+    rep.set_defaults(func=run)
+    return rep
