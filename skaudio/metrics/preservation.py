@@ -549,12 +549,12 @@ def preservation_metrics(S, P, metrics="all", *, n_jobs=None, **options):
     >>> np.round(res["mean"], 6), res["compression_ratio"]
     (array([1., 1., 1.]), array([4., 4., 4.]))
     """
-    from skaudio.features.spectrogram import _NumbaThreads
+    from skaudio.features._base import numba_threads
 
     names = _resolve(metrics)
     batch = _Batch(S, P, options)
     out = {}
-    with _NumbaThreads(n_jobs):
+    with numba_threads(n_jobs):
         for name in names:
             value = _COMPUTE[name](batch)
             out[name] = float(value[0]) if batch.single else value
