@@ -16,7 +16,7 @@ from skaudio._validation import check_spectrograms
 from skaudio.metrics.preservation import METRIC_NAMES, _resolve, get_metric, preservation_metrics
 
 __all__ = ["compare_pooling", "summarize_pooling", "plot_pooling_comparison", "pooling_report_main",
-           "add_pooling_report_parser", "load_report_data", "PAPER_PROTOCOL"]
+           "load_report_data", "PAPER_PROTOCOL"]
 
 #: Front end of the [POOL] protocol (Sec. III): 16 kHz, Hann window, log-mel in dB
 #: relative to each clip's maximum. The paper gives no FFT size, hop or band
@@ -377,32 +377,3 @@ def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot
         print(f"heatmap written to {plot}", file=stream)
     return table
 
-
-def add_pooling_report_parser(subparsers):
-    """Add the ``pooling-report`` command to an ``argparse`` sub-parser collection.
-
-    The command's function has the CLI's ``func(args, out) -> exit status`` form.
-    """
-    rep = subparsers.add_parser(
-        "pooling-report", help="compare the twelve pooling methods with the preservation metrics",
-        description="Log-mel spectrograms (16 kHz, Hann, dB re max) pooled by each of the twelve "
-                    "[POOL] methods, scored by the 16 preservation metrics; prints a Table I-style "
-                    "table (mean over clips).")
-    rep.add_argument("--data", default="synthetic",
-                     help="esc50:PATH | esc10:PATH | folder:PATH | synthetic (default)")
-    rep.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
-    rep.add_argument("--kernel", default="2x2", help="pooling region FxT (default 2x2)")
-    rep.add_argument("--out", default=None, help="write the table (mean and std) as CSV")
-    rep.add_argument("--plot", default=None, help="write a heatmap of the table (PNG)")
-    rep.add_argument("--modes", default=None, help="comma-separated pooling modes (default: all twelve)")
-    rep.add_argument("--n-clips", type=int, default=None, help="use the first N clips only")
-    rep.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
-
-    def run(args, out):
-        modes = args.modes.split(",") if args.modes else None
-        pooling_report_main(args.data, args.sr, args.kernel, args.out, args.plot, modes=modes,
-                            n_clips=args.n_clips, stream=out, n_jobs=args.n_jobs)
-        return 0
-
-    rep.set_defaults(func=run)
-    return rep

@@ -1,5 +1,4 @@
 """compare_pooling, its heatmap and the pooling-report command."""
-import argparse
 import io
 
 import numpy as np
@@ -8,7 +7,8 @@ import pytest
 
 from skaudio._kernels.pooling import POOLING_MODES, pool2d
 from skaudio.metrics import METRIC_NAMES, compare_pooling, plot_pooling_comparison, preservation_metrics
-from skaudio.metrics.report import add_pooling_report_parser, pooling_report_main, summarize_pooling
+from skaudio.cli import main
+from skaudio.metrics.report import pooling_report_main, summarize_pooling
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +102,10 @@ def test_heatmap(db_maps):
 
 def test_report_command_on_synthetic_data(tmp_path):
     pytest.importorskip("matplotlib")
-    parser = argparse.ArgumentParser()
-    add_pooling_report_parser(parser.add_subparsers(dest="command"))
     out, png = tmp_path / "t.csv", tmp_path / "t.png"
-    args = parser.parse_args(["pooling-report", "--data", "synthetic", "--n-clips", "4", "--kernel", "2x2",
-                              "--modes", "average,max", "--out", str(out), "--plot", str(png)])
     stream = io.StringIO()
-    assert args.func(args, stream) == 0
+    assert main(["pooling-report", "--data", "synthetic", "--n-clips", "4", "--kernel", "2x2",
+                 "--modes", "average,max", "--out", str(out), "--plot", str(png)], out=stream) == 0
     text = stream.getvalue()
     assert "average" in text and "compression_ratio" in text
     table = pd.read_csv(out, index_col="mode")
