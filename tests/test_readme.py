@@ -9,7 +9,8 @@ def test_readme_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     runnable = [b for b in blocks if "path/to" not in b]
     assert runnable, "the README lost its runnable example"
+    namespace = {}  # one session, as a reader pasting the blocks in order
     for block in runnable:
-        namespace = {}
         exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["scores"].mean() > 0.5
+    assert namespace["table"].shape == (12, 16)
