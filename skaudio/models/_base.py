@@ -14,6 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skaudio._validation import check_spectrograms, check_waveforms
+from skaudio.features._base import torch_threads
 from skaudio.models import augment
 
 __all__ = ["AudioNetClassifier", "EMA"]
@@ -66,7 +67,7 @@ class AudioNetClassifier(NeuralNetClassifier):
                  validation_fraction=0.15, patience=10, lr_schedule="plateau",
                  lr_factor=0.1, lr_patience=5, ema_decay=None, noise=None, noise_snr=15.0,
                  noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
-                 mixup_alpha=0.0, random_crop=None, **kwargs):
+                 mixup_alpha=0.0, random_crop=None, n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)
@@ -87,6 +88,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.time_shift_max = time_shift_max
         self.mixup_alpha = mixup_alpha
         self.random_crop = random_crop
+        self.n_jobs = n_jobs
 
     # -- parameters -------------------------------------------------------------
     def _check_params(self):
@@ -247,7 +249,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self._steps_per_epoch_ = max(1, math.ceil(n_train / self.batch_size))
         if self._input == "spectrogram" and self.noise is not None:
             self._noise_freqs_ = self._row_freqs(X.shape[1])
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), torch_threads(self.n_jobs):
             torch.manual_seed(self._seed_)
             super().fit(X, y_enc, **fit_params)
         return self
@@ -274,13 +276,13 @@ class AudioNetClassifier(NeuralNetClassifier):
         if is_dataset(X):  # skorch's own validation scoring during fit
             return super().predict_proba(X)
         X = self._check_predict_input(X)
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.n_jobs):
             return super().predict_proba(X).astype(np.float64)
 
     def decision_function(self, X):
         """Logits ``(n_clips, n_classes)`` of the network."""
         X = self._check_predict_input(X)
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.n_jobs):
             logits = np.concatenate([to_numpy_(y) for y in self.forward_iter(X)])
         return logits.astype(np.float64)
 

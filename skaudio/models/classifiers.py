@@ -64,6 +64,9 @@ _COMMON_DOC = """
     random_crop : float, (float, float) or None, default=None
         Train on one random crop per batch keeping this share of the time axis (or a
         share drawn from the range); prediction uses the whole input.
+    n_jobs : int or None, default=None
+        torch threads used by ``fit`` and prediction (joblib's convention; None keeps
+        torch's current setting).
     **kwargs
         Any other skorch parameter (``iterator_train__num_workers``, ...).
 
@@ -113,7 +116,8 @@ class SECNNClassifier(AudioNetClassifier):
     >>> y = np.repeat(["a", "b"], 10)
     >>> X[y == "b", :8] += 3.0  # class b is louder in the low bands
     >>> clf = SECNNClassifier(module__width=4, module__n_blocks=3, module__head=(16,),
-    ...                       max_epochs=15, early_stopping=False, random_state=0)
+    ...                       lr=1e-2, batch_size=5, max_epochs=10, early_stopping=False,
+    ...                       random_state=0, n_jobs=1)
     >>> clf.fit(X, y).predict_proba(X).shape
     (20, 2)
     >>> clf.score(X, y) > 0.8
@@ -131,7 +135,7 @@ class SECNNClassifier(AudioNetClassifier):
                  lr_schedule="plateau", lr_factor=0.1, lr_patience=4, ema_decay=None,
                  noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
-                 **kwargs):
+                 n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -141,7 +145,8 @@ class SECNNClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, **kwargs)
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         **kwargs)
 
 
 class DEGramNetClassifier(AudioNetClassifier):
@@ -173,7 +178,7 @@ class DEGramNetClassifier(AudioNetClassifier):
     >>> X = np.random.default_rng(0).random((12, 65, 40)).astype(np.float32)
     >>> clf = DEGramNetClassifier(module__n_filters=8, module__stem_width=4, module__width=2,
     ...                           module__sr=8000, max_epochs=2, early_stopping=False,
-    ...                           random_state=0)
+    ...                           random_state=0, n_jobs=1)
     >>> clf.fit(X, np.arange(12) % 3).predict(X).shape
     (12,)
     """
@@ -189,7 +194,7 @@ class DEGramNetClassifier(AudioNetClassifier):
                  lr_schedule="plateau", lr_factor=0.1, lr_patience=7, ema_decay=None,
                  noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
-                 module__freq_masks=2, module__time_masks=2, **kwargs):
+                 n_jobs=None, module__freq_masks=2, module__time_masks=2, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -199,7 +204,7 @@ class DEGramNetClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
                          module__freq_masks=module__freq_masks,
                          module__time_masks=module__time_masks, **kwargs)
 
@@ -229,7 +234,8 @@ class DualBranchClassifier(AudioNetClassifier):
     >>> from skaudio.models import DualBranchClassifier
     >>> X = np.random.default_rng(0).standard_normal((8, 2048)).astype(np.float32)
     >>> clf = DualBranchClassifier(module__width=4, module__detail_width=8, module__d_model=16,
-    ...                            module__n_heads=2, max_epochs=1, random_state=0)
+    ...                            module__n_heads=2, max_epochs=1, random_state=0,
+    ...                            n_jobs=1)
     >>> clf.fit(X, np.arange(8) % 2).predict_proba(X).shape
     (8, 2)
     """
@@ -244,7 +250,7 @@ class DualBranchClassifier(AudioNetClassifier):
                  lr_schedule="onecycle", lr_factor=0.1, lr_patience=5, ema_decay=None,
                  noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5,
                  noise_freqs=None, time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.2,
-                 random_crop=None, **kwargs):
+                 random_crop=None, n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -254,7 +260,8 @@ class DualBranchClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, **kwargs)
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         **kwargs)
 
 
 _FMT = dict(lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
