@@ -20,6 +20,10 @@ _PUBLIC = {
     "MelSpectrogram": "skaudio.features",
     "PowerToDb": "skaudio.features",
     "SpectrogramStandardizer": "skaudio.features",
+    "SincGramTransformer": "skaudio.features",
+    "SECNNClassifier": "skaudio.models",
+    "DEGramNetClassifier": "skaudio.models",
+    "DualBranchClassifier": "skaudio.models",
 }
 
 __all__ = ["__version__", *_PUBLIC]

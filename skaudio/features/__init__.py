@@ -10,3 +10,6 @@ __all__ = [
     "PowerToDb",
     "SpectrogramStandardizer",
 ]
+from skaudio.features.sincgram import SincGramTransformer
+
+__all__ += ["SincGramTransformer"]

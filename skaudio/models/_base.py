@@ -4,6 +4,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
@@ -127,6 +128,11 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     # -- input ------------------------------------------------------------------
     def _validate_X(self, X):
+        if sp.issparse(X):
+            raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
+        if np.ndim(X) == 1:
+            raise ValueError(f"X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
+                             "X.reshape(1, -1) for a single clip.")
         if self._input == "waveform":
             return check_waveforms(X, name="X")
         X = check_spectrograms(X, name="X", ndim=(2, 3))
@@ -234,7 +240,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self._check_params()
         X = self._validate_X(X)
         if y is None:
-            raise ValueError("y is required: pass the class labels of the clips")
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if len(y) != len(X):
@@ -249,9 +255,29 @@ class AudioNetClassifier(NeuralNetClassifier):
         self._steps_per_epoch_ = max(1, math.ceil(n_train / self.batch_size))
         if self._input == "spectrogram" and self.noise is not None:
             self._noise_freqs_ = self._row_freqs(X.shape[1])
-        with torch.random.fork_rng(devices=[]), torch_threads(self.n_jobs):
-            torch.manual_seed(self._seed_)
-            super().fit(X, y_enc, **fit_params)
+        self._fitting_ = True
+        try:
+            with torch.random.fork_rng(devices=[]), torch_threads(self.n_jobs):
+                torch.manual_seed(self._seed_)
+                super().fit(X, y_enc, **fit_params)
+        finally:
+            del self._fitting_
+        return self
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Continue training a fitted estimator for ``max_epochs`` more epochs (``fit`` if unfitted)."""
+        if getattr(self, "_fitting_", False):  # skorch's fit trains through partial_fit
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        if not hasattr(self, "classes_inferred_"):
+            return self.fit(X, y, **fit_params)
+        X = self._check_predict_input(X)
+        y = column_or_1d(y, warn=True)
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"y has labels not seen in the first fit: {unknown.tolist()}")
+        y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
+        with torch_threads(self.n_jobs):
+            super().partial_fit(X, y_enc, **fit_params)
         return self
 
     def _row_freqs(self, n_rows):
@@ -267,8 +293,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         check_is_fitted(self, "classes_inferred_")
         X = self._validate_X(X)
         if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} {'samples' if self._input == 'waveform' else 'frequency rows'}"
-                             f" per clip, but {type(self).__name__} was fitted with {self.n_features_in_}")
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input ("
+                             f"{'samples' if self._input == 'waveform' else 'frequency rows'} per clip)")
         return X
 
     def predict_proba(self, X):
@@ -278,13 +305,6 @@ class AudioNetClassifier(NeuralNetClassifier):
         X = self._check_predict_input(X)
         with torch.inference_mode(), torch_threads(self.n_jobs):
             return super().predict_proba(X).astype(np.float64)
-
-    def decision_function(self, X):
-        """Logits ``(n_clips, n_classes)`` of the network."""
-        X = self._check_predict_input(X)
-        with torch.inference_mode(), torch_threads(self.n_jobs):
-            logits = np.concatenate([to_numpy_(y) for y in self.forward_iter(X)])
-        return logits.astype(np.float64)
 
     def predict(self, X):
         """Most probable class label of each clip."""
@@ -303,10 +323,6 @@ class AudioNetClassifier(NeuralNetClassifier):
         tags.input_tags.three_d_array = self._input == "spectrogram"
         tags.non_deterministic = False
         return tags
-
-
-def to_numpy_(t):
-    return t.detach().cpu().numpy()
 
 
 def _optimizer_args(optimizer):
