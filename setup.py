@@ -21,6 +21,7 @@ INSTALL_REQUIRES = [
     "pandas>=2.0",
     "librosa>=0.10",
     "numba>=0.59",
+    "rocket-fft>=0.2.5",
     "torch>=2.2,<3",
     "skorch>=1.0",
     "soundfile>=0.12",

@@ -21,7 +21,17 @@ extensions = [
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks = set()
-autodoc_default_options = {"members": True, "inherited-members": False}
+# scikit-learn generates metadata-routing setters on every estimator; their docstrings
+# point into scikit-learn's own glossary, so they stay out of our reference.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    "exclude-members": ",".join(
+        [f"set_{m}_request" for m in ("fit", "transform", "score", "predict", "predict_proba",
+                                      "partial_fit", "inverse_transform", "split", "decision_function")]
+        + ["get_metadata_routing", "set_output", "set_params", "get_params"]
+    ),
+}
 autodoc_typehints = "none"
 intersphinx_mapping = {}  # no network at build time
 templates_path = []

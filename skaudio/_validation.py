@@ -6,13 +6,19 @@ name the argument, what was expected and what came.
 import numbers
 
 import numpy as np
+import scipy.sparse
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_finite"]
+__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length"]
 
 
 def _as_array(X, name):
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of audio samples, got a string {X!r}")
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required: audio and "
+            "spectrograms are dense. Use X.toarray() to convert to a dense numpy array."
+        )
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and other objects numpy refuses
@@ -22,10 +28,14 @@ def _as_array(X, name):
             "(FixLength or AudioLoader(duration=...))."
         ) from exc
     if arr.dtype == object:
-        raise TypeError(
-            f"{name} has dtype object (ragged or mixed input). Variable-length clips "
-            "must be fixed first with FixLength or AudioLoader(duration=...)."
-        )
+        try:  # object arrays of plain numbers are fine; ragged or text input is not
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} has dtype object and could not be read as numbers ({exc}). "
+                "Variable-length clips must be fixed first with FixLength or "
+                "AudioLoader(duration=...)."
+            ) from exc
     return arr
 
 
@@ -40,9 +50,27 @@ def _check_float_dtype(arr, name, what):
             )
         raise TypeError(f"{name} must contain floating-point {what}, got dtype {arr.dtype}.{hint}")
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}")
+        raise ValueError(f"Complex data not supported: {name} must be real-valued, got dtype {arr.dtype}")
     if not np.issubdtype(arr.dtype, np.floating):
         raise TypeError(f"{name} must contain floating-point {what}, got dtype {arr.dtype}")
+
+
+def _check_not_empty(arr, name):
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: found array with 0 sample(s) (shape={arr.shape}) "
+                         "while a minimum of 1 is required.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: found array with 0 feature(s) (shape={arr.shape}) "
+                         "while a minimum of 1 is required.")
+
+
+def check_length(arr, min_length, name="X"):
+    """Refuse clips shorter than ``min_length`` samples (one analysis window)."""
+    if arr.shape[-1] < min_length:
+        raise ValueError(
+            f"{name} has clips of {arr.shape[-1]} samples, shorter than the {min_length} "
+            "samples one analysis window needs (n_fft); use a smaller n_fft or longer clips."
+        )
 
 
 def check_finite(arr, name):
@@ -80,7 +108,7 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32):
     if arr.ndim == 1:
         raise ValueError(
             f"{name} must be 2-D (n_clips, n_samples), got a 1-D array of shape "
-            f"{arr.shape}; for a single clip pass X[np.newaxis, :]."
+            f"{arr.shape}. Reshape your data: for a single clip pass X[np.newaxis, :]."
         )
     if arr.ndim == 3:
         raise ValueError(
@@ -89,13 +117,8 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32):
         )
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_clips, n_samples), got {arr.ndim}-D shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {arr.shape}; at least one clip with samples is needed")
-    if arr.shape[1] < min_length:
-        raise ValueError(
-            f"{name} has clips of {arr.shape[1]} samples, shorter than the {min_length} "
-            "samples one analysis window needs (n_fft); use a smaller n_fft or longer clips."
-        )
+    _check_not_empty(arr, name)
+    check_length(arr, min_length, name)
     arr = np.ascontiguousarray(arr, dtype=dtype)
     check_finite(arr, name)
     return arr
@@ -130,16 +153,16 @@ def check_spectrograms(S, *, name="S", ndim=3, nonnegative=False, dtype=np.float
     if arr.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
         raise ValueError(
-            f"{name} must be {want} (n_clips, n_freqs, n_frames), got {arr.ndim}-D shape {arr.shape}"
+            f"{name} must be {want} (n_clips, n_freqs, n_frames), got {arr.ndim}-D shape "
+            f"{arr.shape}. Reshape your data: a single spectrogram is S[np.newaxis]."
         )
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: shape {arr.shape}")
+    _check_not_empty(arr, name)
     arr = np.ascontiguousarray(arr, dtype=dtype)
     check_finite(arr, name)
     if nonnegative and (arr < 0).any():
         raise ValueError(
-            f"{name} has negative values (min {float(arr.min()):.4g}) but this step needs "
-            "non-negative input. "
+            f"Negative values in data passed to {name} (min {float(arr.min()):.4g}): this "
+            "step needs non-negative input. "
             + (fix or "Pass a power or magnitude spectrogram (to_db=False), then convert to dB.")
         )
     return arr

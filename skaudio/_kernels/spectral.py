@@ -1,22 +1,21 @@
-"""Fast CPU short-time spectra: strided framing, threaded real FFT, fused numba tail.
+"""Fast CPU short-time spectra: one fused numba pass per block of frames.
 
-Why this exists beside :mod:`skaudio.nn.frontends`: on a CPU, ``torch.stft``
-and a materialised frame matrix cost several times the bare FFT. Here the
-frames are a zero-copy strided view that ``scipy.fft.rfft`` reads directly;
-for the (default) periodic Hann window with ``win_length == n_fft`` the window
-is applied after the FFT as the exact three-tap kernel
-``0.5 X[k] - 0.25 (X[k-1] + X[k+1])``, and power, the (sparse) filterbank and
-the transpose to frequency-first order happen in one numba pass. Results
-match librosa's definitions; ``tests/features/test_spectrogram.py`` checks it.
+Why this exists beside :mod:`skaudio.nn.frontends`: on a CPU, ``torch.stft``,
+and any pipeline that writes the whole complex spectrum to memory and reads it
+back, cost several times the bare FFT. Here each parallel task takes a block of
+frames of one clip, windows them into a small buffer, runs the real FFT
+(pocketfft, through rocket-fft's numba bindings), and reduces the spectrum to
+power, projects it on the (sparse) filterbank and writes the frequency-first
+output while everything is still in cache. Results match librosa's
+definitions; ``tests/features/test_spectrogram.py`` checks it.
 """
 import numpy as np
-import scipy.fft
+import rocket_fft  # noqa: F401  (registers numpy.fft for numba)
 from numba import njit, prange
 
 __all__ = ["SparseFilterbank", "stft_power", "power_to_db_inplace"]
 
 _FRAME_BLOCK = 16  # frames handled by one parallel task
-_CHUNK_BYTES = 4 << 20  # complex spectrum held at once by stft_power
 
 
 class SparseFilterbank:
@@ -46,32 +45,29 @@ class SparseFilterbank:
 
 
 @njit(cache=True, parallel=True)
-def _tail(spec, hann, power, use_fb, fb_start, fb_offset, fb_values, out):
-    # spec: (n, T, F) complex64 rfft of frames; out: (n, B, T) float32
-    n, T, F = spec.shape
-    n_bands = out.shape[1]
-    n_blocks = (T + _FRAME_BLOCK - 1) // _FRAME_BLOCK
+def _fused_stft(xp, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_values, out):
+    # xp: (n, padded_samples) float32; out: (n, n_bands, n_frames) float32
+    n = xp.shape[0]
+    n_bands, T = out.shape[1], out.shape[2]
+    F = n_fft // 2 + 1
+    B = _FRAME_BLOCK
+    n_blocks = (T + B - 1) // B
     for job in prange(n * n_blocks):
         i = job // n_blocks
-        t0 = (job % n_blocks) * _FRAME_BLOCK
-        t1 = min(t0 + _FRAME_BLOCK, T)
+        t0 = (job % n_blocks) * B
+        nt = min(t0 + B, T) - t0
+        block = np.zeros((nt, n_fft), np.float32)
+        for tt in range(nt):
+            s = (t0 + tt) * hop
+            for j in range(n_fft):
+                block[tt, j] = xp[i, s + j] * window[j]
+        spec = np.fft.rfft(block)
         pw = np.empty(F, np.float32)
-        for t in range(t0, t1):
-            row = spec[i, t]
-            if hann:
-                # the periodic Hann window as a three-tap kernel on the spectrum;
-                # the neighbours of the end bins come from conjugate symmetry
-                z = 0.5 * row[0] - 0.5 * row[1].real
-                pw[0] = z.real * z.real + z.imag * z.imag
-                for k in range(1, F - 1):
-                    z = 0.5 * row[k] - 0.25 * (row[k - 1] + row[k + 1])
-                    pw[k] = z.real * z.real + z.imag * z.imag
-                z = 0.5 * row[F - 1] - 0.5 * row[F - 2].real
-                pw[F - 1] = z.real * z.real + z.imag * z.imag
-            else:
-                for k in range(F):
-                    z = row[k]
-                    pw[k] = z.real * z.real + z.imag * z.imag
+        for tt in range(nt):
+            row = spec[tt]
+            for k in range(F):
+                z = row[k]
+                pw[k] = z.real * z.real + z.imag * z.imag
             if power != 2.0:
                 for k in range(F):
                     pw[k] = pw[k] ** (0.5 * power)
@@ -79,17 +75,17 @@ def _tail(spec, hann, power, use_fb, fb_start, fb_offset, fb_values, out):
                 for m in range(n_bands):
                     acc = 0.0  # float64 accumulator
                     base = fb_offset[m]
-                    lo_k = fb_start[m]
+                    lo = fb_start[m]
                     for j in range(fb_offset[m + 1] - base):
-                        acc += fb_values[base + j] * pw[lo_k + j]
-                    out[i, m, t] = acc
+                        acc += fb_values[base + j] * pw[lo + j]
+                    out[i, m, t0 + tt] = acc
             else:
                 for k in range(F):
-                    out[i, k, t] = pw[k]
+                    out[i, k, t0 + tt] = pw[k]
 
 
 def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", power=2.0,
-               filterbank=None, hann=False, workers=-1):
+               filterbank=None):
     """Batched (filtered) power spectrogram of waveforms.
 
     Parameters
@@ -108,11 +104,6 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
         Exponent of the magnitude.
     filterbank : SparseFilterbank, optional
         Bands to project the spectrum on (e.g. mel); ``None`` keeps all bins.
-    hann : bool
-        ``window`` is the periodic Hann window of length ``n_fft``; it is then
-        applied in the frequency domain and ``window`` is not multiplied in.
-    workers : int
-        Threads for ``scipy.fft``.
 
     Returns
     -------
@@ -126,22 +117,11 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
         n_bands, use_fb = n_freqs, False
         fb = (np.zeros(1, np.int64), np.zeros(2, np.int64), np.zeros(1, np.float32))
     pad = n_fft // 2 if center else 0
-    n_frames = 1 + (X.shape[1] + 2 * pad - n_fft) // hop_length
+    xp = np.pad(X, ((0, 0), (pad, pad)), mode=pad_mode) if pad else np.ascontiguousarray(X)
+    n_frames = 1 + (xp.shape[1] - n_fft) // hop_length
     out = np.empty((X.shape[0], n_bands, n_frames), dtype=np.float32)
-    # A few clips at a time keep the complex spectrum in cache between the FFT
-    # and the tail instead of streaming the whole batch's spectrum through memory.
-    step = max(1, _CHUNK_BYTES // (n_frames * n_freqs * 8))
-    for s in range(0, X.shape[0], step):
-        chunk = X[s:s + step]
-        if pad:
-            chunk = np.pad(chunk, ((0, 0), (pad, pad)), mode=pad_mode)
-        frames = np.lib.stride_tricks.sliding_window_view(chunk, n_fft, axis=1)[:, ::hop_length]
-        if not hann:
-            frames = frames * window
-        spec = scipy.fft.rfft(frames, axis=-1, workers=workers)
-        if spec.dtype != np.complex64:
-            spec = spec.astype(np.complex64)
-        _tail(spec, hann, float(power), use_fb, *fb, out[s:s + step])
+    _fused_stft(xp, n_fft, hop_length, np.ascontiguousarray(window, np.float32), float(power),
+                use_fb, *fb, out)
     return out
 
 

@@ -4,7 +4,7 @@ import os
 
 from tqdm.auto import tqdm
 
-__all__ = ["torch_threads", "resolve_n_jobs", "iter_batches"]
+__all__ = ["torch_threads", "numba_threads", "resolve_n_jobs", "iter_batches"]
 
 
 def resolve_n_jobs(n_jobs):
@@ -35,6 +35,24 @@ def torch_threads(n_jobs):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+@contextlib.contextmanager
+def numba_threads(n_jobs):
+    """Run numba kernels with ``n_jobs`` threads, restoring the previous count.
+
+    ``n_jobs=None`` keeps numba's current setting (all cores unless the user
+    or ``NUMBA_NUM_THREADS`` said otherwise).
+    """
+    import numba
+
+    previous = numba.get_num_threads()
+    if n_jobs is not None:
+        numba.set_num_threads(min(resolve_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def iter_batches(n_items, batch_size, verbose=False, desc=None):

@@ -4,9 +4,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skaudio._validation import check_finite
+from skaudio._validation import check_waveforms
 from skaudio.io import fix_length, load_audio
 
 __all__ = ["AudioLoader", "FixLength"]
@@ -44,7 +44,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "sr": [Interval(Real, 0, None, closed="neither")],
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
         "duration": [Interval(Real, 0, None, closed="neither"), None],
         "offset": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -158,27 +158,20 @@ class FixLength(TransformerMixin, BaseEstimator):
         self.pad_mode = pad_mode
         self.align = align
 
-    @staticmethod
-    def _clips(X):
-        if isinstance(X, np.ndarray) and X.dtype != object:
-            arrays = X
-            if arrays.ndim != 2:
-                raise ValueError(f"X must be 2-D (n_clips, n_samples) or a list of 1-D clips, got shape {X.shape}")
-            arrays = list(arrays)
-        else:
-            if isinstance(X, str) or not hasattr(X, "__len__"):
-                raise TypeError(f"X must be a batch of clips, got {type(X).__name__}")
-            arrays = [np.asarray(x) for x in X]
-        if not arrays:
-            raise ValueError("X is empty: no clips")
-        for i, x in enumerate(arrays):
-            if x.ndim != 1:
-                raise ValueError(f"clip {i} must be 1-D mono audio, got shape {x.shape}")
-            if not np.issubdtype(x.dtype, np.floating):
-                raise TypeError(f"clip {i} has dtype {x.dtype}; expected floating-point samples "
-                                "(scale integer PCM to [-1, 1] first)")
-            check_finite(x, f"clip {i}")
-        return arrays
+    def _clips(self, X, reset):
+        """A validated 2-D batch, or a list of validated 1-D clips of different lengths."""
+        if isinstance(X, (list, tuple)) and X and all(hasattr(x, "__len__") for x in X) \
+                and len({len(x) for x in X}) > 1:
+            clips = [np.asarray(x) for x in X]
+            for i, x in enumerate(clips):
+                if x.ndim != 1:
+                    raise ValueError(f"clip {i} must be 1-D mono audio, got shape {x.shape}")
+                check_waveforms(x[np.newaxis], name=f"clip {i}")
+            return clips
+        X = check_waveforms(X)
+        if reset:  # any length is welcome in transform: fixing it is the point
+            validate_data(self, X, reset=True, skip_check_array=True)
+        return X
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -193,14 +186,14 @@ class FixLength(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        clips = self._clips(X)
+        clips = self._clips(X, reset=True)
         self.length_ = self.length if self.length is not None else max(len(c) for c in clips)
         return self
 
     def transform(self, X):
         """Pad or crop every clip to ``length_`` samples (new array)."""
         check_is_fitted(self, "length_")
-        clips = self._clips(X)
+        clips = self._clips(X, reset=False)
         out = np.empty((len(clips), self.length_), dtype=np.float32)
         for i, c in enumerate(clips):  # per-clip copy; not a numeric hot path
             out[i] = fix_length(c, self.length_, pad_mode=self.pad_mode, align=self.align)

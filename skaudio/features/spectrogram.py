@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skaudio._kernels.spectral import SparseFilterbank, power_to_db_inplace, stft_power
-from skaudio._validation import check_spectrograms, check_waveforms
-from skaudio.features._base import iter_batches, resolve_n_jobs, torch_threads
+from skaudio._validation import check_length, check_spectrograms, check_waveforms
+from skaudio.features._base import iter_batches, numba_threads, torch_threads
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]
 
@@ -18,26 +18,6 @@ _DB_CONSTRAINTS = {
     "amin": [Interval(Real, 0, None, closed="neither")],
     "top_db": [Interval(Real, 0, None, closed="left"), None],
 }
-
-
-class _NumbaThreads:
-    """Context manager limiting numba's threads (None keeps numba's default)."""
-
-    def __init__(self, n_jobs):
-        self.n_jobs = n_jobs
-
-    def __enter__(self):
-        import numba
-
-        self.previous = numba.get_num_threads()
-        if self.n_jobs is not None:
-            numba.set_num_threads(min(resolve_n_jobs(self.n_jobs), numba.config.NUMBA_NUM_THREADS))
-        return self
-
-    def __exit__(self, *exc):
-        import numba
-
-        numba.set_num_threads(self.previous)
 
 
 class Spectrogram(TransformerMixin, BaseEstimator):
@@ -176,8 +156,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
                     window=self.window, center=self.center, pad_mode=self.pad_mode)
 
     def _validate(self, X, reset):
-        X = check_waveforms(X, min_length=self.n_fft)
+        X = check_waveforms(X)
         validate_data(self, X, reset=reset, skip_check_array=True)
+        check_length(X, self.n_fft)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -199,10 +180,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=True)
         win = librosa.filters.get_window(self.window, self._win_length(), fftbins=True)
         self.window_ = librosa.util.pad_center(np.asarray(win, np.float64), size=self.n_fft).astype(np.float32)
-        hann = librosa.filters.get_window("hann", self.n_fft, fftbins=True)
-        self._hann_in_freq = self._win_length() == self.n_fft and np.allclose(self.window_, hann, atol=1e-7)
-        fb = self._filterbank()
-        self._sparse_fb = SparseFilterbank(fb) if fb is not None else None
+        self._dense_fb = self._filterbank()
+        self._sparse_fb = SparseFilterbank(self._dense_fb) if self._dense_fb is not None else None
         pad = self.n_fft // 2 if self.center else 0
         self.n_frames_ = 1 + (X.shape[1] + 2 * pad - self.n_fft) // self._hop()
         self.frequencies_ = self._frequencies()
@@ -217,7 +196,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
 
             stft = STFT(self.n_fft, self._hop(), self._win_length(), self.window, self.center,
                         self.pad_mode, self.power)
-            fb = self._filterbank()
+            fb = self._dense_fb
             module = stft if fb is None else torch.nn.Sequential(stft, Filterbank(fb))
             self._module = module.to(self.device)
         return self._module
@@ -225,10 +204,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     def _compute(self, X):
         """Spectra (not yet in dB) of a validated batch."""
         if self.backend == "numba":
-            with _NumbaThreads(self.n_jobs):
+            with numba_threads(self.n_jobs):
                 return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
-                                  self.pad_mode, self.power, self._sparse_fb, self._hann_in_freq,
-                                  workers=-1 if self.n_jobs is None else resolve_n_jobs(self.n_jobs))
+                                  self.pad_mode, self.power, self._sparse_fb)
         if self.backend == "torch":
             import torch
 
@@ -370,18 +348,20 @@ class MelSpectrogram(Spectrogram):
         -------
         self : object
         """
+        self._validate_params()
         if self.sr is None:
             raise ValueError("MelSpectrogram needs the sampling rate: pass sr=... (in Hz)")
         fmax = self.sr / 2 if self.fmax is None else self.fmax
         if not self.fmin < fmax <= self.sr / 2:
             raise ValueError(f"need fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={fmax}, sr={self.sr}")
-        return super().fit(X, y)
+        super().fit(X, y)
+        self.mel_basis_ = self._dense_fb
+        return self
 
     def _filterbank(self):
-        self.mel_basis_ = librosa.filters.mel(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels,
-                                              fmin=self.fmin, fmax=self.fmax, htk=self.htk,
-                                              norm=self.norm, dtype=np.float32)
-        return self.mel_basis_
+        return librosa.filters.mel(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels,
+                                   fmin=self.fmin, fmax=self.fmax, htk=self.htk,
+                                   norm=self.norm, dtype=np.float32)
 
     def _frequencies(self):
         fmax = self.sr / 2 if self.fmax is None else self.fmax
@@ -421,7 +401,7 @@ class PowerToDb(TransformerMixin, BaseEstimator):
         self.top_db = top_db
 
     def _validate(self, S, reset):
-        S = check_spectrograms(S, ndim=(2, 3), nonnegative=True,
+        S = check_spectrograms(S, name=type(self).__name__, ndim=(2, 3), nonnegative=True,
                                fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
         validate_data(self, S, reset=reset, skip_check_array=True)
         return S

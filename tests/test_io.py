@@ -1,0 +1,140 @@
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from skaudio.features import AudioLoader, FixLength
+from skaudio.io import fix_length, load_audio, resample
+
+
+def _tone(freq, sr, seconds, channels=1):
+    t = np.arange(int(sr * seconds)) / sr
+    y = 0.5 * np.sin(2 * np.pi * freq * t).astype(np.float32)
+    return y if channels == 1 else np.stack([y, 0.5 * y], axis=1)
+
+
+def _peak_hz(y, sr):
+    spec = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    return np.argmax(spec) * sr / len(y)
+
+
+@pytest.mark.parametrize("fmt, ext", [("WAV", "wav"), ("FLAC", "flac"), ("OGG", "ogg"), ("MP3", "mp3")])
+def test_formats_and_resampling(tmp_path, fmt, ext):
+    path = tmp_path / f"tone.{ext}"
+    sf.write(path, _tone(440.0, 22050, 1.0), 22050, format=fmt)
+    y, sr = load_audio(path, sr=16000)
+    assert sr == 16000 and y.dtype == np.float32
+    assert abs(len(y) - 16000) <= 1200  # lossy codecs add encoder delay / padding
+    assert abs(_peak_hz(y, sr) - 440.0) < 3.0
+
+
+def test_native_rate_offset_duration_and_padding(tmp_path):
+    path = tmp_path / "a.wav"
+    ramp = np.linspace(-1, 1, 8000, dtype=np.float32)
+    sf.write(path, ramp, 8000, subtype="FLOAT")
+    y, sr = load_audio(path)
+    assert sr == 8000
+    np.testing.assert_array_equal(y, ramp)
+    y, _ = load_audio(path, offset=0.5, duration=0.25)
+    np.testing.assert_array_equal(y, ramp[4000:6000])
+    y, _ = load_audio(path, offset=0.75, duration=1.0)  # past the end: zero-padded
+    assert len(y) == 8000 and (y[2000:] == 0).all()
+    with pytest.raises(ValueError, match="past the end"):
+        load_audio(path, offset=5.0)
+
+
+def test_stereo_mono_and_channels(tmp_path):
+    path = tmp_path / "st.wav"
+    sf.write(path, _tone(300.0, 8000, 0.5, channels=2), 8000)
+    mono, _ = load_audio(path)
+    both, _ = load_audio(path, mono=False)
+    assert mono.shape == (4000,) and both.shape == (2, 4000)
+    np.testing.assert_allclose(mono, both.mean(axis=0), atol=1e-4)
+    both16, _ = load_audio(path, sr=16000, mono=False)
+    assert both16.shape == (2, 8000)
+
+
+def test_many_files_batch_or_list(tmp_path):
+    paths = []
+    for i, seconds in enumerate([0.5, 0.5, 0.75]):
+        paths.append(tmp_path / f"{i}.wav")
+        sf.write(paths[-1], _tone(200.0, 8000, seconds), 8000)
+    batch, sr = load_audio(paths[:2])
+    assert isinstance(batch, np.ndarray) and batch.shape == (2, 4000)
+    clips, _ = load_audio(paths)
+    assert isinstance(clips, list) and [len(c) for c in clips] == [4000, 4000, 6000]
+    fixed, _ = load_audio(paths, duration=0.6)
+    assert fixed.shape == (3, 4800)
+
+
+def test_bad_files_named_or_skipped(tmp_path):
+    good = tmp_path / "good.wav"
+    sf.write(good, _tone(200.0, 8000, 0.5), 8000)
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not audio")
+    truncated = tmp_path / "cut.wav"
+    truncated.write_bytes(good.read_bytes()[:30])
+    for bad in (text, truncated, tmp_path / "missing.wav"):
+        with pytest.raises(ValueError, match=bad.name):
+            load_audio([good, bad])
+    with pytest.warns(UserWarning, match="notes.wav"):
+        y, _ = load_audio([good, text, good], on_error="warn")
+    assert y.shape == (2, 4000)
+
+
+def test_resample_identity_and_shape():
+    y = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+    assert resample(y, 8000, 8000) is y
+    assert resample(np.zeros((2, 1000), np.float32), 8000, 4000).shape == (2, 500)
+
+
+def test_fix_length_modes():
+    y = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(fix_length(y, 7, pad_mode="wrap"), [1, 2, 3, 1, 2, 3, 1])
+    np.testing.assert_array_equal(fix_length(y, 5, align="end"), [0, 0, 1, 2, 3])
+    np.testing.assert_array_equal(fix_length(y, 5, align="center", pad_mode="edge"), [1, 1, 2, 3, 3])
+    np.testing.assert_array_equal(fix_length(y, 2, align="end"), [2, 3])
+    out = fix_length(y, 3)
+    out[0] = 99
+    assert y[0] == 1.0  # a copy, never a view of the input
+    with pytest.raises(ValueError, match="length"):
+        fix_length(y, 0)
+    with pytest.raises(ValueError, match="pad_mode"):
+        fix_length(y, 5, pad_mode="zeros")
+
+
+def test_audio_loader_in_pipeline(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    from skaudio.features import MelSpectrogram
+
+    paths = []
+    for i, seconds in enumerate([0.4, 0.6]):
+        paths.append(str(tmp_path / f"{i}.wav"))
+        sf.write(paths[-1], _tone(500.0, 16000, seconds), 16000)
+    pipe = make_pipeline(AudioLoader(sr=8000, duration=0.5), MelSpectrogram(sr=8000, n_fft=256, n_mels=16))
+    S = pipe.fit_transform(paths)
+    assert S.shape == (2, 16, 1 + 4000 // 64)
+    with pytest.raises(ValueError, match="different lengths"):
+        AudioLoader(sr=8000).fit_transform(paths)
+    with pytest.raises(ValueError, match="sampling rate"):
+        AudioLoader().fit(paths)
+    with pytest.raises(TypeError, match="sequence"):
+        AudioLoader(sr=8000).fit("one.wav")
+
+
+def test_fix_length_transformer_on_ragged_list():
+    clips = [np.ones(3, np.float32), np.ones(6, np.float32), np.ones(5, np.float32)]
+    fl = FixLength().fit(clips)
+    assert fl.length_ == 6
+    out = fl.transform(clips)
+    assert out.shape == (3, 6) and out.dtype == np.float32
+    assert out[0, 3:].sum() == 0
+    with pytest.raises(ValueError, match="1-D"):
+        FixLength().fit([np.ones((2, 3)), np.ones(4)])
+    with pytest.raises(ValueError, match="NaN"):
+        FixLength().fit([np.ones(3), np.array([1.0, np.nan])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FixLength(length=4).fit_transform(np.ones((2, 8), np.float32))
