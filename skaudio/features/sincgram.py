@@ -152,7 +152,8 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
 
         X = self._validate(X, reset=True)
         if X.shape[1] < 2:
-            raise ValueError(f"X needs at least 2 frequency bins, got {X.shape[1]}")
+            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram "
+                             "filterbank needs at least 2")
         fmax = self.sr / 2 if self.fmax is None else self.fmax
         if not self.fmin < fmax <= self.sr / 2:
             raise ValueError(f"need fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={fmax}, sr={self.sr}")

@@ -18,7 +18,7 @@ from skaudio._validation import check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
 from skaudio.models import augment
 
-__all__ = ["AudioNetClassifier", "EMA"]
+__all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
 
 
 class EMA(Callback):
@@ -49,6 +49,19 @@ class EMA(Callback):
         net.module_.load_state_dict(self.shadow_)
 
 
+class OneCycle(LRScheduler):
+    """One-cycle learning-rate policy stepped every batch, sized to the data at train start."""
+
+    def __init__(self, max_lr=1e-3, **kwargs):
+        super().__init__(torch.optim.lr_scheduler.OneCycleLR, max_lr=max_lr, step_every="batch", **kwargs)
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        n = len(X) if X is not None else 1
+        # an upper bound of the batches to come (the validation split only shortens them)
+        self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+
+
 class AudioNetClassifier(NeuralNetClassifier):
     """skorch classifier with the audio training recipe of the skaudio networks.
 
@@ -60,6 +73,7 @@ class AudioNetClassifier(NeuralNetClassifier):
     _default_module = None
     _input = "spectrogram"
     _noise_scale = "mel"
+    _nonnegative = False
 
     def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
                  optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=30, batch_size=32,
@@ -130,12 +144,13 @@ class AudioNetClassifier(NeuralNetClassifier):
     def _validate_X(self, X):
         if sp.issparse(X):
             raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
-        if np.ndim(X) == 1:
+        X = X if isinstance(X, np.ndarray) else np.asarray(X)
+        if X.ndim == 1:
             raise ValueError(f"X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
                              "X.reshape(1, -1) for a single clip.")
         if self._input == "waveform":
             return check_waveforms(X, name="X")
-        X = check_spectrograms(X, name="X", ndim=(2, 3))
+        X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=self._nonnegative)
         return X[:, :, None] if X.ndim == 2 else X  # 2-D: single-frame spectrograms
 
     def _module_defaults(self, X):
@@ -166,10 +181,7 @@ class AudioNetClassifier(NeuralNetClassifier):
                 torch.optim.lr_scheduler.ReduceLROnPlateau, monitor=monitor,
                 factor=self.lr_factor, patience=self.lr_patience)))
         elif self.lr_schedule == "onecycle":
-            steps = max(1, getattr(self, "_steps_per_epoch_", 1))
-            cbs.append(("lr_scheduler", LRScheduler(
-                torch.optim.lr_scheduler.OneCycleLR, max_lr=self.lr, epochs=self.max_epochs,
-                steps_per_epoch=steps, step_every="batch")))
+            cbs.append(("lr_scheduler", OneCycle(max_lr=self.lr)))
         if self.early_stopping:
             cbs.append(("early_stopping", EarlyStopping(monitor="valid_loss", patience=self.patience,
                                                         load_best=True)))
@@ -251,8 +263,6 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.input_shape_ = X.shape[1:]
         self._module_kwargs_ = self._module_defaults(X)
         self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        n_train = len(X) if not self.early_stopping else len(X) - math.ceil(self.validation_fraction * len(X))
-        self._steps_per_epoch_ = max(1, math.ceil(n_train / self.batch_size))
         if self._input == "spectrogram" and self.noise is not None:
             self._noise_freqs_ = self._row_freqs(X.shape[1])
         self._fitting_ = True
@@ -310,7 +320,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         """Most probable class label of each clip."""
         if is_dataset(X):  # skorch's own validation scoring: encoded labels
             return super().predict_proba(X).argmax(axis=1)
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on ``X``, ``y``."""
@@ -321,6 +332,7 @@ class AudioNetClassifier(NeuralNetClassifier):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = self._input == "spectrogram"
+        tags.input_tags.positive_only = self._nonnegative
         tags.non_deterministic = False
         return tags
 

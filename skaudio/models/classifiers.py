@@ -186,6 +186,7 @@ class DEGramNetClassifier(AudioNetClassifier):
     _default_module = DEGramNet
     _input = "spectrogram"
     _noise_scale = "linear"
+    _nonnegative = True
 
     def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
                  optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=40, batch_size=32,
@@ -209,6 +210,9 @@ class DEGramNetClassifier(AudioNetClassifier):
                          module__time_masks=module__time_masks, **kwargs)
 
     def _module_defaults(self, X):
+        if X.shape[1] < 2:
+            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank "
+                             "needs at least 2")
         return {"n_freqs": X.shape[1]}
 
 

@@ -231,7 +231,8 @@ class DEGramNet(_PaperMixin, nn.Module):
         return self.degram(x)
 
     def forward(self, x):
-        s = self.norm(self.degram(_pad_last(x, 32)).unsqueeze(1))
+        s = self.degram(_pad_last(x, 32))
+        s = self.norm(_pad_last(s, 32, -2).unsqueeze(1))
         s = self.spec_augment(s)
         return self.fc(self.dropout(self.pool(self.stages(self.stem(s)))))
 
