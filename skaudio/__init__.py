@@ -24,6 +24,9 @@ _PUBLIC = {
     "SECNNClassifier": "skaudio.models",
     "DEGramNetClassifier": "skaudio.models",
     "DualBranchClassifier": "skaudio.models",
+    "PoolingTransformer": "skaudio.features",
+    "Pool2d": "skaudio.nn",
+    "GlobalPool": "skaudio.nn",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -1,5 +1,6 @@
 """scikit-learn transformers: audio input, spectrograms and what is computed from them."""
 from skaudio.features.audio import AudioLoader, FixLength
+from skaudio.features.pooling import PoolingTransformer
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "MelSpectrogram",
     "PowerToDb",
     "SpectrogramStandardizer",
+    "PoolingTransformer",
 ]
 from skaudio.features.sincgram import SincGramTransformer
 

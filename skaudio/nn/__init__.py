@@ -10,8 +10,10 @@ from skaudio.nn.frontends import (
     PowerToDbModule,
     power_to_db,
 )
+from skaudio.nn.pooling import GlobalPool, Pool2d
 
-__all__ = ["STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db"]
+__all__ = ["STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db",
+           "Pool2d", "GlobalPool"]
 from skaudio.nn.blocks import (
     ECA,
     GARM,

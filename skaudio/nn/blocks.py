@@ -55,7 +55,7 @@ def pool_modes():
     pooling = _skaudio_pooling()
     modes = set(_TORCH_MODES)
     if pooling is not None:
-        modes.update(getattr(pooling, "POOL_MODES", ()) or ())
+        modes.update(pooling.POOLING_MODES)
     return tuple(sorted(modes))
 
 
@@ -68,9 +68,10 @@ def _check_mode(mode, name="pool"):
 def make_pool2d(mode, kernel_size, stride=None, **params):
     """Build a 2-D pooling layer by mode name.
 
-    ``"max"`` and ``"avg"`` are torch's own layers (fastest); every other mode is
-    delegated to ``skaudio.nn.Pool2d`` (the twelve pooling methods of the pooling
-    paper), with ``params`` passed on (e.g. ``r`` for log-sum-exp pooling).
+    ``"max"`` and ``"avg"`` are torch's own layers (fastest); every other mode
+    (``"average"``, ``"lse"``, ``"lnp"``, ``"attention"``, ...) is one of the twelve
+    pooling methods of :class:`skaudio.nn.Pool2d`, with ``params`` passed on (e.g.
+    ``r`` for log-sum-exp pooling, ``learnable=False`` to freeze it).
 
     Parameters
     ----------
@@ -133,7 +134,22 @@ def make_global_pool(mode, dim=(-2, -1), **params):
     _check_mode(mode)
     if mode in _TORCH_MODES and not params:
         return _TorchGlobalPool(mode, dim)
-    return _skaudio_pooling().GlobalPool(mode, dim=dim, **params)
+    return _FlatGlobalPool(mode, dim, **params)
+
+
+class _FlatGlobalPool(nn.Module):
+    """skaudio ``GlobalPool`` over several axes: they are flattened into one first."""
+
+    def __init__(self, mode, dim, **params):
+        super().__init__()
+        self.dim = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+        self.pool = _skaudio_pooling().GlobalPool(mode, dim=-1, **params)
+
+    def forward(self, x):
+        dims = sorted(d % x.ndim for d in self.dim)
+        keep = [d for d in range(x.ndim) if d not in dims]
+        x = x.permute(*keep, *dims)
+        return self.pool(x.reshape(*x.shape[:len(keep)], -1))
 
 
 class SqueezeExcitation(nn.Module):

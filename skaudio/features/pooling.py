@@ -1,0 +1,322 @@
+"""PoolingTransformer: the twelve pooling methods of [POOL] as a scikit-learn step."""
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import metadata_routing
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skaudio._kernels.pooling import (
+    _NONNEGATIVE_FIX,
+    NONNEGATIVE_MODES,
+    POOLING_MODES,
+    check_mode_params,
+    check_pool_geometry,
+    pool2d,
+    pool_output_size,
+)
+from skaudio._validation import check_spectrograms
+from skaudio.features._base import iter_batches
+from skaudio.features._base import numba_threads as _NumbaThreads  # moved on main
+
+__all__ = ["PoolingTransformer"]
+
+
+def _pair_constraint():
+    return [Interval(Integral, 1, None, closed="left"), tuple, list]
+
+
+class PoolingTransformer(TransformerMixin, BaseEstimator):
+    r"""Pool spectrograms region by region, or over whole axes, with one of twelve methods.
+
+    The twelve methods compared in [1]_ (formulas below, for the ``N`` values
+    ``x_i`` of one region):
+
+    ============  ===========================================================  ==================
+    mode          output of a region                                           parameter
+    ============  ===========================================================  ==================
+    average       :math:`\frac1N\sum x_i` (plain mean, not of abs(x))          --
+    max           :math:`\max x_i`                                             --
+    min           :math:`\min x_i`                                             --
+    mixed         :math:`a\max x_i + (1-a)\,\mathrm{mean}\,x_i`                ``a`` in [0, 1]
+    lsp           :math:`\sum x_i^2 / \sum x_i`                                needs x >= 0
+    esp           :math:`\sum x_i e^{x_i} / \sum e^{x_i}`                      --
+    lnp           :math:`(\frac1N\sum |x_i|^p)^{1/p}`                          ``p`` >= 1
+    lse           :math:`\frac1r \log(\frac1N\sum e^{r x_i})`                  ``r`` > 0
+    auto          :math:`\sum x_i e^{a x_i} / \sum e^{a x_i}`                  ``a`` real
+    power         :math:`\sum x_i^{n+1} / \sum x_i^n`                          ``n`` >= 0, x >= 0
+    entropy       the :math:`x_k` maximising :math:`-q_k\log q_k`,             needs x >= 0
+                  :math:`q_k = x_k/\sum x_j` (first one on ties)
+    attention     :math:`\sum w_i x_i`, :math:`w=\mathrm{softmax}(v z)`,       ``v`` real
+                  :math:`z_i = (x_i-\bar x)/\sigma`
+    ============  ===========================================================  ==================
+
+    **Attention without labels.** In a network the attention scores come
+    from a learned vector (:class:`skaudio.nn.Pool2d`). Here nothing is
+    learned: each value is scored by how many region standard deviations it
+    lies above the region mean, ``z_i = (x_i - mean) / (std + 1e-6 max(abs(x))
+    + 1e-30)`` (population std), and the weights are ``softmax(v * z)``. This
+    is auto-pooling with a temperature set by each region's own spread, so
+    the result does not depend on the units of ``S`` (the same weights for
+    ``S`` and ``c * S + b``, ``c > 0``); ``v = 0`` gives the mean, large ``v``
+    the max, negative ``v`` leans towards the min.
+
+    **Regions and edges.** Windows of ``kernel_size`` move by ``stride``
+    (default: the kernel). ``padding`` adds virtual cells on both sides that
+    are excluded from every formula (a region is the part of its window that
+    lies on the map). Trailing rows or frames that cannot fill a window are
+    dropped, or pooled as a partial last region with ``ceil_mode=True``; the
+    output size is torch's: ``floor((F + 2 pf - kf) / sf) + 1`` rows.
+    Regions whose values are all zero give 0 in every mode.
+
+    **Global form.** With ``axis="time"`` each frequency row is pooled over
+    all frames and the output is 2-D ``(n_clips, n_freqs)``: one feature
+    per band, ready for a classic estimator. ``axis="freq"`` pools each
+    frame over all bins ``(n_clips, n_frames)`` and ``axis="both"`` the whole
+    map ``(n_clips, 1)``. ``kernel_size``, ``stride``, ``padding`` and
+    ``ceil_mode`` are then ignored.
+
+    Parameters
+    ----------
+    mode : str, default="average"
+        One of ``average, max, min, mixed, lsp, esp, lnp, lse, auto, power,
+        entropy, attention``.
+    kernel_size : int or (int, int), default=(2, 2)
+        Region size ``(n_bins, n_frames)``; 2x2 compresses by 4.
+    stride : int or (int, int), default=None
+        Step between regions; the kernel size when None.
+    padding : int or (int, int), default=0
+        Virtual cells on each side (at most half the kernel), excluded from
+        the regions.
+    ceil_mode : bool, default=False
+        Pool a last partial region instead of dropping the remainder.
+    axis : {None, "time", "freq", "both"}, default=None
+        None: regional pooling, 3-D output. Otherwise the global form above.
+    a : float, default=0.5
+        ``mixed``: weight of the max (must lie in [0, 1]; 0.5 is the fixed
+        value of [1]_). ``auto``: inverse temperature (0 gives the mean,
+        large positive the max, large negative the min).
+    p : float, default=2.0
+        ``lnp`` norm order, at least 1 (1: mean of abs(x); large: max of abs(x)).
+    r : float, default=1.0
+        ``lse`` sharpness, positive (towards 0: mean; large: max).
+    n : float, default=1.0
+        ``power`` exponent, non-negative (0: mean; 1: same as ``lsp``).
+    v : float, default=1.0
+        ``attention`` scale of the standardised scores.
+    batch_size : int, default=256
+        Clips pooled at once (bounds the progress-bar granularity).
+    n_jobs : int, default=None
+        numba threads; None keeps numba's default (all cores), -1 all cores.
+    verbose : bool, default=False
+        Show a progress bar over batches.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        ``n_freqs`` of the 3-D input seen in ``fit`` (``n_frames`` for 2-D input).
+    input_shape_ : tuple of int
+        Shape of one input map (without the clip axis).
+    output_shape_ : tuple of int
+        Shape of one output (without the clip axis).
+
+    Notes
+    -----
+    Input may also be 2-D ``(n_clips, n_frames)``: a batch of single-row
+    maps (e.g. a band energy over time); regional output is then 2-D too,
+    and ``kernel_size`` must be 1 along frequency.
+
+    ``lsp``, ``power`` and ``entropy`` are defined for non-negative values
+    only and refuse dB input: pool a power (or magnitude) spectrogram, e.g.
+    ``MelSpectrogram(to_db=False)``, and follow with :class:`PowerToDb`.
+    ``lnp`` pools ``|x|`` and so accepts any sign, but on dB values it
+    measures distance from 0 dB, which is rarely what is wanted.
+
+    Compared with torch: ``average``/``max`` equal ``avg_pool2d``
+    (``count_include_pad=False``) and ``max_pool2d``; ``lnp`` equals
+    ``lp_pool2d(abs(x)) / N**(1/p)`` (torch's Lp pooling sums instead of
+    averaging).
+
+    References
+    ----------
+    .. [1] Bandara and Thayasivam, "Evaluating and interpreting pooling
+       techniques in spectrogram-based audio analysis using diverse metrics."
+
+    See Also
+    --------
+    skaudio.nn.Pool2d : the same formulas as a differentiable torch layer.
+    skaudio.nn.GlobalPool : global pooling over one tensor axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import PoolingTransformer
+    >>> S = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    >>> PoolingTransformer(mode="max").fit_transform(S)
+    array([[[ 5.,  7.],
+            [13., 15.]]], dtype=float32)
+    >>> pool = PoolingTransformer(mode="lse", r=5.0, axis="time").fit(S)
+    >>> pool.transform(S).shape
+    (1, 4)
+    >>> pool.get_feature_names_out()[:2]
+    array(['lse_f0', 'lse_f1'], dtype=object)
+    """
+
+    # the spectrograms are the data, not metadata to route
+    __metadata_request__fit = {"S": metadata_routing.UNUSED}
+    __metadata_request__transform = {"S": metadata_routing.UNUSED}
+
+    _parameter_constraints = {
+        "mode": [StrOptions(set(POOLING_MODES))],
+        "kernel_size": _pair_constraint(),
+        "stride": _pair_constraint() + [None],
+        "padding": [Interval(Integral, 0, None, closed="left"), tuple, list],
+        "ceil_mode": ["boolean"],
+        "axis": [StrOptions({"time", "freq", "both"}), None],
+        "a": [Interval(Real, None, None, closed="neither")],
+        "p": [Interval(Real, 1, None, closed="left")],
+        "r": [Interval(Real, 0, None, closed="neither")],
+        "n": [Interval(Real, 0, None, closed="left")],
+        "v": [Interval(Real, None, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, mode="average", kernel_size=(2, 2), stride=None, padding=0, *,
+                 ceil_mode=False, axis=None, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0,
+                 batch_size=256, n_jobs=None, verbose=False):
+        self.mode = mode
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.axis = axis
+        self.a = a
+        self.p = p
+        self.r = r
+        self.n = n
+        self.v = v
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _validate(self, S, reset):
+        if sp.issparse(S):
+            raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
+                            "of spectrograms, e.g. S.toarray()")
+        S = check_spectrograms(S, ndim=(2, 3), nonnegative=self.mode in NONNEGATIVE_MODES,
+                               fix=_NONNEGATIVE_FIX.format(mode=self.mode))
+        validate_data(self, S, reset=reset, skip_check_array=True)
+        if not reset and S.ndim != len(self.input_shape_) + 1:
+            raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
+                             f"{len(self.input_shape_) + 1}-D input")
+        if not reset and self.axis == "freq" and S.shape[-1] != self.input_shape_[-1]:
+            raise ValueError(f"S has {S.shape[-1]} frames but axis='freq' pooling was fitted on "
+                             f"{self.input_shape_[-1]}; the number of output features would change")
+        return S
+
+    def _geometry(self, shape):
+        """``(kernel, stride, padding, ceil_mode)`` for maps of ``shape = (F, T)``."""
+        if self.axis is None:
+            kernel, stride, padding = check_pool_geometry(self.kernel_size, self.stride, self.padding)
+            return kernel, stride, padding, self.ceil_mode
+        kernel = {"time": (1, shape[1]), "freq": (shape[0], 1), "both": tuple(shape)}[self.axis]
+        return kernel, kernel, (0, 0), False
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S, y=None):
+        """Check parameters and input and record the output shape.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_frames)
+            Spectrogram values (non-negative for ``lsp``, ``power``, ``entropy``).
+        y : ignored
+
+        Returns
+        -------
+        self : object
+        """
+        check_mode_params(self.mode, self.a, self.p, self.r, self.n, self.v)
+        S = self._validate(S, reset=True)
+        self.input_shape_ = S.shape[1:]
+        maps = (1,) + S.shape[1:] if S.ndim == 2 else S.shape[1:]
+        kernel, stride, padding, ceil_mode = self._geometry(maps)
+        out = pool_output_size(maps, kernel, stride, padding, ceil_mode)
+        if min(out) < 1:
+            raise ValueError(
+                f"kernel_size={kernel} with padding={padding} does not fit in maps of "
+                f"{maps[0]} x {maps[1]} (n_freqs x n_frames); use a smaller kernel"
+                + (" (2-D input has a single frequency row: use kernel_size=(1, k))"
+                   if S.ndim == 2 else ""))
+        if self.axis is not None:
+            self.output_shape_ = (out[0] * out[1],)
+        else:
+            self.output_shape_ = out if S.ndim == 3 else (out[1],)
+        return self
+
+    def transform(self, S):
+        """Pool ``S``.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_frames)
+
+        Returns
+        -------
+        P : ndarray of float32
+            ``(n_clips, F', T')`` for regional pooling of 3-D input,
+            ``(n_clips, n_features)`` for the global form or 2-D input.
+        """
+        check_is_fitted(self, "output_shape_")
+        S = self._validate(S, reset=False)
+        maps = S[:, np.newaxis, :] if S.ndim == 2 else S
+        kernel, stride, padding, ceil_mode = self._geometry(maps.shape[1:])
+        params = dict(a=self.a, p=self.p, r=self.r, n=self.n, v=self.v)
+        parts = []
+        with _NumbaThreads(self.n_jobs):
+            for batch in iter_batches(len(maps), self.batch_size, self.verbose, desc=f"{self.mode} pooling"):
+                parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
+                                    ceil_mode=ceil_mode, check_input=False, **params))
+        P = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if self.axis is not None or S.ndim == 2:
+            P = P.reshape(len(P), -1)
+        return P
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the 2-D output features.
+
+        ``{mode}_f{i}`` per frequency row (``axis="time"``), ``{mode}_t{j}``
+        per frame (``axis="freq"`` or 2-D input), ``{mode}`` for ``axis="both"``.
+        Regional pooling of 3-D maps has no flat feature list and raises.
+
+        Parameters
+        ----------
+        input_features : ignored
+            Present for scikit-learn API compatibility.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self, "output_shape_")
+        if len(self.output_shape_) != 1:
+            raise ValueError("get_feature_names_out needs 2-D output: use axis='time', 'freq' "
+                             "or 'both', or pass 2-D input")
+        if self.axis == "both":
+            names = [self.mode]
+        elif self.axis == "time":
+            names = [f"{self.mode}_f{i}" for i in range(self.output_shape_[0])]
+        else:
+            names = [f"{self.mode}_t{j}" for j in range(self.output_shape_[0])]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = self.mode in NONNEGATIVE_MODES
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.requires_fit = True
+        return tags

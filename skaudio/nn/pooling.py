@@ -1,0 +1,373 @@
+"""The twelve pooling methods of [POOL] as differentiable torch layers.
+
+The formulas are those of :mod:`skaudio._kernels.pooling` (the numba
+kernels, documented in :class:`skaudio.features.PoolingTransformer`); tests
+check that both give the same numbers. Here the method parameters can be
+learned: ``a`` (mixed, auto), ``p`` (lnp), ``r`` (lse), ``n`` (power) and the
+attention scoring vector ``v`` (one entry per channel). Constrained
+parameters are stored unconstrained and mapped back in ``forward``
+(``a = sigmoid(.)`` for mixed, ``p = 1 + softplus(.)``, ``r = softplus(.)``,
+``n = softplus(.)``), so gradient steps never leave the valid range.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
+
+POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
+                 "entropy", "attention")
+_DEFAULTS = {"a": 0.5, "p": 2.0, "r": 1.0, "n": 1.0, "v": 1.0}
+_MODE_PARAMS = {"mixed": ("a",), "auto": ("a",), "lnp": ("p",), "lse": ("r",), "power": ("n",),
+                "attention": ("v",)}
+_TINY = 1e-30
+
+
+def _masked(x, mask, fill):
+    return x if mask is None else x.masked_fill(~mask, fill)
+
+
+def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
+    """Pool the last axis of ``x`` (the values of each region) with ``mode``.
+
+    Parameters
+    ----------
+    x : Tensor of shape (..., K)
+        Region values along the last axis.
+    mode : str
+        One of :data:`POOLING_MODES`.
+    mask : bool Tensor broadcastable to ``x``, optional
+        True for real cells; False cells (padding) are ignored. Every region
+        needs at least one real cell.
+    a, p, r, n, v : float or Tensor broadcastable to ``x.shape[:-1]``
+        Mode parameters, as in :func:`skaudio._kernels.pooling.pool2d`.
+
+    Returns
+    -------
+    Tensor of shape ``x.shape[:-1]``
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.nn.pooling import pool_regions
+    >>> pool_regions(torch.tensor([[1.0, 1.0, 2.0, 4.0]]), "lsp")
+    tensor([2.7500])
+    """
+    def col(t):  # parameter broadcast against x (..., K)
+        return t.unsqueeze(-1) if torch.is_tensor(t) and t.dim() > 0 else t
+
+    if mask is not None:
+        mask = mask.expand_as(x)
+    count = x.shape[-1] if mask is None else mask.sum(-1).to(x.dtype)
+    xz = _masked(x, mask, 0.0)  # padding contributes nothing to sums
+    if mode == "average":
+        return xz.sum(-1) / count
+    if mode == "max":
+        return _masked(x, mask, -math.inf).amax(-1)
+    if mode == "min":
+        return _masked(x, mask, math.inf).amin(-1)
+    if mode == "mixed":
+        return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * xz.sum(-1) / count
+    if mode == "lsp":
+        s = xz.sum(-1)
+        return torch.where(s > 0, (xz * xz).sum(-1) / s.clamp_min(_TINY), torch.zeros_like(s))
+    if mode in ("esp", "auto"):
+        scale = 1.0 if mode == "esp" else col(a)
+        w = torch.softmax(_masked(scale * x, mask, -math.inf), dim=-1)
+        return (w * xz).sum(-1)
+    if mode == "lnp":
+        ax = xz.abs()
+        # scaling by the (detached) largest |x| changes nothing mathematically and keeps
+        # |x|**p in range
+        big = ax.amax(-1, keepdim=True).detach().clamp_min(_TINY)
+        s = ((ax / big) ** col(p)).sum(-1) / count
+        pos = s > 0
+        out = big.squeeze(-1) * s.clamp_min(_TINY) ** (1.0 / p)
+        return torch.where(pos, out, torch.zeros_like(out))
+    if mode == "lse":
+        lse = torch.logsumexp(_masked(col(r) * x, mask, -math.inf), dim=-1)
+        return (lse - torch.log(torch.as_tensor(count, dtype=x.dtype, device=x.device))) / r
+    if mode == "power":
+        big = xz.amax(-1, keepdim=True).detach()
+        u = xz / big.clamp_min(_TINY)
+        w = u ** col(n)
+        if mask is not None:
+            w = w * mask
+        num = (w * xz).sum(-1)
+        den = w.sum(-1)
+        ok = big.squeeze(-1) > 0
+        return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+    if mode == "entropy":
+        s = xz.sum(-1, keepdim=True)
+        q = xz / s.clamp_min(_TINY)
+        h = torch.where(q > 0, -q * torch.log(q.clamp_min(_TINY)), torch.zeros_like(q))
+        h = _masked(h, mask, -math.inf)
+        idx = h.argmax(-1, keepdim=True)
+        out = torch.gather(xz, -1, idx).squeeze(-1)
+        return torch.where(s.squeeze(-1) > 0, out, torch.zeros_like(out))
+    if mode == "attention":
+        mean = xz.sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
+        dev = _masked(x - mean, mask, 0.0)
+        var = (dev * dev).sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
+        big = xz.abs().amax(-1, keepdim=True)
+        z = dev / (torch.sqrt(var + _TINY) + 1e-6 * big + _TINY)
+        w = torch.softmax(_masked(col(v) * z, mask, -math.inf), dim=-1)
+        return (w * xz).sum(-1)
+    raise ValueError(f"mode must be one of {', '.join(POOLING_MODES)}; got {mode!r}")
+
+
+def _inv_softplus(y):
+    y = max(float(y), 1e-6)
+    return y + math.log(-math.expm1(-y))
+
+
+class _PoolParams(nn.Module):
+    """Holds the mode's parameters, learnable (reparametrised) or fixed."""
+
+    def _init_params(self, mode, learnable, channels, values):
+        if mode not in POOLING_MODES:
+            raise ValueError(f"mode must be one of {', '.join(POOLING_MODES)}; got {mode!r}")
+        if not isinstance(channels, int) or channels < 1:
+            raise ValueError(f"channels must be a positive int, got {channels!r}")
+        vals = {k: _DEFAULTS[k] if values.get(k) is None else float(values[k]) for k in _DEFAULTS}
+        if mode == "mixed" and not 0 <= vals["a"] <= 1:
+            raise ValueError(f"mixed pooling needs 0 <= a <= 1, got a={vals['a']}")
+        if mode == "lnp" and vals["p"] < 1:
+            raise ValueError(f"lnp pooling needs p >= 1, got p={vals['p']}")
+        if mode == "lse" and vals["r"] <= 0:
+            raise ValueError(f"lse pooling needs r > 0, got r={vals['r']}")
+        if mode == "power" and vals["n"] < 0:
+            raise ValueError(f"power pooling needs n >= 0, got n={vals['n']}")
+        self.mode = mode
+        self.learnable = bool(learnable)
+        self.channels = channels
+        for name in _MODE_PARAMS.get(mode, ()):
+            value = vals[name]
+            if self.learnable:
+                if mode == "mixed":
+                    c = min(max(value, 1e-6), 1 - 1e-6)
+                    raw = math.log(c / (1 - c))
+                elif name == "p":
+                    raw = _inv_softplus(value - 1.0)
+                elif name in ("r", "n"):
+                    raw = _inv_softplus(value)
+                else:
+                    raw = value
+                shape = (channels,) if name == "v" else ()
+                setattr(self, f"raw_{name}", nn.Parameter(torch.full(shape, raw)))
+            else:
+                shape = (channels,) if name == "v" else ()
+                self.register_buffer(f"raw_{name}", torch.full(shape, value))
+
+    def _value(self, name):
+        raw = getattr(self, f"raw_{name}", None)
+        if raw is None:
+            return _DEFAULTS[name]
+        if not self.learnable:
+            return raw
+        if self.mode == "mixed":
+            return torch.sigmoid(raw)
+        if name == "p":
+            return 1.0 + F.softplus(raw)
+        if name in ("r", "n"):
+            return F.softplus(raw)
+        return raw
+
+    @property
+    def a(self):
+        """Effective ``a`` (mixed, auto)."""
+        return self._value("a")
+
+    @property
+    def p(self):
+        """Effective ``p`` (lnp)."""
+        return self._value("p")
+
+    @property
+    def r(self):
+        """Effective ``r`` (lse)."""
+        return self._value("r")
+
+    @property
+    def n(self):
+        """Effective ``n`` (power)."""
+        return self._value("n")
+
+    @property
+    def v(self):
+        """Effective attention scoring vector ``v`` (one entry per channel)."""
+        return self._value("v")
+
+    def _params(self, v_shape):
+        out = {k: self._value(k) for k in ("a", "p", "r", "n")}
+        v = self._value("v")
+        out["v"] = v.reshape(v_shape) if torch.is_tensor(v) and v.numel() > 1 else (
+            v.reshape(()) if torch.is_tensor(v) else v)
+        return out
+
+    def extra_repr(self):
+        return f"mode={self.mode!r}, learnable={self.learnable}, channels={self.channels}"
+
+
+def _pair(x, name):
+    if isinstance(x, int) and not isinstance(x, bool):
+        return (x, x)
+    x = tuple(x)
+    if len(x) != 2 or not all(isinstance(i, int) for i in x):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {x!r}")
+    return x
+
+
+def _out_len(size, k, s, pad, ceil_mode):
+    span = size + 2 * pad - k
+    if span < 0:
+        return 0
+    if ceil_mode:
+        n = -(-span // s) + 1
+        return n - 1 if (n - 1) * s >= size + pad else n
+    return span // s + 1
+
+
+class Pool2d(_PoolParams):
+    """Region pooling of ``(batch, channels, n_freqs, n_frames)`` maps with any of the twelve modes.
+
+    Regions, padding (excluded from the formulas) and the output size follow
+    :func:`skaudio._kernels.pooling.pool2d` and torch's pooling layers.
+    ``average``, ``max`` and ``min`` call torch's own pooling; the others
+    gather the regions with ``Tensor.unfold``.
+
+    Parameters
+    ----------
+    mode : str
+        One of :data:`POOLING_MODES`.
+    kernel_size : int or (int, int), default=(2, 2)
+        Region size.
+    stride : int or (int, int), default=None
+        Step between regions (the kernel size when None).
+    learnable : bool, default=True
+        Make the mode's parameters ``nn.Parameter`` s (otherwise fixed buffers).
+    padding : int or (int, int), default=0
+        Virtual cells on each side, at most half the kernel, ignored by the formulas.
+    ceil_mode : bool, default=False
+        Keep a last partial region.
+    channels : int, default=1
+        Length of the attention scoring vector ``v`` (one weight per input
+        channel; 1 shares it over all channels).
+    a, p, r, n, v : float, optional
+        Initial (or fixed) parameter values; defaults 0.5, 2, 1, 1, 1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.nn import Pool2d
+    >>> layer = Pool2d("lse", r=2.0)
+    >>> layer(torch.zeros(8, 3, 128, 431)).shape
+    torch.Size([8, 3, 64, 215])
+    >>> [name for name, _ in layer.named_parameters()]
+    ['raw_r']
+    """
+
+    def __init__(self, mode, kernel_size=(2, 2), stride=None, learnable=True, *, padding=0,
+                 ceil_mode=False, channels=1, a=None, p=None, r=None, n=None, v=None):
+        super().__init__()
+        self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride")
+        self.padding = _pair(padding, "padding")
+        self.ceil_mode = bool(ceil_mode)
+        if min(self.kernel_size) < 1 or min(self.stride) < 1:
+            raise ValueError("kernel_size and stride must be positive")
+        if any(not 0 <= q <= k // 2 for q, k in zip(self.padding, self.kernel_size)):
+            raise ValueError(f"padding must lie between 0 and half the kernel size, got {self.padding}")
+
+    def forward(self, x):
+        """Pool ``x`` of shape (batch, channels, F, T) (or (batch, F, T)) to (..., F', T')."""
+        squeeze = x.dim() == 3
+        if squeeze:
+            x = x.unsqueeze(1)
+        if x.dim() != 4:
+            raise ValueError(f"Pool2d expects (batch, channels, n_freqs, n_frames), got shape {tuple(x.shape)}")
+        (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
+        Fo = _out_len(x.shape[2], kf, sf, pf, self.ceil_mode)
+        To = _out_len(x.shape[3], kt, st, pt, self.ceil_mode)
+        if Fo < 1 or To < 1:
+            raise ValueError(f"kernel_size={self.kernel_size} does not fit in maps of {tuple(x.shape[2:])}")
+        if self.mode == "average":
+            y = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             count_include_pad=False)
+        elif self.mode == "max":
+            y = F.max_pool2d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        elif self.mode == "min":
+            y = -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        else:
+            right_f = max(pf, (Fo - 1) * sf + kf - x.shape[2] - pf)
+            right_t = max(pt, (To - 1) * st + kt - x.shape[3] - pt)
+            pads = (pt, right_t, pf, right_f)
+            mask = None
+            if any(pads):
+                xp = F.pad(x, pads)
+                ones = F.pad(torch.ones(1, 1, *x.shape[2:], dtype=torch.bool, device=x.device), pads)
+                mask = ones.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To].reshape(1, 1, Fo, To, kf * kt)
+            else:
+                xp = x
+            regions = xp.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To]
+            regions = regions.reshape(*regions.shape[:4], kf * kt)
+            y = pool_regions(regions, self.mode, mask, **self._params((1, -1, 1, 1)))
+        return y.squeeze(1) if squeeze else y
+
+
+class GlobalPool(_PoolParams):
+    """Pool one whole axis of a tensor (time by default) with any of the twelve modes.
+
+    Parameters
+    ----------
+    mode : str
+        One of :data:`POOLING_MODES`.
+    dim : int, default=-1
+        Axis pooled away (e.g. frames of ``(batch, channels, T)``).
+    keepdim : bool, default=False
+        Keep the pooled axis with length 1.
+    learnable : bool, default=True
+        Make the mode's parameters ``nn.Parameter`` s.
+    channels : int, default=1
+        Length of the attention scoring vector ``v``.
+    channel_dim : int, default=1
+        Axis that ``v`` runs along (when ``channels > 1``).
+    a, p, r, n, v : float, optional
+        Initial (or fixed) parameter values.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.nn import GlobalPool
+    >>> x = torch.arange(6.0).reshape(1, 2, 3)
+    >>> GlobalPool("max")(x)
+    tensor([[2., 5.]])
+    >>> GlobalPool("attention", channels=2)(x).shape
+    torch.Size([1, 2])
+    """
+
+    def __init__(self, mode, dim=-1, *, keepdim=False, learnable=True, channels=1, channel_dim=1,
+                 a=None, p=None, r=None, n=None, v=None):
+        super().__init__()
+        self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
+        self.dim = int(dim)
+        self.keepdim = bool(keepdim)
+        self.channel_dim = int(channel_dim)
+
+    def forward(self, x):
+        """Pool axis ``dim`` of ``x``."""
+        d = self.dim % x.dim()
+        moved = x.movedim(d, -1)
+        v_shape = None
+        if self.mode == "attention" and self.channels > 1:
+            c = self.channel_dim % x.dim()
+            if c == d:
+                raise ValueError("channel_dim must differ from the pooled dim")
+            c = c - 1 if c > d else c
+            v_shape = [1] * (x.dim() - 1)
+            v_shape[c] = -1
+        y = pool_regions(moved, self.mode, None, **self._params(v_shape))
+        return y.unsqueeze(d) if self.keepdim else y

@@ -1,0 +1,129 @@
+"""Pool2d / GlobalPool: agreement with the numba kernels, gradients, stability."""
+import numpy as np
+import pytest
+import torch
+
+from skaudio._kernels.pooling import POOLING_MODES, global_pool, pool2d
+from skaudio.nn import GlobalPool, Pool2d
+
+NONNEG = {"lsp", "power", "entropy"}
+PARAMS = {"mixed": {"a": 0.3}, "lnp": {"p": 3.0}, "lse": {"r": 0.7}, "auto": {"a": 1.5},
+          "power": {"n": 2.0}, "attention": {"v": 2.0}}
+LEARNABLE = {"mixed": ["raw_a"], "auto": ["raw_a"], "lnp": ["raw_p"], "lse": ["raw_r"],
+             "power": ["raw_n"], "attention": ["raw_v"]}
+
+
+def _data(mode, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    if mode in NONNEG:
+        return rng.gamma(1.0, 1.0, shape).astype(np.float32)
+    return rng.normal(-20.0, 10.0, shape).astype(np.float32)  # dB-like
+
+
+@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("geo", [dict(kernel_size=(2, 2)),
+                                 dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True)])
+@pytest.mark.parametrize("learnable", [True, False])
+def test_pool2d_agrees_with_kernel(mode, geo, learnable):
+    S = _data(mode, (2, 3, 10, 13))
+    layer = Pool2d(mode, learnable=learnable, **geo, **PARAMS.get(mode, {}))
+    got = layer(torch.from_numpy(S)).detach().numpy()
+    want = pool2d(S.reshape(6, 10, 13), mode, **geo, **PARAMS.get(mode, {})).reshape(got.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+    names = sorted(n for n, _ in layer.named_parameters())
+    assert names == (LEARNABLE.get(mode, []) if learnable else [])
+
+
+@pytest.mark.parametrize("mode", POOLING_MODES)
+def test_global_pool_agrees_with_kernel(mode):
+    S = _data(mode, (4, 6, 50), seed=1)
+    got = GlobalPool(mode, **PARAMS.get(mode, {}))(torch.from_numpy(S)).detach().numpy()
+    want = global_pool(S, mode, "time", **PARAMS.get(mode, {}))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+    over_freq = GlobalPool(mode, dim=1, keepdim=True, **PARAMS.get(mode, {}))(torch.from_numpy(S))
+    assert over_freq.shape == (4, 1, 50)
+    np.testing.assert_allclose(over_freq[:, 0].detach().numpy(),
+                               global_pool(S, mode, "freq", **PARAMS.get(mode, {})), rtol=1e-5,
+                               atol=1e-5 * np.abs(want).max())
+
+
+def test_attention_scoring_vector_is_per_channel():
+    S = _data("attention", (2, 3, 20), seed=2)
+    layer = GlobalPool("attention", channels=3)
+    with torch.no_grad():
+        layer.raw_v.copy_(torch.tensor([0.0, 1.0, 5.0]))
+    got = layer(torch.from_numpy(S)).detach().numpy()
+    for c, v in enumerate([0.0, 1.0, 5.0]):
+        np.testing.assert_allclose(got[:, c], global_pool(S[:, c:c + 1], "attention", "time", v=v)[:, 0],
+                                   rtol=1e-5)
+    pool = Pool2d("attention", channels=3)
+    assert pool(torch.from_numpy(S).reshape(2, 3, 4, 5)).shape == (2, 3, 2, 2)
+
+
+@pytest.mark.parametrize("mode", list(LEARNABLE))
+def test_gradcheck_learnable_modes(mode):
+    torch.manual_seed(0)
+    x = torch.rand(1, 2, 4, 6, dtype=torch.float64) + 0.1
+    layer = Pool2d(mode, kernel_size=(2, 3), channels=2, **PARAMS.get(mode, {})).double()
+    names = [name for name, _ in layer.named_parameters()]
+    assert names
+
+    def f(x, *params):
+        return torch.func.functional_call(layer, dict(zip(names, params)), (x,))
+
+    inputs = (x.requires_grad_(),) + tuple(p.detach().clone().requires_grad_() for p in layer.parameters())
+    assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-5)
+    g = GlobalPool(mode, channels=2, **PARAMS.get(mode, {})).double()
+    assert torch.autograd.gradcheck(g, (x.detach().reshape(1, 2, 24).requires_grad_(),), eps=1e-6, atol=1e-5)
+
+
+def test_learning_moves_the_parameter_within_range():
+    torch.manual_seed(0)
+    x = torch.rand(8, 1, 8, 8)
+    target = torch.nn.functional.max_pool2d(x, 2)
+    layer = Pool2d("lnp", p=1.0)
+    opt = torch.optim.Adam(layer.parameters(), lr=0.3)
+    for _ in range(60):
+        opt.zero_grad()
+        loss = ((layer(x) - target) ** 2).mean()
+        loss.backward()
+        opt.step()
+    assert float(layer.p.detach()) > 3.0  # towards max pooling, and never below 1
+    mixed = Pool2d("mixed", a=1.0)
+    assert 0.99 < float(mixed.a.detach()) <= 1.0
+
+
+@pytest.mark.parametrize("mode", POOLING_MODES)
+def test_no_nan_on_zeros_and_extreme_values(mode):
+    zeros = torch.zeros(2, 1, 4, 4, requires_grad=True)
+    layer = Pool2d(mode)
+    out = layer(zeros)
+    assert torch.equal(out, torch.zeros_like(out))
+    out.sum().backward()
+    assert torch.isfinite(zeros.grad).all()
+    for p in layer.parameters():
+        assert p.grad is None or torch.isfinite(p.grad).all()
+    rng = np.random.default_rng(3)
+    big = (10.0 ** rng.uniform(-12, 12, (2, 1, 8, 8)) if mode in NONNEG
+           else rng.uniform(-120, 40, (2, 1, 8, 8))).astype(np.float32)
+    xb = torch.from_numpy(big).requires_grad_()
+    params = {"lse": {"r": 10.0}, "auto": {"a": 50.0}, "power": {"n": 3.0}, "lnp": {"p": 40.0}}
+    layer = Pool2d(mode, **params.get(mode, {}))
+    y = layer(xb)
+    y.sum().backward()
+    assert torch.isfinite(y).all() and torch.isfinite(xb.grad).all()
+
+
+def test_errors_and_shapes():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        Pool2d("median")
+    with pytest.raises(ValueError, match="p >= 1"):
+        Pool2d("lnp", p=0.5)
+    with pytest.raises(ValueError, match="padding"):
+        Pool2d("max", padding=2)
+    with pytest.raises(ValueError, match="batch, channels"):
+        Pool2d("esp")(torch.zeros(2, 2))
+    assert Pool2d("esp")(torch.zeros(2, 5, 6)).shape == (2, 2, 3)
+    x = torch.randn(3, 4, 7)
+    assert GlobalPool("lse")(x).shape == (3, 4)
+    assert GlobalPool("lse", dim=1, keepdim=True)(x).shape == (3, 1, 7)
