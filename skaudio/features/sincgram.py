@@ -195,7 +195,7 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(idx)
+                total += float(loss.detach()) * len(idx)
             self.loss_curve_.append(total / len(X))
 
     def _set_state(self, module):
