@@ -37,7 +37,7 @@ _COMMON_DOC = """
         Stop when the validation loss has not improved for ``patience`` epochs and keep
         the best weights.
     validation_fraction : float, default=0.15
-    patience : int, default=10
+    patience : int, default={patience}
     lr_schedule : {{"plateau", "onecycle", None}}, default="{lr_schedule}"
         ``"plateau"`` divides the learning rate by ``1 / lr_factor`` when the monitored
         loss stalls for ``lr_patience`` epochs; ``"onecycle"`` is the one-cycle policy
@@ -131,10 +131,10 @@ class SECNNClassifier(AudioNetClassifier):
     def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
                  optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=40, batch_size=32,
                  train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
-                 weight_decay=1e-2, early_stopping=True, validation_fraction=0.15, patience=10,
+                 weight_decay=1e-2, early_stopping=True, validation_fraction=0.15, patience=12,
                  lr_schedule="plateau", lr_factor=0.1, lr_patience=4, ema_decay=None,
-                 noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
-                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
+                 noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
+                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=None,
                  n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
@@ -268,11 +268,12 @@ class DualBranchClassifier(AudioNetClassifier):
                          **kwargs)
 
 
-_FMT = dict(lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
+_FMT = dict(patience=10, lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
             weight_decay=0.01, early_stopping=True, lr_schedule="plateau", max_epochs=40,
             batch_size=32, lr=0.001)
 _doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
-     noise_domain="Added in the power domain of the dB input.", **_FMT)
+     noise_domain="Added in the power domain of the dB input.",
+     **{**_FMT, "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.3, "patience": 12})
 _doc(DEGramNetClassifier, net="DEGramNet", rows="linearly spaced rows from 0 to Nyquist",
      noise_domain="Added in the power domain of the power-spectrogram input.",
      **{**_FMT, "lr_patience": 7})

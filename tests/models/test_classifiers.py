@@ -19,13 +19,15 @@ FAST = dict(random_state=0, n_jobs=1, batch_size=8, verbose=0)
 
 def tiny_secnn(**kw):
     return SECNNClassifier(**{**FAST, **dict(module__width=4, module__n_blocks=3, module__head=(16,),
-                                             lr=3e-3, max_epochs=12, early_stopping=False), **kw})
+                                             lr=3e-3, max_epochs=12, early_stopping=False,
+                                             mixup_alpha=0.0, noise=None), **kw})
 
 
 def tiny_degram(**kw):
     return DEGramNetClassifier(**{**FAST, **dict(module__n_filters=16, module__stem_width=4,
                                                  module__width=2, module__sr=SR, module__dropout=0.0,
-                                                 lr=3e-3, max_epochs=12, early_stopping=False), **kw})
+                                                 lr=3e-3, max_epochs=12, early_stopping=False,
+                                             mixup_alpha=0.0, noise=None), **kw})
 
 
 def tiny_dual(**kw):

@@ -63,7 +63,7 @@ def test_dualbranch_paper_size_shapes():
 
 
 def test_dualbranch_defaults_and_errors():
-    net = DualBranchNet(n_classes=4, width=4, detail_width=8, d_model=16, n_heads=2)
+    net = DualBranchNet(n_classes=4, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4)
     net.eval()
     with torch.no_grad():
         assert net(torch.randn(3, 8000)).shape == (3, 4)
