@@ -3,7 +3,8 @@
 Every function takes a batch whose last axis is time -- waveforms ``(n, n_samples)`` or
 spectrograms ``(n, n_freqs, n_frames)`` -- and returns a new tensor; inputs are never
 modified. Randomness comes from torch's generator, so the estimators make it
-reproducible by seeding it from ``random_state``.
+reproducible by seeding it from ``random_state``. The recipe follows the SE-CNN thesis
+[NMF]_ (coloured noise, time shift) and mixup [MIX]_.
 
 References
 ----------
@@ -164,7 +165,9 @@ def random_crop(x, fraction):
 
 
 def mixup(x, alpha):
-    """Mix each clip with a random partner: ``lam x + (1 - lam) x[perm]``, ``lam ~ Beta(a, a)`` [MIX]_.
+    """Mix each clip with a random partner: ``lam x + (1 - lam) x[perm]``, ``lam ~ Beta(a, a)``.
+
+    mixup as in Zhang et al. (ICLR 2018).
 
     Returns the mixed batch, the permutation and ``lam`` (so the loss can be mixed
     the same way).
