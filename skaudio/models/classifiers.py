@@ -117,7 +117,7 @@ class SECNNClassifier(AudioNetClassifier):
     >>> X[y == "b", :8] += 3.0  # class b is louder in the low bands
     >>> clf = SECNNClassifier(module__width=4, module__n_blocks=3, module__head=(16,),
     ...                       lr=1e-2, batch_size=5, max_epochs=10, early_stopping=False,
-    ...                       random_state=0, n_jobs=1)
+    ...                       mixup_alpha=0.0, noise=None, random_state=0, n_jobs=1)
     >>> clf.fit(X, y).predict_proba(X).shape
     (20, 2)
     >>> clf.score(X, y) > 0.8

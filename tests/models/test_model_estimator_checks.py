@@ -1,4 +1,9 @@
-"""scikit-learn's estimator checks over the classifiers and SincGramTransformer (tiny sizes)."""
+"""scikit-learn's estimator checks over the classifiers and SincGramTransformer (tiny sizes).
+
+The three classifiers train a network in most of the ~60 checks each (about 25 s of
+CPU in all), so their checks are marked slow; SincGramTransformer's run by default.
+"""
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skaudio.features import SincGramTransformer
@@ -12,8 +17,7 @@ _TRAIN = ("the check's accuracy threshold needs far more epochs than a test can 
           "tested in tests/models/test_classifiers.py on a learnable task")
 
 FAST = dict(max_epochs=1, random_state=0, n_jobs=1, batch_size=32)
-ESTIMATORS = [
-    SincGramTransformer(sr=16000, n_filters=4),
+CLASSIFIERS = [
     SECNNClassifier(module__width=2, module__n_blocks=2, module__head=(8,), early_stopping=False, **FAST),
     DEGramNetClassifier(module__n_filters=4, module__stem_width=2, module__width=1,
                         module__depth=(1, 1), early_stopping=False, **FAST),
@@ -36,6 +40,13 @@ def expected_failed_checks(est):
     return fails
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
-def test_sklearn_compatible(estimator, check):
+@parametrize_with_checks([SincGramTransformer(sr=16000, n_filters=4)],
+                         expected_failed_checks=expected_failed_checks)
+def test_sincgram_transformer_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(CLASSIFIERS, expected_failed_checks=expected_failed_checks)
+def test_classifiers_sklearn_compatible(estimator, check):
     check(estimator)
