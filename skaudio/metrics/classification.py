@@ -104,6 +104,8 @@ def macro_roc_auc(y_true, y_score, *, labels=None):
 def d_prime(auc):
     """Sensitivity index ``d' = sqrt(2) * Phi^-1(auc)`` of an ROC AUC.
 
+    An AUC of exactly 1 (perfect separation) gives ``inf``, as the formula says.
+
     Examples
     --------
     >>> round(d_prime(0.977), 3)  # DEGramNet's VGGSound AUC 0.977 (reported d' 2.818)
