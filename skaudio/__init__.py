@@ -27,6 +27,11 @@ _PUBLIC = {
     "PoolingTransformer": "skaudio.features",
     "Pool2d": "skaudio.nn",
     "GlobalPool": "skaudio.nn",
+    "SpectrogramFilter": "skaudio.features",
+    "SpectrogramSegmenter": "skaudio.features",
+    "SpectrogramImageFeatures": "skaudio.features",
+    "Flatten": "skaudio.features",
+    "template_match": "skaudio.features",
 }
 
 __all__ = ["__version__", *_PUBLIC]

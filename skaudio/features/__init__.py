@@ -1,6 +1,13 @@
 """scikit-learn transformers: audio input, spectrograms and what is computed from them."""
 from skaudio.features.audio import AudioLoader, FixLength
 from skaudio.features.pooling import PoolingTransformer
+from skaudio.features.image import (
+    SpectrogramFilter,
+    SpectrogramImageFeatures,
+    SpectrogramSegmenter,
+    template_match,
+)
+from skaudio.features.reshape import Flatten
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
 
 __all__ = [
@@ -11,6 +18,11 @@ __all__ = [
     "PowerToDb",
     "SpectrogramStandardizer",
     "PoolingTransformer",
+    "SpectrogramFilter",
+    "SpectrogramSegmenter",
+    "SpectrogramImageFeatures",
+    "Flatten",
+    "template_match",
 ]
 from skaudio.features.sincgram import SincGramTransformer
 

@@ -1,0 +1,129 @@
+"""SpectrogramImageFeatures: equal to scikit-image per clip, names, and sensible responses."""
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from skimage.feature import canny, graycomatrix, graycoprops, local_binary_pattern
+from skimage.filters import gabor, sobel, sobel_h, sobel_v
+
+from skaudio.features.image import SpectrogramImageFeatures, gabor_batch, sobel_batch
+from skaudio.features.image._common import quantize
+
+
+@pytest.fixture(scope="module")
+def S():
+    rng = np.random.default_rng(0)
+    return (-40 + 10 * rng.standard_normal((4, 24, 50))).astype(np.float32)
+
+
+def test_glcm_matches_skimage(S):
+    est = SpectrogramImageFeatures("glcm", levels=16, distances=(1, 2), angles=(0, np.pi / 2),
+                                   properties=("contrast", "energy", "correlation")).fit(S)
+    F = est.transform(S)
+    names = est.get_feature_names_out()
+    assert F.shape == (4, 12) and len(names) == 12 and names[0] == "glcm_contrast_d1_a0"
+    for i, c in enumerate(S):
+        q = quantize(c, 16)
+        assert q.max() == 15 and q.min() == 0
+        g = graycomatrix(q, [1, 2], [0, np.pi / 2], levels=16, symmetric=True, normed=True)
+        ref = np.concatenate([graycoprops(g, p).ravel() for p in ("contrast", "energy", "correlation")])
+        np.testing.assert_allclose(F[i], ref, rtol=1e-5)
+    assert names[list(names).index("glcm_energy_d2_a90")] == "glcm_energy_d2_a90"
+
+
+@pytest.mark.parametrize("method, n_bins", [("uniform", 10), ("nri_uniform", 59), ("default", 256)])
+def test_lbp_matches_skimage(S, method, n_bins):
+    F = SpectrogramImageFeatures("lbp", P=8, R=1.5, lbp_method=method, levels=64, n_jobs=2).fit_transform(S)
+    assert F.shape == (4, n_bins)
+    for i, c in enumerate(S):
+        codes = local_binary_pattern(quantize(c, 64), 8, 1.5, method=method).astype(int)
+        np.testing.assert_allclose(F[i], np.bincount(codes.ravel(), minlength=n_bins) / codes.size, rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+def test_gabor_batch_matches_skimage(S, mode):
+    out = gabor_batch(S, 0.15, np.pi / 3, mode=mode)
+    for i in (0, 3):
+        real, imag = gabor(S[i], 0.15, theta=np.pi / 3, mode=mode)
+        np.testing.assert_allclose(out[i].real, real, atol=2e-3, rtol=1e-4)
+        np.testing.assert_allclose(out[i].imag, imag, atol=2e-3, rtol=1e-4)
+
+
+def test_gabor_batch_low_frequency_kernel_larger_than_the_image():
+    x = np.random.default_rng(1).random((2, 8, 12)).astype(np.float32)
+    out = gabor_batch(x, 0.05)  # kernel of about 69 x 69 bins, far wider than the map
+    real, imag = gabor(x[1], 0.05)
+    np.testing.assert_allclose(out[1].real, real, atol=1e-4)
+    np.testing.assert_allclose(out[1].imag, imag, atol=1e-4)
+
+
+def test_gabor_features(S):
+    est = SpectrogramImageFeatures("gabor", frequencies=(0.1,), thetas=(0, np.pi / 2)).fit(S)
+    F = est.transform(S)
+    assert est.get_feature_names_out().tolist() == ["gabor_f0.1_t0_mean", "gabor_f0.1_t0_std",
+                                                    "gabor_f0.1_t90_mean", "gabor_f0.1_t90_std"]
+    real, imag = gabor(S[2], 0.1, theta=np.pi / 2)
+    mag = np.hypot(real, imag)
+    np.testing.assert_allclose(F[2, 2:], [mag.mean(), mag.std()], rtol=1e-3)
+
+
+def test_gabor_orientation_responds_to_stripes():
+    t = np.arange(64)
+    vertical = np.tile(np.sin(2 * np.pi * 0.1 * t), (32, 1))[None].astype(np.float32)  # varies along time
+    F = SpectrogramImageFeatures("gabor", frequencies=(0.1,), thetas=(0, np.pi / 2)).fit_transform(vertical)
+    assert F[0, 0] > 5 * F[0, 2]  # theta=0 (along time) responds, theta=90 degrees barely does
+
+
+def test_sobel_batch_matches_skimage(S):
+    h, v, mag = sobel_batch(S)
+    for i, c in enumerate(S):
+        np.testing.assert_allclose(h[i], sobel_h(c), atol=1e-4)
+        np.testing.assert_allclose(v[i], sobel_v(c), atol=1e-4)
+        np.testing.assert_allclose(mag[i], sobel(c), atol=1e-4)
+
+
+def test_edges_match_the_library_calls(S):
+    est = SpectrogramImageFeatures("edges", sigma=1.5).fit(S)
+    F = est.transform(S)
+    assert est.get_feature_names_out()[0] == "edges_sobel_mean" and F.shape == (4, 7)
+    for i, c in enumerate(S):
+        x = c.astype(np.float64)
+        mag = sobel(x)
+        log = ndi.gaussian_laplace(x, 1.5)
+        edges = canny(x, sigma=1.5, low_threshold=0.8, high_threshold=0.9, use_quantiles=True)
+        ref = [mag.mean(), mag.std(), np.abs(sobel_h(x)).mean(), np.abs(sobel_v(x)).mean(), edges.mean(),
+               np.abs(log).mean(), log.std()]
+        np.testing.assert_allclose(F[i], ref, rtol=1e-4)
+
+
+def test_edges_see_onsets_along_time():
+    S = np.full((1, 32, 64), -60.0, dtype=np.float32)
+    S[0, :, 20:] = 0.0  # a broadband onset: a vertical edge
+    F = SpectrogramImageFeatures("edges").fit_transform(S)[0]
+    assert F[3] > 10 * F[2]  # vertical (temporal) edge energy dominates horizontal
+
+
+def test_parallel_equals_serial(S):
+    for kind in ("glcm", "lbp", "gabor", "edges"):
+        a = SpectrogramImageFeatures(kind).fit_transform(S)
+        b = SpectrogramImageFeatures(kind, n_jobs=2).fit_transform(S)
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(kind="hog"), "kind"),
+    (dict(kind="glcm", properties=("entropy",)), "properties"),
+    (dict(kind="glcm", distances=(0,)), "distances"),
+    (dict(kind="gabor", frequencies=()), "frequencies"),
+    (dict(kind="lbp", lbp_method="var"), "lbp_method"),
+    (dict(kind="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
+])
+def test_bad_parameters(S, params, match):
+    with pytest.raises(ValueError, match=match):
+        SpectrogramImageFeatures(**params).fit(S)
+
+
+def test_not_fitted(S):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SpectrogramImageFeatures().transform(S)
