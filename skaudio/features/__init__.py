@@ -6,8 +6,9 @@ from skaudio.features.image import (
     SpectrogramSegmenter,
     template_match,
 )
-from skaudio.features.reshape import Flatten
 from skaudio.features.pooling import PoolingTransformer
+from skaudio.features.reshape import Flatten
+from skaudio.features.sincgram import SincGramTransformer
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
 
 __all__ = [
@@ -17,10 +18,11 @@ __all__ = [
     "MelSpectrogram",
     "PowerToDb",
     "SpectrogramStandardizer",
+    "PoolingTransformer",
+    "SincGramTransformer",
     "SpectrogramFilter",
     "SpectrogramSegmenter",
     "SpectrogramImageFeatures",
     "Flatten",
     "template_match",
-    "PoolingTransformer",
 ]

@@ -1,10 +1,21 @@
-"""Preservation metrics of pooled spectrograms, scikit-learn scorers and pooling reports.
+"""Preservation metrics of pooled spectrograms, scorers, pooling reports, classification scores.
 
 The seventeen (category, metric) entries of [POOL] Fig. 3 over sixteen
 distinct computations live in :mod:`skaudio.metrics.preservation`;
 :mod:`skaudio.metrics.scorers` turns them into scikit-learn scorers and
 :mod:`skaudio.metrics.report` into the paper's comparison table.
+:mod:`skaudio.metrics.classification` holds the classification scores of the
+model papers (top-k accuracy, mAP, macro ROC-AUC, d-prime).
 """
+from skaudio.metrics.classification import (
+    CLASSIFICATION_SCORERS,
+    d_prime,
+    d_prime_score,
+    macro_roc_auc,
+    make_classification_scorer,
+    mean_average_precision,
+    top_k_accuracy,
+)
 from skaudio.metrics.preservation import (
     METRIC_ENTRIES,
     METRIC_NAMES,
@@ -79,4 +90,11 @@ __all__ = [
     "plot_pooling_comparison",
     "pooling_report_main",
     "PAPER_PROTOCOL",
+    "top_k_accuracy",
+    "mean_average_precision",
+    "macro_roc_auc",
+    "d_prime",
+    "d_prime_score",
+    "make_classification_scorer",
+    "CLASSIFICATION_SCORERS",
 ]

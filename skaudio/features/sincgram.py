@@ -1,0 +1,241 @@
+"""SincGram filterbank as a scikit-learn transformer (fixed, or learned from labels)."""
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from skaudio._validation import check_spectrograms
+from skaudio.features._base import iter_batches, torch_threads
+
+__all__ = ["SincGramTransformer"]
+
+
+class SincGramTransformer(TransformerMixin, BaseEstimator):
+    """Learnable Butterworth band-pass filterbank (SincGram) over linear spectrograms.
+
+    Maps power (or magnitude) spectrograms ``(n_clips, n_freqs, n_frames)`` to band
+    energies ``(n_clips, n_filters, n_frames)`` with the filters ``g(f) = 1 / sqrt(1 +
+    ((f - a) / b) ** (2 order))`` of :class:`skaudio.nn.SincGram` [DEG]_. ``fit``
+    places the centres ``a`` on the mel scale over ``[fmin, fmax]``; with labels and
+    ``learn=True`` the centres and half-widths are then trained, jointly with a linear
+    classifier on the time-averaged log band energies (the "small head"), by Adam with
+    cross-entropy, so the bands move to the frequencies that separate the classes.
+    A 2-D input ``(n_clips, n_freqs)`` (one spectrum per clip) gives ``(n_clips,
+    n_filters)``.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate of the audio the spectrograms come from (places the mel
+        initialisation and labels ``center_freqs_`` in Hz).
+    n_filters : int, default=64
+        Number of filters (64 in the paper).
+    order : int, default=4
+        Butterworth order.
+    fmin : float, default=0.0
+        Lowest initial band edge in Hz.
+    fmax : float, default=None
+        Highest initial band edge in Hz; ``sr / 2`` when None.
+    learn : bool, default=False
+        Train centres and widths on ``(X, y)`` in ``fit``.
+    max_epochs : int, default=100
+        Training epochs when learning.
+    lr : float, default=0.01
+        Adam learning rate when learning.
+    batch_size : int, default=64
+        Clips per training step and per transform batch.
+    random_state : int, RandomState or None, default=None
+        Seeds the head's initialisation and the batch order.
+    device : str, default="cpu"
+        torch device.
+    n_jobs : int, default=None
+        torch threads (None keeps torch's setting).
+    verbose : bool, default=False
+        Progress bars over epochs and batches.
+
+    Attributes
+    ----------
+    filters_ : ndarray of shape (n_freqs, n_filters)
+        The filter matrix ``W`` (one filter per column).
+    center_freqs_ : ndarray of shape (n_filters,)
+        Filter centres in Hz.
+    bandwidths_ : ndarray of shape (n_filters,)
+        Filter half-widths in Hz.
+    loss_curve_ : list of float
+        Mean training loss per epoch (empty unless ``learn``).
+    classes_ : ndarray
+        Labels seen when learning.
+    n_features_in_ : int
+        Frequency bins per input spectrum.
+
+    References
+    ----------
+    .. [DEG] Foggia, Greco, Roberto, Saggese, Vento, "DEGramNet: effective audio analysis
+       based on a fully learnable time-frequency representation", Neural Computing and
+       Applications, 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.features import SincGramTransformer
+    >>> S = np.random.default_rng(0).random((4, 257, 30)).astype(np.float32)
+    >>> sg = SincGramTransformer(sr=16000, n_filters=40).fit(S)
+    >>> sg.transform(S).shape
+    (4, 40, 30)
+    >>> bool(np.all(np.diff(sg.center_freqs_) > 0))  # mel-spaced, increasing
+    True
+    """
+
+    _parameter_constraints = {
+        "sr": [Interval(Real, 0, None, closed="neither")],
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "order": [Interval(Integral, 1, None, closed="left")],
+        "fmin": [Interval(Real, 0, None, closed="left")],
+        "fmax": [Interval(Real, 0, None, closed="neither"), None],
+        "learn": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [str],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, sr=16000.0, *, n_filters=64, order=4, fmin=0.0, fmax=None, learn=False,
+                 max_epochs=100, lr=0.01, batch_size=64, random_state=None, device="cpu",
+                 n_jobs=None, verbose=False):
+        self.sr = sr
+        self.n_filters = n_filters
+        self.order = order
+        self.fmin = fmin
+        self.fmax = fmax
+        self.learn = learn
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.device = device
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _validate(self, X, reset):
+        X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=True)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _module(self):
+        from skaudio.nn.sincgram import SincGram
+
+        return SincGram(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Initialise the filters on the mel scale and, with ``learn=True``, train them on ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_freqs)
+            Non-negative linear-frequency spectrograms.
+        y : array-like of shape (n_clips,), optional
+            Class labels; required when ``learn=True``.
+
+        Returns
+        -------
+        self : object
+        """
+        import torch
+
+        X = self._validate(X, reset=True)
+        if X.shape[1] < 2:
+            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram "
+                             "filterbank needs at least 2")
+        fmax = self.sr / 2 if self.fmax is None else self.fmax
+        if not self.fmin < fmax <= self.sr / 2:
+            raise ValueError(f"need fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={fmax}, sr={self.sr}")
+        module = self._module()
+        self.loss_curve_ = []
+        if self.learn:
+            if y is None:
+                raise ValueError("learn=True needs the class labels y to train the filters")
+            y = column_or_1d(y, warn=True)
+            check_classification_targets(y)
+            if len(y) != len(X):
+                raise ValueError(f"X and y have different numbers of clips: {len(X)} and {len(y)}")
+            self.classes_, y_enc = np.unique(y, return_inverse=True)
+            rng = check_random_state(self.random_state)
+            with torch.random.fork_rng(devices=[]), torch_threads(self.n_jobs):
+                torch.manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+                self._train(module, X, y_enc, rng)
+        self._set_state(module)
+        return self
+
+    def _train(self, module, X, y_enc, rng):
+        import torch
+        from tqdm.auto import trange
+
+        module = module.to(self.device)
+        head = torch.nn.Linear(self.n_filters, len(self.classes_)).to(self.device)
+        norm = torch.nn.BatchNorm1d(self.n_filters, affine=False).to(self.device)
+        opt = torch.optim.Adam([*module.parameters(), *head.parameters()], lr=self.lr)
+        Xt = torch.from_numpy(X if X.ndim == 3 else X[:, :, None])
+        yt = torch.from_numpy(np.asarray(y_enc, dtype=np.int64))
+        for _ in trange(self.max_epochs, disable=not self.verbose, desc="SincGram epochs", leave=False):
+            order = rng.permutation(len(X))
+            total = 0.0
+            for start in range(0, len(X), self.batch_size):
+                idx = torch.from_numpy(order[start:start + self.batch_size])
+                xb, yb = Xt[idx].to(self.device), yt[idx].to(self.device)
+                feats = torch.log(module(xb) + 1e-6).mean(-1)
+                loss = torch.nn.functional.cross_entropy(head(norm(feats) if len(idx) > 1 else feats), yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * len(idx)
+            self.loss_curve_.append(total / len(X))
+
+    def _set_state(self, module):
+        import torch
+
+        with torch.no_grad():
+            self.filters_ = module.filters().cpu().numpy().astype(np.float32)
+            self.center_freqs_ = module.center_freqs()
+            self.bandwidths_ = module.width.detach().abs().cpu().numpy().astype(np.float64) * self.sr / 2
+        self._state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
+
+    def transform(self, X):
+        """Band energies of the fitted filterbank.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_freqs, n_frames) or (n_clips, n_freqs)
+
+        Returns
+        -------
+        E : ndarray of shape (n_clips, n_filters, n_frames) or (n_clips, n_filters), float32
+        """
+        import torch
+
+        check_is_fitted(self, "filters_")
+        X = self._validate(X, reset=False)
+        if X.ndim == 2:
+            return X @ self.filters_
+        module = self._module()
+        module.load_state_dict(self._state)
+        module = module.to(self.device).eval()
+        out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
+        with torch.inference_mode(), torch_threads(self.n_jobs):
+            for sl in iter_batches(len(X), self.batch_size, self.verbose, type(self).__name__):
+                out[sl] = module(torch.from_numpy(X[sl]).to(self.device)).cpu().numpy()
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,346 @@
+"""Common machinery of the skorch-based audio classifiers."""
+import copy
+import math
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset, to_tensor
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from skaudio._validation import check_spectrograms, check_waveforms
+from skaudio.features._base import torch_threads
+from skaudio.models import augment
+
+__all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
+
+
+class EMA(Callback):
+    """Exponential moving average of the weights, swapped in at the end of training.
+
+    After every training batch ``shadow = decay * shadow + (1 - decay) * weights``; when
+    training ends the module takes the averaged weights (buffers such as batch-norm
+    statistics are copied as they are).
+    """
+
+    def __init__(self, decay=0.995):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self.shadow_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if not training:
+            return
+        with torch.no_grad():
+            for k, v in net.module_.state_dict().items():
+                if v.dtype.is_floating_point and k in self.shadow_:
+                    self.shadow_[k].mul_(self.decay).add_(v.detach(), alpha=1 - self.decay)
+                else:
+                    self.shadow_[k] = v.detach().clone()
+
+    def on_train_end(self, net, **kwargs):
+        net.module_.load_state_dict(self.shadow_)
+
+
+class OneCycle(LRScheduler):
+    """One-cycle learning-rate policy stepped every batch, sized to the data at train start."""
+
+    def __init__(self, max_lr=1e-3, **kwargs):
+        super().__init__(torch.optim.lr_scheduler.OneCycleLR, max_lr=max_lr, step_every="batch", **kwargs)
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        n = len(X) if X is not None else 1
+        # an upper bound of the batches to come (the validation split only shortens them)
+        self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+
+
+class AudioNetClassifier(NeuralNetClassifier):
+    """skorch classifier with the audio training recipe of the skaudio networks.
+
+    Subclasses fix the network (``_default_module``), the input kind (spectrogram or
+    waveform) and the defaults; see :class:`skaudio.models.SECNNClassifier` for the
+    parameters.
+    """
+
+    _default_module = None
+    _input = "spectrogram"
+    _noise_scale = "mel"
+    _nonnegative = False
+
+    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
+                 optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=30, batch_size=32,
+                 train_split=None, callbacks=None, device="cpu", verbose=0,
+                 random_state=None, weight_decay=1e-2, early_stopping=True,
+                 validation_fraction=0.15, patience=10, lr_schedule="plateau",
+                 lr_factor=0.1, lr_patience=5, ema_decay=None, noise=None, noise_snr=15.0,
+                 noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
+                 mixup_alpha=0.0, random_crop=None, n_jobs=None, **kwargs):
+        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
+        self.random_state = random_state
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.lr_schedule = lr_schedule
+        self.lr_factor = lr_factor
+        self.lr_patience = lr_patience
+        self.ema_decay = ema_decay
+        self.noise = noise
+        self.noise_snr = noise_snr
+        self.noise_prob = noise_prob
+        self.noise_freqs = noise_freqs
+        self.time_shift_prob = time_shift_prob
+        self.time_shift_max = time_shift_max
+        self.mixup_alpha = mixup_alpha
+        self.random_crop = random_crop
+        self.n_jobs = n_jobs
+
+    # -- parameters -------------------------------------------------------------
+    def _check_params(self):
+        def positive(name, value, allow_zero=False):
+            if not isinstance(value, numbers.Real) or (value < 0 if allow_zero else value <= 0):
+                raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} "
+                                 f"number, got {value!r}")
+
+        positive("lr", self.lr)
+        positive("weight_decay", self.weight_decay, allow_zero=True)
+        positive("mixup_alpha", self.mixup_alpha, allow_zero=True)
+        for name in ("time_shift_prob", "noise_prob"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not 0 <= v <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {v!r}")
+        if not isinstance(self.time_shift_max, numbers.Real) or not 0 <= self.time_shift_max < 1:
+            raise ValueError(f"time_shift_max must be in [0, 1), got {self.time_shift_max!r}")
+        if self.lr_schedule not in ("plateau", "onecycle", None):
+            raise ValueError(f"lr_schedule must be one of ['plateau', 'onecycle', None], got {self.lr_schedule!r}")
+        if self.early_stopping and not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in (0, 1) or None, got {self.ema_decay!r}")
+        if self.noise is not None:
+            colors = (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
+            for c in colors:
+                augment.noise_exponent(c)
+        if self.random_crop is not None:
+            vals = self.random_crop if isinstance(self.random_crop, (tuple, list)) else (self.random_crop,)
+            if not all(isinstance(v, numbers.Real) and 0 < v <= 1 for v in vals):
+                raise ValueError(f"random_crop must be a fraction in (0, 1] or a (low, high) pair, "
+                                 f"got {self.random_crop!r}")
+
+    def _noise_colors(self):
+        return (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
+
+    # -- input ------------------------------------------------------------------
+    def _validate_X(self, X):
+        if sp.issparse(X):
+            raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
+        X = X if isinstance(X, np.ndarray) else np.asarray(X)
+        if X.ndim == 1:
+            raise ValueError(f"X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
+                             "X.reshape(1, -1) for a single clip.")
+        if self._input == "waveform":
+            return check_waveforms(X, name="X")
+        X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=self._nonnegative)
+        return X[:, :, None] if X.ndim == 2 else X  # 2-D: single-frame spectrograms
+
+    def _module_defaults(self, X):
+        return {}
+
+    # -- skorch hooks -----------------------------------------------------------
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        module = self.module if self.module is not None else self._default_module
+        if isinstance(module, type):
+            kwargs = {"n_classes": len(self.classes_), **self._module_kwargs_, **kwargs}
+        self.module_ = self.initialized_instance(module, kwargs)
+        return self
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        # weight_decay is a first-class parameter; optimizer__weight_decay still wins
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if prefix == "optimizer" and "weight_decay" not in kwargs \
+                and "weight_decay" in _optimizer_args(self.optimizer):
+            kwargs["weight_decay"] = self.weight_decay
+        return args, kwargs
+
+    def get_default_callbacks(self):
+        cbs = list(super().get_default_callbacks())
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        if self.lr_schedule == "plateau":
+            cbs.append(("lr_scheduler", LRScheduler(
+                torch.optim.lr_scheduler.ReduceLROnPlateau, monitor=monitor,
+                factor=self.lr_factor, patience=self.lr_patience)))
+        elif self.lr_schedule == "onecycle":
+            cbs.append(("lr_scheduler", OneCycle(max_lr=self.lr)))
+        if self.early_stopping:
+            cbs.append(("early_stopping", EarlyStopping(monitor="valid_loss", patience=self.patience,
+                                                        load_best=True)))
+        if self.ema_decay is not None:
+            cbs.append(("ema", EMA(self.ema_decay)))
+        if self.verbose and self.verbose > 1:
+            cbs.append(("progress_bar", ProgressBar()))
+        return cbs
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if self.train_split is not None or not self.early_stopping:
+            return super().get_split_datasets(X, y, **fit_params)
+        dataset = self.get_dataset(X, y)
+        split = ValidSplit(self.validation_fraction, stratified=True, random_state=self._seed_)
+        return split(dataset, y, **fit_params)
+
+    def check_data(self, X, y):
+        if y is None:
+            raise ValueError("y is required: pass the class labels of the clips")
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        Xi = to_tensor(Xi, device=self.device)
+        yi = to_tensor(yi, device=self.device)
+        Xi = self._augment(Xi)
+        if self.mixup_alpha and self.mixup_alpha > 0:
+            Xi, perm, lam = augment.mixup(Xi, self.mixup_alpha)
+            y_pred = self.infer(Xi, **fit_params)
+            loss = lam * self.get_loss(y_pred, yi, X=Xi, training=True) + \
+                (1 - lam) * self.get_loss(y_pred, yi[perm], X=Xi, training=True)
+        else:
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _augment(self, x):
+        if self.noise is not None and self.noise_prob > 0:
+            if self._input == "waveform":
+                x = augment.add_noise_waveform(x, self._noise_colors(), self.noise_snr, self.noise_prob)
+            else:
+                x = augment.add_noise_spectrogram(x, self._noise_freqs_, self._noise_colors(),
+                                                  self.noise_snr, self.noise_prob,
+                                                  db=self._noise_scale == "mel")
+        if self.time_shift_prob > 0 and self.time_shift_max > 0:
+            x = augment.time_shift(x, self.time_shift_prob, self.time_shift_max)
+        if self.random_crop is not None:
+            x = augment.random_crop(x, self.random_crop)
+        return x
+
+    # -- public API -------------------------------------------------------------
+    def fit(self, X, y, **fit_params):
+        """Train the network on ``X`` and class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like
+            Spectrogram batch ``(n_clips, n_freqs, n_frames)`` (waveforms
+            ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`).
+        y : array-like of shape (n_clips,)
+            Class labels (any type :func:`numpy.unique` sorts).
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        X = self._validate_X(X)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != len(X):
+            raise ValueError(f"X and y have different numbers of clips: {len(X)} and {len(y)}")
+        self.classes_inferred_, y_enc = np.unique(y, return_inverse=True)
+        y_enc = y_enc.astype(np.int64)
+        self.n_features_in_ = X.shape[1]
+        self.input_shape_ = X.shape[1:]
+        self._module_kwargs_ = self._module_defaults(X)
+        self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if self._input == "spectrogram" and self.noise is not None:
+            self._noise_freqs_ = self._row_freqs(X.shape[1])
+        self._fitting_ = True
+        try:
+            with torch.random.fork_rng(devices=[]), torch_threads(self.n_jobs):
+                torch.manual_seed(self._seed_)
+                super().fit(X, y_enc, **fit_params)
+        finally:
+            del self._fitting_
+        return self
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Continue training a fitted estimator for ``max_epochs`` more epochs (``fit`` if unfitted)."""
+        if getattr(self, "_fitting_", False):  # skorch's fit trains through partial_fit
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        if not hasattr(self, "classes_inferred_"):
+            return self.fit(X, y, **fit_params)
+        X = self._check_predict_input(X)
+        y = column_or_1d(y, warn=True)
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"y has labels not seen in the first fit: {unknown.tolist()}")
+        y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
+        with torch_threads(self.n_jobs):
+            super().partial_fit(X, y_enc, **fit_params)
+        return self
+
+    def _row_freqs(self, n_rows):
+        if self.noise_freqs is not None:
+            freqs = np.asarray(self.noise_freqs, dtype=np.float64)
+            if freqs.shape != (n_rows,):
+                raise ValueError(f"noise_freqs must give one frequency per row ({n_rows}), "
+                                 f"got shape {freqs.shape}")
+            return freqs
+        return augment.row_frequencies(n_rows, self._noise_scale)
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self, "classes_inferred_")
+        X = self._validate_X(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input ("
+                             f"{'samples' if self._input == 'waveform' else 'frequency rows'} per clip)")
+        return X
+
+    def predict_proba(self, X):
+        """Class probabilities ``(n_clips, n_classes)``, columns in the order of ``classes_``."""
+        if is_dataset(X):  # skorch's own validation scoring during fit
+            return super().predict_proba(X)
+        X = self._check_predict_input(X)
+        with torch.inference_mode(), torch_threads(self.n_jobs):
+            return super().predict_proba(X).astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class label of each clip."""
+        if is_dataset(X):  # skorch's own validation scoring: encoded labels
+            return super().predict_proba(X).argmax(axis=1)
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X``, ``y``."""
+        from sklearn.metrics import accuracy_score
+
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = self._input == "spectrogram"
+        tags.input_tags.positive_only = self._nonnegative
+        tags.non_deterministic = False
+        return tags
+
+
+def _optimizer_args(optimizer):
+    import inspect
+
+    try:
+        return inspect.signature(optimizer).parameters
+    except (TypeError, ValueError):
+        return {}

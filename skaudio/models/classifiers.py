@@ -1,0 +1,284 @@
+"""scikit-learn classifiers wrapping the skaudio networks (built on skorch)."""
+import torch
+
+from skaudio.models._base import AudioNetClassifier
+from skaudio.nn.networks import SECNN, DEGramNet, DualBranchNet
+
+__all__ = ["SECNNClassifier", "DEGramNetClassifier", "DualBranchClassifier"]
+
+_COMMON_DOC = """
+    module : torch.nn.Module class or instance, default=None
+        The network; None uses {net}. Its constructor arguments are parameters of the
+        estimator with the prefix ``module__`` (``module__width=32``); ``n_classes``
+        (and, where the network needs it, the input size) is filled in from the data.
+    criterion, optimizer
+        Loss and optimiser classes (cross-entropy and AdamW); their arguments take the
+        prefixes ``criterion__`` and ``optimizer__``.
+    lr : float, default={lr}
+        Learning rate (the maximum of the one-cycle schedule).
+    max_epochs : int, default={max_epochs}
+    batch_size : int, default={batch_size}
+    train_split : callable or None, default=None
+        skorch's split; None uses a stratified ``validation_fraction`` hold-out when
+        ``early_stopping`` is set and no hold-out otherwise.
+    callbacks : list or None
+        Extra skorch callbacks.
+    device : str, default="cpu"
+        torch device.
+    verbose : int, default=0
+        1 prints one line per epoch, 2 also shows a progress bar over batches.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, shuffling, the validation split, dropout and the
+        augmentation, so the same seed gives the same predictions. torch's global
+        random state is restored after ``fit``.
+    weight_decay : float, default={weight_decay}
+        AdamW weight decay (``optimizer__weight_decay`` overrides it).
+    early_stopping : bool, default={early_stopping}
+        Stop when the validation loss has not improved for ``patience`` epochs and keep
+        the best weights.
+    validation_fraction : float, default=0.15
+    patience : int, default={patience}
+    lr_schedule : {{"plateau", "onecycle", None}}, default="{lr_schedule}"
+        ``"plateau"`` divides the learning rate by ``1 / lr_factor`` when the monitored
+        loss stalls for ``lr_patience`` epochs; ``"onecycle"`` is the one-cycle policy
+        stepped every batch.
+    lr_factor : float, default=0.1
+    lr_patience : int, default={lr_patience}
+    ema_decay : float or None, default={ema_decay}
+        Keep an exponential moving average of the weights and use it after training.
+    noise : str, tuple of str or None, default={noise}
+        Noise colours (``"white"``, ``"pink"``, ``"brown"``) added during training, one
+        colour drawn per clip, at ``noise_snr`` dB to a ``noise_prob`` share of the clips.
+        {noise_domain}
+    noise_snr : float, default=15.0
+    noise_prob : float, default=0.5
+    noise_freqs : array-like or None, default=None
+        Centre frequency of each input row in Hz (spectrogram estimators), used to
+        colour the noise; None assumes {rows}.
+    time_shift_prob : float, default={time_shift_prob}
+        Probability of a circular time shift of a clip during training.
+    time_shift_max : float, default=0.2
+        Largest shift, as a fraction of the clip length.
+    mixup_alpha : float, default={mixup_alpha}
+        mixup with ``Beta(alpha, alpha)`` weights (0 disables it).
+    random_crop : float, (float, float) or None, default=None
+        Train on one random crop per batch keeping this share of the time axis (or a
+        share drawn from the range); prediction uses the whole input.
+    n_jobs : int or None, default=None
+        torch threads used by ``fit`` and prediction (joblib's convention; None keeps
+        torch's current setting).
+    **kwargs
+        Any other skorch parameter (``iterator_train__num_workers``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit``.
+    n_features_in_ : int
+        Frequency rows (or samples) per clip seen in ``fit``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch History
+        Per-epoch losses (``history_[:, "train_loss"]``).
+"""
+
+
+def _doc(cls, **fmt):
+    cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.format(**fmt).lstrip("\n"))
+    return cls
+
+
+class SECNNClassifier(AudioNetClassifier):
+    """SE-CNN classifier [NMF]_ on log-mel spectrogram batches.
+
+    Input: the ``(n_clips, n_mels, n_frames)`` dB spectrograms of
+    :class:`skaudio.features.MelSpectrogram` (each is standardised inside the network).
+    The network is :class:`skaudio.nn.SECNN` (CPU-sized by default;
+    ``skaudio.nn.PAPER_SIZES["SECNN"]`` gives the paper's 21.6 M-parameter size).
+    Training follows the thesis' recipe where a CPU allows it: AdamW, learning rate
+    reduced on plateau, early stopping, coloured noise, time shift and mixup available.
+
+    Parameters
+    ----------
+    %(common)s
+
+    References
+    ----------
+    .. [NMF] Dwivedi, "Interpretation of representations of audio signals in hidden
+       layers of a neural network using NMF", 2024 (thesis).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.models import SECNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((20, 32, 32)).astype(np.float32)
+    >>> y = np.repeat(["a", "b"], 10)
+    >>> X[y == "b", :8] += 3.0  # class b is louder in the low bands
+    >>> clf = SECNNClassifier(module__width=4, module__n_blocks=3, module__head=(16,),
+    ...                       lr=1e-2, batch_size=5, max_epochs=10, early_stopping=False,
+    ...                       mixup_alpha=0.0, noise=None, random_state=0, n_jobs=1)
+    >>> clf.fit(X, y).predict_proba(X).shape
+    (20, 2)
+    >>> clf.score(X, y) > 0.8
+    True
+    """
+
+    _default_module = SECNN
+    _input = "spectrogram"
+    _noise_scale = "mel"
+
+    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
+                 optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=40, batch_size=32,
+                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
+                 weight_decay=1e-2, early_stopping=True, validation_fraction=0.15, patience=12,
+                 lr_schedule="plateau", lr_factor=0.1, lr_patience=4, ema_decay=None,
+                 noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
+                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=None,
+                 n_jobs=None, **kwargs):
+        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose,
+                         random_state=random_state, weight_decay=weight_decay,
+                         early_stopping=early_stopping, validation_fraction=validation_fraction,
+                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
+                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
+                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
+                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         **kwargs)
+
+
+class DEGramNetClassifier(AudioNetClassifier):
+    """DEGramNet [DEG]_ on linear-frequency power spectrogram batches.
+
+    Input: ``(n_clips, n_fft // 2 + 1, n_frames)`` *power* spectrograms, e.g.
+    ``Spectrogram(n_fft=512)`` (257 bins, as in the paper). The network is
+    :class:`skaudio.nn.DEGramNet`: learnable SincGram filterbank, TF-DELayer attention,
+    SpecAugment after DEGram during training (``module__freq_masks``,
+    ``module__time_masks``), ECA residual network. Set ``module__sr`` to the sampling
+    rate so the filters start on the right mel positions. The paper's recipe: Adam
+    3e-4, batch 64, learning rate divided by 10 after 7 stalled epochs, early
+    stopping patience 10, random crops.
+
+    Parameters
+    ----------
+    %(common)s
+
+    References
+    ----------
+    .. [DEG] Foggia, Greco, Roberto, Saggese, Vento, "DEGramNet: effective audio analysis
+       based on a fully learnable time-frequency representation", Neural Computing and
+       Applications, 2023.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.models import DEGramNetClassifier
+    >>> X = np.random.default_rng(0).random((12, 65, 40)).astype(np.float32)
+    >>> clf = DEGramNetClassifier(module__n_filters=8, module__stem_width=4, module__width=2,
+    ...                           module__sr=8000, max_epochs=2, early_stopping=False,
+    ...                           random_state=0, n_jobs=1)
+    >>> clf.fit(X, np.arange(12) % 3).predict(X).shape
+    (12,)
+    """
+
+    _default_module = DEGramNet
+    _input = "spectrogram"
+    _noise_scale = "linear"
+    _nonnegative = True
+
+    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
+                 optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=40, batch_size=32,
+                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
+                 weight_decay=1e-2, early_stopping=True, validation_fraction=0.15, patience=10,
+                 lr_schedule="plateau", lr_factor=0.1, lr_patience=7, ema_decay=None,
+                 noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
+                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
+                 n_jobs=None, module__freq_masks=2, module__time_masks=2, **kwargs):
+        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose,
+                         random_state=random_state, weight_decay=weight_decay,
+                         early_stopping=early_stopping, validation_fraction=validation_fraction,
+                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
+                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
+                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
+                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         module__freq_masks=module__freq_masks,
+                         module__time_masks=module__time_masks, **kwargs)
+
+    def _module_defaults(self, X):
+        if X.shape[1] < 2:
+            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank "
+                             "needs at least 2")
+        return {"n_freqs": X.shape[1]}
+
+
+class DualBranchClassifier(AudioNetClassifier):
+    """Dual-branch raw-waveform CNN-Transformer [E2E]_ on waveform batches.
+
+    Input: ``(n_clips, n_samples)`` float waveforms (the paper uses 22.05 kHz, 4 s,
+    zero-padded; see :class:`skaudio.features.FixLength`). The network is
+    :class:`skaudio.nn.DualBranchNet`. Training follows the paper's recipe: AdamW with a
+    one-cycle schedule, noise and mixing augmentation, optional EMA of the weights.
+
+    Parameters
+    ----------
+    %(common)s
+
+    References
+    ----------
+    .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.models import DualBranchClassifier
+    >>> X = np.random.default_rng(0).standard_normal((8, 2048)).astype(np.float32)
+    >>> clf = DualBranchClassifier(module__width=4, module__detail_width=8, module__d_model=16,
+    ...                            module__n_heads=2, max_epochs=1, random_state=0,
+    ...                            n_jobs=1)
+    >>> clf.fit(X, np.arange(8) % 2).predict_proba(X).shape
+    (8, 2)
+    """
+
+    _default_module = DualBranchNet
+    _input = "waveform"
+
+    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
+                 optimizer=torch.optim.AdamW, lr=2e-3, max_epochs=40, batch_size=32,
+                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
+                 weight_decay=1e-5, early_stopping=False, validation_fraction=0.15, patience=10,
+                 lr_schedule="onecycle", lr_factor=0.1, lr_patience=5, ema_decay=None,
+                 noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5,
+                 noise_freqs=None, time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.2,
+                 random_crop=None, n_jobs=None, **kwargs):
+        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
+                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
+                         callbacks=callbacks, device=device, verbose=verbose,
+                         random_state=random_state, weight_decay=weight_decay,
+                         early_stopping=early_stopping, validation_fraction=validation_fraction,
+                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
+                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
+                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
+                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         **kwargs)
+
+
+_FMT = dict(patience=10, lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
+            weight_decay=0.01, early_stopping=True, lr_schedule="plateau", max_epochs=40,
+            batch_size=32, lr=0.001)
+_doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
+     noise_domain="Added in the power domain of the dB input.",
+     **{**_FMT, "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.3, "patience": 12})
+_doc(DEGramNetClassifier, net="DEGramNet", rows="linearly spaced rows from 0 to Nyquist",
+     noise_domain="Added in the power domain of the power-spectrogram input.",
+     **{**_FMT, "lr_patience": 7})
+_doc(DualBranchClassifier, net="DualBranchNet", rows="(unused for waveforms)",
+     noise_domain="Added to the waveforms.",
+     **{**_FMT, "lr": 0.002, "weight_decay": 1e-05, "early_stopping": False,
+        "lr_schedule": "onecycle", "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.2,
+        "lr_patience": 5})

@@ -1,0 +1,61 @@
+"""Augmentation functions: SNR, noise colour, shifts, crops, mixup; inputs never modified."""
+import numpy as np
+import pytest
+import torch
+
+from skaudio.models import augment
+
+
+def _psd_slope(noise):
+    spec = torch.fft.rfft(noise, dim=-1).abs().pow(2).mean(0)
+    f = torch.arange(spec.shape[0], dtype=torch.float64)
+    sel = slice(10, spec.shape[0] - 1)
+    return np.polyfit(np.log(f[sel].numpy()), np.log(spec[sel].double().numpy()), 1)[0]
+
+
+@pytest.mark.parametrize("color,slope", [("white", 0.0), ("pink", -1.0), ("brown", -2.0)])
+def test_waveform_noise_colour_and_snr(color, slope):
+    torch.manual_seed(0)
+    x = torch.randn(32, 4096)
+    before = x.clone()
+    y = augment.add_noise_waveform(x, (color,), snr_db=5.0)
+    assert torch.equal(x, before)
+    noise = y - x
+    snr = 10 * torch.log10(x.pow(2).mean(1) / noise.pow(2).mean(1))
+    assert torch.allclose(snr, torch.full((32,), 5.0), atol=1e-3)
+    assert _psd_slope(noise) == pytest.approx(slope, abs=0.15)
+
+
+def test_spectrogram_noise_in_power_and_db():
+    torch.manual_seed(0)
+    freqs = torch.linspace(0, 8000, 64)
+    P = torch.rand(8, 64, 40) + 0.1
+    out = augment.add_noise_spectrogram(P, freqs, ("pink",), snr_db=10.0)
+    added = out - P
+    assert (added >= 0).all()
+    ratio = P.sum((1, 2)) / added.sum((1, 2))
+    assert torch.allclose(10 * torch.log10(ratio), torch.full((8,), 10.0), atol=1e-3)
+    # pink: low rows get more noise than high rows
+    assert added[:, 5].mean() > 3 * added[:, 60].mean()
+    S_db = 10 * torch.log10(P / P.amax((1, 2), keepdim=True))
+    out_db = augment.add_noise_spectrogram(S_db, freqs, ("white",), snr_db=0.0, db=True, top_db=80.0)
+    assert out_db.shape == S_db.shape and float(out_db.max()) == pytest.approx(0.0, abs=1e-5)
+    none = augment.add_noise_spectrogram(P, freqs, ("white",), snr_db=0.0, prob=0.0)
+    assert torch.equal(none, P)
+
+
+def test_time_shift_crop_mixup():
+    torch.manual_seed(0)
+    x = torch.arange(20.0).repeat(6, 3, 1)  # (6, 3, 20): frames are the last axis
+    y = augment.time_shift(x, prob=1.0, max_fraction=0.25)
+    assert torch.equal(y.sort(-1).values, x)
+    shifts = [int((y[i, 0] == x[i, 0].roll(s)).all() and s) for i in range(6) for s in range(-5, 6)
+              if (y[i, 0] == x[i, 0].roll(s)).all()]
+    assert len(shifts) == 6
+    assert torch.equal(augment.time_shift(x, prob=0.0), x)
+    c = augment.random_crop(x, (0.5, 0.5))
+    assert c.shape == (6, 3, 10) and torch.equal(c[0, 0], torch.arange(float(c[0, 0, 0]), float(c[0, 0, 0]) + 10))
+    m, perm, lam = augment.mixup(x, 0.4)
+    assert 0 <= lam <= 1 and torch.allclose(m, lam * x + (1 - lam) * x[perm])
+    with pytest.raises(ValueError, match="noise colour"):
+        augment.noise_exponent("blue")

@@ -1,0 +1,175 @@
+"""The skorch-based classifiers: scikit-learn behaviour, reproducibility, learning, recipe."""
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline
+
+from skaudio.datasets import make_sound_events
+from skaudio.features import MelSpectrogram, Spectrogram
+from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
+
+SR = 8000
+FAST = dict(random_state=0, n_jobs=1, batch_size=8, verbose=0)
+
+
+def tiny_secnn(**kw):
+    return SECNNClassifier(**{**FAST, **dict(module__width=4, module__n_blocks=3, module__head=(16,),
+                                             lr=3e-3, max_epochs=12, early_stopping=False,
+                                             mixup_alpha=0.0, noise=None), **kw})
+
+
+def tiny_degram(**kw):
+    return DEGramNetClassifier(**{**FAST, **dict(module__n_filters=16, module__stem_width=4,
+                                                 module__width=2, module__sr=SR, module__dropout=0.0,
+                                                 lr=3e-3, max_epochs=12, early_stopping=False,
+                                             mixup_alpha=0.0, noise=None), **kw})
+
+
+def tiny_dual(**kw):
+    return DualBranchClassifier(**{**FAST, **dict(module__width=4, module__detail_width=8,
+                                                  module__d_model=16, module__n_heads=2,
+                                                  module__stem_stride=8, lr=5e-3, max_epochs=12,
+                                                  mixup_alpha=0.0, noise=None), **kw})
+
+
+def mel():
+    return MelSpectrogram(sr=SR, n_fft=256, hop_length=128, n_mels=32)
+
+
+def spec():
+    return Spectrogram(n_fft=128, hop_length=128)
+
+
+PIPELINES = {
+    "secnn": lambda **kw: Pipeline([("mel", mel()), ("clf", tiny_secnn(**kw))]),
+    "degram": lambda **kw: Pipeline([("spec", spec()), ("clf", tiny_degram(**kw))]),
+    "dual": lambda **kw: Pipeline([("clf", tiny_dual(**kw))]),
+}
+
+
+@pytest.fixture(scope="module")
+def events():
+    b = make_sound_events(72, 3, sr=SR, duration=1.0, snr_db=10.0, random_state=0, return_bunch=True)
+    names = np.asarray(b.target_names)[b.target]  # string labels
+    return train_test_split(b.data, names, test_size=24, stratify=names, random_state=0)
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_pipeline_learns_synthetic_events(name, events):
+    Xtr, Xte, ytr, yte = events
+    pipe = PIPELINES[name]().fit(Xtr, ytr)
+    clf = pipe[-1]
+    losses = clf.history_[:, "train_loss"]
+    assert losses[-1] < 0.8 * losses[0]  # the loss decreases
+    assert set(clf.classes_) == set(ytr)
+    proba = pipe.predict_proba(Xte)
+    assert proba.shape == (24, 3) and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert pipe.score(Xte, yte) >= 0.6  # chance is 1/3
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_clone_pickle_and_seed(name, events):
+    Xtr, Xte, ytr, _ = events
+    pipe = PIPELINES[name](max_epochs=2).fit(Xtr, ytr)
+    p1 = pipe.predict_proba(Xte)
+    # pickle and joblib round trips give identical predictions
+    assert np.array_equal(pickle.loads(pickle.dumps(pipe)).predict_proba(Xte), p1)
+    path = f"/tmp/skaudio_models_test_{name}.joblib"
+    joblib.dump(pipe, path)
+    assert np.array_equal(joblib.load(path).predict_proba(Xte), p1)
+    # same random_state -> same predictions, from a clone
+    again = clone(pipe).fit(Xtr, ytr)
+    assert np.array_equal(again.predict_proba(Xte), p1)
+    other = clone(pipe).set_params(clf__random_state=1).fit(Xtr, ytr)
+    assert not np.allclose(other.predict_proba(Xte), p1)
+    # torch's global random state is left as it was
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    clone(pipe).fit(Xtr, ytr)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("name,param,values", [
+    ("secnn", "clf__module__width", [2, 4]),
+    ("degram", "clf__module__n_filters", [8, 16]),
+    ("dual", "clf__module__d_model", [8, 16]),
+])
+def test_gridsearch_over_network_hyperparameter(name, param, values, events):
+    Xtr, _, ytr, _ = events
+    gs = GridSearchCV(PIPELINES[name](max_epochs=1), {param: values}, cv=2).fit(Xtr, ytr)
+    assert gs.best_params_[param] in values
+    assert len(gs.cv_results_["mean_test_score"]) == 2
+    fitted = gs.best_estimator_[-1].module_
+    if name == "secnn":
+        assert fitted.features[0].out_channels == gs.best_params_[param]
+    elif name == "degram":
+        assert fitted.degram.sincgram.n_filters == gs.best_params_[param]
+    else:
+        assert fitted.fc.in_features == gs.best_params_[param]
+
+
+def test_get_set_params_reach_everything():
+    clf = tiny_secnn()
+    params = clf.get_params()
+    for key in ("module__width", "lr", "random_state", "device", "verbose", "noise", "mixup_alpha",
+                "time_shift_prob", "ema_decay", "lr_schedule", "patience", "optimizer", "weight_decay"):
+        assert key in params
+    clf.set_params(module__width=8, noise="pink", lr=1e-2)
+    assert clf.get_params()["module__width"] == 8 and clf.noise == "pink"
+
+
+def test_recipe_early_stopping_plateau_and_augmentation(events):
+    Xtr, Xte, ytr, _ = events
+    S = mel().fit_transform(Xtr)
+    clf = tiny_secnn(early_stopping=True, patience=4, max_epochs=40, lr_schedule="plateau",
+                     lr_patience=1, noise=("white", "pink", "brown"), noise_prob=0.5,
+                     time_shift_prob=0.5, mixup_alpha=0.2, random_crop=(0.6, 0.9), ema_decay=0.9)
+    clf.fit(S, ytr)
+    h = clf.history_
+    assert "valid_loss" in h[-1] and "valid_acc" in h[-1]
+    # early stopping ends before max_epochs when the validation loss stalls
+    assert len(h) < 40
+    # the plateau schedule lowered the learning rate before training stopped
+    assert clf.optimizer_.param_groups[0]["lr"] < clf.lr
+    assert clf.predict(mel().fit_transform(Xte)).shape == (24,)
+
+
+def test_onecycle_schedule_and_ema(events):
+    Xtr, _, ytr, _ = events
+    clf = tiny_dual(max_epochs=4, ema_decay=0.5).fit(Xtr, ytr)
+    lrs = np.concatenate([[b["event_lr"] for b in batches] for batches in clf.history_[:, "batches"]])
+    # one cycle: warm up to the maximum, then anneal far below it
+    assert lrs.max() == pytest.approx(clf.lr, rel=0.05)
+    assert lrs[0] < 0.2 * clf.lr and lrs[-1] < 0.05 * clf.lr
+    assert 0 < lrs.argmax() < len(lrs) - 1
+    ema = clf.callbacks_[[n for n, _ in clf.callbacks_].index("ema")][1]
+    for k, v in clf.module_.state_dict().items():
+        assert torch.equal(v, ema.shadow_[k])
+
+
+def test_input_errors(events):
+    Xtr, _, ytr, _ = events
+    S = mel().fit_transform(Xtr)
+    clf = tiny_secnn(max_epochs=1).fit(S, ytr)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(S[:, :20])
+    bad = S.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match="requires y"):
+        tiny_secnn().fit(S, None)
+    with pytest.raises(ValueError, match="noise colour"):
+        tiny_secnn(noise="purple").fit(S, ytr)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        tiny_secnn(lr_schedule="cosine").fit(S, ytr)
+    with pytest.raises(ValueError, match="negative"):
+        tiny_degram().fit(-np.ones((4, 65, 10), np.float32), [0, 1, 0, 1])
+    with pytest.raises(TypeError, match="Integer PCM"):
+        tiny_dual().fit(np.ones((4, 800), np.int16), [0, 1, 0, 1])

@@ -1,0 +1,85 @@
+"""Shapes and parameter counts of the networks, CPU defaults and paper sizes."""
+import pytest
+import torch
+
+from skaudio.nn import PAPER_SIZES, SECNN, DEGramNet, DualBranchNet, SqueezeExcitation
+
+
+def n_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_secnn_paper_size_matches_thesis():
+    net = SECNN.paper(n_classes=50)
+    total = n_params(net)
+    # [NMF] Table 4.2 reports 21,569,906 parameters (21.57 M)
+    assert total == pytest.approx(21_569_906, rel=0.005)
+    convs = sum(n_params(m) for m in net.features if not isinstance(m, SqueezeExcitation))
+    ses = sum(n_params(m) for m in net.features if isinstance(m, SqueezeExcitation))
+    # conv blocks: 14,157,824 + 3,540,992 + 885,760 + 221,824 + 37,696; SE blocks: 524,544
+    assert convs == pytest.approx(18_844_096, rel=0.001)
+    assert ses == pytest.approx(524_544, rel=0.001)
+    # SE after blocks 2-5 only, channels 128..1024, reduction 8
+    se_channels = [m.fc[2].out_features for m in net.features if isinstance(m, SqueezeExcitation)]
+    assert se_channels == [128, 256, 512, 1024]
+    net.eval()
+    with torch.no_grad():
+        assert net(torch.randn(1, 128, 431)).shape == (1, 50)
+
+
+def test_secnn_defaults_small_and_variable_input():
+    net = SECNN(n_classes=7)
+    assert n_params(net) < 2_000_000
+    net.eval()
+    with torch.no_grad():
+        assert net(torch.randn(2, 64, 100)).shape == (2, 7)
+        assert net(torch.randn(2, 1, 64, 37)).shape == (2, 7)
+        assert net(torch.randn(2, 5, 3)).shape == (2, 7)  # padded up to the pooling depth
+
+
+def test_degramnet_paper_size_shape():
+    net = DEGramNet.paper(n_classes=309)
+    # ECA-ResNet [3, 8, 36, 3] bottleneck blocks behind SincGram(257 -> 64) and TF-DELayer
+    assert len(net.stages) == 3 + 8 + 36 + 3
+    assert net.degram.sincgram.n_freqs == 257 and net.degram.sincgram.n_filters == 64
+    assert net.degram.delayer.freq_mlp[0].out_features == 4
+    assert 50_000_000 < n_params(net) < 70_000_000  # ResNet-152-sized (the paper gives no count)
+    net.eval()
+    with torch.no_grad():
+        assert net(torch.rand(1, 257, 40)).shape == (1, 309)
+
+
+def test_dualbranch_paper_size_shapes():
+    net = DualBranchNet.paper(n_classes=50)
+    net.eval()
+    x = torch.randn(1, 11025)  # 0.5 s at 22.05 kHz (the paper uses 4 s)
+    with torch.no_grad():
+        sem = net.semantic(net.stem(x.unsqueeze(1)))
+        det = net.detail(x.unsqueeze(1))
+        # both branches end with 256 channels at L / 32
+        assert sem.shape[1] == 256 and det.shape[1] == 256
+        assert sem.shape[-1] == det.shape[-1] == -(-11025 // 32)
+        assert net(x).shape == (1, 50)
+
+
+def test_dualbranch_defaults_and_errors():
+    net = DualBranchNet(n_classes=4, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4)
+    net.eval()
+    with torch.no_grad():
+        assert net(torch.randn(3, 8000)).shape == (3, 4)
+        assert net(torch.randn(3, 10)).shape == (3, 4)  # zero-padded to the minimum length
+    with pytest.raises(ValueError, match="fd_variants"):
+        DualBranchNet(n_classes=2, fd_variants=("A",))
+
+
+@pytest.mark.parametrize("cls,x", [(SECNN, torch.randn(2, 32, 40)), (DEGramNet, torch.rand(2, 257, 40))])
+def test_pooling_mode_is_configurable(cls, x):
+    for pool, global_pool in [("max", "avg"), ("avg", "max")]:
+        net = cls(n_classes=3, pool=pool, global_pool=global_pool).eval()
+        with torch.no_grad():
+            assert net(x).shape == (2, 3)
+
+
+def test_paper_sizes_are_named():
+    assert set(PAPER_SIZES) == {"SECNN", "DEGramNet", "DualBranchNet"}
+    assert PAPER_SIZES["DEGramNet"]["depth"] == (3, 8, 36, 3)
