@@ -38,7 +38,7 @@ def _demo(args, out):
 
     timer = _Timer(out)
     print(f"skaudio {skaudio.__version__} demo: synthetic sound events -> log-mel -> pooling, "
-          "preservation metrics, image steps -> cross-validated classifier", file=out)
+          "preservation metrics, image steps -> cross-validated classifiers", file=out)
     data = timer(f"generate {args.n_clips} clips x {args.duration:g} s at {args.sr} Hz",
                  make_sound_events, args.n_clips, args.n_classes, sr=args.sr,
                  duration=args.duration, random_state=args.random_state, return_bunch=True)
@@ -79,6 +79,16 @@ def _demo(args, out):
     acc = res["test_score"]
     print(f"    -> accuracy per fold: {np.array2string(acc, precision=3)}; "
           f"mean {acc.mean():.3f} +- {acc.std():.3f} (chance {1 / args.n_classes:.3f})", file=out)
+
+    if not args.no_models:
+        from skaudio.models._demo import demo_cross_validate
+
+        res = timer("3-fold CV of a tiny SE-CNN on the log-mels (skorch)", demo_cross_validate, S, y,
+                    StratifiedKFold(3, shuffle=True, random_state=args.random_state),
+                    random_state=args.random_state, n_jobs=args.n_jobs)
+        print(f"    -> SE-CNN accuracy per fold: {np.array2string(res['test_accuracy'], precision=3)}; "
+              f"macro ROC AUC {res['test_roc_auc_macro'].mean():.3f}, "
+              f"d-prime {res['test_d_prime'].mean():.2f}", file=out)
     total = sum(dt for _, dt in timer.rows)
     print(f"  {'total':<62s} {total:7.2f} s", file=out)
     return 0
@@ -107,6 +117,7 @@ def build_parser():
     demo.add_argument("--duration", type=float, default=2.0, help="seconds per clip (default 2)")
     demo.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    demo.add_argument("--no-models", action="store_true", help="skip the torch network step")
     demo.set_defaults(func=_demo)
 
     rep = sub.add_parser(
