@@ -84,7 +84,7 @@ def check_finite(arr, name):
         )
 
 
-def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32):
+def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32, finite=True):
     """Validate a batch of mono waveforms of shape ``(n_clips, n_samples)``.
 
     Parameters
@@ -97,6 +97,9 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32):
         Smallest acceptable number of samples (e.g. ``n_fft``).
     dtype : numpy dtype
         dtype of the returned array.
+    finite : bool
+        Check for NaN and infinity here; False only for callers that check
+        during their own pass over the samples.
 
     Returns
     -------
@@ -120,7 +123,8 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32):
     _check_not_empty(arr, name)
     check_length(arr, min_length, name)
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 

@@ -189,3 +189,13 @@ def test_standardizer():
     np.testing.assert_allclose(Z.std(axis=(1, 2)), 1, atol=1e-4)
     const = SpectrogramStandardizer().fit_transform(np.full((2, 3, 4), 7.0, np.float32))
     assert (const == 0).all()
+
+
+@pytest.mark.parametrize("backend", ["numba", "torch", "librosa"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_transform_refuses_non_finite(noise_batch, backend, value):
+    mel = MelSpectrogram(sr=16000, n_fft=512, backend=backend).fit(noise_batch)
+    bad = noise_batch.copy()
+    bad[1, 123] = value
+    with pytest.raises(ValueError, match="NaN"):
+        mel.transform(bad)
