@@ -97,9 +97,7 @@ def _read_one(path, sr, mono, offset, duration):
             f.seek(start)
             frames = -1 if duration is None else int(round(duration * native_sr))
             data = f.read(frames=frames, dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
-    except ValueError as exc:
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
     y = data.T  # (channels, frames)
     if mono:

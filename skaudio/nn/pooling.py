@@ -15,11 +15,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
+# one list of modes, one set of defaults and one set of parameter ranges for both homes
+from skaudio._kernels.pooling import DEFAULT_PARAMS as _DEFAULTS
+from skaudio._kernels.pooling import POOLING_MODES, check_mode_params
 
-POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
-                 "entropy", "attention")
-_DEFAULTS = {"a": 0.5, "p": 2.0, "r": 1.0, "n": 1.0, "v": 1.0}
+__all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
 _MODE_PARAMS = {"mixed": ("a",), "auto": ("a",), "lnp": ("p",), "lse": ("r",), "power": ("n",),
                 "attention": ("v",)}
 _TINY = 1e-30
@@ -127,19 +127,10 @@ class _PoolParams(nn.Module):
     """Holds the mode's parameters, learnable (reparametrised) or fixed."""
 
     def _init_params(self, mode, learnable, channels, values):
-        if mode not in POOLING_MODES:
-            raise ValueError(f"mode must be one of {', '.join(POOLING_MODES)}; got {mode!r}")
+        _, *checked = check_mode_params(mode, **{k: values.get(k) for k in _DEFAULTS})
         if not isinstance(channels, int) or channels < 1:
             raise ValueError(f"channels must be a positive int, got {channels!r}")
-        vals = {k: _DEFAULTS[k] if values.get(k) is None else float(values[k]) for k in _DEFAULTS}
-        if mode == "mixed" and not 0 <= vals["a"] <= 1:
-            raise ValueError(f"mixed pooling needs 0 <= a <= 1, got a={vals['a']}")
-        if mode == "lnp" and vals["p"] < 1:
-            raise ValueError(f"lnp pooling needs p >= 1, got p={vals['p']}")
-        if mode == "lse" and vals["r"] <= 0:
-            raise ValueError(f"lse pooling needs r > 0, got r={vals['r']}")
-        if mode == "power" and vals["n"] < 0:
-            raise ValueError(f"power pooling needs n >= 0, got n={vals['n']}")
+        vals = dict(zip(("a", "p", "r", "n", "v"), checked))
         self.mode = mode
         self.learnable = bool(learnable)
         self.channels = channels
