@@ -65,26 +65,38 @@ def _fused_stft(xp, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_v
             for j in range(n_fft):
                 block[tt, j] = xp[i, s + j] * window[j]
         spec = np.fft.rfft(block)
-        pw = np.empty(F, np.float32)
+        # bins x frames: the band sums below then run over the block's frames in SIMD lanes
+        pw = np.zeros((F, B), np.float32)
         for tt in range(nt):
             row = spec[tt]
             for k in range(F):
                 z = row[k]
-                pw[k] = z.real * z.real + z.imag * z.imag
-            if power != 2.0:
-                for k in range(F):
-                    pw[k] = pw[k] ** (0.5 * power)
-            if use_fb:
-                for m in range(n_bands):
-                    acc = 0.0  # float64 accumulator
-                    base = fb_offset[m]
-                    lo = fb_start[m]
-                    for j in range(fb_offset[m + 1] - base):
-                        acc += fb_values[base + j] * pw[lo + j]
-                    out[i, m, t0 + tt] = acc
-            else:
-                for k in range(F):
-                    out[i, k, t0 + tt] = pw[k]
+                pw[k, tt] = z.real * z.real + z.imag * z.imag
+        if power != 2.0:
+            half = np.float32(0.5 * power)
+            for k in range(F):
+                for tt in range(nt):
+                    pw[k, tt] = pw[k, tt] ** half
+        if use_fb:
+            acc = np.empty(B, np.float32)
+            for m in range(n_bands):
+                acc[:] = 0.0
+                base = fb_offset[m]
+                lo = fb_start[m]
+                for j in range(fb_offset[m + 1] - base):
+                    w = fb_values[base + j]
+                    src = pw[lo + j]
+                    for tt in range(B):
+                        acc[tt] += w * src[tt]
+                dst = out[i, m]
+                for tt in range(nt):
+                    dst[t0 + tt] = acc[tt]
+        else:
+            for k in range(F):
+                dst = out[i, k]
+                src = pw[k]
+                for tt in range(nt):
+                    dst[t0 + tt] = src[tt]
 
 
 @njit(cache=True, parallel=True)
