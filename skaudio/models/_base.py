@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skaudio._validation import check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
 from skaudio.models import augment
+from skaudio.nn.blocks import SpecAugment
 
 __all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
 
@@ -82,7 +83,7 @@ class AudioNetClassifier(NeuralNetClassifier):
                  validation_fraction=0.15, patience=10, lr_schedule="plateau",
                  lr_factor=0.1, lr_patience=5, ema_decay=None, noise=None, noise_snr=15.0,
                  noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
-                 mixup_alpha=0.0, random_crop=None, n_jobs=None, **kwargs):
+                 mixup_alpha=0.0, random_crop=None, spec_augment=None, n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)
@@ -103,6 +104,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.time_shift_max = time_shift_max
         self.mixup_alpha = mixup_alpha
         self.random_crop = random_crop
+        self.spec_augment = spec_augment
         self.n_jobs = n_jobs
 
     # -- parameters -------------------------------------------------------------
@@ -136,6 +138,15 @@ class AudioNetClassifier(NeuralNetClassifier):
             if not all(isinstance(v, numbers.Real) and 0 < v <= 1 for v in vals):
                 raise ValueError(f"random_crop must be a fraction in (0, 1] or a (low, high) pair, "
                                  f"got {self.random_crop!r}")
+        if self.spec_augment is not None:
+            sa = self.spec_augment
+            if not (isinstance(sa, (tuple, list)) and len(sa) == 2
+                    and all(isinstance(v, numbers.Integral) and v >= 0 for v in sa)):
+                raise ValueError(f"spec_augment must be None or a pair (n_freq_masks, n_time_masks) of "
+                                 f"non-negative integers, got {sa!r}")
+            if self._input == "waveform" and any(sa):
+                raise ValueError(f"spec_augment masks spectrogram rows and frames; "
+                                 f"{type(self).__name__} takes waveforms: leave it None")
 
     def _noise_colors(self):
         return (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
@@ -229,6 +240,8 @@ class AudioNetClassifier(NeuralNetClassifier):
                                                   db=self._noise_scale == "mel")
         if self.time_shift_prob > 0 and self.time_shift_max > 0:
             x = augment.time_shift(x, self.time_shift_prob, self.time_shift_max)
+        if self.spec_augment is not None and any(self.spec_augment):
+            x = SpecAugment(*self.spec_augment).train()(x)
         if self.random_crop is not None:
             x = augment.random_crop(x, self.random_crop)
         return x

@@ -64,6 +64,10 @@ _COMMON_DOC = """
     random_crop : float, (float, float) or None, default=None
         Train on one random crop per batch keeping this share of the time axis (or a
         share drawn from the range); prediction uses the whole input.
+    spec_augment : (int, int) or None, default={spec_augment}
+        SpecAugment on training batches of spectrograms: the numbers of frequency bands
+        (up to 15 % of the rows each) and frame ranges (up to 10 % of the frames each)
+        replaced by the clip's mean. Spectrogram estimators only.
     n_jobs : int or None, default=None
         torch threads used by ``fit`` and prediction (joblib's convention; None keeps
         torch's current setting).
@@ -135,7 +139,7 @@ class SECNNClassifier(AudioNetClassifier):
                  lr_schedule="plateau", lr_factor=0.1, lr_patience=4, ema_decay=None,
                  noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=None,
-                 n_jobs=None, **kwargs):
+                 spec_augment=None, n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -145,7 +149,8 @@ class SECNNClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
+                         n_jobs=n_jobs,
                          **kwargs)
 
 
@@ -195,7 +200,7 @@ class DEGramNetClassifier(AudioNetClassifier):
                  lr_schedule="plateau", lr_factor=0.1, lr_patience=7, ema_decay=None,
                  noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
-                 n_jobs=None, module__freq_masks=2, module__time_masks=2, **kwargs):
+                 spec_augment=None, n_jobs=None, module__freq_masks=2, module__time_masks=2, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -205,7 +210,8 @@ class DEGramNetClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
+                         n_jobs=n_jobs,
                          module__freq_masks=module__freq_masks,
                          module__time_masks=module__time_masks, **kwargs)
 
@@ -270,7 +276,7 @@ class DualBranchClassifier(AudioNetClassifier):
 
 _FMT = dict(patience=10, lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
             weight_decay=0.01, early_stopping=True, lr_schedule="plateau", max_epochs=40,
-            batch_size=32, lr=0.001)
+            batch_size=32, lr=0.001, spec_augment="None")
 _doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
      noise_domain="Added in the power domain of the dB input.",
      **{**_FMT, "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.3, "patience": 12})

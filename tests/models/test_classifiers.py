@@ -173,3 +173,56 @@ def test_input_errors(events):
         tiny_degram().fit(-np.ones((4, 65, 10), np.float32), [0, 1, 0, 1])
     with pytest.raises(TypeError, match="Integer PCM"):
         tiny_dual().fit(np.ones((4, 800), np.int16), [0, 1, 0, 1])
+
+
+class _Recorder(torch.nn.Module):
+    """Keeps the training batches it sees; predicts from the clip means."""
+
+    def __init__(self, n_classes):
+        super().__init__()
+        self.lin = torch.nn.Linear(1, n_classes)
+        self.seen = []
+
+    def forward(self, x):
+        if self.training:
+            self.seen.append(x.detach().clone())
+        return self.lin(x.mean(dim=(1, 2))[:, None])
+
+
+def _constant_rows_and_frames(batches):
+    x = torch.cat(batches)
+    rows = (x.amax(-1) == x.amin(-1)).any(-1)
+    frames = (x.amax(-2) == x.amin(-2)).any(-1)
+    return rows, frames
+
+
+def test_spec_augment_masks_training_batches_only():
+    rng = np.random.default_rng(0)
+    S = rng.random((16, 20, 30), dtype=np.float32)
+    S0 = S.copy()
+    y = np.arange(16) % 2
+    base = dict(module=_Recorder, max_epochs=1, early_stopping=False, noise=None, time_shift_prob=0.0,
+                mixup_alpha=0.0, random_state=0, batch_size=8)
+    clf = SECNNClassifier(spec_augment=(2, 3), **base).fit(S, y)
+    rows, frames = _constant_rows_and_frames(clf.module_.seen)
+    # masks of up to 15 % of 20 rows / 10 % of 30 frames; width 0 is possible for a draw
+    assert rows.float().mean() > 0.5 and frames.float().mean() > 0.5
+    n_seen = len(clf.module_.seen)
+    clf.predict(S)
+    assert len(clf.module_.seen) == n_seen  # prediction is not augmented
+    plain = SECNNClassifier(spec_augment=None, **base).fit(S, y)
+    rows, frames = _constant_rows_and_frames(plain.module_.seen)
+    assert not rows.any() and not frames.any()
+    assert np.array_equal(S, S0)  # the caller's batch is never masked in place
+
+
+@pytest.mark.parametrize("value", [(1,), (1, -1), (1.5, 2), "2"])
+def test_spec_augment_bad_values(value):
+    S = np.ones((4, 8, 10), np.float32)
+    with pytest.raises(ValueError, match="spec_augment"):
+        tiny_secnn(spec_augment=value).fit(S, [0, 1, 0, 1])
+
+
+def test_spec_augment_refused_for_waveforms():
+    with pytest.raises(ValueError, match="spec_augment"):
+        tiny_dual(spec_augment=(1, 1)).fit(np.ones((4, 800), np.float32), [0, 1, 0, 1])
