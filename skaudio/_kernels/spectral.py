@@ -48,9 +48,10 @@ class SparseFilterbank:
 
 
 @njit(cache=True, parallel=True)
-def _fused_stft(xp, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_values, out):
-    # xp: (n, padded_samples) float32; out: (n, n_bands, n_frames) float32
-    n = xp.shape[0]
+def _fused_stft(x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_values, out):
+    # x: (n, samples) float32, read as if zero-padded by ``pad`` on the left (and as far
+    # as needed on the right); out: (n, n_bands, n_frames) float32
+    n, L = x.shape
     n_bands, T = out.shape[1], out.shape[2]
     F = n_fft // 2 + 1
     B = _FRAME_BLOCK
@@ -59,14 +60,21 @@ def _fused_stft(xp, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_v
         i = job // n_blocks
         t0 = (job % n_blocks) * B
         nt = min(t0 + B, T) - t0
-        block = np.zeros((nt, n_fft), np.float32)
+        block = np.empty((nt, n_fft), np.float32)
         for tt in range(nt):
-            s = (t0 + tt) * hop
-            for j in range(n_fft):
-                block[tt, j] = xp[i, s + j] * window[j]
+            s = (t0 + tt) * hop - pad
+            if s >= 0 and s + n_fft <= L:
+                for j in range(n_fft):
+                    block[tt, j] = x[i, s + j] * window[j]
+            else:  # a frame over the padded edge: zeros outside the signal
+                for j in range(n_fft):
+                    k = s + j
+                    block[tt, j] = x[i, k] * window[j] if 0 <= k < L else np.float32(0.0)
         spec = np.fft.rfft(block)
         # bins x frames: the band sums below then run over the block's frames in SIMD lanes
-        pw = np.zeros((F, B), np.float32)
+        pw = np.empty((F, B), np.float32)
+        if nt < B:  # the band sums run over all B lanes; unused ones must be finite
+            pw[:, nt:] = 0.0
         for tt in range(nt):
             row = spec[tt]
             for k in range(F):
@@ -100,19 +108,13 @@ def _fused_stft(xp, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_v
 
 
 @njit(cache=True, parallel=True)
-def _pad_zeros_counting_nonfinite(X, pad, xp):
-    """Copy ``X`` into the middle of ``xp`` with ``pad`` zeros each side; count NaN/inf."""
-    n, L = X.shape
+def _count_nonfinite(a):
+    """Number of NaN and infinite values of a C-contiguous 3-D float32 array."""
     bad = 0
-    for i in prange(n):
-        row = xp[i]
-        for j in range(pad):
-            row[j] = 0.0
-            row[pad + L + j] = 0.0
+    for i in prange(a.shape[0]):
+        flat = a[i].reshape(-1)
         nb = 0
-        for j in range(L):
-            v = X[i, j]
-            row[pad + j] = v
+        for v in flat:
             nb += (v - v) != 0.0  # NaN for NaN and +-inf, 0 otherwise
         bad += nb
     return bad
@@ -133,8 +135,8 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     center : bool
         Pad ``n_fft // 2`` on both sides (librosa's frame centring).
     pad_mode : str
-        ``numpy.pad`` mode used for centring. With "constant" the padding copy
-        also checks the samples, and NaN or infinity raises ``ValueError``.
+        ``numpy.pad`` mode used for centring. "constant" (zeros) is read in
+        place, without a padded copy.
     power : float
         Exponent of the magnitude.
     filterbank : SparseFilterbank, optional
@@ -143,8 +145,17 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     Returns
     -------
     ndarray of shape (n_clips, n_bands or n_fft // 2 + 1, n_frames), float32
+
+    Raises
+    ------
+    ValueError
+        When ``X`` holds NaN or infinity. The check reads the (smaller) output: a
+        non-finite sample turns every bin of each frame holding it non-finite; samples
+        after the last frame are checked directly.
     """
     n_freqs = n_fft // 2 + 1
+    if filterbank is not None and not filterbank.values.size:
+        check_finite(X, "X")  # bands without bins cannot carry a NaN to the output
     if filterbank is not None:
         n_bands, use_fb = filterbank.shape[0], True
         fb = (filterbank.start, filterbank.offset, filterbank.values)
@@ -152,18 +163,18 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
         n_bands, use_fb = n_freqs, False
         fb = (np.zeros(1, np.int64), np.zeros(2, np.int64), np.zeros(1, np.float32))
     pad = n_fft // 2 if center else 0
-    if pad and pad_mode == "constant":
-        xp = np.empty((X.shape[0], X.shape[1] + 2 * pad), dtype=np.float32)
-        if _pad_zeros_counting_nonfinite(X, pad, xp):
-            check_finite(X, "X")  # raises, with the counts of NaN and infinite values
-    elif pad:
-        xp = np.pad(X, ((0, 0), (pad, pad)), mode=pad_mode)
+    if pad and pad_mode != "constant":
+        x, offset = np.pad(X, ((0, 0), (pad, pad)), mode=pad_mode), 0
     else:
-        xp = np.ascontiguousarray(X)
-    n_frames = 1 + (xp.shape[1] - n_fft) // hop_length
+        x, offset = np.ascontiguousarray(X), pad
+    span = x.shape[1] + 2 * offset
+    n_frames = 1 + (span - n_fft) // hop_length
     out = np.empty((X.shape[0], n_bands, n_frames), dtype=np.float32)
-    _fused_stft(xp, n_fft, hop_length, np.ascontiguousarray(window, np.float32), float(power),
+    _fused_stft(x, offset, n_fft, hop_length, np.ascontiguousarray(window, np.float32), float(power),
                 use_fb, *fb, out)
+    covered = (n_frames - 1) * hop_length + n_fft - offset  # samples of x seen by some frame
+    if _count_nonfinite(out) or not np.isfinite(x[:, covered:]).all():
+        check_finite(X, "X")  # raises, with the counts of NaN and infinite values
     return out
 
 
