@@ -199,3 +199,22 @@ def test_transform_refuses_non_finite(noise_batch, backend, value):
     bad[1, 123] = value
     with pytest.raises(ValueError, match="NaN"):
         mel.transform(bad)
+
+
+@pytest.mark.parametrize("est", [
+    Spectrogram(n_fft=512, hop_length=160),
+    Spectrogram(n_fft=512, hop_length=160, center=False),
+    MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0),
+    MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0, center=False),
+], ids=["spec", "spec-nocenter", "narrow-mel", "narrow-mel-nocenter"])
+@pytest.mark.parametrize("where", [0, 1, 2000, -2, -1])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_numba_backend_finds_non_finite_anywhere(noise_batch, est, where, value):
+    # the numba path checks the output (plus the samples after the last frame), so a bad
+    # sample must be caught at the edges, in the tail no frame covers, and under narrow bands
+    bad = noise_batch.copy()
+    bad[2, where] = value
+    est = clone(est).fit(noise_batch)
+    with pytest.raises(ValueError, match="NaN"):
+        est.transform(bad)
+    assert np.isfinite(est.transform(noise_batch)).all()
