@@ -57,6 +57,9 @@ def dask_client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, worker_dashboard_address=None)
     client = distributed.Client(cluster)
+    import importlib
+
+    client.run(importlib.import_module, "skaudio.features")  # each worker pays its imports here, once
     try:
         yield client
     finally:

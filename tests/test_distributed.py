@@ -51,7 +51,7 @@ def test_cluster_backend_is_detected(dask_client):
 
 def test_pooling_grid_search_on_dask_equals_local(dask_client, log_mels):
     _, S, y = log_mels
-    pipe = Pipeline([("pool", PoolingTransformer(axis="time")), ("scale", StandardScaler()),
+    pipe = Pipeline([("pool", PoolingTransformer(axis="time", n_jobs=1)), ("scale", StandardScaler()),
                      ("clf", LogisticRegression(max_iter=500))])
     grid = {"pool__mode": ["average", "max", "lse", "attention"]}
     cv = StratifiedKFold(3, shuffle=True, random_state=0)

@@ -215,4 +215,5 @@ def map_batches(func, X, batches, *, n_jobs=None, threads="inner", verbose=False
     with tqdm(total=total, desc=desc, unit=unit, disable=not verbose, leave=False) as bar:
         for sl, result in zip(slices, results):
             yield sl, result
+            del result  # the caller has it; do not hold it while the next batch is computed
             bar.update(sl.stop - sl.start)

@@ -15,7 +15,6 @@ that were not yet marked, which the next run computes again; it can never
 leave a half-written chunk marked as done.
 """
 import json
-import math
 import os
 from numbers import Integral, Real
 from pathlib import Path
@@ -115,6 +114,7 @@ def _chunks(transformer, files, chunk_size, sr, duration, offset, n_jobs, todo=N
             raise ValueError(f"the transformer returned {features.shape[0] if features.ndim else 0} rows "
                              f"for a chunk of {sl.stop - sl.start} files; it must return one row per file")
         yield k, sl, features
+        del features
 
 
 class _ChunkTransform:
@@ -203,6 +203,7 @@ def _iter_transform(transformer, files, chunk_size, sr, duration, offset, n_jobs
     with tqdm(total=len(files), desc="iter_transform", unit="clip", disable=not verbose, leave=False) as bar:
         for _, sl, features in _chunks(transformer, files, chunk_size, sr, duration, offset, n_jobs):
             yield sl, features
+            del features
             bar.update(sl.stop - sl.start)
 
 
@@ -412,5 +413,6 @@ def extract_to_memmap(transformer, files, path, *, chunk_size=64, sr=None, durat
             done.add(k)
             state["done"] = sorted(done)
             _write_atomic(progress, state)  # only now is the chunk marked as done
+            del features
             bar.update(sl.stop - sl.start)
     return np.load(path, mmap_mode="r")
