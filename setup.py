@@ -34,7 +34,7 @@ INSTALL_REQUIRES = [
 ]
 
 EXTRAS = {
-    "test": ["pytest>=7", "pytest-xdist>=3", "hypothesis>=6", "matplotlib>=3.7"],
+    "test": ["pytest>=7", "pytest-xdist>=3", "hypothesis>=6", "matplotlib>=3.7", "dask[distributed]>=2024.1"],
     "docs": ["sphinx>=7", "numpydoc>=1.6", "matplotlib>=3.7"],
     "bench": ["asv>=0.6"],
     "plot": ["matplotlib>=3.7"],

@@ -44,3 +44,24 @@ def esc10_clips(esc10_dir):
 def noise_batch():
     rng = np.random.default_rng(0)
     return (0.1 * rng.standard_normal((3, 4000))).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask cluster of two single-threaded worker processes on this machine, started once per session.
+
+    Tests use it through ``joblib.parallel_config(backend="dask")``, exactly as a
+    user would with a real cluster's ``Client("tcp://scheduler:8786")``.
+    """
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, worker_dashboard_address=None)
+    client = distributed.Client(cluster)
+    import importlib
+
+    client.run(importlib.import_module, "skaudio.features")  # each worker pays its imports here, once
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

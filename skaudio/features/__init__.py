@@ -10,6 +10,7 @@ from skaudio.features.pooling import PoolingTransformer
 from skaudio.features.reshape import Flatten
 from skaudio.features.sincgram import SincGramTransformer
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
+from skaudio.features.streaming import extract_to_memmap, iter_transform
 
 __all__ = [
     "AudioLoader",
@@ -25,4 +26,6 @@ __all__ = [
     "SpectrogramImageFeatures",
     "Flatten",
     "template_match",
+    "iter_transform",
+    "extract_to_memmap",
 ]

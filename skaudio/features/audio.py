@@ -16,7 +16,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     """Read audio files so that a pipeline can start from file paths.
 
     ``transform(paths)`` returns a float32 batch ``(n_clips, n_samples)`` of
-    mono audio at ``sr``, via :func:`skaudio.io.load_audio`.
+    mono audio at ``sr``, via :func:`skaudio.io.load_audio`. Nothing is
+    learned, so ``transform`` also works without ``fit``. For file lists
+    larger than memory, stream them chunk by chunk with
+    :func:`skaudio.features.iter_transform` or
+    :func:`skaudio.features.extract_to_memmap`.
 
     Parameters
     ----------
@@ -79,11 +83,14 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        if self.sr is None:
-            raise ValueError("AudioLoader needs the sampling rate to load at: pass sr=... (in Hz)")
+        self._check_sr()
         self._check_paths(paths)
         self.fitted_ = True
         return self
+
+    def _check_sr(self):
+        if self.sr is None:
+            raise ValueError("AudioLoader needs the sampling rate to load at: pass sr=... (in Hz)")
 
     def transform(self, paths):
         """Load the files.
@@ -96,7 +103,9 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         -------
         X : ndarray of shape (n_clips, n_samples), float32
         """
-        check_is_fitted(self, "fitted_")
+        if not hasattr(self, "fitted_"):  # nothing is learned, so no fit is needed (requires_fit=False)
+            self._validate_params()
+            self._check_sr()
         paths = self._check_paths(paths)
         X, _ = load_audio(paths, sr=self.sr, offset=self.offset, duration=self.duration,
                           n_jobs=self.n_jobs)

@@ -19,8 +19,7 @@ from skaudio._kernels.pooling import (
     pool2d,
     pool_output_size,
 )
-from skaudio.features._base import iter_batches
-from skaudio.features._base import numba_threads
+from skaudio.features._base import map_batches, numba_threads
 
 __all__ = ["PoolingTransformer"]
 
@@ -111,6 +110,8 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         Clips pooled at once (bounds the progress-bar granularity).
     n_jobs : int, default=None
         numba threads; None keeps numba's default (all cores), -1 all cores.
+        Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        every batch is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
 
@@ -274,21 +275,22 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "output_shape_")
         S = self._validate(S, reset=False)
         maps = S[:, np.newaxis, :] if S.ndim == 2 else S
-        kernel, stride, padding, ceil_mode = self._geometry(maps.shape[1:])
-        params = dict(a=self.a, p=self.p, r=self.r, n=self.n, v=self.v)
-        parts = []
-        with numba_threads(self.n_jobs):
-            for batch in iter_batches(len(maps), self.batch_size, self.verbose, desc=f"{self.mode} pooling"):
-                if self.axis is None:
-                    parts.append(pool2d(maps[batch], self.mode, kernel, stride, padding,
-                                        ceil_mode=ceil_mode, check_input=False, **params))
-                else:
-                    parts.append(global_pool(maps[batch], self.mode, self.axis, check_input=False,
-                                             **params))
+        parts = [part for _, part in map_batches(self._pool_batch, maps, self.batch_size, n_jobs=self.n_jobs,
+                                                 verbose=self.verbose, desc=f"{self.mode} pooling")]
         P = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.axis is not None or S.ndim == 2:
             P = P.reshape(len(P), -1)
         return P
+
+    def _pool_batch(self, maps, n_threads):
+        """Pool a validated 3-D batch with ``n_threads`` numba threads."""
+        kernel, stride, padding, ceil_mode = self._geometry(maps.shape[1:])
+        params = dict(a=self.a, p=self.p, r=self.r, n=self.n, v=self.v)
+        with numba_threads(n_threads):
+            if self.axis is None:
+                return pool2d(maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode,
+                              check_input=False, **params)
+            return global_pool(maps, self.mode, self.axis, check_input=False, **params)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the 2-D output features.

@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from skaudio._validation import check_spectrograms
-from skaudio.features._base import iter_batches, torch_threads
+from skaudio.features._base import map_batches, torch_threads
 
 __all__ = ["SincGramTransformer"]
 
@@ -53,7 +53,9 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
     device : str, default="cpu"
         torch device.
     n_jobs : int, default=None
-        torch threads (None keeps torch's setting).
+        torch threads (None keeps torch's setting). Under a cluster joblib
+        backend (``joblib.parallel_config(backend="dask")``) every batch of
+        ``transform`` is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Progress bars over epochs and batches.
 
@@ -218,20 +220,25 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
         -------
         E : ndarray of shape (n_clips, n_filters, n_frames) or (n_clips, n_filters), float32
         """
-        import torch
-
         check_is_fitted(self, "filters_")
         X = self._validate(X, reset=False)
         if X.ndim == 2:
             return X @ self.filters_
+        out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
+        for sl, part in map_batches(self._transform_batch, X, self.batch_size, n_jobs=self.n_jobs,
+                                    verbose=self.verbose, desc=type(self).__name__):
+            out[sl] = part
+        return out
+
+    def _transform_batch(self, X, n_threads):
+        """Band energies of a validated 3-D batch with ``n_threads`` torch threads."""
+        import torch
+
         module = self._module()
         module.load_state_dict(self._state)
         module = module.to(self.device).eval()
-        out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
-        with torch.inference_mode(), torch_threads(self.n_jobs):
-            for sl in iter_batches(len(X), self.batch_size, self.verbose, type(self).__name__):
-                out[sl] = module(torch.from_numpy(X[sl]).to(self.device)).cpu().numpy()
-        return out
+        with torch.inference_mode(), torch_threads(n_threads):
+            return module(torch.from_numpy(X).to(self.device)).cpu().numpy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

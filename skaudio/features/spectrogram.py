@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skaudio._kernels.spectral import SparseFilterbank, power_to_db_inplace, stft_power
 from skaudio._validation import check_length, check_spectrograms, check_waveforms
-from skaudio.features._base import iter_batches, numba_threads, torch_threads
+from skaudio.features._base import map_batches, numba_threads, torch_threads
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]
 
@@ -66,9 +66,11 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     batch_size : int, default=64
         Clips processed at once; bounds memory.
     n_jobs : int, default=None
-        Threads (numba, scipy.fft, torch) or, for librosa, joblib workers.
+        Threads (numba, torch) or, for librosa, joblib workers.
         None keeps each library's default (all cores for the threaded backends,
-        one worker for librosa); -1 means all cores.
+        one worker for librosa); -1 means all cores. Under a cluster joblib
+        backend (``joblib.parallel_config(backend="dask")``) every batch is a
+        joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
 
@@ -203,21 +205,21 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             self._module = module.to(self.device)
         return self._module
 
-    def _compute(self, X):
-        """Spectra (not yet in dB) of a validated batch."""
+    def _compute(self, X, n_threads=None):
+        """Spectra (not yet in dB) of a validated batch, with ``n_threads`` threads (None: library default)."""
         if self.backend == "numba":
-            with numba_threads(self.n_jobs):
+            with numba_threads(n_threads):
                 return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
                                   self.pad_mode, self.power, self._sparse_fb)
         if self.backend == "torch":
             import torch
 
-            with torch_threads(self.n_jobs), torch.inference_mode():
+            with torch_threads(n_threads), torch.inference_mode():
                 x = torch.from_numpy(X).to(self.device)
                 return self._torch_module()(x).float().cpu().numpy()
         from joblib import Parallel, delayed
 
-        rows = Parallel(n_jobs=self.n_jobs)(delayed(self._librosa_one)(y) for y in X)
+        rows = Parallel(n_jobs=n_threads)(delayed(self._librosa_one)(y) for y in X)
         return np.stack(rows).astype(np.float32, copy=False)
 
     def transform(self, X):
@@ -236,8 +238,9 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=False)
         n_bands = self._sparse_fb.shape[0] if self._sparse_fb is not None else self.n_fft // 2 + 1
         out = np.empty((X.shape[0], n_bands, self.n_frames_), dtype=np.float32)
-        for sl in iter_batches(X.shape[0], self.batch_size, self.verbose, type(self).__name__):
-            out[sl] = self._compute(X[sl])
+        for sl, part in map_batches(self._compute, X, self.batch_size, n_jobs=self.n_jobs,
+                                    verbose=self.verbose, desc=type(self).__name__):
+            out[sl] = part
         if self.to_db:
             power_to_db_inplace(out, self.ref, self.amin, self.top_db, 20.0 / self.power)
         return out

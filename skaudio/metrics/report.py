@@ -98,7 +98,9 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
     per_clip : bool, default=False
         Return one row per (mode, clip) instead of the mean over clips.
     n_jobs : int, default=None
-        numba threads for pooling and metrics.
+        numba threads for pooling and metrics. Under a cluster joblib backend
+        (``joblib.parallel_config(backend="dask")``) each mode is a joblib
+        task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over the modes.
     **metric_params
@@ -128,7 +130,7 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
     >>> table.round(3).to_numpy().tolist()  # max keeps more variance, average more similarity
     [[0.221, 0.905], [0.348, 0.795]]
     """
-    from tqdm.auto import tqdm
+    from skaudio.features._base import map_batches
 
     S = check_spectrograms(S, name="S", ndim=3)
     all_modes = _pooling_modes()
@@ -155,15 +157,18 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
     kernel = _as_pair(kernel_size, "kernel_size")
     stride = _as_pair(stride, "stride") or kernel
 
-    frames = []
-    for mode in tqdm(modes, desc="pooling modes", disable=not verbose, leave=False):
-        P = _pool(S, mode, kernel, stride, padding, levels, mode_params.get(mode, {}), n_jobs)
-        values = preservation_metrics(S, P, names, n_jobs=n_jobs, kernel_size=kernel, stride=stride,
+    def one_mode(mode_list, n_threads):  # a task per mode on a cluster joblib backend
+        (mode,) = mode_list
+        P = _pool(S, mode, kernel, stride, padding, levels, mode_params.get(mode, {}), n_threads)
+        values = preservation_metrics(S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride,
                                       padding=padding, **metric_params)
         frame = pd.DataFrame(values)
         frame.insert(0, "clip", np.arange(S.shape[0]))
         frame.insert(0, "mode", mode)
-        frames.append(frame)
+        return frame
+
+    frames = [frame for _, frame in map_batches(one_mode, modes, 1, n_jobs=n_jobs, verbose=verbose,
+                                                desc="pooling modes", unit="mode")]
     long = pd.concat(frames, ignore_index=True)
     if per_clip:
         return long.set_index(["mode", "clip"])

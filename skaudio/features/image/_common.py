@@ -1,10 +1,10 @@
 """Shared machinery of the image-processing transformers: input checks and clip-parallel maps."""
+from functools import partial
+
 import numpy as np
-from joblib import Parallel, delayed
-from tqdm.auto import tqdm
 
 from skaudio._validation import check_spectrograms
-from skaudio.features._base import resolve_n_jobs
+from skaudio.features._base import map_batches, resolve_n_jobs
 
 __all__ = ["as_batch", "map_clips", "NDIMAGE_MODES", "to_skimage_mode", "quantize"]
 
@@ -47,8 +47,12 @@ def as_batch(S, name="S"):
     return S, False
 
 
-def _run_chunk(func, chunk):
+def _run_chunk(func, chunk, n_threads):
     return [func(clip) for clip in chunk]
+
+
+def _run_block(func, block, n_threads):
+    return func(block)
 
 
 def map_clips(func, S, *, n_jobs=None, verbose=False, desc=None):
@@ -57,21 +61,16 @@ def map_clips(func, S, *, n_jobs=None, verbose=False, desc=None):
     With more than one worker the clips are cut into a few contiguous chunks
     per worker and run through joblib (threads preferred: the wrapped
     scikit-image, PyWavelets and scipy routines release the GIL in their
-    compiled loops); a user's ``joblib.parallel_config`` backend (loky, Dask,
-    Ray) overrides the preference.
+    compiled loops); under a cluster joblib backend (Dask, Ray) the chunks are
+    tasks on the cluster (:func:`skaudio.features._base.map_batches` decides).
     """
     n = S.shape[0]
     workers = min(resolve_n_jobs(n_jobs), n)
-    if workers == 1:
-        return [func(clip) for clip in tqdm(S, desc=desc, unit="clip", disable=not verbose, leave=False)]
-    chunks = np.array_split(np.arange(n), min(n, 4 * workers))
-    jobs = (delayed(_run_chunk)(func, S[idx[0]:idx[-1] + 1]) for idx in chunks if len(idx))
-    parallel = Parallel(n_jobs=workers, prefer="threads", return_as="generator")
+    chunk = -(-n // (4 * workers)) if workers > 1 else CHUNK_CLIPS
     out = []
-    with tqdm(total=n, desc=desc, unit="clip", disable=not verbose, leave=False) as bar:
-        for part in parallel(jobs):
-            out.extend(part)
-            bar.update(len(part))
+    for _, part in map_batches(partial(_run_chunk, func), S, chunk, n_jobs=n_jobs, threads="outer",
+                               verbose=verbose, desc=desc):
+        out.extend(part)
     return out
 
 
@@ -86,24 +85,15 @@ def map_chunks(func, S, *, n_jobs=None, verbose=False, desc=None, chunk=CHUNK_CL
 
     Used where one vectorised library call over a block is exact (a kernel of
     length 1 along the clip axis); blocks run one after the other, or over
-    ``n_jobs`` joblib workers (threads preferred), and their results are
-    written into one output batch.
+    ``n_jobs`` joblib workers (threads preferred), or as tasks on a cluster
+    joblib backend, and their results are written into one output batch.
     """
-    n = S.shape[0]
-    starts = range(0, n, chunk)
-    workers = min(resolve_n_jobs(n_jobs), len(starts))
-    if workers == 1:
-        parts = (func(S[s:s + chunk]) for s in starts)
-    else:
-        parallel = Parallel(n_jobs=workers, prefer="threads", return_as="generator")
-        parts = parallel(delayed(func)(S[s:s + chunk]) for s in starts)
     out = None
-    with tqdm(total=n, desc=desc, unit="clip", disable=not verbose, leave=False) as bar:
-        for s, part in zip(starts, parts):
-            if out is None:
-                out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
-            out[s:s + len(part)] = part
-            bar.update(len(part))
+    for sl, part in map_batches(partial(_run_block, func), S, chunk, n_jobs=n_jobs, threads="outer",
+                                verbose=verbose, desc=desc):
+        if out is None:
+            out = np.empty((S.shape[0],) + part.shape[1:], dtype=part.dtype)
+        out[sl] = part
     return out
 
 

@@ -7,12 +7,15 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skaudio.features._base import resolve_n_jobs
+from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
 from skaudio.features.image._common import NDIMAGE_MODES, as_batch, map_chunks, map_clips, to_skimage_mode
 
 __all__ = ["SpectrogramFilter", "wiener_batch", "wavelet_batch"]
 
 _METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
+#: Clips per call of the numba Gaussian kernel (threads run over the clips of
+#: a call; on a cluster joblib backend each block is one task).
+_GAUSSIAN_BLOCK = 64
 
 
 def _pair(value, name, *, integer=False, positive=True, odd=False):
@@ -236,7 +239,8 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
     n_jobs : int, default=None
         Workers over clips: numba threads for ``"gaussian"``, joblib workers
         (threads preferred) over blocks of clips otherwise; None is 1, -1 all
-        cores.
+        cores. Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        blocks of clips are joblib tasks instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Progress bar over clips.
 
@@ -376,11 +380,18 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramFilter({self.method})")
         if self.method == "gaussian":
             from skaudio._kernels.image import gaussian_filter_batch
-            from skaudio.features._base import numba_threads
 
             sigma = _pair(1.0 if self.sigma is None else self.sigma, "sigma")
-            with numba_threads(resolve_n_jobs(self.n_jobs)):
-                return gaussian_filter_batch(S, sigma, self.truncate, self.mode, self.cval)
+
+            def block(b, n_threads):  # numba threads over the clips of a block
+                with numba_threads(n_threads):
+                    return gaussian_filter_batch(b, sigma, self.truncate, self.mode, self.cval)
+
+            out = np.empty(S.shape, dtype=np.float32)
+            for sl, part in map_batches(block, S, _GAUSSIAN_BLOCK, n_jobs=resolve_n_jobs(self.n_jobs),
+                                        verbose=self.verbose, desc=kw["desc"]):
+                out[sl] = part
+            return out
         if self.method == "median":
             sf, st = _pair(self.size, "size", integer=True)
             return map_chunks(lambda b: ndi.median_filter(b, size=(1, sf, st), mode=self.mode,

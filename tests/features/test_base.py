@@ -1,0 +1,62 @@
+"""The batching and joblib-dispatch helpers shared by the transformers (local behaviour)."""
+import threading
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+
+from skaudio.features._base import batch_slices, cluster_backend, local_threads, map_batches
+
+
+def test_batch_slices_cover_the_items():
+    assert batch_slices(5, 2) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    assert batch_slices(5, None) == [slice(0, 5)]
+    assert batch_slices(0, 3) == []
+
+
+def test_local_inner_threads_run_in_order_here_with_n_jobs():
+    X = np.arange(7)
+    seen = []
+
+    def func(batch, n_threads):
+        seen.append((threading.get_ident(), n_threads))
+        return batch * 10
+
+    out = list(map_batches(func, X, 3, n_jobs=2))
+    assert [sl for sl, _ in out] == [slice(0, 3), slice(3, 6), slice(6, 7)]
+    np.testing.assert_array_equal(np.concatenate([r for _, r in out]), X * 10)
+    assert seen == [(threading.get_ident(), 2)] * 3
+
+
+def test_local_outer_threads_spread_batches_over_workers():
+    X = np.arange(40)
+    barrier = threading.Barrier(2, timeout=10)  # only passes if two batches run at the same time
+
+    def func(batch, n_threads):
+        if batch[0] < 10:
+            barrier.wait()
+        return batch + n_threads
+
+    out = list(map_batches(func, X, 5, n_jobs=2, threads="outer"))
+    np.testing.assert_array_equal(np.concatenate([r for _, r in out]), X + 1)
+
+
+def test_explicit_slices_and_lists():
+    files = ["a", "b", "c", "d"]
+    out = list(map_batches(lambda b, t: "".join(b), files, [slice(1, 2), slice(3, 4)]))
+    assert out == [(slice(1, 2), "b"), (slice(3, 4), "d")]
+
+
+def test_joblib_own_backends_keep_the_local_path():
+    for backend in ("loky", "threading", "sequential"):
+        with parallel_config(backend=backend):
+            assert cluster_backend() is None
+            assert [n for _, n in map_batches(lambda b, t: t, np.arange(4), 2, n_jobs=3)] == [3, 3]
+    assert local_threads(None) is None
+
+
+def test_progress_and_errors(capsys):
+    list(map_batches(lambda b, t: b, np.arange(4), 2, verbose=True, desc="demo-batches"))
+    assert "demo-batches" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="threads must be"):
+        list(map_batches(lambda b, t: b, np.arange(4), 2, threads="both"))
