@@ -64,6 +64,25 @@ def _check_not_empty(arr, name):
                          "while a minimum of 1 is required.")
 
 
+def _cast(arr, dtype, name):
+    """C-contiguous ``arr`` as ``dtype``; finite values too large for it raise, naming ``name``.
+
+    Without this a float64 value beyond the float32 range would become
+    infinity in the cast and be reported as an infinite input value.
+    """
+    with np.errstate(over="raise"):
+        try:
+            return np.ascontiguousarray(arr, dtype=dtype)
+        except FloatingPointError:
+            finite = np.abs(arr[np.isfinite(arr)])
+            limit = np.finfo(dtype).max
+            raise ValueError(
+                f"{name} holds values up to {float(finite.max()):.4g} in magnitude, beyond the "
+                f"{np.dtype(dtype).name} range (+-{float(limit):.4g}) skaudio computes in; rescale "
+                "the data first."
+            ) from None
+
+
 def check_length(arr, min_length, name="X"):
     """Refuse clips shorter than ``min_length`` samples (one analysis window)."""
     if arr.shape[-1] < min_length:
@@ -122,7 +141,7 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32, finite=True)
         raise ValueError(f"{name} must be 2-D (n_clips, n_samples), got {arr.ndim}-D shape {arr.shape}")
     _check_not_empty(arr, name)
     check_length(arr, min_length, name)
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    arr = _cast(arr, dtype, name)
     if finite:
         check_finite(arr, name)
     return arr
@@ -161,7 +180,7 @@ def check_spectrograms(S, *, name="S", ndim=3, nonnegative=False, dtype=np.float
             f"{arr.shape}. Reshape your data: a single spectrogram is S[np.newaxis]."
         )
     _check_not_empty(arr, name)
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    arr = _cast(arr, dtype, name)
     check_finite(arr, name)
     if nonnegative and (arr < 0).any():
         raise ValueError(

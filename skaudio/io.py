@@ -5,6 +5,8 @@ libsndfile >= 1.1) and resampled with soxr's high-quality filter, the same
 resampler librosa uses by default.
 """
 import os
+import re
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -86,19 +88,48 @@ def fix_length(y, length, *, pad_mode="constant", align="start"):
     return np.pad(y, widths, mode=pad_mode)
 
 
+# libsndfile's log of a file whose header announces more data than the file holds
+_TRUNCATED = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)|ended unexpectedly", re.MULTILINE)
+
+
+def _truncation(log):
+    """Why libsndfile's log says the file is cut short, or None."""
+    for match in _TRUNCATED.finditer(log):
+        if match.group(1) is None:
+            return "the stream ends unexpectedly"
+        if int(match.group(1)) > int(match.group(2)):
+            return f"its header announces {match.group(1)} data bytes, the file holds {match.group(2)}"
+    return None
+
+
 def _read_one(path, sr, mono, offset, duration):
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise ValueError(f"could not read audio file {path!r}: not a path") from None
+    if not os.path.exists(path):
+        raise ValueError(f"could not read audio file {path!r}: no such file")
+    if os.path.isdir(path):
+        raise ValueError(f"could not read audio file {path!r}: it is a directory")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"could not read audio file {path!r}: it is empty (0 bytes)")
     try:
         with sf.SoundFile(path) as f:
             native_sr = f.samplerate
+            if f.frames == 0:
+                raise ValueError("it holds no audio samples (empty or truncated file)")
             start = int(round(offset * native_sr))
             if start > f.frames:
                 raise ValueError(f"offset={offset} s is past the end ({f.frames / native_sr:.3f} s)")
             f.seek(start)
             frames = -1 if duration is None else int(round(duration * native_sr))
             data = f.read(frames=frames, dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            cut = _truncation(f.extra_info)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError) as exc:
         raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
+    if cut:
+        warnings.warn(f"audio file {path!r} looks truncated ({cut}); read the "
+                      f"{f.frames} samples it holds", UserWarning, stacklevel=3)
     y = data.T  # (channels, frames)
     if mono:
         y = y.mean(axis=0)
@@ -111,7 +142,7 @@ def _read_one(path, sr, mono, offset, duration):
 
 
 def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=None,
-               on_error="raise"):
+               on_error="raise", return_paths=False):
     """Read one or many audio files as float32 arrays.
 
     Parameters
@@ -130,9 +161,15 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
     n_jobs : int, default=None
         Threads reading files in parallel (joblib convention).
     on_error : {"raise", "warn"}, default="raise"
-        What to do with an unreadable file: raise a ``ValueError`` naming it,
-        or skip it with one warning listing every skipped file (the returned
-        ``paths`` then tell which were kept).
+        What to do with an unreadable file (missing, a directory, empty,
+        corrupt, not audio): raise a ``ValueError`` naming it, or skip it with
+        one warning listing every skipped file and why (``return_paths=True``
+        tells which files were kept). A file whose header announces more data
+        than it holds (a cut download) is read as far as it goes, with a
+        warning naming it.
+    return_paths : bool, default=False
+        Also return the list of the paths that were read, in the order of the
+        returned clips.
 
     Returns
     -------
@@ -143,6 +180,8 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
     sr : float
         Sampling rate of the returned audio (the files' own when ``sr`` is None;
         a ``ValueError`` is raised if they differ).
+    paths : list
+        Only with ``return_paths=True``: the paths read, in the order of the clips.
 
     Examples
     --------
@@ -161,7 +200,8 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
         raise ValueError(f"duration must be > 0 seconds, got {duration}")
     single = isinstance(paths, (str, bytes, os.PathLike))
     if single:
-        return _read_one(paths, sr, mono, offset, duration)
+        y, rate = _read_one(paths, sr, mono, offset, duration)
+        return (y, rate, [paths]) if return_paths else (y, rate)
     paths = list(paths)
     if not paths:
         raise ValueError("paths is empty: give at least one audio file")
@@ -177,17 +217,16 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
     results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(safe)(p) for p in paths)
     bad = [(p, r) for p, r in zip(paths, results) if isinstance(r, Exception)]
     if bad:
-        import warnings
-
         warnings.warn(f"skipped {len(bad)} unreadable file(s): " + "; ".join(str(r) for _, r in bad),
                       UserWarning, stacklevel=2)
+    kept = [p for p, r in zip(paths, results) if not isinstance(r, Exception)]
     good = [r for r in results if not isinstance(r, Exception)]
     if not good:
-        raise ValueError("none of the files could be read")
+        raise ValueError(f"none of the {len(paths)} files could be read")
     rates = {r[1] for r in good}
     if len(rates) > 1:
         raise ValueError(f"files have different sampling rates {sorted(rates)}; pass sr= to resample them")
     clips = [r[0] for r in good]
     if len({c.shape for c in clips}) == 1:
         clips = np.stack(clips)
-    return clips, rates.pop()
+    return (clips, rates.pop(), kept) if return_paths else (clips, rates.pop())

@@ -445,11 +445,18 @@ def _estimated_sq_distances(X, chunk=8192, refine=0.1):
     mean = flat.mean(axis=0, dtype=np.float64).astype(np.float32)
     starts = list(range(0, size, chunk))
     n_threads = max(1, min(numba.get_num_threads(), len(starts)))
+    # float32 products overflow above about 1e19 and vanish below about 1e-22: maps
+    # far from unit scale are scaled by a power of two (exact) for the Gram product
+    peak = float(max(-flat.min(), flat.max()))
+    exponent = int(np.frexp(peak)[1]) if peak > 0 else 0
+    gain = np.float32(np.ldexp(1.0, -exponent)) if abs(exponent) > 16 else None
 
     def partial_gram(part):
         acc = np.zeros((n, n))
         for start in part:
             block = flat[:, start:start + chunk] - mean[start:start + chunk]
+            if gain is not None:
+                block *= gain
             acc += block @ block.T
         return acc
 
@@ -460,6 +467,8 @@ def _estimated_sq_distances(X, chunk=8192, refine=0.1):
                 gram = sum(pool.map(partial_gram, parts))
         else:
             gram = partial_gram(starts)
+    if gain is not None:
+        gram *= np.ldexp(1.0, 2 * exponent)
     sq = np.diag(gram).copy()
     scale = sq[:, None] + sq[None, :]
     d2 = scale - 2.0 * gram

@@ -16,7 +16,7 @@ from numba import njit, prange
 from skaudio._kernels._fastmath import _vlog
 from skaudio._validation import check_finite
 
-__all__ = ["SparseFilterbank", "stft_power", "power_to_db_inplace"]
+__all__ = ["SparseFilterbank", "stft_power", "power_to_db_inplace", "check_power_range"]
 
 _FRAME_BLOCK = 16  # frames handled by one parallel task
 
@@ -149,7 +149,8 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     Raises
     ------
     ValueError
-        When ``X`` holds NaN or infinity. The check reads the (smaller) output: a
+        When ``X`` holds NaN or infinity, or samples so loud that the power
+        overflows float32 (:func:`check_power_range`). The check reads the (smaller) output: a
         non-finite sample turns every bin of each frame holding it non-finite; samples
         after the last frame are checked directly.
     """
@@ -175,7 +176,39 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     covered = (n_frames - 1) * hop_length + n_fft - offset  # samples of x seen by some frame
     if _count_nonfinite(out) or not np.isfinite(x[:, covered:]).all():
         check_finite(X, "X")  # raises, with the counts of NaN and infinite values
+        # finite samples and a non-finite spectrum: the power overflowed float32
+        check_power_range(max(-X.min(), X.max()), window, power, filterbank, force=True)
     return out
+
+
+def check_power_range(peak, window, power, filterbank=None, force=False):
+    """Refuse waveforms loud enough for their (filtered) power spectrogram to overflow float32.
+
+    ``peak * sum(|window|)`` bounds every STFT magnitude; the squared magnitude
+    (computed first for every ``power``), its ``power`` and the filterbank's
+    largest band sum must stay below the float32 maximum. Audio in [-1, 1] is
+    many orders of magnitude away from the bound; only absurd amplitudes
+    (about 1e15 and above) reach it. ``force`` raises without the bound (the
+    caller saw the overflow).
+    """
+    gain = float(peak) * float(np.abs(window).sum())
+    if not force:
+        if not gain > 0:
+            return
+        band_gain = 1.0
+        if filterbank is not None and filterbank.values.size:
+            cumulative = np.concatenate([[0.0], np.cumsum(np.abs(filterbank.values.astype(np.float64)))])
+            band_gain = max(float(np.max(cumulative[filterbank.offset[1:]] - cumulative[filterbank.offset[:-1]])),
+                            1.0)
+        limit = np.log(np.finfo(np.float32).max)
+        log_gain = np.log(gain)
+        if 2.0 * log_gain <= limit and power * log_gain + np.log(band_gain) <= limit:
+            return
+    raise ValueError(
+        f"X has samples up to {float(peak):.4g} in magnitude: its power spectrogram would "
+        "exceed the float32 range. Waveforms are expected in [-1, 1]; scale integer PCM "
+        "by 1 / 2 ** (bits - 1)."
+    )
 
 
 _DB_CHUNK = 512  # values converted per vectorised log call

@@ -77,9 +77,10 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
     duration : float, default=5.0
         Seconds per clip; all ESC-50 clips are 5 s.
     on_missing : {"raise", "skip"}, default="raise"
-        A partial copy (metadata rows whose audio file is absent): ``"raise"``
-        names the missing files; ``"skip"`` drops those rows with a warning.
-        Either way the metadata must be consistent.
+        A partial or damaged copy (metadata rows whose audio file is absent or
+        unreadable: empty, corrupt, not audio): ``"raise"`` names the missing
+        or the first unreadable file; ``"skip"`` drops those rows with a
+        warning listing them. Either way the metadata must be consistent.
     n_jobs : int, default=None
         Threads reading files.
     return_X_y : bool, default=False
@@ -139,7 +140,15 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
     if frame.empty:
         raise ValueError(f"no ESC-50 clips selected from {root} (subset={subset!r}, folds={folds!r})")
     frame = frame.reset_index(drop=True)
-    data, _ = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs)
+    if on_missing == "skip":  # unreadable files are dropped with their rows, with a warning
+        data, _, kept = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs, on_error="warn",
+                                   return_paths=True)
+        if len(kept) < len(paths):
+            readable = np.isin(np.array([str(p) for p in paths]), [str(p) for p in kept])
+            frame = frame[readable].reset_index(drop=True)
+            paths = kept
+    else:
+        data, _ = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs)
     target = frame["target"].to_numpy(dtype=np.int64)
     if return_X_y:
         return data, target

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skaudio._kernels.spectral import SparseFilterbank, power_to_db_inplace, stft_power
+from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
 from skaudio._validation import check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
 
@@ -211,6 +211,7 @@ class Spectrogram(TransformerMixin, BaseEstimator):
             with numba_threads(n_threads):
                 return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
                                   self.pad_mode, self.power, self._sparse_fb)
+        check_power_range(max(-X.min(), X.max()), self.window_, self.power, self._sparse_fb)
         if self.backend == "torch":
             import torch
 

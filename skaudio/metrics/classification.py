@@ -45,6 +45,8 @@ def _prepare(y_true, y_score, labels):
     unknown = np.setdiff1d(np.unique(y_true), labels)
     if unknown.size:
         raise ValueError(f"y_true has labels not in labels: {unknown.tolist()}")
+    if len(labels) < 2:
+        raise ValueError(f"these scores need at least two classes, got labels={labels.tolist()}")
     Y = label_binarize(y_true, classes=labels)
     if len(labels) == 2:  # label_binarize gives one column for two classes
         Y = np.column_stack([1 - Y[:, 0], Y[:, 0]])
@@ -114,7 +116,7 @@ def d_prime(auc):
     0.0
     """
     auc = np.asarray(auc, dtype=np.float64)
-    if ((auc < 0) | (auc > 1)).any():
+    if not ((auc >= 0) & (auc <= 1)).all():  # NaN fails too
         raise ValueError(f"auc must be in [0, 1], got {auc}")
     out = np.sqrt(2.0) * norm.ppf(auc)
     return float(out) if out.ndim == 0 else out

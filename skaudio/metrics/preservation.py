@@ -180,6 +180,12 @@ class _Batch:
             F = self.S.shape[1]
             freqs = self.opt["freqs"]
             if freqs is None:
+                if F < 2:
+                    raise ValueError(
+                        "S has a single frequency row, so the default frequency axis "
+                        "(librosa.fft_frequencies) is undefined; pass freqs=[<its frequency in "
+                        "Hz>] for the spectral metrics (spectral_centroid, spectral_bandwidth, "
+                        "spectral_contrast)")
                 freqs = librosa.fft_frequencies(sr=self.opt["sr"], n_fft=2 * (F - 1))
             freqs = np.asarray(freqs, dtype=np.float64)
             if freqs.shape != (F,):

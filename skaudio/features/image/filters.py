@@ -155,12 +155,14 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
         new = {}
         for key, d in level.items():
             if method == "BayesShrink":
-                dvar = np.mean(d * d, axis=(1, 2), keepdims=True)
+                # float64: the squares of float32 coefficients overflow from about 1e19
+                dvar = np.mean(np.square(d, dtype=np.float64), axis=(1, 2), keepdims=True)
                 eps = np.finfo(d.dtype).eps
                 thresh = var / np.sqrt(np.maximum(dvar - var, eps))
             else:  # VisuShrink: the universal threshold
                 thresh = (sig * np.sqrt(2 * np.log(S[0].size)))[:, None, None]
-            new[key] = _shrink(d, thresh.astype(d.dtype), mode)
+            # a threshold beyond the float32 range shrinks everything, as infinity would
+            new[key] = _shrink(d, np.minimum(thresh, np.finfo(d.dtype).max).astype(d.dtype), mode)
         shrunk.append(new)
     out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))
     return out[:, :S.shape[1], :S.shape[2]].astype(np.float32)
