@@ -226,6 +226,7 @@ def _to_db(S, multiplier, amin, ref_is_max, ref_value, top_db):
         shift = multiplier * np.log10(ref)
         top = multiplier * np.log10(peak) - shift
         floor = np.float32(top - top_db) if top_db >= 0 else np.float32(-np.inf)
+        ceil = np.float32(top)  # the approximate log must not lift the peak above it (0 dB re max)
         # float32 logarithms of _fastmath: |error| < 1e-5 dB, and the loop vectorises
         scale = np.float32(multiplier / np.log(10.0))
         fshift = np.float32(shift)
@@ -240,7 +241,7 @@ def _to_db(S, multiplier, amin, ref_is_max, ref_value, top_db):
                 buf[j] = max(flat[start + j], famin)
             _vlog(buf, lg, ibuf, ebuf, L)
             for j in range(L):
-                flat[start + j] = max(scale * lg[j] - fshift, floor)
+                flat[start + j] = min(max(scale * lg[j] - fshift, floor), ceil)
 
 
 def power_to_db_inplace(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):

@@ -67,7 +67,13 @@ def top_k_accuracy(y_true, y_score, *, k=5, labels=None):
     labels = np.unique(y_true) if labels is None else labels
     y_score = np.asarray(y_score, dtype=np.float64)
     if y_score.ndim == 2 and y_score.shape[1] == 2:
-        y_score = y_score[:, 1]  # scikit-learn's binary convention
+        # scikit-learn reads two classes as one column of positive scores thresholded at 0.5
+        # or 0, which misjudges scores that are not probabilities: compare the columns instead
+        Y, y_score, _ = _prepare(y_true, y_score, labels)
+        if k >= 2:
+            return 1.0
+        predicted = (y_score[:, 1] >= y_score[:, 0]).astype(np.int64)  # ties: the later class
+        return float(Y[np.arange(len(Y)), predicted].mean())
     return float(top_k_accuracy_score(y_true, y_score, k=k, labels=labels))
 
 

@@ -80,7 +80,8 @@ def wiener_batch(S, mysize=3, noise=None):
         noise = var.mean(axis=(1, 2), keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         res = (x - mean) * (1.0 - noise / var) + mean
-    return np.where(var < noise, mean, res).astype(np.float32)
+    # var == noise gives the mean in the formula too; "<=" keeps an all-zero map (0 / 0) at 0
+    return np.where(var <= noise, mean, res).astype(np.float32)
 
 def _shrink(d, t, mode):
     """``pywt.threshold`` (soft or hard) with per-map thresholds; exact zeros stay 0 (no 0/0)."""

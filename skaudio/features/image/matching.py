@@ -79,10 +79,22 @@ def template_match(S, template, *, pad_input=False, mode="constant", constant_va
         raise ValueError("template is constant; normalised cross-correlation needs some variation")
     if n_jobs is not None and not isinstance(n_jobs, Integral):
         raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}")
+    # The scores do not change when the map or the template is scaled, but skimage compares
+    # variances with an absolute epsilon (1.2e-7): quiet power maps scored 0 everywhere, and
+    # its float32 running sums overflowed on loud maps and lost the variance of quiet windows
+    # next to loud ones (scores far outside [-1, 1]). So both are brought to unit peak, the
+    # sums run in float64, and rounding is kept inside the range the scores are defined on.
+    tpl = tpl.astype(np.float64) / float(np.abs(tpl).max())
+
     def score(clip):
+        peak = float(np.abs(clip).max())
+        clip = clip.astype(np.float64)
+        if peak > 0:
+            clip /= peak
+        cval = constant_values / peak if peak > 0 else constant_values
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = match_template(clip, tpl, pad_input=pad_input, mode=mode, constant_values=constant_values)
-        return np.nan_to_num(out, nan=0.0).astype(np.float32, copy=False)
+            out = match_template(clip, tpl, pad_input=pad_input, mode=mode, constant_values=cval)
+        return np.clip(np.nan_to_num(out, nan=0.0), -1.0, 1.0).astype(np.float32)
 
     scores = np.stack(map_clips(score, batch, n_jobs=n_jobs))
     if single:
