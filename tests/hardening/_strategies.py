@@ -55,7 +55,7 @@ def spectrograms(draw, *, nonnegative=False, min_clips=1, max_clips=3, min_freqs
         else:
             S = np.zeros(shape)
             S.flat[rng.integers(0, S.size, size=max(1, S.size // 5))] = 1.0
-        S = (S * 10.0 ** draw(st.integers(-30, 29))).astype(np.float32)
+        S = (S * 10.0 ** draw(st.integers(-30, int(np.log10(big)) - 1))).astype(np.float32)
     dtype = dtype or draw(st.sampled_from([np.float32, np.float64]))
     return S.astype(dtype)
 

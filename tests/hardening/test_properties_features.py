@@ -341,6 +341,21 @@ def test_spectrogram_segmenter(method, S, output, morphology, background):
         assert ((out == x) | (out == floor)).all()
 
 
+@given(spectrograms(min_freqs=2, max_freqs=8, min_frames=2, max_frames=9, big=1e6),
+       st.sampled_from([1e-20, 1e20, 1e25]))
+@example(np.arange(12, dtype=np.float32).reshape(1, 3, 4), 1e25)  # skimage's float32 squares overflowed
+@counted
+def test_otsu_and_bilateral_work_at_any_loudness(S, c):
+    S = _flush_subnormals(S, floor=1e-6).astype(np.float64)
+    loud = (S * c).astype(np.float32)
+    S = S.astype(np.float32)
+    seg = SpectrogramSegmenter("otsu").fit(S)
+    np.testing.assert_array_equal(seg.transform(loud), seg.transform(S))
+    bil = SpectrogramFilter("bilateral").fit(S)
+    np.testing.assert_allclose(bil.transform(loud) / np.float32(c), bil.transform(S), rtol=1e-4,
+                               atol=1e-5 * max(np.abs(S).max(), 1e-30))
+
+
 @given(st.sampled_from(["glcm", "lbp", "gabor", "edges"]), spectrograms(max_freqs=8, max_frames=9))
 @counted
 def test_spectrogram_image_features(kind, S):
@@ -436,7 +451,7 @@ PROPERTY_TESTS = {
     "SincGramTransformer": [test_sincgram_transformer],
     "SpectrogramFilter": [test_spectrogram_filter, test_spectrogram_filter_is_scale_equivariant,
                           test_spectrogram_filter_keeps_a_constant],
-    "SpectrogramSegmenter": [test_spectrogram_segmenter],
+    "SpectrogramSegmenter": [test_spectrogram_segmenter, test_otsu_and_bilateral_work_at_any_loudness],
     "SpectrogramImageFeatures": [test_spectrogram_image_features, test_texture_features_ignore_loudness],
     "Flatten": [test_flatten_round_trip],
     "template_match": [test_template_match],

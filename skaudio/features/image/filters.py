@@ -409,9 +409,14 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         mode = to_skimage_mode(self.mode)
 
         def one(clip):  # the bilateral filter: clip by clip
-            return np.reshape(denoise_bilateral(clip, win_size=self.win_size, sigma_color=self.sigma_color,
-                                                sigma_spatial=self.sigma_spatial, bins=self.bins,
-                                                mode=mode, cval=self.cval), clip.shape)
+            # The filter scales with the map when sigma_color does; skimage's float32 standard
+            # deviation overflows from about 1e19, so each clip is filtered at unit peak.
+            peak = float(np.abs(clip).max()) or 1.0
+            sigma = None if self.sigma_color is None else self.sigma_color / peak
+            out = denoise_bilateral(clip / np.float32(peak), win_size=self.win_size, sigma_color=sigma,
+                                    sigma_spatial=self.sigma_spatial, bins=self.bins, mode=mode,
+                                    cval=self.cval / peak)
+            return np.reshape(out, clip.shape) * np.float32(peak)
 
         return np.stack(map_clips(one, S, **kw)).astype(np.float32, copy=False)
 

@@ -305,7 +305,12 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
         from skimage.filters import threshold_otsu
 
         def one(clip):  # skimage returns the value itself for a constant clip
-            return float(threshold_otsu(clip, nbins=self.nbins))
+            # Otsu's rule scales with the map; at unit peak skimage's float32 class means
+            # cannot overflow when squared (they did from about 1e19)
+            peak = float(np.abs(clip).max())
+            if peak == 0:
+                return 0.0
+            return float(threshold_otsu(clip / np.float32(peak), nbins=self.nbins)) * peak
 
         return np.array([one(clip) for clip in S], dtype=np.float64)
 
