@@ -79,9 +79,13 @@ def stft_setups(draw):
 
 
 def _librosa_reference(X, params):
-    kw = dict(n_fft=params["n_fft"], hop_length=params["hop_length"], center=params["center"],
-              pad_mode=params["pad_mode"])
-    return np.stack([np.abs(librosa.stft(x.astype(np.float64), **kw)) ** params["power"] for x in X])
+    # centring pads the whole clip with numpy (librosa >= 0.10 pads only the edge segments,
+    # which differs for reflect padding of clips barely longer than n_fft)
+    n_fft = params["n_fft"]
+    pad = n_fft // 2 if params["center"] else 0
+    X = np.pad(X.astype(np.float64), ((0, 0), (pad, pad)), mode=params["pad_mode"])
+    return np.stack([np.abs(librosa.stft(x, n_fft=n_fft, hop_length=params["hop_length"], center=False))
+                     ** params["power"] for x in X])
 
 
 @given(stft_setups())
@@ -121,8 +125,10 @@ def test_spectrogram_scales_with_the_power_of_the_amplitude(setup, c):
     peak = float(np.abs(X).max())
     assume(peak == 0 or 1e-15 < peak < 1e12)  # no subnormal or overflowing spectra
     est = Spectrogram(**params).fit(X)
-    np.testing.assert_allclose(est.transform(X * np.float32(c)), c ** params["power"] * est.transform(X),
-                               rtol=1e-5, atol=1e-30)
+    expected = c ** params["power"] * est.transform(X)
+    # bins that are 0 in exact arithmetic hold FFT rounding noise, relative to the largest bin
+    np.testing.assert_allclose(est.transform(X * np.float32(c)), expected, rtol=1e-5,
+                               atol=1e-6 * max(expected.max(), 1e-30))
 
 
 @given(st.integers(1, 12), waveforms(min_samples=64, max_samples=200), st.booleans())
