@@ -175,9 +175,51 @@ def test_random_bytes_never_crash(tmp_path_factory, data, suffix):
         assert y.ndim == 1 and len(y) > 0 and np.isfinite(y).all()
 
 
+@pytest.fixture(scope="module")
+def clip_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("clips")
+    rng = np.random.default_rng(1)
+    paths = []
+    for i in range(7):
+        paths.append(str(d / f"c{i}.wav"))
+        sf.write(paths[-1], (0.3 * rng.standard_normal(SR // 4)).astype(np.float32), SR, subtype="FLOAT")
+    return paths
+
+
+@given(st.integers(1, 8), st.integers(1, 7), st.booleans())
+@counted
+def test_streaming_equals_one_batch(tmp_path_factory, clip_files, chunk_size, n_files, to_memmap):
+    """iter_transform / extract_to_memmap over any chunking give the one-batch features."""
+    from skaudio.features import MelSpectrogram, extract_to_memmap, iter_transform
+
+    files = clip_files[:n_files]
+    mel = MelSpectrogram(sr=SR, n_fft=128, hop_length=64, n_mels=8)
+    expected = mel.fit_transform(load_audio(files, sr=SR)[0])
+    if to_memmap:
+        path = tmp_path_factory.mktemp("npy") / "feats.npy"
+        got = np.asarray(extract_to_memmap(mel, files, path, chunk_size=chunk_size, sr=SR))
+    else:
+        got = np.concatenate([F for _, F in iter_transform(mel, files, chunk_size=chunk_size, sr=SR)])
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["zero_bytes.wav", "notes.txt", "missing.wav"])
+def test_streaming_names_a_bad_file(files, clip_files, tmp_path, name):
+    from skaudio.features import MelSpectrogram, extract_to_memmap, iter_transform
+
+    listed = clip_files[:3] + [str(files["dir"] / name)]
+    mel = MelSpectrogram(sr=SR, n_fft=128, hop_length=64, n_mels=8)
+    with pytest.raises(ValueError, match=name):
+        list(iter_transform(mel, listed, chunk_size=2, sr=SR, duration=0.25))
+    with pytest.raises(ValueError, match=name):
+        extract_to_memmap(mel, listed, tmp_path / "f.npy", chunk_size=2, sr=SR, duration=0.25)
+
+
 #: Public name -> the tests that exercise it (checked by test_public_api_coverage.py).
 PROPERTY_TESTS = {
     "load_audio": [test_bad_file_is_named, test_written_audio_reads_back, test_random_bytes_never_crash],
     "AudioLoader": [test_bad_file_is_named, test_written_audio_reads_back],
     "load_esc50": [test_load_esc50_names_or_skips_a_damaged_clip],
+    "iter_transform": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],
+    "extract_to_memmap": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],
 }
