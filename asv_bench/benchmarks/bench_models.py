@@ -41,7 +41,9 @@ def _estimator(model):
     from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 
     plain = dict(max_epochs=EPOCHS, batch_size=BATCH, early_stopping=False, lr_schedule=None,
-                 noise=None, time_shift_prob=0.0, mixup_alpha=0.0, random_state=0)
+                 noise=None, time_shift_prob=0.0, mixup_alpha=0.0, random_crop=None, random_state=0)
+    if model != "dual":
+        plain["spec_augment"] = None
     if model == "secnn":
         return SECNNClassifier(**plain)
     if model == "degram":

@@ -202,6 +202,7 @@ def test_spec_augment_masks_training_batches_only():
     S0 = S.copy()
     y = np.arange(16) % 2
     base = dict(module=_Recorder, max_epochs=1, early_stopping=False, noise=None, time_shift_prob=0.0,
+                random_crop=None,
                 mixup_alpha=0.0, random_state=0, batch_size=8)
     clf = SECNNClassifier(spec_augment=(2, 3), **base).fit(S, y)
     rows, frames = _constant_rows_and_frames(clf.module_.seen)
