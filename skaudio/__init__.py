@@ -57,6 +57,10 @@ _PUBLIC = {
     "preservation_scoring": "skaudio.metrics",
     "compare_pooling": "skaudio.metrics",
     "plot_pooling_comparison": "skaudio.metrics",
+    "NMFInterpreter": "skaudio.interpret",
+    "capture_activations": "skaudio.interpret",
+    "layer_names": "skaudio.interpret",
+    "grad_cam": "skaudio.interpret",
 }
 
 __all__ = ["__version__", *_PUBLIC]

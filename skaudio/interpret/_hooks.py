@@ -1,0 +1,332 @@
+"""Activation capture: forward hooks on named layers of a fitted network.
+
+The functions here accept a fitted skaudio estimator, a ``Pipeline`` ending in one,
+a skorch ``NeuralNet``, an estimator wrapped in :class:`sklearn.frozen.FrozenEstimator`
+or a bare ``torch.nn.Module``, and find the torch module and the function that turns
+the estimator's input ``X`` into the network's input batch. Hooks are registered only
+for the duration of one pass and removed afterwards; the network runs in evaluation
+mode (each submodule's own training flag is restored), so the model is left as it was.
+"""
+import contextlib
+import difflib
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from skaudio.features._base import iter_batches, torch_threads
+
+__all__ = ["ActivationCapture", "capture_activations", "layer_names", "resolve_network"]
+
+
+class _Network:
+    """What the interpretation tools need from an estimator.
+
+    Attributes
+    ----------
+    module : torch.nn.Module
+    prepare : callable
+        ``X -> float32 ndarray`` batch the module takes (the pipeline's earlier steps
+        and the estimator's own input checks).
+    classes : ndarray or None
+        Class labels in logit order (None for a bare module).
+    pipeline : Pipeline or None
+        The pipeline the network ends, if any.
+    """
+
+    def __init__(self, module, prepare, classes=None, pipeline=None):
+        self.module = module
+        self.prepare = prepare
+        self.classes = classes
+        self.pipeline = pipeline
+
+    @property
+    def device(self):
+        for p in self.module.parameters():
+            return p.device
+        for b in self.module.buffers():
+            return b.device
+        return torch.device("cpu")
+
+
+def _as_float32(X):
+    X = np.asarray(X)
+    if not np.issubdtype(X.dtype, np.floating):
+        raise TypeError(f"X must hold floating-point values, got dtype {X.dtype}")
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+def _unwrap(estimator):
+    try:
+        from sklearn.frozen import FrozenEstimator
+    except ImportError:  # scikit-learn < 1.6
+        FrozenEstimator = ()
+    while FrozenEstimator and isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator
+
+
+def resolve_network(estimator):
+    """The torch module of a fitted estimator and how to feed it.
+
+    Parameters
+    ----------
+    estimator : estimator, Pipeline or torch.nn.Module
+        A fitted skaudio classifier (or any fitted skorch ``NeuralNet``), a fitted
+        ``Pipeline`` whose last step is one, either wrapped in ``FrozenEstimator``, or
+        a bare ``torch.nn.Module``.
+
+    Returns
+    -------
+    network : _Network
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        When the estimator (or the pipeline's last step) is not fitted.
+    TypeError
+        When no torch module can be found.
+    """
+    estimator = _unwrap(estimator)
+    if isinstance(estimator, torch.nn.Module):
+        return _Network(estimator, _as_float32)
+    if isinstance(estimator, Pipeline):
+        final = _unwrap(estimator.steps[-1][1])
+        net = resolve_network(final)
+        if len(estimator.steps) == 1:
+            return _Network(net.module, net.prepare, net.classes, estimator)
+        head = estimator[:-1]
+
+        def prepare(X):
+            return net.prepare(head.transform(X))
+
+        return _Network(net.module, prepare, net.classes, estimator)
+    try:
+        from skorch import NeuralNet
+    except ImportError:  # pragma: no cover - skorch is a dependency
+        NeuralNet = ()
+    if NeuralNet and isinstance(estimator, NeuralNet):
+        from skaudio.models._base import AudioNetClassifier
+
+        if isinstance(estimator, AudioNetClassifier):
+            check_is_fitted(estimator, "classes_inferred_")
+            prepare = estimator._check_predict_input
+        else:
+            check_is_fitted(estimator, "module_")
+            prepare = _as_float32
+        classes = getattr(estimator, "classes_", None)
+        return _Network(estimator.module_, prepare, None if classes is None else np.asarray(classes))
+    raise TypeError(
+        "estimator must be a fitted skaudio classifier (or skorch NeuralNet), a Pipeline ending "
+        f"in one, or a torch.nn.Module; got {type(estimator).__name__}")
+
+
+def layer_names(estimator):
+    """Names of the layers of a network, as ``named_modules()`` gives them.
+
+    Parameters
+    ----------
+    estimator : estimator, Pipeline or torch.nn.Module
+        See :func:`resolve_network`; must be fitted.
+
+    Returns
+    -------
+    names : list of str
+        Every submodule's dotted name (``"features.3"``, ``"stages.0.body.2"``), the
+        root excluded, in definition order.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.interpret import layer_names
+    >>> layer_names(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU()))
+    ['0', '1']
+    """
+    module = resolve_network(estimator).module
+    return [name for name, _ in module.named_modules() if name]
+
+
+def _check_layers(module, layers):
+    modules = dict(module.named_modules())
+    names = [n for n in modules if n]
+    for layer in layers:
+        if not isinstance(layer, str):
+            raise TypeError(f"layer must be a str naming a submodule, got {type(layer).__name__}")
+        if layer not in modules or not layer:
+            close = difflib.get_close_matches(layer, names, n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ValueError(
+                f"layer={layer!r} is not a layer of {type(module).__name__}.{hint} "
+                f"Valid names: {', '.join(names)}")
+    return [modules[layer] for layer in layers]
+
+
+def _first_tensor(output):
+    """The tensor a layer returned (the first one of a tuple, as LSTM and attention give)."""
+    if torch.is_tensor(output):
+        return output
+    if isinstance(output, (tuple, list)):
+        for item in output:
+            if torch.is_tensor(item):
+                return item
+    raise TypeError(f"the layer returned {type(output).__name__}, not a tensor")
+
+
+@contextlib.contextmanager
+def evaluation_mode(module):
+    """Put ``module`` in eval mode and restore every submodule's training flag afterwards."""
+    flags = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, flag in flags:
+            m.training = flag
+
+
+class ActivationCapture:
+    """Context manager recording the outputs of named layers of a torch module.
+
+    Inside the ``with`` block every forward pass appends, for each layer, a detached
+    copy of its output (the first tensor of a tuple) to :attr:`outputs`; on exit the
+    hooks are removed. Copies are taken because later in-place operations (``ReLU``
+    with ``inplace=True``) would otherwise change what was recorded.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    layers : str or list of str
+        Names from ``module.named_modules()``.
+    to_cpu : bool, default=True
+        Move the copies to the CPU.
+
+    Attributes
+    ----------
+    outputs : dict of str to list of torch.Tensor
+        One tensor per forward pass for each layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.interpret import ActivationCapture
+    >>> net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(inplace=True))
+    >>> with ActivationCapture(net, "0") as cap:
+    ...     _ = net(torch.randn(2, 4))
+    >>> cap.outputs["0"][0].shape
+    torch.Size([2, 3])
+    >>> len(net[0]._forward_hooks)  # the hook is gone
+    0
+    """
+
+    def __init__(self, module, layers, *, to_cpu=True):
+        self.module = module
+        self.layers = [layers] if isinstance(layers, str) else list(layers)
+        self.to_cpu = to_cpu
+        self.outputs = {}
+        self._handles = []
+
+    def __enter__(self):
+        mods = _check_layers(self.module, self.layers)
+        self.outputs = {name: [] for name in self.layers}
+        for name, mod in zip(self.layers, mods):
+            self._handles.append(mod.register_forward_hook(self._hook(name)))
+        return self
+
+    def _hook(self, name):
+        def hook(mod, inputs, output):
+            t = _first_tensor(output).detach()
+            t = t.to("cpu", copy=True) if self.to_cpu else t.clone()
+            self.outputs[name].append(t)
+
+        return hook
+
+    def __exit__(self, *exc):
+        for h in self._handles:
+            h.remove()
+        self._handles = []
+        return False
+
+
+def capture_activations(estimator, X, layers, *, batch_size=32, n_jobs=None, verbose=False):
+    """Outputs of named layers of a fitted network for a batch of inputs.
+
+    The network runs in evaluation mode under ``torch.inference_mode`` in batches of
+    ``batch_size`` clips; hooks are removed and training flags restored afterwards.
+
+    Parameters
+    ----------
+    estimator : estimator, Pipeline or torch.nn.Module
+        A fitted skaudio classifier, a fitted ``Pipeline`` ending in one, or a module
+        (see :func:`resolve_network`).
+    X : array-like
+        What the estimator takes (waveforms for a pipeline starting with a front end,
+        spectrogram batches for a bare SE-CNN or DEGramNet classifier).
+    layers : str or list of str
+        Layer names (see :func:`layer_names`).
+    batch_size : int, default=32
+    n_jobs : int or None, default=None
+        torch threads (None keeps torch's setting).
+    verbose : bool, default=False
+        Progress bar over batches.
+
+    Returns
+    -------
+    activations : ndarray or dict of str to ndarray
+        ``(n_clips, ...)`` float32 outputs, one array for a single layer name, a dict
+        for a list. A layer that returns a tuple (LSTM, attention) gives its first
+        tensor; a module run several times in one pass (an MLP shared by two
+        poolings) gives its outputs side by side along axis 1, in call order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name (the message lists the valid ones), or a layer that
+        did not run during the forward pass.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skaudio.interpret import capture_activations
+    >>> net = torch.nn.Sequential(torch.nn.Conv1d(1, 4, 3), torch.nn.ReLU())
+    >>> X = np.zeros((5, 1, 10), dtype=np.float32)
+    >>> capture_activations(net, X, "0", batch_size=2).shape
+    (5, 4, 8)
+    """
+    net = resolve_network(estimator)
+    single = isinstance(layers, str)
+    names = [layers] if single else list(layers)
+    _check_layers(net.module, names)
+    result = _capture(net, net.prepare(X), names, batch_size, n_jobs, verbose)
+    return result[names[0]] if single else result
+
+
+def _capture(net, Xn, names, batch_size=32, n_jobs=None, verbose=False):
+    """Layer outputs for the network input ``Xn`` (already prepared), as a dict."""
+    device = net.device
+    batches = {name: [] for name in names}
+    with torch_threads(n_jobs), evaluation_mode(net.module), torch.inference_mode(), \
+            ActivationCapture(net.module, names) as cap:
+        for sl in iter_batches(len(Xn), batch_size, verbose, "activations"):
+            net.module(torch.as_tensor(Xn[sl], device=device))
+            for name in names:
+                calls = cap.outputs[name]
+                if not calls:
+                    raise ValueError(
+                        f"layer {name!r} did not run during the forward pass of "
+                        f"{type(net.module).__name__}: containers such as ModuleList, and layers whose "
+                        "weights the parent uses directly (e.g. MultiheadAttention.out_proj), produce "
+                        "no output of their own; pick another layer")
+                # a module shared within one pass (an MLP applied to two poolings) gives its
+                # calls side by side along axis 1, in call order
+                batches[name].append(calls[0] if len(calls) == 1 else _concat_calls(name, calls))
+                cap.outputs[name] = []
+    return {name: torch.cat(parts).float().numpy() for name, parts in batches.items()}
+
+
+def _concat_calls(name, calls):
+    shapes = {tuple(c.shape[:1]) + tuple(c.shape[2:]) for c in calls}
+    if len(shapes) != 1 or calls[0].ndim < 2:
+        raise ValueError(f"layer {name!r} runs {len(calls)} times per forward pass with outputs of "
+                         f"shapes {[tuple(c.shape) for c in calls]}, which cannot be put side by side")
+    return torch.cat(calls, dim=1)

@@ -1,0 +1,283 @@
+"""Figures for the interpretation tools (matplotlib, imported only when a function runs).
+
+Every function draws on the ``ax`` (or ``fig``) it is given, or on a new
+``matplotlib.figure.Figure`` (no pyplot state is touched), and returns what it drew on.
+
+- :func:`plot_spectral_patterns` -- the columns of an NMF basis ``W``;
+- :func:`plot_reconstruction` -- a spectrogram beside its reconstruction ``W H``;
+- :func:`plot_discriminative_components` -- the patterns each class relies on;
+- :func:`plot_gradcam` -- a Grad-CAM map over its spectrogram.
+"""
+import numpy as np
+
+__all__ = ["plot_spectral_patterns", "plot_reconstruction", "plot_discriminative_components",
+           "plot_gradcam"]
+
+
+def _figure(figsize):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _new_ax(figsize):
+    return _figure(figsize).add_subplot()
+
+
+def _basis(W, frequencies):
+    """``(W, frequencies)`` from an array or a fitted :class:`~skaudio.interpret.NMFInterpreter`."""
+    if hasattr(W, "components_"):
+        if frequencies is None:
+            frequencies = getattr(W, "frequencies_", None)
+        W = W.components_
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D (n_mels, n_components) array, got shape {W.shape}")
+    return W, frequencies
+
+
+def _freq_ticks(ax, frequencies, n_rows, axis="y", n_ticks=5):
+    """Label band indices with their frequency in Hz (or leave band numbers)."""
+    if frequencies is None or len(frequencies) != n_rows:
+        (ax.set_ylabel if axis == "y" else ax.set_xlabel)("band")
+        return
+    idx = np.unique(np.linspace(0, n_rows - 1, min(n_ticks, n_rows)).round().astype(int))
+    labels = [f"{frequencies[i]:.0f}" for i in idx]
+    if axis == "y":
+        ax.set_yticks(idx, labels)
+        ax.set_ylabel("Hz")
+    else:
+        ax.set_xticks(idx, labels)
+        ax.set_xlabel("Hz")
+
+
+def _to_db(S, ref, top_db=80.0):
+    S = np.maximum(np.asarray(S, dtype=np.float64), 0.0)
+    db = 10.0 * np.log10(np.maximum(S, 1e-10) / max(ref, 1e-10))
+    return np.maximum(db, -top_db)
+
+
+def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image", ax=None,
+                           title=None, cmap="magma"):
+    """Spectral patterns: the columns of an NMF basis ``W`` (mel bands x components).
+
+    Parameters
+    ----------
+    W : ndarray of shape (n_mels, n_components) or fitted NMFInterpreter
+        The basis (``components_`` of the interpreter, whose ``frequencies_`` label
+        the bands).
+    components : array-like of int or None, default=None
+        Columns to show; all when None.
+    frequencies : ndarray of shape (n_mels,) or None, default=None
+        Centre frequency of each band in Hz, for the axis labels.
+    kind : {"image", "lines"}, default="image"
+        A heatmap (bands up, components across, each column scaled to its peak) or
+        one curve per component.
+    ax : matplotlib.axes.Axes or None, default=None
+    title : str or None, default=None
+    cmap : str, default="magma"
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.plotting import plot_spectral_patterns
+    >>> W = np.random.default_rng(0).random((32, 6))
+    >>> ax = plot_spectral_patterns(W, kind="lines")
+    >>> len(ax.get_lines())
+    6
+    """
+    W, frequencies = _basis(W, frequencies)
+    cols = np.arange(W.shape[1]) if components is None else np.asarray(components, dtype=int)
+    if cols.size == 0 or cols.min() < 0 or cols.max() >= W.shape[1]:
+        raise ValueError(f"components must index the {W.shape[1]} columns of W, got {cols.tolist()}")
+    if kind not in ("image", "lines"):
+        raise ValueError(f"kind must be 'image' or 'lines', got {kind!r}")
+    Wc = W[:, cols]
+    if ax is None:
+        ax = _new_ax((max(3.0, 0.25 * len(cols) + 2.0) if kind == "image" else 5.0, 3.2))
+    if kind == "image":
+        peak = Wc.max(axis=0, keepdims=True)
+        ax.imshow(Wc / np.where(peak > 0, peak, 1.0), origin="lower", aspect="auto", cmap=cmap,
+                  interpolation="nearest", vmin=0.0, vmax=1.0)
+        step = max(1, len(cols) // 12)
+        ax.set_xticks(range(0, len(cols), step), [str(c) for c in cols[::step]])
+        ax.set_xlabel("component (channel)")
+        _freq_ticks(ax, frequencies, W.shape[0], "y")
+    else:
+        for j, c in enumerate(cols):
+            ax.plot(np.arange(W.shape[0]), Wc[:, j], label=str(c))
+        ax.set_ylabel("weight")
+        _freq_ticks(ax, frequencies, W.shape[0], "x")
+        if len(cols) <= 10:
+            ax.legend(title="component", fontsize=7, title_fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None,
+                        titles=("spectrogram V", "reconstruction W H"), cmap="magma"):
+    """A spectrogram beside its NMF reconstruction, on a common colour scale.
+
+    Parameters
+    ----------
+    V, V_hat : ndarray of shape (n_mels, n_frames)
+        One clip's ``V`` (``NMFInterpreter.get_spectrogram(X)[i]``) and
+        reconstruction (``inverse_transform(transform(X))[i]``).
+    frequencies : ndarray of shape (n_mels,) or None, default=None
+    db : bool, default=True
+        Show both in dB relative to the maximum of ``V`` (80 dB range).
+    axes : sequence of two matplotlib.axes.Axes or None, default=None
+    titles : pair of str
+    cmap : str, default="magma"
+
+    Returns
+    -------
+    axes : list of two matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.plotting import plot_reconstruction
+    >>> V = np.random.default_rng(0).random((16, 40))
+    >>> axes = plot_reconstruction(V, 0.9 * V)
+    >>> [len(ax.images) for ax in axes]
+    [1, 1]
+    """
+    V = np.asarray(V, dtype=np.float64)
+    V_hat = np.asarray(V_hat, dtype=np.float64)
+    if V.ndim != 2 or V.shape != V_hat.shape:
+        raise ValueError(f"V and V_hat must be 2-D arrays of the same shape (one clip), got {V.shape} "
+                         f"and {V_hat.shape}")
+    if axes is None:
+        fig = _figure((8.0, 3.0))
+        axes = fig.subplots(1, 2, sharey=True)
+    axes = list(axes)
+    if db:
+        ref = float(V.max())
+        imgs = _to_db(V, ref), _to_db(V_hat, ref)
+        vmin, vmax = -80.0, 0.0
+    else:
+        imgs = V, V_hat
+        vmin, vmax = 0.0, float(max(V.max(), V_hat.max()))
+    for ax, img, title in zip(axes, imgs, titles):
+        im = ax.imshow(img, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                       interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xlabel("frame")
+    _freq_ticks(axes[0], frequencies, V.shape[0], "y")
+    axes[-1].figure.colorbar(im, ax=axes, label="dB" if db else "value")
+    return axes
+
+
+def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequencies=None, fig=None):
+    """The patterns each class relies on most: scores and spectral shapes, one row per class.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :meth:`NMFInterpreter.discriminative_components`.
+    W : ndarray of shape (n_mels, n_components) or fitted NMFInterpreter
+    n_top : int, default=3
+        Components shown per class.
+    classes : list or None, default=None
+        Classes to show (rows), all in the table when None.
+    frequencies : ndarray of shape (n_mels,) or None, default=None
+    fig : matplotlib.figure.Figure or None, default=None
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from skaudio.plotting import plot_discriminative_components
+    >>> table = pd.DataFrame({"class": ["a", "a", "b", "b"], "rank": [1, 2, 1, 2],
+    ...                       "component": [0, 1, 1, 0], "score": [1.5, -1.5, 1.5, -1.5]})
+    >>> fig = plot_discriminative_components(table, np.eye(4, 2), n_top=2)
+    >>> len(fig.axes)
+    4
+    """
+    W, frequencies = _basis(W, frequencies)
+    missing = {"class", "rank", "component", "score"} - set(table.columns)
+    if missing:
+        raise ValueError(f"table lacks the columns {sorted(missing)}; pass the output of "
+                         "NMFInterpreter.discriminative_components")
+    classes = list(dict.fromkeys(table["class"])) if classes is None else list(classes)
+    if not classes:
+        raise ValueError("no classes to show")
+    if fig is None:
+        fig = _figure((8.0, 1.7 * len(classes) + 0.6))
+    axes = fig.subplots(len(classes), 2, squeeze=False)
+    for row, c in zip(axes, classes):
+        sub = table[table["class"] == c].sort_values("rank").head(n_top)
+        if sub.empty:
+            raise ValueError(f"class {c!r} is not in the table")
+        comps = sub["component"].to_numpy(dtype=int)
+        bars = row[0].barh(range(len(sub))[::-1], sub["score"].to_numpy(), color="tab:blue")
+        for b, s in zip(bars, sub["score"].to_numpy()):
+            b.set_color("tab:blue" if s >= 0 else "tab:red")
+        row[0].set_yticks(range(len(sub))[::-1], [f"#{k}" for k in comps])
+        row[0].axvline(0.0, color="k", lw=0.5)
+        row[0].set_ylabel(str(c))
+        for k in comps:
+            row[1].plot(np.arange(W.shape[0]), W[:, k], label=f"#{k}")
+        row[1].legend(fontsize=7)
+        _freq_ticks(row[1], frequencies, W.shape[0], "x")
+    axes[0][0].set_title("effect size (share in class vs elsewhere)", fontsize=9)
+    axes[0][1].set_title("spectral pattern", fontsize=9)
+    return fig
+
+
+def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cmap="jet",
+                 frequencies=None, title=None):
+    """A Grad-CAM map laid over the spectrogram it explains.
+
+    Parameters
+    ----------
+    spectrogram : ndarray of shape (n_freqs, n_frames)
+        The network's input for one clip (e.g. the log-mel of SE-CNN).
+    cam : ndarray of shape (n_freqs, n_frames)
+        Its map from :func:`skaudio.interpret.grad_cam`.
+    ax : matplotlib.axes.Axes or None, default=None
+    alpha : float, default=0.5
+        Opacity of the map.
+    cmap, cam_cmap : str
+        Colour maps of the spectrogram and of the map.
+    frequencies : ndarray of shape (n_freqs,) or None, default=None
+    title : str or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.plotting import plot_gradcam
+    >>> S = np.random.default_rng(0).random((16, 40))
+    >>> ax = plot_gradcam(S, S / S.max(), title="clip 0")
+    >>> len(ax.images)
+    2
+    """
+    S = np.asarray(spectrogram, dtype=np.float64)
+    C = np.asarray(cam, dtype=np.float64)
+    if S.ndim != 2 or S.shape != C.shape:
+        raise ValueError(f"spectrogram and cam must be 2-D arrays of the same shape (one clip), got "
+                         f"{S.shape} and {C.shape}")
+    if ax is None:
+        ax = _new_ax((5.0, 3.0))
+    ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
+    im = ax.imshow(C, origin="lower", aspect="auto", cmap=cam_cmap, alpha=alpha, vmin=0.0,
+                   vmax=max(float(C.max()), 1e-12), interpolation="bilinear")
+    ax.figure.colorbar(im, ax=ax, label="Grad-CAM")
+    ax.set_xlabel("frame")
+    _freq_ticks(ax, frequencies, S.shape[0], "y")
+    if title:
+        ax.set_title(title)
+    return ax
