@@ -10,6 +10,7 @@ References
 .. [NMF] Dwivedi, "Interpretation of representations of audio signals in hidden layers of a
    neural network using NMF", 2024 (thesis).
 """
+import contextlib
 import numbers
 from numbers import Integral, Real
 
@@ -23,8 +24,9 @@ from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
-from skaudio.features._base import torch_threads
+from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.interpret import _bases
 from skaudio.interpret._hooks import _capture, _check_layers, _unwrap, resolve_network
 
@@ -189,7 +191,8 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     batch_size : int, default=32
         Clips per forward pass when capturing activations.
     n_jobs : int or None, default=None
-        torch threads (None keeps torch's setting).
+        torch threads for the network and BLAS threads for the solver (None keeps each
+        library's setting).
     verbose : int, default=0
         Print the objective every ten iterations (torch solver) and show progress.
 
@@ -471,11 +474,14 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         self.frequencies_, htk = self._row_frequencies(net)
         self._htk = htk
         self.mel_positions_ = self._mel_positions(self.frequencies_, htk)
-        B, G, vv = _bases.gram_terms(V, H)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        # the basis fit works on small matrices (bands x channels): one thread, since extra
-        # threads only add overhead (on a loaded machine their spinning slowed steps 100-fold)
-        with torch.random.fork_rng(devices=[]), torch_threads(1):
+        # n_jobs bounds BLAS threads too (scikit-learn's solver and the Gram products); the torch
+        # bases work on small matrices (bands x channels), so they get one thread: extra threads
+        # only add overhead there (on a loaded machine their spinning slowed steps 100-fold)
+        blas = (threadpool_limits(resolve_n_jobs(self.n_jobs), user_api="blas")
+                if self.n_jobs is not None else contextlib.nullcontext())
+        with blas, torch.random.fork_rng(devices=[]), torch_threads(1):
+            B, G, vv = _bases.gram_terms(V, H)
             torch.manual_seed(seed)
             if solver in ("cd", "mu"):
                 W = self._fit_sklearn(V, H, solver, seed)

@@ -1,0 +1,68 @@
+"""The interpretation figures draw what they are given (matplotlib's Agg canvas, no pyplot)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from skaudio.plotting import (  # noqa: E402
+    plot_discriminative_components,
+    plot_gradcam,
+    plot_reconstruction,
+    plot_spectral_patterns,
+)
+
+
+class FakeInterpreter:
+    components_ = np.abs(np.random.default_rng(0).standard_normal((24, 6)))
+    frequencies_ = np.geomspace(50, 8000, 24)
+
+
+def test_spectral_patterns():
+    ax = plot_spectral_patterns(FakeInterpreter(), components=[0, 2, 5], title="layer")
+    img = ax.images[0].get_array()
+    assert img.shape == (24, 3)
+    np.testing.assert_allclose(img.max(axis=0), 1.0)  # each column scaled to its peak
+    assert ax.get_ylabel() == "Hz" and ax.get_title() == "layer"
+    lines = plot_spectral_patterns(FakeInterpreter.components_, kind="lines")
+    np.testing.assert_allclose(lines.get_lines()[3].get_ydata(), FakeInterpreter.components_[:, 3])
+    with pytest.raises(ValueError, match="components must index"):
+        plot_spectral_patterns(FakeInterpreter(), components=[6])
+    with pytest.raises(ValueError, match="kind"):
+        plot_spectral_patterns(FakeInterpreter(), kind="bars")
+
+
+def test_reconstruction_in_db():
+    V = np.random.default_rng(1).random((16, 30)) + 0.01
+    axes = plot_reconstruction(V, V / 10, frequencies=np.linspace(100, 4000, 16))
+    a, b = (ax.images[0].get_array() for ax in axes)
+    np.testing.assert_allclose(np.asarray(a) - np.asarray(b), 10.0, atol=1e-9)  # a tenth is -10 dB
+    assert np.asarray(a).max() == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        plot_reconstruction(V, V[:, :5])
+
+
+def test_discriminative_components():
+    table = pd.DataFrame({"class": ["dog"] * 3 + ["rain"] * 3, "rank": [1, 2, 3] * 2,
+                          "component": [4, 1, 0, 2, 3, 4], "score": [2.0, 0.5, -1.0, 1.0, 0.2, -2.0]})
+    fig = plot_discriminative_components(table, FakeInterpreter(), n_top=2)
+    assert len(fig.axes) == 4
+    bars, shapes = fig.axes[0], fig.axes[1]
+    ticks = {t.get_text(): y for t, y in zip(bars.get_yticklabels(), bars.get_yticks())}
+    assert set(ticks) == {"#4", "#1"} and ticks["#4"] > ticks["#1"]  # rank 1 on top
+    assert len(shapes.get_lines()) == 2
+    with pytest.raises(ValueError, match="lacks the columns"):
+        plot_discriminative_components(table.drop(columns="score"), FakeInterpreter())
+    with pytest.raises(ValueError, match="not in the table"):
+        plot_discriminative_components(table, FakeInterpreter(), classes=["cat"])
+
+
+def test_gradcam_overlay():
+    S = np.random.default_rng(2).random((16, 30))
+    cam = np.zeros_like(S)
+    cam[4:8, 10:20] = 1.0
+    ax = plot_gradcam(S, cam, alpha=0.4)
+    assert len(ax.images) == 2 and ax.images[1].get_alpha() == 0.4
+    np.testing.assert_array_equal(ax.images[1].get_array(), cam)
+    with pytest.raises(ValueError, match="same shape"):
+        plot_gradcam(S, cam[:3])
