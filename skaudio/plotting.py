@@ -57,8 +57,8 @@ def _to_db(S, ref, top_db=80.0):
     return np.maximum(db, -top_db)
 
 
-def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image", ax=None,
-                           title=None, cmap="magma"):
+def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image", scale="column",
+                           ax=None, title=None, cmap="magma"):
     """Spectral patterns: the columns of an NMF basis ``W`` (mel bands x components).
 
     Parameters
@@ -71,8 +71,10 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
     frequencies : ndarray of shape (n_mels,) or None, default=None
         Centre frequency of each band in Hz, for the axis labels.
     kind : {"image", "lines"}, default="image"
-        A heatmap (bands up, components across, each column scaled to its peak) or
-        one curve per component.
+        A heatmap (bands up, components across) or one curve per component.
+    scale : {"column", "global"}, default="column"
+        Heatmap colours: each column scaled to its own peak (shapes), or all to the
+        largest value (strengths: unused components stay dark).
     ax : matplotlib.axes.Axes or None, default=None
     title : str or None, default=None
     cmap : str, default="magma"
@@ -96,14 +98,16 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
         raise ValueError(f"components must index the {W.shape[1]} columns of W, got {cols.tolist()}")
     if kind not in ("image", "lines"):
         raise ValueError(f"kind must be 'image' or 'lines', got {kind!r}")
+    if scale not in ("column", "global"):
+        raise ValueError(f"scale must be 'column' or 'global', got {scale!r}")
     Wc = W[:, cols]
     if ax is None:
         ax = _new_ax((max(3.0, 0.25 * len(cols) + 2.0) if kind == "image" else 5.0, 3.2))
     if kind == "image":
-        peak = Wc.max(axis=0, keepdims=True)
+        peak = Wc.max(axis=0, keepdims=True) if scale == "column" else np.full((1, 1), Wc.max())
         ax.imshow(Wc / np.where(peak > 0, peak, 1.0), origin="lower", aspect="auto", cmap=cmap,
                   interpolation="nearest", vmin=0.0, vmax=1.0)
-        step = max(1, len(cols) // 12)
+        step = max(1, int(np.ceil(len(cols) / 8)))
         ax.set_xticks(range(0, len(cols), step), [str(c) for c in cols[::step]])
         ax.set_xlabel("component (channel)")
         _freq_ticks(ax, frequencies, W.shape[0], "y")
@@ -119,51 +123,64 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
     return ax
 
 
-def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None,
-                        titles=("spectrogram V", "reconstruction W H"), cmap="magma"):
-    """A spectrogram beside its NMF reconstruction, on a common colour scale.
+def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma"):
+    """A spectrogram beside its NMF reconstruction(s), on a common colour scale.
 
     Parameters
     ----------
-    V, V_hat : ndarray of shape (n_mels, n_frames)
-        One clip's ``V`` (``NMFInterpreter.get_spectrogram(X)[i]``) and
-        reconstruction (``inverse_transform(transform(X))[i]``).
+    V : ndarray of shape (n_mels, n_frames)
+        One clip's ``V`` (``NMFInterpreter.get_spectrogram(X)[i]``).
+    V_hat : ndarray of shape (n_mels, n_frames) or dict of str to such arrays
+        Its reconstruction (``inverse_transform(transform(X))[i]``), or several,
+        keyed by the title of their panel.
     frequencies : ndarray of shape (n_mels,) or None, default=None
     db : bool, default=True
-        Show both in dB relative to the maximum of ``V`` (80 dB range).
-    axes : sequence of two matplotlib.axes.Axes or None, default=None
-    titles : pair of str
+        Show every panel in dB relative to the maximum of ``V`` (80 dB range); False
+        shows the values as they are (for a ``V`` already in dB, ``db_range``).
+    axes : sequence of matplotlib.axes.Axes or None, default=None
+        One per panel (``V`` first).
+    titles : sequence of str or None, default=None
+        Panel titles; ``("spectrogram V", "reconstruction W H")`` or ``V`` and the
+        dict's keys when None.
     cmap : str, default="magma"
 
     Returns
     -------
-    axes : list of two matplotlib.axes.Axes
+    axes : list of matplotlib.axes.Axes
 
     Examples
     --------
     >>> import numpy as np
     >>> from skaudio.plotting import plot_reconstruction
     >>> V = np.random.default_rng(0).random((16, 40))
-    >>> axes = plot_reconstruction(V, 0.9 * V)
-    >>> [len(ax.images) for ax in axes]
-    [1, 1]
+    >>> axes = plot_reconstruction(V, {"free": 0.9 * V, "smooth": 0.8 * V})
+    >>> [len(ax.images) for ax in axes], axes[2].get_title()
+    ([1, 1, 1], 'smooth')
     """
     V = np.asarray(V, dtype=np.float64)
-    V_hat = np.asarray(V_hat, dtype=np.float64)
-    if V.ndim != 2 or V.shape != V_hat.shape:
+    named = dict(V_hat) if isinstance(V_hat, dict) else {"reconstruction W H": V_hat}
+    recons = [np.asarray(r, dtype=np.float64) for r in named.values()]
+    if V.ndim != 2 or any(r.shape != V.shape for r in recons):
         raise ValueError(f"V and V_hat must be 2-D arrays of the same shape (one clip), got {V.shape} "
-                         f"and {V_hat.shape}")
+                         f"and {[r.shape for r in recons]}")
+    if titles is None:
+        titles = ["spectrogram V", *named]
+    titles = list(titles)
+    if len(titles) != 1 + len(recons):
+        raise ValueError(f"titles must give {1 + len(recons)} panel titles, got {len(titles)}")
     if axes is None:
-        fig = _figure((8.0, 3.0))
-        axes = fig.subplots(1, 2, sharey=True)
-    axes = list(axes)
+        fig = _figure((3.6 * (1 + len(recons)) + 0.8, 3.0))
+        axes = fig.subplots(1, 1 + len(recons), sharey=True)
+    axes = list(np.ravel(axes))
+    if len(axes) != 1 + len(recons):
+        raise ValueError(f"axes must hold {1 + len(recons)} axes, got {len(axes)}")
     if db:
         ref = float(V.max())
-        imgs = _to_db(V, ref), _to_db(V_hat, ref)
+        imgs = [_to_db(V, ref)] + [_to_db(r, ref) for r in recons]
         vmin, vmax = -80.0, 0.0
     else:
-        imgs = V, V_hat
-        vmin, vmax = 0.0, float(max(V.max(), V_hat.max()))
+        imgs = [V] + recons
+        vmin, vmax = float(min(i.min() for i in imgs)), float(max(i.max() for i in imgs))
     for ax, img, title in zip(axes, imgs, titles):
         im = ax.imshow(img, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
                        interpolation="nearest")

@@ -26,6 +26,8 @@ def test_spectral_patterns():
     assert ax.get_ylabel() == "Hz" and ax.get_title() == "layer"
     lines = plot_spectral_patterns(FakeInterpreter.components_, kind="lines")
     np.testing.assert_allclose(lines.get_lines()[3].get_ydata(), FakeInterpreter.components_[:, 3])
+    strengths = plot_spectral_patterns(FakeInterpreter(), scale="global").images[0].get_array()
+    np.testing.assert_allclose(strengths, FakeInterpreter.components_ / FakeInterpreter.components_.max())
     with pytest.raises(ValueError, match="components must index"):
         plot_spectral_patterns(FakeInterpreter(), components=[6])
     with pytest.raises(ValueError, match="kind"):
@@ -40,6 +42,11 @@ def test_reconstruction_in_db():
     assert np.asarray(a).max() == pytest.approx(0.0)
     with pytest.raises(ValueError, match="same shape"):
         plot_reconstruction(V, V[:, :5])
+    several = plot_reconstruction(V, {"a": V, "b": V / 2}, db=False)
+    assert [ax.get_title() for ax in several] == ["spectrogram V", "a", "b"]
+    np.testing.assert_allclose(several[2].images[0].get_array(), V / 2)
+    with pytest.raises(ValueError, match="3 panel titles"):
+        plot_reconstruction(V, {"a": V, "b": V}, titles=["x", "y"])
 
 
 def test_discriminative_components():

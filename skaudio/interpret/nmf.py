@@ -156,6 +156,11 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         Exponent of the magnitude in ``V`` (1 magnitude, 2 power) for ``"auto"``,
         ``"input_db"`` and transformers with a ``power`` parameter; None keeps the
         source's (power for ``"input_db"``). Not used with ``"input"``.
+    db_range : float or None, default=None
+        None keeps ``V`` linear (power or magnitude, as ``power`` says). A number turns
+        ``V`` into decibels relative to each clip's maximum, floored ``db_range`` dB
+        below it and mapped to [0, 1] (``1 + dB / db_range``): the log-compressed
+        picture a log-mel network sees, still non-negative.
     normalize : bool, default=True
         Divide each clip's ``V`` by its maximum, so loud and quiet clips weigh the same.
     freq_pool : {"mean", "max"}, default="mean"
@@ -202,6 +207,10 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         ``W``: column ``k`` is channel ``k``'s spectral pattern.
     n_components_ : int
         Channels of the layer.
+    contributions_ : ndarray of shape (n_components,)
+        Share of the reconstruction ``W H`` (summed over bands, frames and the clips of
+        ``fit``) that each component carries; sums to 1. Channels the fit leaves unused
+        have (near) zero.
     reconstruction_err_ : float
         ``||V - W H||_F`` over the clips seen in ``fit`` (scikit-learn's definition).
     loss_curve_ : ndarray
@@ -276,6 +285,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         "spectrogram": [StrOptions({"auto", "input", "input_db"}), HasMethods(["fit", "transform"])],
         "n_mels": [Interval(Integral, 1, None, closed="left"), None],
         "power": [Interval(Real, 0, None, closed="neither"), None],
+        "db_range": [Interval(Real, 0, None, closed="neither"), None],
         "normalize": ["boolean"],
         "freq_pool": [StrOptions({"mean", "max"})],
         "nonnegative": [StrOptions({"relu", "abs"})],
@@ -292,7 +302,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, estimator, layer, *, basis="softplus", spectrogram="auto", n_mels=None,
-                 power=None, normalize=True, freq_pool="mean", nonnegative="relu", layout="auto",
+                 power=None, db_range=None, normalize=True, freq_pool="mean", nonnegative="relu", layout="auto",
                  n_filters=None, smoothness=0.0, solver="auto", max_iter=200, tol=1e-4,
                  random_state=None, batch_size=32, n_jobs=None, verbose=0):
         self.estimator = estimator
@@ -301,6 +311,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         self.spectrogram = spectrogram
         self.n_mels = n_mels
         self.power = power
+        self.db_range = db_range
         self.normalize = normalize
         self.freq_pool = freq_pool
         self.nonnegative = nonnegative
@@ -339,6 +350,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         """Fit the source of V on X; return V (unnormalised)."""
         if isinstance(self.spectrogram, str) and self.spectrogram.startswith("input"):
             self.spectrogram_ = None
+            self._v_power = 2.0 if self.power is None else float(self.power)
             return self._v_from_input(net, Xn)
         if self.spectrogram == "auto":
             idx, step = self._mel_step(net)
@@ -355,6 +367,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
             src.set_params(n_mels=self.n_mels)
         if self.power is not None and "power" in params:
             src.set_params(power=self.power)
+        self._v_power = float(src.get_params(deep=False).get("power", 2.0))
         self.spectrogram_ = src.fit(Xs)
         return self._check_v(src.transform(Xs))
 
@@ -391,7 +404,13 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
             X = net.pipeline[:idx].transform(X) if idx > 0 else X
         return self._check_v(self.spectrogram_.transform(X))
 
-    def _normalise(self, V):
+    def _finish_v(self, V):
+        """The optional dB mapping, then the per-clip normalisation."""
+        if self.db_range is not None:
+            peak = V.max(axis=(1, 2), keepdims=True)
+            ratio = np.maximum(V, 1e-30) / np.where(peak > 0, peak, 1.0)
+            db = (20.0 / self._v_power) * np.log10(ratio)
+            V = np.clip(1.0 + db / self.db_range, 0.0, 1.0).astype(np.float32)
         if not self.normalize:
             return V
         peak = V.max(axis=(1, 2), keepdims=True)
@@ -457,7 +476,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         """
         solver = self._solver()
         net, Xn = self._prepare(X)
-        V = self._normalise(self._build_source(net, X, Xn))
+        V = self._finish_v(self._build_source(net, X, Xn))
         self._n_rows = V.shape[1]
         A, H = self._h(net, Xn, V.shape[-1])
         if len(H) != len(V):
@@ -491,6 +510,8 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
                 W, losses = self._fit_torch(B, G, vv, seed)
         self.solver_ = solver
         self.components_ = W
+        mass = np.abs(W).sum(axis=0) * H.sum(axis=(0, 2), dtype=np.float64)
+        self.contributions_ = mass / max(mass.sum(), np.finfo(np.float64).tiny)
         self.loss_curve_ = np.asarray(losses)
         err2 = vv - 2.0 * np.sum(W * B) + np.sum((W @ G) * W)
         self.reconstruction_err_ = float(np.sqrt(max(err2, 0.0)))
@@ -541,7 +562,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
 
     # -- using the fit --------------------------------------------------------
     def get_spectrogram(self, X):
-        """``V`` of new clips, as in ``fit`` (normalised when ``normalize`` is set).
+        """``V`` of new clips, as in ``fit`` (dB-mapped with ``db_range``, normalised with ``normalize``).
 
         Parameters
         ----------
@@ -554,7 +575,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "components_")
         net, Xn = self._prepare(X)
-        return self._normalise(self._v(net, X, Xn)).astype(np.float32, copy=False)
+        return self._finish_v(self._v(net, X, Xn)).astype(np.float32, copy=False)
 
     def _n_frames(self, net, X, Xn):
         if self.spectrogram_ is None:
@@ -624,7 +645,7 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "components_")
         net, Xn = self._prepare(X)
-        V = self._normalise(self._v(net, X, Xn))
+        V = self._finish_v(self._v(net, X, Xn))
         _, H = self._h(net, Xn, V.shape[-1])
         V_hat = self.inverse_transform(self._scaled(H))
         M = V.shape[1]

@@ -162,6 +162,8 @@ def test_transform_inverse_transform_score(fitted, events):
     np.testing.assert_allclose(H.max(axis=(0, 2))[H.max(axis=(0, 2)) > 0], 1.0, rtol=1e-6)
     V_hat = nmf.inverse_transform(H)
     assert V_hat.shape == V.shape
+    share = np.abs(nmf.components_).sum(0) * H.sum(axis=(0, 2))
+    np.testing.assert_allclose(nmf.contributions_, share / share.sum(), rtol=1e-4)
     np.testing.assert_allclose(nmf.inverse_transform(H[0]), V_hat[0], rtol=1e-6)
     resid = np.sum((V.astype(np.float64) - V_hat) ** 2)
     np.testing.assert_allclose(np.sqrt(resid), nmf.reconstruction_err_, rtol=1e-4)
@@ -188,6 +190,11 @@ def test_spectrogram_sources(fitted, events):
         S = pipe[:-1].transform(X)
         db = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", normalize=False, **base).fit(S)
         np.testing.assert_allclose(db.get_spectrogram(S), librosa.db_to_power(S), rtol=1e-5)
+        # the network's own view: its log-mel, floored 80 dB below the peak, mapped to [0, 1]
+        scaled = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", db_range=80.0, **base).fit(S)
+        np.testing.assert_allclose(scaled.get_spectrogram(S), 1.0 + S / 80.0, atol=1e-5)
+        auto_db = NMFInterpreter(pipe, "features.6", db_range=80.0, **base).fit(X)
+        np.testing.assert_allclose(auto_db.get_spectrogram(X), 1.0 + S / 80.0, atol=1e-4)
         own = NMFInterpreter(pipe, "features.6", spectrogram=mel(n_mels=16, to_db=False), **base).fit(X)
         assert own.components_.shape == (16, 4) and own.frequencies_ is not None
         # DEGramNet's input is a non-negative power spectrogram: usable as V directly
@@ -328,3 +335,13 @@ def test_pipeline_use_and_frozen_estimator(fitted, events):
     assert H.shape[:2] == (len(X), 8)
     np.testing.assert_array_equal(H, NMFInterpreter(pipe, "features.13", max_iter=300, n_jobs=1)
                                   .fit(X).transform(X))
+
+
+@pytest.mark.parametrize("check", ["check_no_attributes_set_in_init", "check_get_params_invariance",
+                                   "check_set_params", "check_estimator_repr",
+                                   "check_do_not_raise_errors_in_init_or_set_params"])
+def test_sklearn_api_checks(check):
+    # the data checks feed 2-D random arrays, which no audio network takes; these need no data
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("NMFInterpreter", NMFInterpreter(KnownActivations(2), "act"))
