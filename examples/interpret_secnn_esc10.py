@@ -98,7 +98,8 @@ def main(argv=None):
     pipe = train(esc, names, train_idx, args.threads, args.model)
     X_test, y_test = esc.data[test_idx], names[test_idx]
     pred = pipe.predict(X_test)
-    print(f"fold-5 accuracy: {np.mean(pred == y_test):.3f} ({np.sum(pred != y_test)} of {len(y_test)} wrong)")
+    print(f"fold-5 accuracy: {np.mean(pred == y_test):.3f} "
+          f"({np.sum(pred != y_test)} of {len(y_test)} wrong)")
     X_other = esc.data[train_idx[np.random.default_rng(0).choice(len(train_idx), 80, replace=False)]]
 
     rows, fits = [], {}

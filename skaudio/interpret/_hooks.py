@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio.features._base import iter_batches, torch_threads
 
-__all__ = ["ActivationCapture", "capture_activations", "layer_names", "resolve_network"]
+__all__ = ["ActivationCapture", "capture_activations", "layer_names", "resolve_network", "sequence_layout"]
 
 
 class _Network:
@@ -145,6 +145,36 @@ def layer_names(estimator):
     """
     module = resolve_network(estimator).module
     return [name for name, _ in module.named_modules() if name]
+
+
+_SEQUENCE_TYPES = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer,
+                   torch.nn.TransformerDecoder, torch.nn.TransformerDecoderLayer, torch.nn.Transformer,
+                   torch.nn.MultiheadAttention, torch.nn.RNNBase)
+
+
+def _batch_first(module):
+    flag = getattr(module, "batch_first", None)
+    if flag is not None:
+        return bool(flag)
+    for sub in module.modules():
+        if sub is not module and getattr(sub, "batch_first", None) is not None:
+            return bool(sub.batch_first)
+    return True
+
+
+def sequence_layout(module, layer):
+    """``"channels_last"`` for layers inside a batch-first Transformer / RNN, else ``"channels_first"``.
+
+    Sequence modules with ``batch_first=True`` give ``(n, steps, features)``; every
+    other layer of the skaudio networks gives ``(n, channels, ...)``.
+    """
+    for name, sub in module.named_modules():
+        if isinstance(sub, _SEQUENCE_TYPES) and (layer == name or layer.startswith(name + ".")):
+            if not _batch_first(sub):
+                raise ValueError(f"layer {layer!r} lies in a sequence module with batch_first=False, whose "
+                                 "outputs are (steps, n, features); only batch-first outputs are supported")
+            return "channels_last"
+    return "channels_first"
 
 
 def _check_layers(module, layers):

@@ -14,8 +14,13 @@ import torch
 import torch.nn.functional as F
 
 from skaudio.features._base import iter_batches, torch_threads
-from skaudio.interpret._hooks import _check_layers, _first_tensor, evaluation_mode, resolve_network
-from skaudio.interpret.nmf import sequence_layout
+from skaudio.interpret._hooks import (
+    _check_layers,
+    _first_tensor,
+    evaluation_mode,
+    resolve_network,
+    sequence_layout,
+)
 
 __all__ = ["grad_cam"]
 
@@ -28,7 +33,8 @@ def _target_indices(target, classes, n_clips):
     if t.ndim == 0:
         t = np.full(n_clips, t.item() if t.dtype != object else target, dtype=t.dtype)
     if t.shape != (n_clips,):
-        raise ValueError(f"target must be a class label or one label per clip ({n_clips}), got shape {t.shape}")
+        raise ValueError(f"target must be a class label or one label per clip ({n_clips}), "
+                         f"got shape {t.shape}")
     if classes is None:
         if not np.issubdtype(t.dtype, np.integer):
             raise ValueError("target must hold integer logit indices for a bare torch module")

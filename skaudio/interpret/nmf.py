@@ -28,39 +28,15 @@ from threadpoolctl import threadpool_limits
 
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.interpret import _bases
-from skaudio.interpret._hooks import _capture, _check_layers, _unwrap, resolve_network
+from skaudio.interpret._hooks import (
+    _capture,
+    _check_layers,
+    _unwrap,
+    resolve_network,
+    sequence_layout,
+)
 
 __all__ = ["NMFInterpreter"]
-
-_SEQUENCE_TYPES = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer,
-                   torch.nn.TransformerDecoder, torch.nn.TransformerDecoderLayer, torch.nn.Transformer,
-                   torch.nn.MultiheadAttention, torch.nn.RNNBase)
-
-
-def _batch_first(module):
-    flag = getattr(module, "batch_first", None)
-    if flag is not None:
-        return bool(flag)
-    for sub in module.modules():
-        if sub is not module and getattr(sub, "batch_first", None) is not None:
-            return bool(sub.batch_first)
-    return True
-
-
-def sequence_layout(module, layer):
-    """``"channels_last"`` for layers inside a batch-first Transformer / RNN, else ``"channels_first"``.
-
-    Sequence modules with ``batch_first=True`` give ``(n, steps, features)``; every
-    other layer of the skaudio networks gives ``(n, channels, ...)``.
-    """
-    for name, sub in module.named_modules():
-        if isinstance(sub, _SEQUENCE_TYPES) and (layer == name or layer.startswith(name + ".")):
-            if not _batch_first(sub):
-                raise ValueError(f"layer {layer!r} lies in a sequence module with batch_first=False, whose "
-                                 "outputs are (steps, n, features); only batch-first outputs are supported")
-            return "channels_last"
-    return "channels_first"
-
 
 def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", nonnegative="relu"):
     """Turn a layer's outputs into non-negative activations ``(n, channels, n_frames)``.
@@ -263,19 +239,30 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    A network whose only hidden layer is known: ``V`` is given as the input itself.
+    A one-layer network on 8-band spectrograms whose three channels each sum a
+    different pair of bands; ``V`` is the input itself. The learned patterns are those
+    pairs.
 
     >>> import numpy as np, torch
     >>> from skaudio.interpret import NMFInterpreter
-    >>> net = torch.nn.Sequential(torch.nn.Conv1d(8, 3, 1), torch.nn.ReLU())
-    >>> X = np.random.default_rng(0).random((10, 8, 50)).astype(np.float32)
+    >>> net = torch.nn.Sequential(torch.nn.Conv1d(8, 3, 1, bias=False), torch.nn.ReLU())
+    >>> with torch.no_grad():
+    ...     _ = net[0].weight.copy_(torch.eye(8)[[0, 3, 6]][:, :, None] +
+    ...                             torch.eye(8)[[1, 4, 7]][:, :, None])
+    >>> H = np.random.default_rng(0).random((10, 3, 50)).astype(np.float32)
+    >>> X = np.zeros((10, 8, 50), np.float32)
+    >>> X[:, [0, 1]], X[:, [3, 4]], X[:, [6, 7]] = H[:, :1], H[:, 1:2], H[:, 2:]
     >>> nmf = NMFInterpreter(net, "1", spectrogram="input", normalize=False).fit(X)
     >>> nmf.components_.shape  # 8 input bands x 3 channels
     (8, 3)
+    >>> (nmf.components_ > 0.1).astype(int).T
+    array([[1, 1, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 1, 1]])
     >>> nmf.transform(X).shape, nmf.inverse_transform(nmf.transform(X)).shape
     ((10, 3, 50), (10, 8, 50))
-    >>> 0.0 < nmf.score(X) <= 1.0
-    True
+    >>> round(nmf.score(X), 3)
+    1.0
     """
 
     _parameter_constraints = {
@@ -302,8 +289,8 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, estimator, layer, *, basis="softplus", spectrogram="auto", n_mels=None,
-                 power=None, db_range=None, normalize=True, freq_pool="mean", nonnegative="relu", layout="auto",
-                 n_filters=None, smoothness=0.0, solver="auto", max_iter=200, tol=1e-4,
+                 power=None, db_range=None, normalize=True, freq_pool="mean", nonnegative="relu",
+                 layout="auto", n_filters=None, smoothness=0.0, solver="auto", max_iter=200, tol=1e-4,
                  random_state=None, batch_size=32, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.layer = layer
@@ -387,7 +374,8 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     def _check_v(self, V):
         V = np.asarray(V, dtype=np.float32)
         if V.ndim != 3:
-            raise ValueError(f"the spectrogram source must give (n, bands, frames) arrays, got shape {V.shape}")
+            raise ValueError("the spectrogram source must give (n, bands, frames) arrays, "
+                             f"got shape {V.shape}")
         if not np.isfinite(V).all():
             raise ValueError("the spectrogram V contains NaN or infinity")
         if (V < 0).any():
@@ -483,7 +471,8 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
             raise ValueError(f"the spectrogram source gave {len(V)} clips for {len(H)} network inputs")
         self.layer_shape_ = tuple(A.shape[1:])
         if not (H > 0).any():
-            hint = " (try nonnegative='abs': its outputs are negative)" if self.nonnegative == "relu" else ""
+            hint = (" (try nonnegative='abs': its outputs are negative)"
+                    if self.nonnegative == "relu" else "")
             raise ValueError(f"the activations of layer {self.layer!r} are all zero after "
                              f"nonnegative={self.nonnegative!r}{hint}; there is nothing to interpret")
         scale = H.max(axis=(0, 2)).astype(np.float64)

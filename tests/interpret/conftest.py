@@ -22,8 +22,9 @@ def make_pipelines():
     return {
         "secnn": Pipeline([("mel", mel()), ("clf", SECNNClassifier(
             module__width=4, module__n_blocks=3, module__head=(16,), **FAST))]),
-        "degram": Pipeline([("spec", Spectrogram(n_fft=128, hop_length=128, sr=SR)), ("clf", DEGramNetClassifier(
-            module__n_filters=16, module__stem_width=4, module__width=2, module__sr=SR, **FAST))]),
+        "degram": Pipeline([("spec", Spectrogram(n_fft=128, hop_length=128, sr=SR)),
+                            ("clf", DEGramNetClassifier(module__n_filters=16, module__stem_width=4,
+                                                        module__width=2, module__sr=SR, **FAST))]),
         "dual": Pipeline([("clf", DualBranchClassifier(
             module__width=4, module__detail_width=8, module__d_model=16, module__n_heads=2,
             module__stem_stride=8, **FAST))]),
@@ -63,5 +64,6 @@ def planted(n_clips=30, n_mels=40, n_frames=60, seed=0):
     pos = np.linspace(0.0, 1.0, n_mels)
     centres = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
     W = np.exp(-0.5 * ((pos[:, None] - centres[None]) / 0.06) ** 2)
-    H = rng.gamma(0.5, 1.0, (n_clips, len(centres), n_frames)) * (rng.random((n_clips, len(centres), n_frames)) < 0.4)
+    shape = (n_clips, len(centres), n_frames)
+    H = rng.gamma(0.5, 1.0, shape) * (rng.random(shape) < 0.4)
     return W, H.astype(np.float32)

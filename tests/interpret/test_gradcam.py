@@ -85,7 +85,8 @@ def test_skaudio_networks(fitted, events):
     S = secnn[:-1].transform(X)
     cams, target = grad_cam(secnn, X, "features.20", return_target=True, n_jobs=1)
     assert cams.shape == S.shape and cams.dtype == np.float32
-    assert cams.min() >= 0 and np.allclose(cams.reshape(len(X), -1).max(1)[cams.reshape(len(X), -1).max(1) > 0], 1)
+    peaks = cams.reshape(len(X), -1).max(1)
+    assert cams.min() >= 0 and np.allclose(peaks[peaks > 0], 1)
     np.testing.assert_array_equal(target, secnn.predict(X))
     same = grad_cam(secnn[-1], S, "features.20", n_jobs=1)  # the bare classifier on its log-mels
     np.testing.assert_allclose(same, cams, atol=1e-5)

@@ -191,7 +191,8 @@ def test_spectrogram_sources(fitted, events):
         db = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", normalize=False, **base).fit(S)
         np.testing.assert_allclose(db.get_spectrogram(S), librosa.db_to_power(S), rtol=1e-5)
         # the network's own view: its log-mel, floored 80 dB below the peak, mapped to [0, 1]
-        scaled = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", db_range=80.0, **base).fit(S)
+        scaled = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", db_range=80.0,
+                                **base).fit(S)
         np.testing.assert_allclose(scaled.get_spectrogram(S), 1.0 + S / 80.0, atol=1e-5)
         auto_db = NMFInterpreter(pipe, "features.6", db_range=80.0, **base).fit(X)
         np.testing.assert_allclose(auto_db.get_spectrogram(X), 1.0 + S / 80.0, atol=1e-4)
@@ -216,10 +217,12 @@ def test_discriminative_components():
     H[y == "b", :2] *= 0.05
     V = np.einsum("mk,nkt->nmt", W, H).astype(np.float32)
     X = np.concatenate([H, V], axis=1)
-    nmf = NMFInterpreter(KnownActivations(5), "act", spectrogram=FunctionTransformer(_v_rows, kw_args={"k": 5}),
+    source = FunctionTransformer(_v_rows, kw_args={"k": 5})
+    nmf = NMFInterpreter(KnownActivations(5), "act", spectrogram=source,
                          max_iter=300, n_jobs=1).fit(X)
     table = nmf.discriminative_components(X, y)
-    assert list(table.columns) == ["class", "rank", "component", "score", "share_in_class", "share_elsewhere"]
+    assert list(table.columns) == ["class", "rank", "component", "score", "share_in_class",
+                                   "share_elsewhere"]
     assert len(table) == 10
     top_a = table[table["class"] == "a"].sort_values("rank")
     top_b = table[table["class"] == "b"].sort_values("rank")
