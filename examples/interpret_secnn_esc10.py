@@ -22,6 +22,7 @@ minutes on a laptop CPU; ``--model PATH`` keeps the fitted pipeline (joblib) so 
 second run only redoes the interpretation.
 
 Run: ``python examples/interpret_secnn_esc10.py [--threads N] [--model PATH] [--figures DIR]``
+(``--clips-per-fold 4 --epochs 1`` is a quick check that the script runs.)
 """
 import argparse
 import os
@@ -57,13 +58,14 @@ def shared_data():
     return Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
 
-def train(esc, names, train_idx, n_jobs, model_path):
+def train(esc, names, train_idx, n_jobs, model_path, max_epochs=None):
     if model_path is not None and Path(model_path).is_file():
         print(f"loading the fitted pipeline from {model_path}")
         return joblib.load(model_path)
+    epochs = {} if max_epochs is None else {"max_epochs": max_epochs, "early_stopping": False}
     pipe = Pipeline([
         ("mel", MelSpectrogram(sr=SR, n_fft=1024, hop_length=512, n_mels=64)),
-        ("clf", SECNNClassifier(random_state=0, n_jobs=n_jobs)),
+        ("clf", SECNNClassifier(random_state=0, n_jobs=n_jobs, **epochs)),
     ])
     start = time.perf_counter()
     pipe.fit(esc.data[train_idx], names[train_idx])
@@ -85,22 +87,32 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="torch and BLAS threads")
     parser.add_argument("--model", default=None, help="joblib file for the fitted pipeline")
     parser.add_argument("--figures", default=None, help="folder for the PNG figures")
+    parser.add_argument("--clips-per-fold", type=int, default=None,
+                        help="a random subset of each fold (a quick check of the script)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="train exactly this many epochs, no early stopping (default: the estimator's)")
     args = parser.parse_args(argv)
     folder = shared_data() / "esc10"
     if not (folder / "meta" / "esc50.csv").is_file():
         print(f"ESC-10 not found under {folder}; set SKAUDIO_SHARED_DATA")
-        return 0
+        return None
     esc = load_esc50(folder, subset="esc10", sr=SR)
     label = dict(zip(np.unique(esc.target), esc.target_names))
     names = np.array([label[t] for t in esc.target])
-    train_idx = np.flatnonzero(esc.fold != 5)
-    test_idx = np.flatnonzero(esc.fold == 5)
-    pipe = train(esc, names, train_idx, args.threads, args.model)
+    keep = np.arange(len(names))
+    if args.clips_per_fold is not None:
+        rng = np.random.default_rng(0)
+        keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(esc.fold == f), args.clips_per_fold,
+                                                  replace=False) for f in range(1, 6)]))
+    train_idx = keep[esc.fold[keep] != 5]
+    test_idx = keep[esc.fold[keep] == 5]
+    pipe = train(esc, names, train_idx, args.threads, args.model, args.epochs)
     X_test, y_test = esc.data[test_idx], names[test_idx]
     pred = pipe.predict(X_test)
     print(f"fold-5 accuracy: {np.mean(pred == y_test):.3f} "
           f"({np.sum(pred != y_test)} of {len(y_test)} wrong)")
-    X_other = esc.data[train_idx[np.random.default_rng(0).choice(len(train_idx), 80, replace=False)]]
+    n_other = min(80, len(train_idx))
+    X_other = esc.data[train_idx[np.random.default_rng(0).choice(len(train_idx), n_other, replace=False)]]
 
     rows, fits = [], {}
     for scale, v_kwargs in SCALES.items():
@@ -149,7 +161,7 @@ def main(argv=None):
 
     if args.figures:
         save_figures(Path(args.figures), fits, pipe, X_test, y_test, pred, wrong, disc, cams)
-    return 0
+    return table
 
 
 def used_components(nmf, n=32):
@@ -206,4 +218,5 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
+    sys.exit(0)
