@@ -30,6 +30,7 @@ from skaudio.features import (
     SpectrogramSegmenter,
     SpectrogramStandardizer,
 )
+from skaudio.interpret import NMFInterpreter
 from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 from skaudio.nn import GlobalPool, Pool2d
 
@@ -39,6 +40,13 @@ POWER = RNG.random((6, 17, 12)).astype(np.float32)
 DB = (-80 * RNG.random((6, 16, 12))).astype(np.float32)
 LABELS = np.array(["a", "b", "c"] * 2)
 TINY = dict(max_epochs=1, batch_size=3, random_state=0, n_jobs=1, early_stopping=False, verbose=0)
+
+
+def _tiny_net():
+    """A fixed (seeded) network on the 17-band POWER batches for NMFInterpreter."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv1d(17, 4, 1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool1d(1),
+                               torch.nn.Flatten(), torch.nn.Linear(4, 2))
 
 
 def _wav_paths(tmp_path):
@@ -67,6 +75,12 @@ FITTED = {
     "SpectrogramSegmenter": (lambda: SpectrogramSegmenter("kmeans", random_state=0), DB, None, "transform"),
     "SpectrogramImageFeatures": (lambda: SpectrogramImageFeatures("glcm"), DB, None, "transform"),
     "Flatten": (lambda: Flatten(), DB, None, "transform"),
+    # NMFInterpreter keeps its (already fitted) network through clone and pickle
+    "NMFInterpreter": (lambda: NMFInterpreter(_tiny_net(), "1", spectrogram="input"), POWER, None,
+                       "transform"),
+    "NMFInterpreter[mel_basis]": (lambda: NMFInterpreter(_tiny_net(), "1", basis="mel_basis", spectrogram="input",
+                                                         max_iter=20, random_state=0), POWER, None,
+                                  "score"),  # through W
     "SECNNClassifier": (lambda: SECNNClassifier(module__width=2, module__n_blocks=2, module__head=(4,),
                                                 ema_decay=0.9, **TINY), DB, LABELS, "predict_proba"),
     "DEGramNetClassifier": (lambda: DEGramNetClassifier(module__n_filters=4, module__stem_width=2,

@@ -27,6 +27,10 @@ NOT_APPLICABLE = {
     "fix_length": "the function behind FixLength (covered), also tests/test_io.py",
     "make_sound_events": "a generator of synthetic data, not a consumer of user input; tests/datasets",
     "pooling_report_main": "the CLI command over compare_pooling (covered); tests/test_cli.py",
+    "capture_activations": "reads layers of a fitted network; tests/interpret/test_hooks.py (values, "
+                           "model left unchanged, unknown layers, unfitted estimators)",
+    "layer_names": "lists a fitted network's submodules; tests/interpret/test_hooks.py",
+    "grad_cam": "maps of a fitted network; tests/interpret/test_gradcam.py (known answers, errors)",
 }
 
 
