@@ -69,7 +69,7 @@ def pipelines(seed=0):
         ]),
         "degram": Pipeline([
             ("spec", Spectrogram(n_fft=512, hop_length=256)),
-            ("clf", DEGramNetClassifier(module__sr=SR, mixup_alpha=0.3, patience=12, random_state=seed)),
+            ("clf", DEGramNetClassifier(module__sr=SR, random_state=seed)),
         ]),
         "dual": Pipeline([
             ("clf", DualBranchClassifier(random_state=seed)),
