@@ -8,7 +8,8 @@ def tiny_secnn(random_state=0, n_jobs=None):
     """An SE-CNN small enough to cross-validate on a few hundred clips in seconds."""
     return SECNNClassifier(module__width=8, module__n_blocks=3, module__head=(32,),
                            module__dropout=0.1, lr=3e-3, batch_size=16, max_epochs=8,
-                           early_stopping=False, mixup_alpha=0.0, noise=None,
+                           early_stopping=False, mixup_alpha=0.0, noise=None, spec_augment=None,
+                           random_crop=None,
                            random_state=random_state, n_jobs=n_jobs)
 
 
