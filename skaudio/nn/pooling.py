@@ -17,7 +17,7 @@ from torch import nn
 
 # one list of modes, one set of defaults and one set of parameter ranges for both homes
 from skaudio._kernels.pooling import DEFAULT_PARAMS as _DEFAULTS
-from skaudio._kernels.pooling import POOLING_MODES, check_mode_params
+from skaudio._kernels.pooling import POOLING_MODES, check_mode_params, pool_output_size
 
 __all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
 _MODE_PARAMS = {"mixed": ("a",), "auto": ("a",), "lnp": ("p",), "lse": ("r",), "power": ("n",),
@@ -211,16 +211,6 @@ def _pair(x, name):
     return x
 
 
-def _out_len(size, k, s, pad, ceil_mode):
-    span = size + 2 * pad - k
-    if span < 0:
-        return 0
-    if ceil_mode:
-        n = -(-span // s) + 1
-        return n - 1 if (n - 1) * s >= size + pad else n
-    return span // s + 1
-
-
 class Pool2d(_PoolParams):
     """Region pooling of ``(batch, channels, n_freqs, n_frames)`` maps with any of the twelve modes.
 
@@ -281,8 +271,7 @@ class Pool2d(_PoolParams):
         if x.dim() != 4:
             raise ValueError(f"Pool2d expects (batch, channels, n_freqs, n_frames), got shape {tuple(x.shape)}")
         (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
-        Fo = _out_len(x.shape[2], kf, sf, pf, self.ceil_mode)
-        To = _out_len(x.shape[3], kt, st, pt, self.ceil_mode)
+        Fo, To = pool_output_size(x.shape[2:], self.kernel_size, self.stride, self.padding, self.ceil_mode)
         if Fo < 1 or To < 1:
             raise ValueError(f"kernel_size={self.kernel_size} does not fit in maps of {tuple(x.shape[2:])}")
         if self.mode == "average":
