@@ -170,12 +170,11 @@ def histogram_kl(counts_p, counts_q, eps):
         for j in range(k):
             tp += counts_p[i, j]
             tq += counts_q[i, j]
-        zp = 1.0 + k * eps
-        zq = 1.0 + k * eps
+        z = 1.0 + k * eps  # both distributions renormalise by the same total
         d = 0.0
         for j in range(k):
-            p = (counts_p[i, j] / tp + eps) / zp
-            q = (counts_q[i, j] / tq + eps) / zq
+            p = (counts_p[i, j] / tp + eps) / z
+            q = (counts_q[i, j] / tq + eps) / z
             d += p * np.log(p / q)
         out[i] = d
     return out
