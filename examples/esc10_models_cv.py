@@ -72,7 +72,7 @@ def pipelines(seed=0):
             ("clf", DEGramNetClassifier(module__sr=SR, random_state=seed)),
         ]),
         "dual": Pipeline([
-            ("clf", DualBranchClassifier(random_state=seed)),
+            ("clf", DualBranchClassifier(module__sr=SR, random_state=seed)),
         ]),
     }
 

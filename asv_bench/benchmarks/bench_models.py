@@ -48,7 +48,7 @@ def _estimator(model):
         return SECNNClassifier(**plain)
     if model == "degram":
         return DEGramNetClassifier(module__sr=SR, module__freq_masks=0, module__time_masks=0, **plain)
-    return DualBranchClassifier(**plain)
+    return DualBranchClassifier(module__freq_masks=0, module__time_masks=0, **plain)
 
 
 def _network(model):

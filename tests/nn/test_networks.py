@@ -83,3 +83,57 @@ def test_pooling_mode_is_configurable(cls, x):
 def test_paper_sizes_are_named():
     assert set(PAPER_SIZES) == {"SECNN", "DEGramNet", "DualBranchNet"}
     assert PAPER_SIZES["DEGramNet"]["depth"] == (3, 8, 36, 3)
+
+
+def test_dualbranch_sincgram_stem_is_log_band_energy_of_the_waveform():
+    net = DualBranchNet(n_classes=3, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
+                        stem_stride=8, n_filters=12, n_fft=256, sr=16000)
+    x = torch.randn(2, 4000)
+    stem = net.stem.eval()
+    with torch.no_grad():
+        got = stem(x.unsqueeze(1))
+        spec = torch.stft(x, 256, hop_length=8, window=torch.hann_window(256), pad_mode="constant",
+                          return_complex=True)
+        bands = stem.sincgram.filters().t() @ spec.abs().square()
+        # batch norm at its initial running statistics only divides by sqrt(1 + eps)
+        want = torch.log(bands + 1e-6) / (1 + stem.norm.eps) ** 0.5
+    assert got.shape == (2, 12, 4000 // 8 + 1)
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+    # the filterbank starts on the mel scale and its centres and widths are trained
+    centres = stem.sincgram.center_freqs()
+    assert centres[0] < 300 and 6000 < centres[-1] < 8000 and (centres[1:] > centres[:-1]).all()
+    net.train()
+    net(x).sum().backward()
+    assert stem.sincgram.center.grad.abs().sum() > 0 and stem.sincgram.width.grad.abs().sum() > 0
+
+
+def test_dualbranch_sincgram_stem_shapes_and_errors():
+    net = DualBranchNet(n_classes=4, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
+                        stem_stride=16, n_filters=8, n_fft=2048).eval()
+    with torch.no_grad():
+        x = torch.randn(1, 1, 22050)
+        sem, det = net.semantic(net.stem(x)), net.detail(x)
+        assert sem.shape[1:] == (32 * 2, 44) and det.shape[-1] == 44  # L / (32 * 16) steps
+        for n_samples in (22050, 100):  # the short clip is zero-padded to n_fft
+            assert net(torch.randn(2, n_samples)).shape == (2, 4)
+    assert net.min_length == 2048
+    with pytest.raises(ValueError, match="stem must be"):
+        DualBranchNet(n_classes=2, stem="mel")
+
+
+def test_dualbranch_masks_the_stem_output_in_training_only():
+    torch.manual_seed(0)
+    net = DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
+                        stem_stride=8, n_filters=16, n_fft=256, freq_masks=2, max_freq_mask=0.5)
+    seen = []
+    net.semantic.register_forward_hook(lambda mod, inp, out: seen.append(inp[0].detach()))
+    x = torch.randn(4, 8000)
+    net.train()
+    net.stem.eval()  # fixed batch-norm statistics, so the stem's output can be compared
+    net(x)
+    net.eval()(x)
+    with torch.no_grad():
+        clean = net.stem(x.unsqueeze(1))
+    masked_rows = (seen[0] != clean).all(dim=-1)  # whole filter rows replaced in training
+    assert masked_rows.any() and not masked_rows.all()
+    torch.testing.assert_close(seen[1], clean)    # untouched in eval mode
