@@ -192,7 +192,7 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
             for start in range(0, len(X), self.batch_size):
                 idx = torch.from_numpy(order[start:start + self.batch_size])
                 xb, yb = Xt[idx].to(self.device), yt[idx].to(self.device)
-                feats = torch.log(module(xb) + 1e-6).mean(-1)
+                feats = module.log_energies(xb).mean(-1)
                 loss = torch.nn.functional.cross_entropy(head(norm(feats) if len(idx) > 1 else feats), yb)
                 opt.zero_grad()
                 loss.backward()

@@ -268,8 +268,7 @@ class _SincGramStem(nn.Module):
         self.norm = nn.BatchNorm1d(n_filters)
 
     def forward(self, x):                                               # (n, 1, L)
-        s = self.sincgram(self.stft(x[:, 0]))                           # (n, M, L / hop + 1)
-        return self.norm(torch.log(s.clamp_min(0) + 1e-6))
+        return self.norm(self.sincgram.log_energies(self.stft(x[:, 0])))  # (n, M, L / hop + 1)
 
 
 class DualBranchNet(_PaperMixin, nn.Module):
@@ -347,9 +346,9 @@ class DualBranchNet(_PaperMixin, nn.Module):
             raise ValueError(f"fd_variants must be five of 'A', 'B', 'R', got {fd_variants!r}")
         if stem not in ("conv", "sincgram"):
             raise ValueError(f"stem must be 'conv' or 'sincgram', got {stem!r}")
-        k = 2 * int(stem_stride) + 1
         self.min_length = max(64 * int(stem_stride), int(n_fft) if stem == "sincgram" else 0)
         if stem == "conv":
+            k = 2 * int(stem_stride) + 1
             self.stem = nn.Sequential(
                 nn.Conv1d(1, width, k, stride=stem_stride, padding=k // 2, bias=False),
                 nn.BatchNorm1d(width), nn.LeakyReLU(0.01),

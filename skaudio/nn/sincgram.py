@@ -123,6 +123,10 @@ class SincGram(nn.Module):
                              f"{tuple(x.shape)}")
         return torch.matmul(self.filters().t().to(x.dtype), x)
 
+    def log_energies(self, x, eps=1e-6):
+        """``log(max(W^T x, 0) + eps)``: the log-compressed band energies of ``x``."""
+        return torch.log(self(x).clamp_min(0) + eps)
+
 
 class TFDELayer(nn.Module):
     """Time-frequency denoising attention (TF-DELayer) over ``(n, M, T)`` representations.
@@ -205,7 +209,6 @@ class DEGram(nn.Module):
         self.log_eps = log_eps
 
     def forward(self, x):
-        s = self.sincgram(x)
-        if self.log_eps is not None:
-            s = torch.log(s.clamp_min(0) + self.log_eps)
-        return self.delayer(s)
+        if self.log_eps is None:
+            return self.delayer(self.sincgram(x))
+        return self.delayer(self.sincgram.log_energies(x, self.log_eps))
