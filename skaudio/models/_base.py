@@ -18,6 +18,7 @@ from skaudio._validation import check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
 from skaudio.models import augment
 from skaudio.nn.blocks import SpecAugment
+from skaudio.nn.sincgram import SincGram
 
 __all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
 
@@ -56,7 +57,17 @@ class OneCycle(LRScheduler):
     def __init__(self, max_lr=1e-3, **kwargs):
         super().__init__(torch.optim.lr_scheduler.OneCycleLR, max_lr=max_lr, step_every="batch", **kwargs)
 
+    @property
+    def kwargs(self):
+        # one peak per parameter group, so a group's learning-rate scale survives the policy
+        kwargs = super().kwargs
+        scales = getattr(self, "group_scales_", None)
+        if scales is not None and np.isscalar(kwargs["max_lr"]):
+            kwargs["max_lr"] = [kwargs["max_lr"] * s for s in scales]
+        return kwargs
+
     def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.group_scales_ = [g.get("lr_scale", 1.0) for g in net.optimizer_.param_groups]
         n = len(X) if X is not None else 1
         # an upper bound of the batches to come (the validation split only shortens them)
         self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
@@ -83,7 +94,8 @@ class AudioNetClassifier(NeuralNetClassifier):
                  validation_fraction=0.15, patience=10, lr_schedule="plateau",
                  lr_factor=0.1, lr_patience=5, ema_decay=None, noise=None, noise_snr=15.0,
                  noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
-                 mixup_alpha=0.0, random_crop=None, spec_augment=None, n_jobs=None, **kwargs):
+                 mixup_alpha=0.0, random_crop=None, spec_augment=None, filterbank_lr_scale=1.0,
+                 n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)
@@ -105,6 +117,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.mixup_alpha = mixup_alpha
         self.random_crop = random_crop
         self.spec_augment = spec_augment
+        self.filterbank_lr_scale = filterbank_lr_scale
         self.n_jobs = n_jobs
 
     # -- parameters -------------------------------------------------------------
@@ -117,6 +130,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         positive("lr", self.lr)
         positive("weight_decay", self.weight_decay, allow_zero=True)
         positive("mixup_alpha", self.mixup_alpha, allow_zero=True)
+        positive("filterbank_lr_scale", self.filterbank_lr_scale, allow_zero=True)
         for name in ("time_shift_prob", "noise_prob"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not 0 <= v <= 1:
@@ -182,7 +196,37 @@ class AudioNetClassifier(NeuralNetClassifier):
         if prefix == "optimizer" and "weight_decay" not in kwargs \
                 and "weight_decay" in _optimizer_args(self.optimizer):
             kwargs["weight_decay"] = self.weight_decay
+        if prefix == "optimizer":
+            args = (self._filterbank_groups(args[0], kwargs),) + args[1:]
         return args, kwargs
+
+    def _filterbank_groups(self, groups, kwargs):
+        """Move the filterbank parameters (SincGram centres and widths) to their own groups.
+
+        Adam-type optimisers move every parameter by about ``lr`` per step whatever its
+        scale. The centres and widths are fractions of the Nyquist frequency, with the
+        lowest mel-spaced filters about 0.005 apart, so at the network's learning rate the
+        bank loses its order within a few epochs. Their groups take
+        ``lr * filterbank_lr_scale`` (recorded as ``lr_scale`` for the one-cycle policy)
+        and no weight decay, which would pull every centre towards 0 Hz.
+        """
+        bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram)
+                for p in m.parameters()}
+        if not bank:
+            return groups
+        out = []
+        for g in groups:
+            rest = [p for p in g["params"] if id(p) not in bank]
+            mine = [p for p in g["params"] if id(p) in bank]
+            if rest:
+                out.append({**g, "params": rest})
+            if mine:
+                own = {"params": mine, "lr": g.get("lr", kwargs["lr"]) * self.filterbank_lr_scale,
+                       "lr_scale": g.get("lr_scale", 1.0) * self.filterbank_lr_scale}
+                if "weight_decay" in _optimizer_args(self.optimizer):
+                    own["weight_decay"] = 0.0
+                out.append({**g, **own})
+        return out
 
     def get_default_callbacks(self):
         cbs = list(super().get_default_callbacks())

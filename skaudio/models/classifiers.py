@@ -68,6 +68,13 @@ _COMMON_DOC = """
         SpecAugment on training batches of spectrograms: the numbers of frequency bands
         (up to 15 % of the rows each) and frame ranges (up to 10 % of the frames each)
         replaced by the clip's mean. Spectrogram estimators only.
+    filterbank_lr_scale : float, default={filterbank_lr_scale}
+        Learning-rate multiplier of a learnable filterbank in the network (the SincGram
+        centres and widths{bank}); these parameters also get no weight decay. Adam moves
+        every parameter by about ``lr`` per step, and the centres are fractions of the
+        Nyquist frequency with the lowest mel-spaced filters about 0.005 apart, so at the
+        full learning rate the bank loses its mel order within a few epochs. 0 keeps the
+        mel-initialised bank fixed.
     n_jobs : int or None, default=None
         torch threads used by ``fit`` and prediction (joblib's convention; None keeps
         torch's current setting).
@@ -145,7 +152,7 @@ class SECNNClassifier(AudioNetClassifier):
                  lr_schedule="onecycle", lr_factor=0.1, lr_patience=4, ema_decay=None,
                  noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=(0.6, 1.0),
-                 spec_augment=(2, 2), n_jobs=None, **kwargs):
+                 spec_augment=(2, 2), filterbank_lr_scale=1.0, n_jobs=None, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -156,8 +163,7 @@ class SECNNClassifier(AudioNetClassifier):
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
                          mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
-                         n_jobs=n_jobs,
-                         **kwargs)
+                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs, **kwargs)
 
 
 class DEGramNetClassifier(AudioNetClassifier):
@@ -209,7 +215,8 @@ class DEGramNetClassifier(AudioNetClassifier):
                  lr_schedule="onecycle", lr_factor=0.1, lr_patience=7, ema_decay=None,
                  noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
                  time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=None,
-                 spec_augment=None, n_jobs=None, module__freq_masks=2, module__time_masks=2, **kwargs):
+                 spec_augment=None, filterbank_lr_scale=0.05, n_jobs=None, module__freq_masks=2,
+                 module__time_masks=2, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -220,7 +227,7 @@ class DEGramNetClassifier(AudioNetClassifier):
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
                          mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
-                         n_jobs=n_jobs,
+                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs,
                          module__freq_masks=module__freq_masks,
                          module__time_masks=module__time_masks, **kwargs)
 
@@ -278,8 +285,8 @@ class DualBranchClassifier(AudioNetClassifier):
                  lr_schedule="onecycle", lr_factor=0.1, lr_patience=5, ema_decay=None,
                  noise=("white", "pink", "brown"), noise_snr=15.0, noise_prob=0.5,
                  noise_freqs=None, time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3,
-                 random_crop=0.8, n_jobs=None, module__freq_masks=2, module__time_masks=2,
-                 **kwargs):
+                 random_crop=0.8, filterbank_lr_scale=0.05, n_jobs=None, module__freq_masks=2,
+                 module__time_masks=2, **kwargs):
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose,
@@ -289,24 +296,28 @@ class DualBranchClassifier(AudioNetClassifier):
                          lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
                          noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
                          time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, n_jobs=n_jobs,
+                         mixup_alpha=mixup_alpha, random_crop=random_crop,
+                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs,
                          module__freq_masks=module__freq_masks,
                          module__time_masks=module__time_masks, **kwargs)
 
 
 _FMT = dict(patience=10, lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
             weight_decay=0.01, early_stopping=True, lr_schedule="plateau", max_epochs=40,
-            batch_size=32, lr=0.001, spec_augment="None", random_crop="None")
+            batch_size=32, lr=0.001, spec_augment="None", random_crop="None", filterbank_lr_scale=1.0)
 _doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
+     bank="; SE-CNN has none and ignores it",
      noise_domain="Added in the power domain of the dB input.",
      **{**_FMT, "mixup_alpha": 0.3, "patience": 12, "lr": 0.003, "max_epochs": 80,
         "early_stopping": False, "lr_schedule": "onecycle", "spec_augment": "(2, 2)",
         "random_crop": "(0.6, 1.0)"})
 _doc(DEGramNetClassifier, net="DEGramNet", rows="linearly spaced rows from 0 to Nyquist",
+     bank=" of DEGram",
      noise_domain="Added in the power domain of the power-spectrogram input.",
      **{**_FMT, "lr_patience": 7, "lr": 0.003, "max_epochs": 60, "early_stopping": False,
         "lr_schedule": "onecycle", "mixup_alpha": 0.3})
 _doc(DualBranchClassifier, net="DualBranchNet", rows="(unused for waveforms)",
+     bank=' of the ``"sincgram"`` stem',
      noise_domain="Added to the waveforms.",
      **{**_FMT, "lr": 0.003, "max_epochs": 80, "weight_decay": 1e-05, "early_stopping": False,
         "lr_schedule": "onecycle", "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.3,

@@ -61,6 +61,12 @@ class SincGram(nn.Module):
     frequencies over ``[fmin, fmax]`` and each half-width is half the distance between
     its two neighbours (the band of the corresponding triangular mel filter).
 
+    Adam-type optimisers step every parameter by about the learning rate, and the
+    lowest filters lie about ``0.005`` apart, so give ``center`` and ``width`` a learning
+    rate well below the network's (a parameter group; the skaudio estimators'
+    ``filterbank_lr_scale`` does this) or the bank loses its mel order within a few
+    epochs.
+
     Parameters
     ----------
     n_freqs : int

@@ -53,6 +53,21 @@ def test_learning_moves_bands_and_helps():
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(learned)).transform(X), learned.transform(X))
 
 
+def test_filterbank_lr_scale_sets_how_far_the_bands_move():
+    X, y = _two_tone_task()
+    fixed = SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000).fit(X)
+
+    def learned(scale):
+        return SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000, learn=True, max_epochs=30,
+                                   lr=0.05, filterbank_lr_scale=scale, random_state=0, n_jobs=1).fit(X, y)
+
+    frozen = learned(0.0)
+    np.testing.assert_array_equal(frozen.filters_, fixed.filters_)
+    assert frozen.loss_curve_[-1] < frozen.loss_curve_[0]  # the head still trains
+    moved = {s: np.abs(learned(s).center_freqs_ - fixed.center_freqs_).max() for s in (0.02, 1.0)}
+    assert 0 < moved[0.02] < 0.2 * moved[1.0]
+
+
 def test_errors():
     X = np.random.default_rng(0).random((4, 65, 5)).astype(np.float32)
     with pytest.raises(ValueError, match="labels"):

@@ -5,6 +5,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
@@ -151,6 +152,45 @@ def test_onecycle_schedule_and_ema(events):
     ema = clf.callbacks_[[n for n, _ in clf.callbacks_].index("ema")][1]
     for k, v in clf.module_.state_dict().items():
         assert torch.equal(v, ema.shadow_[k])
+
+
+def _bank(clf):
+    return torch.cat([p.detach().flatten() for n, p in clf.module_.named_parameters() if "sincgram" in n])
+
+
+class _BankAtStart(Callback):
+    def on_train_begin(self, net, **kwargs):
+        self.bank = _bank(net).clone()
+
+
+@pytest.mark.parametrize("name", ["degram", "dual"])
+def test_filterbank_lr_scale_freezes_or_slows_the_bank(name, events):
+    Xtr, _, ytr, _ = events
+
+    def drift(scale):
+        rec = _BankAtStart()
+        clf = PIPELINES[name](max_epochs=2, weight_decay=0.1, filterbank_lr_scale=scale,
+                              callbacks=[("rec", rec)]).fit(Xtr, ytr)[-1]
+        return clf, (_bank(clf) - rec.bank).abs().max().item()
+
+    frozen, d0 = drift(0.0)
+    assert d0 == 0.0  # neither stepped nor decayed
+    _, slow = drift(0.01)
+    _, full = drift(1.0)
+    assert 0 < slow < 0.1 * full
+    groups = frozen.optimizer_.param_groups
+    assert len(groups) == 2 and groups[0]["weight_decay"] == 0.1 and groups[1]["weight_decay"] == 0.0
+    assert sum(p.numel() for p in groups[1]["params"]) == _bank(frozen).numel()
+
+
+def test_filterbank_lr_scale_in_the_one_cycle_peaks(events):
+    Xtr, _, ytr, _ = events
+    clf = tiny_dual(max_epochs=2, filterbank_lr_scale=0.1).fit(Xtr, ytr)
+    peaks = [g["max_lr"] for g in clf.optimizer_.param_groups]
+    assert peaks == pytest.approx([clf.lr, 0.1 * clf.lr])
+    assert len(tiny_secnn(max_epochs=1).fit(mel().fit_transform(Xtr), ytr).optimizer_.param_groups) == 1
+    with pytest.raises(ValueError, match="filterbank_lr_scale"):
+        tiny_dual(filterbank_lr_scale=-1.0).fit(Xtr, ytr)
 
 
 def test_input_errors(events):
