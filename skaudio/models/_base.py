@@ -201,15 +201,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         return args, kwargs
 
     def _filterbank_groups(self, groups, kwargs):
-        """Move the filterbank parameters (SincGram centres and widths) to their own groups.
-
-        Adam-type optimisers move every parameter by about ``lr`` per step whatever its
-        scale. The centres and widths are fractions of the Nyquist frequency, with the
-        lowest mel-spaced filters about 0.005 apart, so at the network's learning rate the
-        bank loses its order within a few epochs. Their groups take
-        ``lr * filterbank_lr_scale`` (recorded as ``lr_scale`` for the one-cycle policy)
-        and no weight decay, which would pull every centre towards 0 Hz.
-        """
+        """Move the SincGram centres and widths to groups of their own: learning rate
+        ``lr * filterbank_lr_scale`` (kept as ``lr_scale`` for the one-cycle policy) and
+        no weight decay. Why: see ``filterbank_lr_scale`` in the estimators' docs."""
         bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram)
                 for p in m.parameters()}
         if not bank:

@@ -176,8 +176,9 @@ class DEGramNetClassifier(AudioNetClassifier):
     ``module__time_masks``), ECA residual network. Set ``module__sr`` to the sampling
     rate so the filters start on the right mel positions. The paper's recipe (Adam
     3e-4, batch 64, learning rate divided by 10 after 7 stalled epochs, early
-    stopping patience 10, random crops) is ``set_params(lr=3e-4, batch_size=64,
-    lr_schedule="plateau", early_stopping=True, mixup_alpha=0.0, random_crop=(0.4, 0.6))``;
+    stopping patience 10, random crops, one learning rate for all parameters) is
+    ``set_params(lr=3e-4, batch_size=64, lr_schedule="plateau", early_stopping=True,
+    mixup_alpha=0.0, random_crop=(0.4, 0.6), filterbank_lr_scale=1.0)``;
     the CPU default, measured better on ESC-10 (see the user guide), trains 60 epochs
     with a one-cycle schedule and mixup on all training clips.
 
