@@ -1,4 +1,6 @@
 """scikit-learn classifiers wrapping the skaudio networks (built on skorch)."""
+import inspect
+
 import torch
 
 from skaudio.models._base import AudioNetClassifier
@@ -95,7 +97,12 @@ _COMMON_DOC = """
 
 
 def _doc(cls, **fmt):
-    cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.format(**fmt).lstrip("\n"))
+    # the defaults in the text are read from the signatures (the subclass's over the base's)
+    defaults = {}
+    for klass in (AudioNetClassifier, cls):
+        defaults.update({k: str(v.default) for k, v in inspect.signature(klass.__init__).parameters.items()
+                         if v.default is not inspect.Parameter.empty})
+    cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.format(**defaults, **fmt).lstrip("\n"))
     return cls
 
 
@@ -303,23 +310,12 @@ class DualBranchClassifier(AudioNetClassifier):
                          module__time_masks=module__time_masks, **kwargs)
 
 
-_FMT = dict(patience=10, lr_patience=4, ema_decay="None", noise="None", time_shift_prob=0.3, mixup_alpha=0.0,
-            weight_decay=0.01, early_stopping=True, lr_schedule="plateau", max_epochs=40,
-            batch_size=32, lr=0.001, spec_augment="None", random_crop="None", filterbank_lr_scale=1.0)
 _doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
      bank="; SE-CNN has none and ignores it",
-     noise_domain="Added in the power domain of the dB input.",
-     **{**_FMT, "mixup_alpha": 0.3, "patience": 12, "lr": 0.003, "max_epochs": 80,
-        "early_stopping": False, "lr_schedule": "onecycle", "spec_augment": "(2, 2)",
-        "random_crop": "(0.6, 1.0)"})
+     noise_domain="Added in the power domain of the dB input.")
 _doc(DEGramNetClassifier, net="DEGramNet", rows="linearly spaced rows from 0 to Nyquist",
      bank=" of DEGram",
-     noise_domain="Added in the power domain of the power-spectrogram input.",
-     **{**_FMT, "lr_patience": 7, "lr": 0.003, "max_epochs": 60, "early_stopping": False,
-        "lr_schedule": "onecycle", "mixup_alpha": 0.3})
+     noise_domain="Added in the power domain of the power-spectrogram input.")
 _doc(DualBranchClassifier, net="DualBranchNet", rows="(unused for waveforms)",
      bank=' of the ``"sincgram"`` stem',
-     noise_domain="Added to the waveforms.",
-     **{**_FMT, "lr": 0.003, "max_epochs": 80, "weight_decay": 1e-05, "early_stopping": False,
-        "lr_schedule": "onecycle", "noise": "('white', 'pink', 'brown')", "mixup_alpha": 0.3,
-        "lr_patience": 5, "random_crop": "0.8"})
+     noise_domain="Added to the waveforms.")
