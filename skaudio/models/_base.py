@@ -2,6 +2,7 @@
 import copy
 import math
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,10 +37,12 @@ class EMA(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self.shadow_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.n_steps_ = 0
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
         if not training:
             return
+        self.n_steps_ += 1
         with torch.no_grad():
             for k, v in net.module_.state_dict().items():
                 if v.dtype.is_floating_point and k in self.shadow_:
@@ -48,6 +51,12 @@ class EMA(Callback):
                     self.shadow_[k] = v.detach().clone()
 
     def on_train_end(self, net, **kwargs):
+        initial = self.decay ** self.n_steps_  # share of the initial weights in the average
+        if initial > 0.05:
+            warnings.warn(f"ema_decay={self.decay} averages over about {1 / (1 - self.decay):.0f} "
+                          f"training steps, but this run had {self.n_steps_}: the averaged weights "
+                          f"are still {initial:.0%} the initial ones. Train longer, lower ema_decay "
+                          "or set it to None.", UserWarning, stacklevel=2)
         net.module_.load_state_dict(self.shadow_)
 
 

@@ -193,6 +193,13 @@ def test_filterbank_lr_scale_in_the_one_cycle_peaks(events):
         tiny_dual(filterbank_lr_scale=-1.0).fit(Xtr, ytr)
 
 
+def test_ema_warns_when_the_run_is_shorter_than_its_horizon(events):
+    Xtr, _, ytr, _ = events
+    with pytest.warns(UserWarning, match=r"ema_decay=0.995 averages over about 200 training steps, "
+                                         r"but this run had 12: .* 94% the initial ones"):
+        tiny_dual(max_epochs=2, ema_decay=0.995).fit(Xtr, ytr)
+
+
 def test_input_errors(events):
     Xtr, _, ytr, _ = events
     S = mel().fit_transform(Xtr)
