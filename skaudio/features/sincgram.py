@@ -47,11 +47,9 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
     lr : float, default=0.01
         Adam learning rate of the head when learning.
     filterbank_lr_scale : float, default=0.02
-        The centres' and half-widths' learning rate is ``lr * filterbank_lr_scale``.
-        Adam steps every parameter by about its learning rate, and the lowest of 64
-        mel-spaced filters lie about 0.005 (in fractions of the Nyquist frequency)
-        apart: at the head's rate the bank loses its order, on ESC-10 within 30 epochs
-        (centres moved by 1000 Hz on average, some below 0 Hz).
+        The centres' and half-widths' learning rate is ``lr * filterbank_lr_scale``
+        (why: see :class:`skaudio.nn.SincGram`). At the head's rate, 30 epochs on ESC-10
+        moved the centres by 1000 Hz on average, some below 0 Hz.
     batch_size : int, default=64
         Clips per training step and per transform batch.
     random_state : int, RandomState or None, default=None

@@ -217,6 +217,7 @@ class AudioNetClassifier(NeuralNetClassifier):
                 for p in m.parameters()}
         if not bank:
             return groups
+        no_decay = {"weight_decay": 0.0} if "weight_decay" in _optimizer_args(self.optimizer) else {}
         out = []
         for g in groups:
             rest = [p for p in g["params"] if id(p) not in bank]
@@ -224,11 +225,9 @@ class AudioNetClassifier(NeuralNetClassifier):
             if rest:
                 out.append({**g, "params": rest})
             if mine:
-                own = {"params": mine, "lr": g.get("lr", kwargs["lr"]) * self.filterbank_lr_scale,
-                       "lr_scale": g.get("lr_scale", 1.0) * self.filterbank_lr_scale}
-                if "weight_decay" in _optimizer_args(self.optimizer):
-                    own["weight_decay"] = 0.0
-                out.append({**g, **own})
+                out.append({**g, "params": mine, **no_decay,
+                            "lr": g.get("lr", kwargs["lr"]) * self.filterbank_lr_scale,
+                            "lr_scale": g.get("lr_scale", 1.0) * self.filterbank_lr_scale})
         return out
 
     def get_default_callbacks(self):

@@ -72,11 +72,9 @@ _COMMON_DOC = """
         replaced by the clip's mean. Spectrogram estimators only.
     filterbank_lr_scale : float, default={filterbank_lr_scale}
         Learning-rate multiplier of a learnable filterbank in the network (the SincGram
-        centres and widths{bank}); these parameters also get no weight decay. Adam moves
-        every parameter by about ``lr`` per step, and the centres are fractions of the
-        Nyquist frequency with the lowest mel-spaced filters about 0.005 apart, so at the
-        full learning rate the bank loses its mel order within a few epochs. 0 keeps the
-        mel-initialised bank fixed.
+        centres and widths{bank}); these parameters also get no weight decay. 0 keeps the
+        mel-initialised bank fixed. Why the bank needs a lower rate: see
+        :class:`skaudio.nn.SincGram`.
     n_jobs : int or None, default=None
         torch threads used by ``fit`` and prediction (joblib's convention; None keeps
         torch's current setting).
