@@ -15,6 +15,7 @@ References
    Applications, 2023.
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
+import numpy as np
 import torch
 from torch import nn
 
@@ -258,6 +259,41 @@ class _FD(nn.Module):
         return self.blocks(self.down(x))
 
 
+def _fd_widths(width, n):
+    """Channels of the ``n`` semantic FD modules: ``width * 2**i``, or ``width`` itself."""
+    if isinstance(width, (int, np.integer)):
+        return [int(width) * 2 ** i for i in range(n)]
+    widths = [int(w) for w in width]
+    if len(widths) != n or min(widths) < 1:
+        raise ValueError(f"width must be an int or {n} positive ints, got {width!r}")
+    return widths
+
+
+class _Front2d(nn.Module):
+    """2-D convolutions over a ``(n, rows, T)`` stem output, rows folded back into channels.
+
+    Each layer is a 3x3 convolution, batch norm and LeakyReLU that halves the rows and
+    keeps the frames; ``(n, rows, T)`` becomes ``(n, channels[-1] * rows / 2**k, T)``.
+    With no channels it is the identity.
+    """
+
+    def __init__(self, rows, channels=()):
+        super().__init__()
+        layers, c_in = [], 1
+        for c_out in channels:
+            layers += [nn.Conv2d(c_in, int(c_out), 3, stride=(2, 1), padding=1, bias=False),
+                       nn.BatchNorm2d(int(c_out)), nn.LeakyReLU(0.01)]
+            c_in, rows = int(c_out), (rows + 1) // 2
+        self.layers = nn.Sequential(*layers)
+        self.out_channels = c_in * rows if layers else rows
+
+    def forward(self, s):
+        if not len(self.layers):
+            return s
+        h = self.layers(s.unsqueeze(1))                                  # (n, c, rows', T)
+        return h.flatten(1, 2)
+
+
 class _SincGramStem(nn.Module):
     """Waveform -> log band energies: power STFT, learnable Butterworth bank, log, batch norm."""
 
@@ -277,7 +313,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
     *Semantic branch* (narrow, deep): a stem (the paper's strided Conv1d, or by default
     a learnable SincGram filterbank, see ``stem``), five fast-downsampling modules (FD-A:
     MACEM-A + MACEM-B, FD-B: two MACEM-B, FD-R: MACEM-A; each halves the length) with
-    channels ``width * 2**i`` (the last one is set to ``d_model``'s branch width),
+    channels ``width * 2**i`` (or the five given in ``width``),
     a 1x1 channel reduction to ``d_model`` and a Transformer encoder. *Detail branch*
     (wide, shallow): three Conv1d + BN + LeakyReLU (the first with stride
     ``2 * stem_stride``, then stride 2, k=3) and two FD-C modules
@@ -289,9 +325,9 @@ class DualBranchNet(_PaperMixin, nn.Module):
     Parameters
     ----------
     n_classes : int
-    width : int, default=16
-        Channels of the first semantic FD module (doubling per module; 16 -> 256, as in
-        the paper size).
+    width : int or tuple of 5 ints, default=16
+        Channels of the semantic FD modules: an int is the first module's, doubling per
+        module (16 -> 256, as in the paper size); a tuple gives each module's.
     detail_width : int, default=16
         Channels of the first detail convolution (doubling; 64 -> 256 in the paper size).
     d_model : int, default=64
@@ -327,6 +363,13 @@ class DualBranchNet(_PaperMixin, nn.Module):
         filters of the ``"sincgram"`` stem, or the channels of the conv stem).
     max_freq_mask, max_time_mask : float
         Largest mask width as a fraction of the rows / frames.
+    front2d : tuple of int, default=()
+        Channels of 2-D convolutions (3x3, batch norm, LeakyReLU, each halving the rows)
+        run over the stem's output as an image of rows by frames, before the FD modules;
+        the rows are then folded back into channels (64 filters and ``(8, 16)`` give
+        ``16 * 16 = 256`` channels). They add shift-invariance across frequency, as in
+        EnvNet's 1-D-then-2-D design; ``()`` (the paper) feeds the stem's rows to the FD
+        modules directly.
 
     Examples
     --------
@@ -340,27 +383,29 @@ class DualBranchNet(_PaperMixin, nn.Module):
     def __init__(self, n_classes, width=16, detail_width=16, d_model=64, n_heads=4, n_layers=1,
                  stem_stride=64, fd_variants=("A", "B", "B", "A", "R"), dropout=0.1, pool="avg",
                  stem="sincgram", n_filters=64, n_fft=512, sr=22050.0, freq_masks=0, time_masks=0,
-                 max_freq_mask=0.15, max_time_mask=0.1):
+                 max_freq_mask=0.15, max_time_mask=0.1, front2d=()):
         super().__init__()
         if len(fd_variants) != 5 or set(fd_variants) - {"A", "B", "R"}:
             raise ValueError(f"fd_variants must be five of 'A', 'B', 'R', got {fd_variants!r}")
         if stem not in ("conv", "sincgram"):
             raise ValueError(f"stem must be 'conv' or 'sincgram', got {stem!r}")
         self.min_length = max(64 * int(stem_stride), int(n_fft) if stem == "sincgram" else 0)
+        widths = _fd_widths(width, len(fd_variants))
         if stem == "conv":
             k = 2 * int(stem_stride) + 1
             self.stem = nn.Sequential(
-                nn.Conv1d(1, width, k, stride=stem_stride, padding=k // 2, bias=False),
-                nn.BatchNorm1d(width), nn.LeakyReLU(0.01),
+                nn.Conv1d(1, widths[0], k, stride=stem_stride, padding=k // 2, bias=False),
+                nn.BatchNorm1d(widths[0]), nn.LeakyReLU(0.01),
             )
-            c_in = width
+            c_in = widths[0]
         else:
             self.stem = _SincGramStem(int(n_filters), int(stem_stride), int(n_fft), float(sr))
             c_in = int(n_filters)
         self.spec_augment = SpecAugment(freq_masks, time_masks, max_freq_mask, max_time_mask)
+        self.front2d = _Front2d(c_in, front2d)
+        c_in = self.front2d.out_channels
         fds = []
-        for i, v in enumerate(fd_variants):
-            c_out = int(width) * 2 ** i
+        for v, c_out in zip(fd_variants, widths):
             fds.append(_FD(c_in, c_out, v))
             c_in = c_out
         self.semantic = nn.Sequential(*fds)
@@ -394,7 +439,8 @@ class DualBranchNet(_PaperMixin, nn.Module):
             raise ValueError(f"expected waveforms of shape (n, n_samples), got {tuple(x.shape)}")
         if x.shape[-1] < self.min_length:  # zero-pad short clips, as the paper pads to 4 s
             x = nn.functional.pad(x, (0, self.min_length - x.shape[-1]))
-        s = self.reduce(self.semantic(self.spec_augment(self.stem(x))))  # (n, d, L')
+        s = self.front2d(self.spec_augment(self.stem(x)))                # (n, C, L / stride)
+        s = self.reduce(self.semantic(s))                                # (n, d, L')
         s = self.semantic_tf(s.transpose(1, 2)).transpose(1, 2)
         d = self.detail(x).transpose(1, 2)                               # (n, L'', c)
         d, _ = self.lstm(d)

@@ -72,6 +72,23 @@ def test_dualbranch_defaults_and_errors():
         DualBranchNet(n_classes=2, fd_variants=("A",))
 
 
+def test_dualbranch_width_per_module():
+    net = DualBranchNet(n_classes=2, width=(6, 6, 5, 8, 12), detail_width=4, d_model=8, n_heads=2,
+                        stem_stride=4, n_filters=6, n_fft=64)
+    assert [fd.down[0].out_channels for fd in net.semantic] == [6, 6, 5, 8, 12]
+    assert net.reduce.in_channels == 12
+    doubling = DualBranchNet(n_classes=2, width=3, detail_width=4, d_model=8, n_heads=2, stem_stride=4)
+    assert [fd.down[0].out_channels for fd in doubling.semantic] == [3, 6, 12, 24, 48]
+    with torch.no_grad():
+        assert net.eval()(torch.randn(2, 2000)).shape == (2, 2)
+    conv = DualBranchNet(n_classes=2, width=(5, 6, 6, 6, 6), detail_width=4, d_model=8, n_heads=2,
+                         stem="conv", stem_stride=4)
+    assert conv.stem[0].out_channels == 5
+    for bad in [(4, 4, 4), (4, 4, 0, 4, 4)]:
+        with pytest.raises(ValueError, match="width must be"):
+            DualBranchNet(n_classes=2, width=bad)
+
+
 @pytest.mark.parametrize("cls,x", [(SECNN, torch.randn(2, 32, 40)), (DEGramNet, torch.rand(2, 257, 40))])
 def test_pooling_mode_is_configurable(cls, x):
     for pool, global_pool in [("max", "avg"), ("avg", "max")]:
@@ -137,3 +154,27 @@ def test_dualbranch_masks_the_stem_output_in_training_only():
     masked_rows = (seen[0] != clean).all(dim=-1)  # whole filter rows replaced in training
     assert masked_rows.any() and not masked_rows.all()
     torch.testing.assert_close(seen[1], clean)    # untouched in eval mode
+
+
+def test_dualbranch_front2d_folds_halved_rows_into_channels():
+    net = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, stem="sincgram",
+                        stem_stride=8, n_filters=10, n_fft=128, front2d=(2, 3)).eval()
+    x = torch.randn(2, 1, 4000)
+    with torch.no_grad():
+        s = net.stem(x)
+        h = net.front2d(s)
+        # 10 rows -> 5 -> 3, three channels each, frames kept
+        assert h.shape == (2, 3 * 3, s.shape[-1])
+        assert net.semantic[0].down[0].in_channels == 9
+        assert net(x[:, 0]).shape == (2, 3)
+        # frequency locality: a change in the top filter rows cannot reach the lowest
+        # output rows through two 3x3 layers with row stride 2
+        s2 = s.clone()
+        s2[:, -2:] += 5.0
+        h2 = net.front2d(s2)
+        low = h.unflatten(1, (3, 3))[:, :, 0]
+        assert torch.equal(low, h2.unflatten(1, (3, 3))[:, :, 0])
+        assert not torch.equal(h, h2)
+    plain = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, n_filters=10,
+                          n_fft=128, stem_stride=8)
+    assert plain.semantic[0].down[0].in_channels == 10 and len(plain.front2d.layers) == 0
