@@ -129,7 +129,7 @@ def test_dualbranch_sincgram_stem_shapes_and_errors():
                         stem_stride=16, n_filters=8, n_fft=2048).eval()
     with torch.no_grad():
         x = torch.randn(1, 1, 22050)
-        sem, det = net.semantic(net.stem(x)), net.detail(x)
+        sem, det = net.semantic(net.front2d(net.stem(x))), net.detail(x)
         assert sem.shape[1:] == (32 * 2, 44) and det.shape[-1] == 44  # L / (32 * 16) steps
         for n_samples in (22050, 100):  # the short clip is zero-padded to n_fft
             assert net(torch.randn(2, n_samples)).shape == (2, 4)
@@ -143,7 +143,7 @@ def test_dualbranch_masks_the_stem_output_in_training_only():
     net = DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
                         stem_stride=8, n_filters=16, n_fft=256, freq_masks=2, max_freq_mask=0.5)
     seen = []
-    net.semantic.register_forward_hook(lambda mod, inp, out: seen.append(inp[0].detach()))
+    net.front2d.register_forward_hook(lambda mod, inp, out: seen.append(inp[0].detach()))
     x = torch.randn(4, 8000)
     net.train()
     net.stem.eval()  # fixed batch-norm statistics, so the stem's output can be compared
@@ -176,5 +176,5 @@ def test_dualbranch_front2d_folds_halved_rows_into_channels():
         assert torch.equal(low, h2.unflatten(1, (3, 3))[:, :, 0])
         assert not torch.equal(h, h2)
     plain = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, n_filters=10,
-                          n_fft=128, stem_stride=8)
+                          n_fft=128, stem_stride=8, front2d=())
     assert plain.semantic[0].down[0].in_channels == 10 and len(plain.front2d.layers) == 0
