@@ -15,7 +15,8 @@ References
    Applications, 2023.
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
-import numpy as np
+import numbers
+
 import torch
 from torch import nn
 
@@ -261,7 +262,7 @@ class _FD(nn.Module):
 
 def _fd_widths(width, n):
     """Channels of the ``n`` semantic FD modules: ``width * 2**i``, or ``width`` itself."""
-    if isinstance(width, (int, np.integer)):
+    if isinstance(width, numbers.Integral):
         return [int(width) * 2 ** i for i in range(n)]
     widths = [int(w) for w in width]
     if len(widths) != n or min(widths) < 1:
