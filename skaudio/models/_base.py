@@ -105,6 +105,9 @@ class AudioNetClassifier(NeuralNetClassifier):
                  noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
                  mixup_alpha=0.0, random_crop=None, spec_augment=None, filterbank_lr_scale=1.0,
                  n_jobs=None, **kwargs):
+        # skorch's DataLoader keeps the data order, so every epoch would repeat the same
+        # batches: with batch norm the network then fits each fixed batch's statistics
+        kwargs.setdefault("iterator_train__shuffle", True)
         super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
                          max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
                          callbacks=callbacks, device=device, verbose=verbose, **kwargs)

@@ -79,7 +79,9 @@ _COMMON_DOC = """
         torch threads used by ``fit`` and prediction (joblib's convention; None keeps
         torch's current setting).
     **kwargs
-        Any other skorch parameter (``iterator_train__num_workers``, ...).
+        Any other skorch parameter (``iterator_train__num_workers``, ...). Training
+        batches are drawn in a new random order every epoch
+        (``iterator_train__shuffle=True``; skorch's own default keeps the data order).
 
     Attributes
     ----------

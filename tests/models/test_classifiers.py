@@ -274,3 +274,28 @@ def test_spec_augment_bad_values(value):
 def test_spec_augment_refused_for_waveforms():
     with pytest.raises(ValueError, match="spec_augment"):
         tiny_dual(spec_augment=(1, 1)).fit(np.ones((4, 800), np.float32), [0, 1, 0, 1])
+
+
+class _BatchLabels(Callback):
+    def on_train_begin(self, net, **kwargs):
+        self.batches_ = []
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.batches_.append(batch[1].tolist())
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_training_batches_are_reshuffled_each_epoch_and_seeded(name, events):
+    X_tr, _, y_tr, _ = events
+    orders = []
+    for _ in range(2):
+        rec = _BatchLabels()
+        PIPELINES[name](max_epochs=3, callbacks=[rec]).fit(X_tr, y_tr)
+        per_epoch = len(rec.batches_) // 3
+        epochs = [sum(rec.batches_[i * per_epoch:(i + 1) * per_epoch], []) for i in range(3)]
+        assert sorted(epochs[0]) == sorted(epochs[1]) == sorted(epochs[2])  # each clip once an epoch
+        assert epochs[0] != epochs[1] and epochs[1] != epochs[2]            # in a new order
+        orders.append(epochs)
+    assert orders[0] == orders[1]                                            # same seed, same order
+    assert "iterator_train__shuffle" in PIPELINES[name]()[-1].get_params()
