@@ -2,7 +2,6 @@
 import copy
 import math
 import numbers
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,16 +26,20 @@ __all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
 class EMA(Callback):
     """Exponential moving average of the weights, swapped in at the end of training.
 
-    After every training batch ``shadow = decay * shadow + (1 - decay) * weights``; when
-    training ends the module takes the averaged weights (buffers such as batch-norm
-    statistics are copied as they are).
+    After every training batch ``shadow = decay * shadow + (1 - decay) * weights``,
+    starting from zero, and training ends with the bias-corrected average
+    ``shadow / (1 - decay ** n_steps)``: a weighted mean of the weights this run
+    visited, whose weights sum to one however short the run (the initial weights take
+    no share). Floating-point buffers such as batch-norm statistics are averaged the
+    same way; integer ones (batch counts) keep their last value.
     """
 
     def __init__(self, decay=0.995):
         self.decay = decay
 
     def on_train_begin(self, net, **kwargs):
-        self.shadow_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.shadow_ = {k: torch.zeros_like(v) if v.dtype.is_floating_point else v.detach().clone()
+                        for k, v in net.module_.state_dict().items()}
         self.n_steps_ = 0
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
@@ -51,13 +54,11 @@ class EMA(Callback):
                     self.shadow_[k] = v.detach().clone()
 
     def on_train_end(self, net, **kwargs):
-        initial = self.decay ** self.n_steps_  # share of the initial weights in the average
-        if initial > 0.05:
-            warnings.warn(f"ema_decay={self.decay} averages over about {1 / (1 - self.decay):.0f} "
-                          f"training steps, but this run had {self.n_steps_}: the averaged weights "
-                          f"are still {initial:.0%} the initial ones. Train longer, lower ema_decay "
-                          "or set it to None.", UserWarning, stacklevel=2)
-        net.module_.load_state_dict(self.shadow_)
+        if self.n_steps_ == 0:  # nothing trained: keep the weights
+            return
+        correction = 1.0 - self.decay ** self.n_steps_
+        net.module_.load_state_dict({k: v / correction if v.dtype.is_floating_point else v
+                                     for k, v in self.shadow_.items()})
 
 
 class OneCycle(LRScheduler):

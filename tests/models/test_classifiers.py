@@ -150,8 +150,10 @@ def test_onecycle_schedule_and_ema(events):
     assert lrs[0] < 0.2 * clf.lr and lrs[-1] < 0.05 * clf.lr
     assert 0 < lrs.argmax() < len(lrs) - 1
     ema = clf.callbacks_[[n for n, _ in clf.callbacks_].index("ema")][1]
+    assert ema.n_steps_ == len(lrs)
     for k, v in clf.module_.state_dict().items():
-        assert torch.equal(v, ema.shadow_[k])
+        expected = ema.shadow_[k] / (1 - 0.5 ** ema.n_steps_) if v.dtype.is_floating_point else ema.shadow_[k]
+        torch.testing.assert_close(v, expected)
 
 
 def _bank(clf):
@@ -193,11 +195,39 @@ def test_filterbank_lr_scale_in_the_one_cycle_peaks(events):
         tiny_dual(filterbank_lr_scale=-1.0).fit(Xtr, ytr)
 
 
-def test_ema_warns_when_the_run_is_shorter_than_its_horizon(events):
+class _WeightsAfterBatch(Callback):
+    """The module's state after every training step."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.states = []
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training:
+            self.states.append({k: v.detach().clone() for k, v in net.module_.state_dict().items()})
+
+
+def test_ema_is_the_bias_corrected_average_of_the_visited_weights(events):
     Xtr, _, ytr, _ = events
-    with pytest.warns(UserWarning, match=r"ema_decay=0.995 averages over about 200 training steps, "
-                                         r"but this run had 12: .* 94% the initial ones"):
-        tiny_dual(max_epochs=2, ema_decay=0.995).fit(Xtr, ytr)
+    S = mel().fit_transform(Xtr)
+    rec = _WeightsAfterBatch()
+    # 12 steps against a horizon of about 200: the run is far shorter than the average's memory
+    clf = tiny_secnn(max_epochs=2, ema_decay=0.995, callbacks=[rec]).fit(S, ytr)
+    n, d = len(rec.states), 0.995
+    assert n == 2 * int(np.ceil(len(S) / 8))
+    w = (1 - d) * d ** np.arange(n - 1, -1, -1)
+    w /= w.sum()  # the bias correction makes the weights sum to one
+    final = clf.module_.state_dict()
+    checked = 0
+    for k, v in final.items():
+        if not v.dtype.is_floating_point:
+            assert torch.equal(v, rec.states[-1][k])  # batch counts keep their last value
+            continue
+        expected = sum(wi * s[k].double() for wi, s in zip(w, rec.states))
+        torch.testing.assert_close(v.double(), expected, rtol=1e-4, atol=1e-6)
+        checked += 1
+    assert checked > 10
+    k = next(k for k in final if k.endswith("weight") and final[k].ndim == 4)
+    assert not torch.allclose(final[k], rec.states[-1][k])  # an average, not the last step
 
 
 def test_input_errors(events):
