@@ -47,7 +47,8 @@ _COMMON_DOC = """
     lr_factor : float, default=0.1
     lr_patience : int, default={lr_patience}
     ema_decay : float or None, default={ema_decay}
-        Keep an exponential moving average of the weights and use it after training.
+        Keep an exponential moving average of the weights (bias-corrected, see
+        :class:`skaudio.models.EMA`) and use it after training.
     noise : str, tuple of str or None, default={noise}
         Noise colours (``"white"``, ``"pink"``, ``"brown"``) added during training, one
         colour drawn per clip, at ``noise_snr`` dB to a ``noise_prob`` share of the clips.
