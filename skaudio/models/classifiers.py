@@ -259,8 +259,8 @@ class DualBranchClassifier(AudioNetClassifier):
     Training uses the paper's optimiser and schedule (AdamW, one-cycle) with the CPU
     settings measured best on ESC-10 (see the user guide): learning rate 3e-3, 80
     epochs on whole clips, no augmentation, and max pooling over time
-    (``module__pool="max"``, the network's default). Each augmentation of the paper's recipe
-    is a parameter (``noise``, ``mixup_alpha``, ``time_shift_prob``, ``random_crop``,
+    (``module__pool="max"``, the network's default). Each augmentation of the paper's
+    recipe is a parameter (``noise``, ``mixup_alpha``, ``time_shift_prob``, ``random_crop``,
     the masks); on ESC-10 they cost this network more than they gave. The paper's
     configuration is ``set_params(lr=3e-4, batch_size=64, ema_decay=0.995,
     noise=("white", "pink", "brown"), mixup_alpha=0.3, **{f"module__{k}": v for k, v in
