@@ -51,6 +51,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
+    license_files=["LICENSE"],  # the text ships in the wheel's dist-info and the sdist
     python_requires=">=3.10",
     packages=find_packages(include=["skaudio", "skaudio.*"]),
     install_requires=INSTALL_REQUIRES,
