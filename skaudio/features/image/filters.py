@@ -169,6 +169,37 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
     return out[:, :S.shape[1], :S.shape[2]].astype(np.float32)
 
 
+def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval):
+    """``skimage.restoration.denoise_bilateral`` of one map, mapped to ``[0, 1]`` first.
+
+    The bilateral filter is defined on value *differences*, so it must not care
+    where the map's values sit: a dB map (all values <= 0) and the same map
+    shifted by 100 dB must give outputs that differ by exactly 100 dB. skimage
+    builds its value-weight table over ``[0, image.max()]`` but, for an image
+    with negative values, looks it up with distances scaled by
+    ``bins / (max - min)`` (it shifts the image after building the table),
+    so on dB input every weight is read at the wrong distance: with ``ref=max``
+    (peak 0 dB) the table is constant and the filter degenerates into a plain
+    Gaussian blur. Mapping each clip to ``[0, 1]`` by its own minimum and range
+    (in float64, so the range of a loud float32 map cannot overflow) before
+    the call, and back after it, gives skimage the non-negative image its
+    table assumes; ``sigma_color`` and ``cval`` are mapped with the values.
+    The default ``sigma_color`` (the clip's standard deviation) is scaled the
+    same way, so the result is equivariant to shifts and positive scalings.
+    """
+    from skimage.restoration import denoise_bilateral
+
+    x = np.asarray(clip, dtype=np.float64)
+    low, span = float(x.min()), float(x.max()) - float(x.min())
+    if not span > 0:  # a constant map is its own bilateral average
+        return np.array(clip, dtype=np.float32)
+    unit = ((x - low) / span).astype(np.float32)
+    sigma = None if sigma_color is None else sigma_color / span
+    out = denoise_bilateral(unit, win_size=win_size, sigma_color=sigma, sigma_spatial=sigma_spatial,
+                            bins=bins, mode=mode, cval=(cval - low) / span)
+    return (np.reshape(out, clip.shape).astype(np.float64) * span + low).astype(np.float32)
+
+
 class SpectrogramFilter(TransformerMixin, BaseEstimator):
     """Denoise a batch of spectrograms with an image filter; batch in, batch out, same shape.
 
@@ -190,7 +221,11 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
       :func:`wiener_batch` with the same result;
     - ``"bilateral"``: ``skimage.restoration.denoise_bilateral``
       (``win_size``, ``sigma_color``, ``sigma_spatial``, ``bins``, ``mode``,
-      ``cval``), clip by clip over ``n_jobs`` workers;
+      ``cval``), clip by clip over ``n_jobs`` workers. Each clip is mapped
+      to ``[0, 1]`` by its own minimum and range before the call and back
+      after it, because skimage's value-weight table is only right for
+      non-negative images; the result is therefore the same for a dB map and
+      for that map shifted by any constant (shifted by the same constant);
     - ``"wavelet"``: ``skimage.restoration.denoise_wavelet`` (``sigma``,
       ``wavelet``, ``wavelet_levels``; skimage's ``mode`` and ``method`` are
       ``wavelet_threshold`` and ``wavelet_method`` here), computed for the
@@ -404,19 +439,11 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         if self.method == "wavelet":
             return map_chunks(lambda b: wavelet_batch(b, self.sigma, self.wavelet, self.wavelet_threshold,
                                                       self.wavelet_levels, self.wavelet_method), S, **kw)
-        from skimage.restoration import denoise_bilateral
-
         mode = to_skimage_mode(self.mode)
 
         def one(clip):  # the bilateral filter: clip by clip
-            # The filter scales with the map when sigma_color does; skimage's float32 standard
-            # deviation overflows from about 1e19, so each clip is filtered at unit peak.
-            peak = float(np.abs(clip).max()) or 1.0
-            sigma = None if self.sigma_color is None else self.sigma_color / peak
-            out = denoise_bilateral(clip / np.float32(peak), win_size=self.win_size, sigma_color=sigma,
-                                    sigma_spatial=self.sigma_spatial, bins=self.bins, mode=mode,
-                                    cval=self.cval / peak)
-            return np.reshape(out, clip.shape) * np.float32(peak)
+            return _bilateral_clip(clip, self.win_size, self.sigma_color, self.sigma_spatial, self.bins,
+                                   mode, self.cval)
 
         return np.stack(map_clips(one, S, **kw)).astype(np.float32, copy=False)
 
