@@ -1,6 +1,7 @@
 """ESC-50: loading the official layout, downloading the official archive."""
 import os
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -131,8 +132,6 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
                 f"{len(absent)} of {len(paths)} audio files listed in the metadata are missing "
                 f"from {root / 'audio'}, e.g. {absent[:3]}; pass on_missing='skip' to use the rest"
             )
-        import warnings
-
         warnings.warn(f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
                       UserWarning, stacklevel=2)
         frame = frame[exists]
@@ -211,14 +210,44 @@ def fetch_esc50(data_home=None, *, download_if_missing=True, url=ESC50_URL, sha2
 
         archive = pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname="ESC-50-master.zip",
                                  path=home, progressbar=progressbar)
-        tmp = home / (_ARCHIVE_ROOT + ".partial")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        _safe_extract(archive, tmp)
-        inner = tmp / _ARCHIVE_ROOT
-        if not (inner / "meta" / "esc50.csv").is_file():
-            raise ValueError(f"the archive from {url} has no {_ARCHIVE_ROOT}/meta/esc50.csv")
-        inner.rename(root)  # only a complete extraction becomes visible
-        shutil.rmtree(tmp)
-        os.remove(archive)
+        _install_archive(Path(archive), home, url)
     return load_esc50(root, **load_kwargs)
+
+
+def _install_archive(archive, home, url):
+    """Unpack ``archive`` into ``home / ESC-50-master``; only a complete copy becomes visible.
+
+    The archive is unpacked into ``ESC-50-master.partial`` next to the target
+    and checked; an existing ``ESC-50-master`` without ``meta/esc50.csv`` (an
+    interrupted older extraction, a hand-made partial copy) is moved into that
+    temporary folder, the complete copy is renamed into place, and the
+    temporary folder is removed whatever happens, so a failed call leaves
+    nothing behind that would make the next one fail. The verified archive is
+    kept if unpacking is interrupted (the next call does not download it
+    again), and removed once unpacked or if it turns out not to be ESC-50.
+    """
+    root = home / _ARCHIVE_ROOT
+    tmp = home / (_ARCHIVE_ROOT + ".partial")
+    if tmp.exists():  # left by an interrupted earlier call
+        shutil.rmtree(tmp)
+    try:
+        try:
+            _safe_extract(archive, tmp)
+            inner = tmp / _ARCHIVE_ROOT
+            if not (inner / "meta" / "esc50.csv").is_file():
+                raise ValueError(f"the archive from {url} has no {_ARCHIVE_ROOT}/meta/esc50.csv")
+        except (ValueError, zipfile.BadZipFile):
+            os.remove(archive)  # pooch would find it again and every later call would fail here
+            raise
+        if root.exists() or root.is_symlink():
+            warnings.warn(f"replacing the incomplete ESC-50 copy {root} (it has no meta/esc50.csv) "
+                          "with the downloaded archive", UserWarning, stacklevel=3)
+            root.rename(tmp / "incomplete")  # removed with tmp below
+        try:
+            inner.rename(root)  # same folder, so an atomic rename: a copy is complete or absent
+        except OSError as exc:
+            raise OSError(f"could not move the unpacked ESC-50 into {root} ({exc}); remove {root} "
+                          "and call fetch_esc50 again") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    os.remove(archive)

@@ -131,6 +131,40 @@ def test_fetch_refuses_bad_checksum_and_offline(tmp_path, file_server):
         fetch_esc50(tmp_path / "other", download_if_missing=False)
 
 
+def test_fetch_recovers_from_an_incomplete_copy(tmp_path, file_server):
+    """``ESC-50-master/`` without ``meta/``, a ``.partial`` folder and the archive left by a
+    failed call (``OSError: Directory not empty`` on every retry before): the next call
+    replaces the incomplete copy and leaves only the complete one."""
+    www, base = file_server
+    src = make_layout(tmp_path / "src")
+    archive = www / "master.zip"
+    _zip_dir(src, archive, "ESC-50-master")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    home = tmp_path / "home"
+    (home / "ESC-50-master" / "audio").mkdir(parents=True)
+    (home / "ESC-50-master" / "audio" / "1-100-A-0.wav").write_bytes(b"half a file")
+    (home / "ESC-50-master.partial" / "ESC-50-master" / "audio").mkdir(parents=True)
+    (home / "ESC-50-master.zip").write_bytes(archive.read_bytes())  # verified, kept by the failed call
+    with pytest.warns(UserWarning, match="replacing the incomplete ESC-50 copy"):
+        esc = fetch_esc50(home, url=f"{base}/master.zip", sha256=digest, sr=8000, progressbar=False)
+    assert esc.data.shape == (6, 40000)
+    assert sorted(p.name for p in home.iterdir()) == ["ESC-50-master"]
+    assert (home / "ESC-50-master" / "meta" / "esc50.csv").is_file()
+
+
+def test_fetch_of_an_archive_without_metadata_leaves_nothing_behind(tmp_path, file_server):
+    www, base = file_server
+    src = make_layout(tmp_path / "src")
+    (src / "meta" / "esc50.csv").unlink()
+    archive = www / "master.zip"
+    _zip_dir(src, archive, "ESC-50-master")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    home = tmp_path / "home"
+    with pytest.raises(ValueError, match="has no ESC-50-master/meta/esc50.csv"):
+        fetch_esc50(home, url=f"{base}/master.zip", sha256=digest, progressbar=False)
+    assert list(home.iterdir()) == []  # no .partial folder, no archive that would fail again
+
+
 def test_extraction_refuses_escaping_members(tmp_path):
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as zf:
