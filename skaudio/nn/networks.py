@@ -344,7 +344,10 @@ class DualBranchNet(_PaperMixin, nn.Module):
         Pooling mode over time of the guided aggregation's gate and of the final global
         pooling (any mode of :func:`skaudio.nn.blocks.pool_modes`). The paper does not
         name it; on ESC-10, whose events are often short parts of a 5 s clip, ``"max"``
-        scored higher than ``"avg"`` (see the models user guide).
+        scored higher than ``"avg"`` (see the models user guide). Both pooled tensors
+        are signed (LeakyReLU and Transformer outputs), so the modes defined only for
+        non-negative values (``"lsp"``, ``"power"``, ``"entropy"``) are refused here,
+        at construction, with a ``ValueError``, rather than at the first batch.
     stem : {"sincgram", "conv"}, default="sincgram"
         First layer of the semantic branch. ``"conv"`` is the paper's strided Conv1d
         (``width`` channels, kernel ``2 * stem_stride + 1``). ``"sincgram"`` is a
@@ -387,6 +390,14 @@ class DualBranchNet(_PaperMixin, nn.Module):
                  stem="sincgram", n_filters=64, n_fft=512, sr=22050.0, freq_masks=0, time_masks=0,
                  max_freq_mask=0.15, max_time_mask=0.1, front2d=()):
         super().__init__()
+        from skaudio._kernels.pooling import NONNEGATIVE_MODES
+
+        if pool in NONNEGATIVE_MODES:
+            raise ValueError(
+                f"pool={pool!r} is defined for non-negative values only, but DualBranchNet pools "
+                f"signed activations (the guided aggregation's LeakyReLU gate and the fused Transformer "
+                f"output); choose a mode defined for any sign, e.g. 'max', 'avg', 'lse', 'auto' or "
+                f"'attention'.")
         if len(fd_variants) != 5 or set(fd_variants) - {"A", "B", "R"}:
             raise ValueError(f"fd_variants must be five of 'A', 'B', 'R', got {fd_variants!r}")
         if stem not in ("conv", "sincgram"):

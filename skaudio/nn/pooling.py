@@ -8,6 +8,13 @@ attention scoring vector ``v`` (one entry per channel). Constrained
 parameters are stored unconstrained and mapped back in ``forward``
 (``a = sigmoid(.)`` for mixed, ``p = 1 + softplus(.)``, ``r = softplus(.)``,
 ``n = softplus(.)``), so gradient steps never leave the valid range.
+
+``lsp``, ``power`` and ``entropy`` are defined only for non-negative values
+(:data:`skaudio._kernels.pooling.NONNEGATIVE_MODES`); as the numba kernels,
+the layers refuse negative input with a ``ValueError`` at ``forward`` rather
+than return numbers outside the range of the region (``lsp`` of
+``[-1, -1, 3]`` would be 11, above the max). Feed them power or magnitude
+maps, or activations after a ReLU.
 """
 import math
 
@@ -17,7 +24,7 @@ from torch import nn
 
 # one list of modes, one set of defaults and one set of parameter ranges for both homes
 from skaudio._kernels.pooling import DEFAULT_PARAMS as _DEFAULTS
-from skaudio._kernels.pooling import POOLING_MODES, check_mode_params, pool_output_size
+from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES, check_mode_params, pool_output_size
 
 __all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
 _MODE_PARAMS = {"mixed": ("a",), "auto": ("a",), "lnp": ("p",), "lse": ("r",), "power": ("n",),
@@ -27,6 +34,17 @@ _TINY = 1e-30
 
 def _masked(x, mask, fill):
     return x if mask is None else x.masked_fill(~mask, fill)
+
+
+def _check_nonnegative(x, mode):
+    """Refuse negative values for the modes whose formula needs ``x >= 0`` (as the numba path)."""
+    if mode in NONNEGATIVE_MODES and x.numel() and bool((x < 0).any()):
+        low = float(x.detach().min())
+        raise ValueError(
+            f"{mode} pooling is defined for non-negative input only, got values down to {low:.4g}: "
+            f"pool power or magnitude maps (convert to dB afterwards), or activations after a ReLU, "
+            f"or choose a mode defined for any sign "
+            f"({', '.join(m for m in POOLING_MODES if m not in NONNEGATIVE_MODES)}).")
 
 
 def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
@@ -48,6 +66,11 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     -------
     Tensor of shape ``x.shape[:-1]``
 
+    Raises
+    ------
+    ValueError
+        For ``lsp``, ``power`` and ``entropy`` when ``x`` has a negative value.
+
     Examples
     --------
     >>> import torch
@@ -58,6 +81,7 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     def col(t):  # parameter broadcast against x (..., K)
         return t.unsqueeze(-1) if torch.is_tensor(t) and t.dim() > 0 else t
 
+    _check_nonnegative(x, mode)
     if mask is not None:
         mask = mask.expand_as(x)
     count = x.shape[-1] if mask is None else mask.sum(-1).to(x.dtype)

@@ -178,3 +178,14 @@ def test_dualbranch_front2d_folds_halved_rows_into_channels():
     plain = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, n_filters=10,
                           n_fft=128, stem_stride=8, front2d=())
     assert plain.semantic[0].down[0].in_channels == 10 and len(plain.front2d.layers) == 0
+
+
+@pytest.mark.parametrize("pool", ["lsp", "power", "entropy"])
+def test_dualbranch_refuses_nonnegative_only_pooling_at_construction(pool):
+    """The dual-branch net pools signed activations, so lsp/power/entropy cannot apply (issue 19, item 2)."""
+    with pytest.raises(ValueError, match=f"pool='{pool}' is defined for non-negative values only"):
+        DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4, pool=pool)
+    # a mode for any sign still builds and runs
+    net = DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4, pool="lse")
+    with torch.no_grad():
+        assert net.eval()(torch.randn(2, 4000)).shape == (2, 2)

@@ -127,3 +127,22 @@ def test_errors_and_shapes():
     x = torch.randn(3, 4, 7)
     assert GlobalPool("lse")(x).shape == (3, 4)
     assert GlobalPool("lse", dim=1, keepdim=True)(x).shape == (3, 1, 7)
+
+
+@pytest.mark.parametrize("mode", sorted(NONNEG))
+def test_nonnegative_modes_refuse_negative_input(mode):
+    """lsp, power and entropy refuse negative values, as the numba kernels do (issue 19, item 2).
+
+    Before, ``GlobalPool("lsp")`` of ``[-1, -1, 3]`` returned 11, above the max.
+    """
+    x = torch.tensor([[-1.0, -1.0, 3.0]])
+    with pytest.raises(ValueError, match=f"{mode} pooling is defined for non-negative"):
+        GlobalPool(mode)(x)
+    with pytest.raises(ValueError, match="non-negative"):
+        Pool2d(mode)(torch.tensor([[[[1.0, 2.0], [-0.5, 4.0]]]]))
+    with pytest.raises(ValueError, match="non-negative"):
+        pool2d(np.array([[[-1.0, -1.0, 3.0]]], np.float32), mode, kernel_size=(1, 3))
+    # zero is allowed, and so is padding around non-negative maps
+    ok = torch.tensor([[0.0, 1.0, 3.0]])
+    assert torch.isfinite(GlobalPool(mode)(ok)).all()
+    assert Pool2d(mode, kernel_size=3, padding=1)(torch.rand(1, 1, 4, 4)).shape == (1, 1, 2, 2)
