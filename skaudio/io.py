@@ -20,8 +20,29 @@ _ALIGNS = ("start", "center", "end")
 _PAD_MODES = ("constant", "wrap", "reflect", "symmetric", "edge")
 
 
+#: Largest upsampling factor ``resample`` accepts (8 kHz -> 192 kHz is 24); beyond
+#: it a rate is a broken header (a WAV claiming 1 Hz would become 16,000 times
+#: longer at 16 kHz: 640 million samples from 40,000), not audio to upsample.
+MAX_UPSAMPLING = 64
+
+
+def _upsampling_error(orig_sr, target_sr, n_samples=None):
+    """Why resampling from ``orig_sr`` to ``target_sr`` is refused, or None."""
+    if not orig_sr > 0 or not target_sr > 0:
+        return f"sampling rates must be > 0 Hz, got {orig_sr} -> {target_sr}"
+    ratio = target_sr / orig_sr
+    if ratio <= MAX_UPSAMPLING:
+        return None
+    size = "" if n_samples is None else f" ({n_samples:,} samples would become {int(n_samples * ratio):,})"
+    return (f"resampling from {orig_sr:g} Hz to {target_sr:g} Hz is a {ratio:g}-fold upsampling{size}; "
+            f"refusing factors above {MAX_UPSAMPLING} (is the sampling rate right?)")
+
+
 def resample(y, orig_sr, target_sr):
     """Resample ``y`` (last axis is time) from ``orig_sr`` to ``target_sr`` with soxr HQ.
+
+    Upsampling by more than :data:`MAX_UPSAMPLING` is refused with a
+    ``ValueError``: such a rate is a mistake, and its output would be huge.
 
     Examples
     --------
@@ -31,6 +52,9 @@ def resample(y, orig_sr, target_sr):
     """
     if orig_sr == target_sr:
         return y
+    problem = _upsampling_error(orig_sr, target_sr, np.shape(y)[-1] if np.ndim(y) else None)
+    if problem:
+        raise ValueError(problem)
     y = np.asarray(y, dtype=np.float32)
     if y.ndim == 1:
         return soxr.resample(y, orig_sr, target_sr, quality="HQ").astype(np.float32, copy=False)
@@ -118,6 +142,10 @@ def _read_one(path, sr, mono, offset, duration):
             native_sr = f.samplerate
             if f.frames == 0:
                 raise ValueError("it holds no audio samples (empty or truncated file)")
+            if sr is not None and sr != native_sr:  # checked before reading: nothing is allocated
+                problem = _upsampling_error(native_sr, sr, f.frames)
+                if problem:
+                    raise ValueError(f"its header claims {native_sr} Hz; {problem}")
             start = int(round(offset * native_sr))
             if start > f.frames:
                 raise ValueError(f"offset={offset} s is past the end ({f.frames / native_sr:.3f} s)")
@@ -125,6 +153,11 @@ def _read_one(path, sr, mono, offset, duration):
             frames = -1 if duration is None else int(round(duration * native_sr))
             data = f.read(frames=frames, dtype="float32", always_2d=True)
             cut = _truncation(f.extra_info)
+            finite = np.isfinite(data)
+            if not finite.all():  # float WAV/FLAC can store NaN and inf; nothing downstream can use them
+                n_nan = int(np.isnan(data).sum())
+                raise ValueError(f"it holds {n_nan} NaN and {int(finite.size - finite.sum()) - n_nan} "
+                                 "infinite sample(s); audio samples must be finite")
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError) as exc:
         raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
     if cut:
@@ -162,7 +195,9 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
         Threads reading files in parallel (joblib convention).
     on_error : {"raise", "warn"}, default="raise"
         What to do with an unreadable file (missing, a directory, empty,
-        corrupt, not audio): raise a ``ValueError`` naming it, or skip it with
+        corrupt, not audio, NaN or infinite samples, or a sampling rate that
+        would need more than :data:`MAX_UPSAMPLING`-fold upsampling to
+        ``sr``): raise a ``ValueError`` naming it, or skip it with
         one warning listing every skipped file and why (``return_paths=True``
         tells which files were kept). A file whose header announces more data
         than it holds (a cut download) is read as far as it goes, with a

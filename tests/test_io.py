@@ -89,6 +89,14 @@ def test_resample_identity_and_shape():
     assert resample(np.zeros((2, 1000), np.float32), 8000, 4000).shape == (2, 500)
 
 
+def test_resample_refuses_absurd_upsampling():
+    assert resample(np.zeros(100, np.float32), 8000, 192000).shape == (2400,)  # 24-fold is fine
+    with pytest.raises(ValueError, match="16000-fold upsampling.*40,000 samples would become 640,000,000"):
+        resample(np.zeros(40000, np.float32), 1, 16000)
+    with pytest.raises(ValueError, match="must be > 0"):
+        resample(np.zeros(10, np.float32), 0, 16000)
+
+
 def test_fix_length_modes():
     y = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(fix_length(y, 7, pad_mode="wrap"), [1, 2, 3, 1, 2, 3, 1])

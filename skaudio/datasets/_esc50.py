@@ -3,6 +3,7 @@ import os
 import shutil
 import warnings
 import zipfile
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +40,24 @@ def _read_meta(root):
             f"no ESC-50 metadata at {csv}; expected the official layout "
             "<root>/meta/esc50.csv and <root>/audio/*.wav (fetch_esc50 downloads it)"
         )
-    frame = pd.read_csv(csv)
+    try:
+        frame = pd.read_csv(csv)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"could not read the ESC-50 metadata {csv}: it is empty") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"could not read the ESC-50 metadata {csv}: not a UTF-8 CSV file ({reason})") from None
     missing = [c for c in _COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{csv} lacks the column(s) {missing}; the official columns are {_COLUMNS}")
+    names = frame["filename"]
+    blank = names.isna() | (names.astype(str).str.strip() == "")
+    if blank.any():
+        lines = (np.flatnonzero(blank.to_numpy()) + 2).tolist()[:5]  # 1-based, after the header
+        raise ValueError(f"{csv} has an empty 'filename' cell on line(s) {lines}")
+    empty_cells = [c for c in ("fold", "target", "category", "esc10") if frame[c].isna().any()]
+    if empty_cells:
+        raise ValueError(f"{csv} has empty cells in the column(s) {empty_cells}")
     if frame["filename"].duplicated().any():
         dup = frame.loc[frame["filename"].duplicated(), "filename"].tolist()[:5]
         raise ValueError(f"{csv} lists the same file more than once, e.g. {dup}")
@@ -72,7 +87,7 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
     sr : int, default=44100
         Sampling rate to return (files are resampled with soxr when it differs).
     folds : int or sequence of int, default=None
-        Keep only these folds (1-5); all when None.
+        Keep only these folds (integers 1-5); all when None.
     subset : {None, "esc10"}, default=None
         ``"esc10"`` keeps the 10-class ESC-10 subset (rows with ``esc10 == True``).
     duration : float, default=5.0
@@ -118,10 +133,12 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
     if subset == "esc10":
         frame = frame[frame["esc10"]]
     if folds is not None:
-        wanted = [int(folds)] if np.isscalar(folds) else [int(f) for f in folds]
-        bad = sorted(set(wanted) - {1, 2, 3, 4, 5})
-        if bad:
-            raise ValueError(f"folds must be in 1..5, got {bad}")
+        wanted = [folds] if np.isscalar(folds) else list(folds)
+        bad = [f for f in wanted
+               if not isinstance(f, Integral) or isinstance(f, bool) or f not in (1, 2, 3, 4, 5)]
+        if bad or not wanted:
+            raise ValueError(f"folds must be an integer 1..5 or a list of them, got {folds!r}")
+        wanted = [int(f) for f in wanted]
         frame = frame[frame["fold"].isin(wanted)]
     paths = [root / "audio" / name for name in frame["filename"]]
     exists = np.array([p.is_file() for p in paths], dtype=bool)

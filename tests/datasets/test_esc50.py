@@ -69,6 +69,38 @@ def test_inconsistent_metadata(tmp_path, edit, match):
         load_esc50(root)
 
 
+@pytest.mark.parametrize("content, match", [
+    (b"", "esc50.csv: it is empty"),
+    (np.random.default_rng(0).integers(128, 256, 3000, dtype=np.uint8).tobytes(), "esc50.csv: not a UTF-8 CSV"),
+    (b"\x00\x01\x02 binary\n\xff\xfe", "esc50.csv"),
+])
+def test_unreadable_metadata_names_the_csv(tmp_path, content, match):
+    root = make_layout(tmp_path / "esc")
+    (root / "meta" / "esc50.csv").write_bytes(content)
+    with pytest.raises(ValueError, match=match):
+        load_esc50(root)
+
+
+@pytest.mark.parametrize("column, match", [("filename", "empty 'filename' cell on line\\(s\\) \\[3\\]"),
+                                           ("fold", "empty cells in the column\\(s\\) \\['fold'\\]")])
+def test_empty_metadata_cells_name_the_csv(tmp_path, column, match):
+    root = make_layout(tmp_path / "esc")
+    csv = root / "meta" / "esc50.csv"
+    frame = pd.read_csv(csv)
+    frame[column] = frame[column].astype(object)
+    frame.loc[1, column] = ""
+    frame.to_csv(csv, index=False)
+    with pytest.raises(ValueError, match="esc50.csv.*" + match):
+        load_esc50(root)
+
+
+@pytest.mark.parametrize("folds", [1.7, 1.0, [1, 2.5], True, "1", []])
+def test_non_integer_folds_are_refused(tmp_path, folds):
+    root = make_layout(tmp_path / "esc")
+    with pytest.raises(ValueError, match="folds must be an integer 1..5"):
+        load_esc50(root, folds=folds)
+
+
 def test_missing_layout_and_bad_arguments(tmp_path):
     with pytest.raises(FileNotFoundError, match="esc50.csv"):
         load_esc50(tmp_path)

@@ -2,7 +2,8 @@
 
 Every kind of bad file (zero bytes, a header cut short, a header only, random
 bytes named .wav, a text file, a corrupt chunk id, half a FLAC or OGG stream,
-a directory, a missing path) is refused with a ``ValueError`` whose message
+a directory, a missing path, NaN or infinite float samples, a header rate that
+would need absurd upsampling) is refused with a ``ValueError`` whose message
 names the file; ``load_audio(on_error="warn")`` and ``load_esc50(on_missing="skip")``
 skip them instead with one warning listing them. A WAV cut inside its data is
 read as far as it goes, with a warning naming it. Valid audio behind an
@@ -48,6 +49,12 @@ def files(tmp_path_factory):
     }
     for name, data in bad.items():
         (d / name).write_bytes(data)
+    nan, inf = tone.copy(), tone.copy()
+    nan[100] = np.nan
+    inf[200:202] = [np.inf, -np.inf]
+    sf.write(d / "nan_samples.wav", nan, SR, subtype="FLOAT")  # float WAVs can store them
+    sf.write(d / "inf_samples.wav", inf, SR, subtype="DOUBLE")
+    sf.write(d / "one_hz.wav", tone[:40], 1, subtype="FLOAT")  # a header claiming 1 Hz
     (d / "folder.wav").mkdir()
     (d / "cut_data.wav").write_bytes(raw[:1000])
     (d / "tone.unknown").write_bytes(raw)
@@ -55,7 +62,30 @@ def files(tmp_path_factory):
 
 
 BAD = ["zero_bytes.wav", "cut_header.wav", "header_only.wav", "random_bytes.wav", "notes.txt",
-       "bad_chunk_id.wav", "half.flac", "half.ogg", "folder.wav", "missing.wav"]
+       "bad_chunk_id.wav", "half.flac", "half.ogg", "folder.wav", "missing.wav",
+       "nan_samples.wav", "inf_samples.wav"]
+
+
+@pytest.mark.parametrize("name, match", [("nan_samples.wav", "1 NaN and 0 infinite"),
+                                         ("inf_samples.wav", "0 NaN and 2 infinite")])
+def test_non_finite_samples_are_refused(files, name, match):
+    with pytest.raises(ValueError, match=f"{name}.*{match}"):
+        load_audio(files["dir"] / name, sr=SR, duration=1.0)
+
+
+def test_absurd_sampling_rate_is_refused_before_reading(files):
+    """A header claiming 1 Hz: resampling its 40 samples to 16 kHz would give 640,000 (a real
+    40,000-sample clip: 640 million, 2.6 GB); refused with a message naming the file and the rate."""
+    path = files["dir"] / "one_hz.wav"
+    with pytest.raises(ValueError, match="one_hz.wav.*claims 1 Hz.*16000-fold upsampling"):
+        load_audio(path, sr=16000)
+    with pytest.raises(ValueError, match="one_hz.wav"):
+        AudioLoader(sr=16000, duration=1.0).fit_transform([str(files["good"]), str(path)])
+    with pytest.warns(UserWarning, match="skipped 1 unreadable.*one_hz.wav"):
+        y, sr, kept = load_audio([files["good"], path], sr=16000, on_error="warn", return_paths=True)
+    assert kept == [files["good"]] and sr == 16000
+    y, sr = load_audio(path)  # without resampling it reads as it is
+    assert sr == 1 and y.shape == (40,)
 
 
 @pytest.mark.parametrize("name", BAD)
@@ -123,7 +153,8 @@ def esc_copy(files, tmp_path):
     return root
 
 
-@pytest.mark.parametrize("damage", ["zero_bytes.wav", "random_bytes.wav", "notes.txt", "half.flac", "folder.wav"])
+@pytest.mark.parametrize("damage", ["zero_bytes.wav", "random_bytes.wav", "notes.txt", "half.flac", "folder.wav",
+                                    "nan_samples.wav"])
 def test_load_esc50_names_or_skips_a_damaged_clip(esc_copy, files, damage):
     target = esc_copy / "audio" / "1-1-A-1.wav"
     target.unlink()
@@ -217,7 +248,8 @@ def test_streaming_names_a_bad_file(files, clip_files, tmp_path, name):
 
 #: Public name -> the tests that exercise it (checked by test_public_api_coverage.py).
 PROPERTY_TESTS = {
-    "load_audio": [test_bad_file_is_named, test_written_audio_reads_back, test_random_bytes_never_crash],
+    "load_audio": [test_bad_file_is_named, test_written_audio_reads_back, test_random_bytes_never_crash,
+                   test_non_finite_samples_are_refused, test_absurd_sampling_rate_is_refused_before_reading],
     "AudioLoader": [test_bad_file_is_named, test_written_audio_reads_back],
     "load_esc50": [test_load_esc50_names_or_skips_a_damaged_clip],
     "iter_transform": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],
