@@ -23,6 +23,12 @@ from skaudio.features._base import map_batches, numba_threads
 
 __all__ = ["PoolingTransformer"]
 
+#: modes whose result changes when a constant is added to the values (the
+#: others commute with a shift), so ``levels`` applies to them only
+_LEVEL_MODES = ("lnp",) + tuple(NONNEGATIVE_MODES)
+_LEVEL_FIX = (" Or keep the dB values and pass levels='auto' (or 'floor') to pool each clip's levels "
+              "above its own minimum.")
+
 
 def _pair_constraint():
     return [Interval(Integral, 1, None, closed="left"), tuple, list]
@@ -71,6 +77,27 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
     output size is torch's: ``floor((F + 2 pf - kf) / sf) + 1`` rows.
     Regions whose values are all zero give 0 in every mode.
 
+    **Levels.** ``lsp``, ``power``, ``entropy`` and ``lnp`` are written for
+    non-negative values (magnitudes); the other eight methods commute with a
+    shift (pooling ``x + c`` gives the pooled ``x`` plus ``c``). On dB maps
+    (every value at or below 0 dB with ``ref=max``) the first three cannot
+    run and ``lnp`` measures distance from 0 dB. ``levels="floor"`` pools,
+    for those four methods, each clip's levels above its own minimum and
+    adds the minimum back: ``pool(x - min) + min``. ``levels="auto"`` does
+    so for the clips that have a negative value and pools the others as
+    given; ``levels="raw"`` (the default) pools the values as given, so
+    those three modes refuse negative input. The other eight methods are
+    computed on the values as given whatever ``levels`` says (the shift
+    would only change their rounding). This is the one implementation of
+    ``levels``: :func:`skaudio.metrics.compare_pooling` (which defaults to
+    ``"auto"``) pools through this class, so its tables describe exactly
+    what ``PoolingTransformer(mode, levels="auto")`` returns. Use
+    ``levels="auto"`` to search all twelve modes on a log-mel (dB)
+    pipeline with ``GridSearchCV``. The four methods are positively
+    homogeneous, so the levels are also divided by the clip's range before
+    pooling and multiplied back after (in float64), which keeps very loud
+    float32 maps from overflowing and changes nothing else.
+
     **Global form.** With ``axis="time"`` each frequency row is pooled over
     all frames and the output is 2-D ``(n_clips, n_freqs)``: one feature
     per band, ready for a classic estimator. ``axis="freq"`` pools each
@@ -106,6 +133,11 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         ``power`` exponent, non-negative (0: mean; 1: same as ``lsp``).
     v : float, default=1.0
         ``attention`` scale of the standardised scores.
+    levels : {"raw", "floor", "auto"}, default="raw"
+        What ``lsp``, ``power``, ``entropy`` and ``lnp`` see (see *Levels*
+        above): the values as given, each clip's levels above its minimum,
+        or the latter only for clips with negative values. Ignored by the
+        other eight methods.
     batch_size : int, default=256
         Clips pooled at once (bounds the progress-bar granularity).
     n_jobs : int, default=None
@@ -131,10 +163,11 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
     and ``kernel_size`` must be 1 along frequency.
 
     ``lsp``, ``power`` and ``entropy`` are defined for non-negative values
-    only and refuse dB input: pool a power (or magnitude) spectrogram, e.g.
-    ``MelSpectrogram(to_db=False)``, and follow with :class:`PowerToDb`.
-    ``lnp`` pools ``|x|`` and so accepts any sign, but on dB values it
-    measures distance from 0 dB, which is rarely what is wanted.
+    only and, with ``levels="raw"``, refuse dB input: pool a power (or
+    magnitude) spectrogram, e.g. ``MelSpectrogram(to_db=False)``, and follow
+    with :class:`PowerToDb`, or pass ``levels="auto"``. With
+    ``levels="raw"`` ``lnp`` pools ``|x|`` and so accepts any sign, but on dB
+    values it measures distance from 0 dB, which is rarely what is wanted.
 
     Compared with torch: ``average``/``max`` equal ``avg_pool2d``
     (``count_include_pad=False``) and ``max_pool2d``; ``lnp`` equals
@@ -182,13 +215,14 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         "r": [Interval(Real, 0, None, closed="neither")],
         "n": [Interval(Real, 0, None, closed="left")],
         "v": [Interval(Real, None, None, closed="neither")],
+        "levels": [StrOptions({"raw", "floor", "auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
     def __init__(self, mode="average", kernel_size=(2, 2), stride=None, padding=0, *,
-                 ceil_mode=False, axis=None, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0,
+                 ceil_mode=False, axis=None, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0, levels="raw",
                  batch_size=256, n_jobs=None, verbose=False):
         self.mode = mode
         self.kernel_size = kernel_size
@@ -201,6 +235,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         self.r = r
         self.n = n
         self.v = v
+        self.levels = levels
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -209,7 +244,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         if sp.issparse(S):
             raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
                             "of spectrograms, e.g. S.toarray()")
-        S = check_batch(S, self.mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=self.mode))
+        S = check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX)
         validate_data(self, S, reset=reset, skip_check_array=True)
         if not reset and S.ndim != len(self.input_shape_) + 1:
             raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
@@ -218,6 +253,9 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
             raise ValueError(f"S has {S.shape[-1]} frames but axis='freq' pooling was fitted on "
                              f"{self.input_shape_[-1]}; the number of output features would change")
         return S
+
+    def _needs_nonnegative(self):
+        return self.mode in NONNEGATIVE_MODES and self.levels == "raw"
 
     def _geometry(self, shape):
         """``(kernel, stride, padding, ceil_mode)`` for maps of ``shape = (F, T)``."""
@@ -286,11 +324,40 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         """Pool a validated 3-D batch with ``n_threads`` numba threads."""
         kernel, stride, padding, ceil_mode = self._geometry(maps.shape[1:])
         params = dict(a=self.a, p=self.p, r=self.r, n=self.n, v=self.v)
+        shift = self._level_shift(maps)
+        if shift is not None:
+            low, span = shift
+            maps = ((maps - low) / span).astype(np.float32)
         with numba_threads(n_threads):
             if self.axis is None:
-                return pool2d(maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode,
-                              check_input=False, **params)
-            return global_pool(maps, self.mode, self.axis, check_input=False, **params)
+                P = pool2d(maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode,
+                           check_input=False, **params)
+            else:
+                P = global_pool(maps, self.mode, self.axis, check_input=False, **params)
+        if shift is None:
+            return P
+        low, span = (v.reshape((len(P),) + (1,) * (P.ndim - 1)) for v in shift)
+        return (P * span + low).astype(np.float32)
+
+    def _level_shift(self, maps):
+        """Per-clip ``(low, span)`` (float64) mapping the maps onto their levels, or None.
+
+        ``pool(x) = span * pool((x - low) / span) + low`` for the four
+        homogeneous modes; clips that keep their raw values get ``low = 0,
+        span = 1``.
+        """
+        if self.levels == "raw" or self.mode not in _LEVEL_MODES:
+            return None
+        flat = maps.reshape(len(maps), -1)
+        low = flat.min(axis=1).astype(np.float64)
+        span = flat.max(axis=1).astype(np.float64) - low
+        span[span == 0] = 1.0  # a constant clip: every level is 0
+        if self.levels == "auto":  # only the clips with negative values
+            keep = low >= 0
+            low[keep], span[keep] = 0.0, 1.0
+        if not np.any(low) and np.all(span == 1.0):
+            return None
+        return low[:, None, None], span[:, None, None]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the 2-D output features.
@@ -322,7 +389,7 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = self.mode in NONNEGATIVE_MODES
+        tags.input_tags.positive_only = self._needs_nonnegative()
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.requires_fit = True
         return tags

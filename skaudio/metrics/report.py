@@ -43,16 +43,11 @@ def _as_pair(value, name):
 
 
 def _pool(S, mode, kernel_size, stride, padding, levels, params, n_jobs):
+    """Pool with :class:`~skaudio.features.PoolingTransformer`, the one home of ``levels``."""
     from skaudio.features import PoolingTransformer
 
-    floor = None
-    if levels == "floor" or (levels == "auto" and float(S.min()) < 0):
-        # pool levels above each clip's floor, then put the floor back (see compare_pooling)
-        floor = S.min(axis=(1, 2), keepdims=True)
-        S = S - floor
-    P = PoolingTransformer(mode=mode, kernel_size=kernel_size, stride=stride, padding=padding,
-                           n_jobs=n_jobs, **params).fit_transform(S)
-    return P if floor is None else P + floor
+    return PoolingTransformer(mode=mode, kernel_size=kernel_size, stride=stride, padding=padding,
+                              levels=levels, n_jobs=n_jobs, **params).fit_transform(S)
 
 
 def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0,
@@ -82,15 +77,17 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
         Add a column ``<metric>_<spread>`` after each metric: the standard
         deviation over clips or the standard error of the mean.
     levels : {"auto", "floor", "raw"}, default="auto"
-        What the pooling formulas see. ``"floor"``: each clip's values minus
-        the clip's minimum (for a dB map, the level above its floor); the
-        minimum is added back after pooling. This leaves average, max, min,
-        mixed, esp, lse, auto and attention pooling unchanged (they commute
-        with a shift) and gives ``lsp``, ``power``, ``entropy`` and ``lnp``
-        the non-negative levels their formulas are written for. ``"raw"``:
-        pool the values as given (dB input then fails for ``lsp``,
-        ``power`` and ``entropy``). ``"auto"``: ``"floor"`` when ``S`` has
-        negative values, ``"raw"`` otherwise.
+        What the pooling formulas see; passed to
+        :class:`~skaudio.features.PoolingTransformer`, which pools every
+        mode here, so each row describes exactly the output of
+        ``PoolingTransformer(mode, levels=levels)``. ``"floor"``: ``lsp``,
+        ``power``, ``entropy`` and ``lnp`` pool each clip's values minus the
+        clip's minimum (for a dB map, the level above its floor) and the
+        minimum is added back; the other eight methods commute with a shift
+        and pool the values as given. ``"raw"``: pool the values as given
+        (dB input then fails for ``lsp``, ``power`` and ``entropy``, and
+        ``lnp`` pools ``|x|``). ``"auto"``: ``"floor"`` for the clips that
+        have negative values, ``"raw"`` for the others.
     mode_params : dict of str to dict, default=None
         Parameters per mode, e.g. ``{"lse": {"r": 5.0}}``; the defaults of
         :class:`~skaudio.features.PoolingTransformer` otherwise (``a=0.5`` for

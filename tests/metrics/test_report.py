@@ -119,3 +119,27 @@ def test_report_data_errors():
         pooling_report_main("esc:somewhere")
     with pytest.raises(ValueError, match="kernel must look like"):
         pooling_report_main("synthetic", kernel="two")
+
+
+@pytest.mark.parametrize("levels", ["auto", "floor"])
+def test_compare_pooling_describes_the_pooling_transformer_output(db_maps, levels):
+    """Every row is computed from exactly ``PoolingTransformer(mode, levels=levels)`` (issue 19, item 3).
+
+    LNP differed before: the report pooled the levels above each clip's floor
+    while the transformer pooled ``|x|`` of the dB values.
+    """
+    from skaudio.features import PoolingTransformer
+
+    names = ["mean", "variance", "correlation"]
+    long = compare_pooling(db_maps, metrics=names, per_clip=True, levels=levels)
+    for mode in POOLING_MODES:
+        P = PoolingTransformer(mode, levels=levels).fit_transform(db_maps)
+        want = preservation_metrics(db_maps, P, names)
+        for name in names:
+            np.testing.assert_allclose(long.loc[mode, name].to_numpy(), want[name], rtol=1e-6,
+                                       err_msg=f"{mode} {name}")
+    # LNP of a dB map: the levels above the floor, pooled, with the floor put back
+    low = db_maps.min(axis=(1, 2), keepdims=True)
+    lnp = PoolingTransformer("lnp", levels=levels).fit_transform(db_maps)
+    np.testing.assert_allclose(lnp, pool2d(db_maps - low, "lnp") + low, rtol=1e-5, atol=1e-4)
+    assert (lnp <= 0).all()  # still dB below the peak, not a distance from 0 dB
