@@ -94,12 +94,55 @@ def _demo(args, out):
     return 0
 
 
+def _positive(kind):
+    """An argparse type: a number of ``kind`` that is > 0."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def _data_spec(text):
+    """An argparse type: ``esc50:PATH``, ``esc10:PATH``, ``folder:PATH`` or ``synthetic``."""
+    from pathlib import Path
+
+    kind, _, path = text.partition(":")
+    if text == "synthetic":
+        return text
+    if kind not in ("esc50", "esc10", "folder") or not path:
+        raise argparse.ArgumentTypeError(
+            f"expected esc50:PATH, esc10:PATH, folder:PATH or synthetic, got {text!r}")
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise argparse.ArgumentTypeError(f"{path!r} is not a folder")
+    if kind != "folder" and not (root / "meta" / "esc50.csv").is_file():
+        raise argparse.ArgumentTypeError(
+            f"{path!r} has no meta/esc50.csv (expected the ESC-50 layout: meta/esc50.csv and audio/)")
+    return text
+
+
 def _pooling_report(args, out):
     from skaudio.metrics.report import pooling_report_main
 
-    pooling_report_main(args.data, args.sr, args.kernel, args.out, args.plot,
-                        modes=args.modes.split(",") if args.modes else None,
-                        n_clips=args.n_clips, stream=out, n_jobs=args.n_jobs)
+    if args.plot:
+        try:  # say what is missing before computing anything
+            import matplotlib  # noqa: F401
+        except ImportError:
+            args.parser.error('--plot needs matplotlib: pip install "skaudio[plot]"')
+    try:
+        pooling_report_main(args.data, args.sr, args.kernel, args.out, args.plot,
+                            modes=args.modes.split(",") if args.modes else None,
+                            n_clips=args.n_clips, duration=args.duration, stream=out,
+                            n_jobs=args.n_jobs)
+    except (ValueError, OSError) as exc:  # bad data, an unreadable file, an unknown mode or kernel
+        args.parser.error(str(exc).splitlines()[0])
     return 0
 
 
@@ -125,16 +168,19 @@ def build_parser():
         description="Log-mel spectrograms (Hann, dB re max) pooled by each of the twelve [POOL] "
                     "methods and scored by the 16 preservation metrics; prints a Table I-style "
                     "table (mean over clips).")
-    rep.add_argument("--data", default="synthetic",
+    rep.add_argument("--data", default="synthetic", type=_data_spec,
                      help="esc50:PATH | esc10:PATH | folder:PATH | synthetic (default)")
     rep.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
     rep.add_argument("--kernel", default="2x2", help="pooling region FxT (default 2x2)")
     rep.add_argument("--out", default=None, help="write the table (mean and std) as CSV")
     rep.add_argument("--plot", default=None, help="write a heatmap of the table (PNG)")
     rep.add_argument("--modes", default=None, help="comma-separated modes (default: all twelve)")
-    rep.add_argument("--n-clips", type=int, default=None, help="use the first N clips only")
+    rep.add_argument("--n-clips", type=_positive(int), default=None,
+                     help="use the first N clips only (only their files are read; 40 for synthetic)")
+    rep.add_argument("--duration", type=_positive(float), default=5.0,
+                     help="seconds per clip: longer files are cut, shorter zero-padded (default 5)")
     rep.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
-    rep.set_defaults(func=_pooling_report)
+    rep.set_defaults(func=_pooling_report, parser=rep)
     return parser
 
 

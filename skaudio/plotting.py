@@ -14,10 +14,26 @@ __all__ = ["plot_spectral_patterns", "plot_reconstruction", "plot_discriminative
            "plot_gradcam"]
 
 
+def _require_matplotlib():
+    """Import matplotlib, or say which extra installs it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ImportError('skaudio\'s figures need matplotlib: pip install "skaudio[plot]"') from None
+
+
 def _figure(figsize):
+    _require_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _colormap(cmap):
+    """A matplotlib colour map from its name (or the colour map itself)."""
+    import matplotlib
+
+    return matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
 
 
 def _new_ax(figsize):

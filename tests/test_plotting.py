@@ -73,3 +73,27 @@ def test_gradcam_overlay():
     np.testing.assert_array_equal(ax.images[1].get_array(), cam)
     with pytest.raises(ValueError, match="same shape"):
         plot_gradcam(S, cam[:3])
+
+
+def test_pooling_heatmap_has_one_fixed_scale_and_a_colour_bar():
+    """0.996 and 0.997 both lie within 1 % of the ideal: same colour, even as the only two rows
+    (a per-column min-max scaling drew them at the two ends of the colour map)."""
+    from skaudio.metrics import plot_pooling_comparison
+
+    table = pd.DataFrame({"variance": [0.996, 0.997], "kl_divergence": [0.0, 0.5],
+                          "cosine_similarity": [0.9, np.inf], "compression_ratio": [4.0, 4.0]},
+                         index=pd.Index(["a", "b"], name="mode"))
+    ax = plot_pooling_comparison(table)
+    im = ax.images[0]
+    rgba = im.to_rgba(im.get_array())
+    np.testing.assert_allclose(rgba[0, 0], rgba[1, 0])  # variance: both at the best colour
+    np.testing.assert_allclose(rgba[0, 0], rgba[0, 1])  # ... which KL = 0 (its ideal) also gets
+    assert np.abs(rgba[1, 1] - rgba[0, 1]).max() > 0.3  # KL 0.5 is far from it
+    assert np.abs(rgba[0, 2] - rgba[0, 0]).max() > 0.1  # cosine 0.9: 10 % off, a middle colour
+    np.testing.assert_allclose(rgba[1, 2], im.cmap(1.0))  # inf: the worst colour, not grey
+    assert np.ma.getmaskarray(im.get_array())[:, 3].all()  # compression has no ideal: grey
+    bars = [a for a in ax.figure.axes if a is not ax]
+    assert len(bars) == 1 and "ideal" in bars[0].get_ylabel()
+    assert len(plot_pooling_comparison(table, colorbar=False).figure.axes) == 1
+    with pytest.raises(ValueError, match="span"):
+        plot_pooling_comparison(table, span=(0.0, 1.0))

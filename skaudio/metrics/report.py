@@ -196,14 +196,20 @@ def summarize_pooling(per_clip, spread=None, modes=None):
 
 
 def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", annotate=True,
-                            title=None, fmt="{:.3g}"):
-    """Heatmap of a :func:`compare_pooling` table: colour = how good, text = the value.
+                            title=None, fmt="{:.3g}", span=(0.01, 1.0), colorbar=True):
+    """Heatmap of a :func:`compare_pooling` table: colour = distance from the ideal, text = the value.
 
-    Each column is coloured by the registered direction of its metric
-    (closeness to 1 for ratios, high for similarities, low for KL
-    divergence), rescaled to the column's own range, so columns of very
-    different scales can be read side by side. matplotlib is imported only
-    when this function runs.
+    Every cell is coloured by how far its value lies from its metric's ideal
+    (``|v - 1|`` for ratios, ``1 - v`` for cosine similarity and correlation,
+    ``v`` for KL divergence), on one fixed logarithmic scale shared by all
+    metrics and shown by the colour bar: a distance of ``span[0]`` or less
+    (within 1 % of the ideal) gets the best colour, ``span[1]`` or more (100 %
+    off) the worst, 0.1 the middle one. The colours therefore mean the same in
+    every column and every table: two values that are both close to the ideal
+    (0.996 and 0.997) look alike, however few rows there are, instead of being
+    stretched to the two ends of the scale as a per-column min-max scaling
+    would. Metrics without an ideal (the compression ratio) are drawn grey.
+    matplotlib is imported only when this function runs.
 
     Parameters
     ----------
@@ -214,13 +220,17 @@ def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", anno
     metrics : list of str, default=None
         Columns to show; all metric columns when None.
     cmap : str, default="RdYlGn"
-        Colour map (low score to high score).
+        Colour map (far from the ideal to ideal).
     annotate : bool, default=True
         Write the value in each cell.
     title : str, default=None
         Axes title.
     fmt : str, default="{:.3g}"
         Format of the annotations.
+    span : (float, float), default=(0.01, 1.0)
+        Distances from the ideal given the best and the worst colour.
+    colorbar : bool, default=True
+        Draw the colour bar (the legend of the colours).
 
     Returns
     -------
@@ -235,31 +245,46 @@ def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", anno
     >>> len(ax.get_xticklabels()), len(ax.get_yticklabels())
     (16, 3)
     """
-    if ax is None:
-        from matplotlib.figure import Figure
+    from matplotlib.colors import LogNorm
 
-        names = metrics or [c for c in table.columns if c in METRIC_NAMES]
-        fig = Figure(figsize=(1.0 + 0.75 * len(names), 1.2 + 0.42 * len(table)), layout="constrained")
-        ax = fig.add_subplot()
+    from skaudio.plotting import _colormap, _figure
+
+    lo, hi = (float(v) for v in span)
+    if not 0 < lo < hi:
+        raise ValueError(f"span must be two distances 0 < low < high, got {span!r}")
     names = list(metrics or [c for c in table.columns if c in METRIC_NAMES])
     if not names:
         raise ValueError("table has no metric columns to plot")
+    if ax is None:
+        ax = _figure((1.8 + 0.75 * len(names), 1.2 + 0.42 * len(table))).add_subplot()
     values = table[names].to_numpy(dtype=np.float64)
-    scores = np.column_stack([get_metric(n).score(values[:, j]) if get_metric(n).ideal is not None
-                              else values[:, j] for j, n in enumerate(names)])
-    scores = np.where(np.isfinite(scores), scores, np.nan)
-    lo = np.nanmin(scores, axis=0)
-    hi = np.nanmax(scores, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        colour = np.where(hi > lo, (scores - lo) / (hi - lo), 0.5)
-    ax.imshow(colour, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    distance = np.full(values.shape, np.nan)
+    for j, name in enumerate(names):
+        info = get_metric(name)
+        if info.ideal is not None:
+            distance[:, j] = np.abs(values[:, j] - info.ideal)
+    distance = np.clip(distance, lo, hi)  # inf -> the worst colour, NaN stays grey
+    colours = _colormap(cmap).reversed().with_extremes(bad="0.85")
+    im = ax.imshow(np.ma.masked_invalid(distance), cmap=colours, norm=LogNorm(lo, hi), aspect="auto",
+                   interpolation="nearest")
     ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
     ax.set_yticks(range(len(table)), [str(i) for i in table.index], fontsize=8)
     ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
     if annotate:
+        rgba = im.to_rgba(im.get_array())
+        dark = rgba[..., :3] @ np.array([0.299, 0.587, 0.114]) < 0.4  # white text on dark cells
         for r in range(values.shape[0]):
             for c in range(values.shape[1]):
-                ax.text(c, r, fmt.format(values[r, c]), ha="center", va="center", fontsize=6)
+                ax.text(c, r, fmt.format(values[r, c]), ha="center", va="center", fontsize=6,
+                        color="white" if dark[r, c] else "black")
+    if colorbar:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        bar = ax.figure.colorbar(im, ax=ax, extend="both", fraction=0.04, pad=0.02)
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        bar.ax.yaxis.set_minor_formatter(NullFormatter())
+        bar.set_label("distance from the ideal value\n(grey: no ideal or no value)", fontsize=7)
+        bar.ax.tick_params(labelsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return ax
@@ -272,9 +297,11 @@ _AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
 def load_report_data(data, sr=16000, *, n_clips=None, duration=5.0, random_state=0):
     """Waveforms for the report: ``"esc50:PATH"``, ``"esc10:PATH"``, ``"folder:PATH"`` or ``"synthetic"``.
 
-    ``folder:PATH`` reads every audio file below ``PATH`` (sorted), cut or
-    zero-padded to ``duration`` seconds; ``synthetic`` generates
-    ``n_clips`` (default 40) sound events of ``duration`` seconds.
+    ``folder:PATH`` reads the audio files below ``PATH`` (sorted), the
+    ESC-50 kinds the clips in the metadata's order; only the first
+    ``n_clips`` files are read, each cut or zero-padded to ``duration``
+    seconds. ``synthetic`` generates ``n_clips`` (default 40) sound events of
+    ``duration`` seconds.
 
     Returns
     -------
@@ -286,22 +313,25 @@ def load_report_data(data, sr=16000, *, n_clips=None, duration=5.0, random_state
 
         X, _ = make_sound_events(n_clips or 40, 5, sr=sr, duration=duration, random_state=random_state)
         return X
+    root = Path(path).expanduser()
     if kind in ("esc50", "esc10") and path:
-        from skaudio.datasets import load_esc50
+        from skaudio.datasets._esc50 import _read_meta
 
-        bunch = load_esc50(path, sr=sr, subset="esc10" if kind == "esc10" else None)
-        X = bunch.data
+        frame = _read_meta(root)
+        names = frame.loc[frame["esc10"], "filename"] if kind == "esc10" else frame["filename"]
+        files = [root / "audio" / name for name in names]
     elif kind == "folder" and path:
-        from skaudio.io import load_audio
-
-        root = Path(path)
+        if not root.is_dir():
+            raise ValueError(f"folder {str(root)!r} does not exist or is not a directory")
         files = sorted(p for p in root.rglob("*") if p.suffix.lower() in _AUDIO_SUFFIXES)
         if not files:
             raise ValueError(f"no audio files ({', '.join(_AUDIO_SUFFIXES)}) found under {root}")
-        X, _ = load_audio([str(f) for f in files], sr=sr, duration=duration)
     else:
         raise ValueError(f"data must be 'esc50:PATH', 'esc10:PATH', 'folder:PATH' or 'synthetic', got {data!r}")
-    return X if n_clips is None else X[:n_clips]
+    from skaudio.io import load_audio
+
+    X, _ = load_audio([str(f) for f in files[:n_clips]], sr=sr, duration=duration)  # only what is used
+    return X
 
 
 def _parse_kernel(kernel):
@@ -359,6 +389,10 @@ def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot
 
     stream = sys.stdout if stream is None else stream
     kernel = _parse_kernel(kernel)
+    if plot:  # before any work, not after it
+        from skaudio.plotting import _require_matplotlib
+
+        _require_matplotlib()
     X = load_report_data(data, sr, n_clips=n_clips, duration=duration, random_state=random_state)
     front = {k: v for k, v in PAPER_PROTOCOL.items() if k != "sr"}
     mel = MelSpectrogram(sr=sr, n_jobs=n_jobs, **front)
