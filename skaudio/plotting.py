@@ -1,8 +1,13 @@
-"""Figures for the interpretation tools (matplotlib, imported only when a function runs).
+"""Figures of spectrograms, pooled maps and the interpretation tools (matplotlib, imported
+only when a function runs).
 
 Every function draws on the ``ax`` (or ``fig``) it is given, or on a new
 ``matplotlib.figure.Figure`` (no pyplot state is touched), and returns what it drew on.
+Maps are drawn with frequency up; given ``sr`` and ``hop_length`` the time axis is in
+seconds, given ``frequencies`` the band axis is labelled in Hz.
 
+- :func:`plot_spectrogram` -- one (log-mel) spectrogram with a colour bar;
+- :func:`plot_pooled_spectrograms` -- a spectrogram beside its pooled versions;
 - :func:`plot_spectral_patterns` -- the columns of an NMF basis ``W``;
 - :func:`plot_reconstruction` -- a spectrogram beside its reconstruction ``W H``;
 - :func:`plot_discriminative_components` -- the patterns each class relies on;
@@ -10,8 +15,8 @@ Every function draws on the ``ax`` (or ``fig``) it is given, or on a new
 """
 import numpy as np
 
-__all__ = ["plot_spectral_patterns", "plot_reconstruction", "plot_discriminative_components",
-           "plot_gradcam"]
+__all__ = ["plot_spectrogram", "plot_pooled_spectrograms", "plot_spectral_patterns",
+           "plot_reconstruction", "plot_discriminative_components", "plot_gradcam"]
 
 
 def _require_matplotlib():
@@ -65,6 +70,162 @@ def _freq_ticks(ax, frequencies, n_rows, axis="y", n_ticks=5):
     else:
         ax.set_xticks(idx, labels)
         ax.set_xlabel("Hz")
+
+
+def _frame_seconds(sr, hop_length):
+    """Seconds between frames, or None to keep frame numbers."""
+    if sr is None and hop_length is None:
+        return None
+    if sr is None or hop_length is None:
+        raise ValueError(f"give both sr and hop_length for a time axis in seconds, got sr={sr!r}, "
+                         f"hop_length={hop_length!r}")
+    if not sr > 0 or not hop_length > 0:
+        raise ValueError(f"sr and hop_length must be > 0, got sr={sr!r}, hop_length={hop_length!r}")
+    return hop_length / sr
+
+
+def _extent(n_rows, n_frames, seconds, row_step=1, frame_step=1):
+    """imshow extent putting frame ``j`` at ``j * seconds`` (or ``j``) and band ``i`` at ``i``.
+
+    A pooled map whose cells summarise ``row_step x frame_step`` cells of the original
+    is stretched over the same region, so both share the axes.
+    """
+    unit = 1.0 if seconds is None else seconds
+    return (-0.5 * unit, (n_frames * frame_step - 0.5) * unit, -0.5, n_rows * row_step - 0.5)
+
+
+def _time_label(ax, seconds):
+    ax.set_xlabel("frame" if seconds is None else "time (s)")
+
+
+def _check_map(S, name):
+    S = np.asarray(S, dtype=np.float64)
+    if S.ndim != 2 or S.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D (n_freqs, n_frames) array (one clip), got "
+                         f"shape {S.shape}")
+    return S
+
+
+def plot_spectrogram(S, *, sr=None, hop_length=None, frequencies=None, ax=None, title=None,
+                     cmap="magma", vmin=None, vmax=None, colorbar=True, label="dB"):
+    """One spectrogram (frequency up, time across) with a colour bar.
+
+    Parameters
+    ----------
+    S : ndarray of shape (n_freqs, n_frames)
+        One clip, e.g. ``MelSpectrogram(to_db=True).fit_transform(X)[i]``.
+    sr : float or None, default=None
+        Sampling rate of the audio; with ``hop_length`` the time axis is in seconds.
+    hop_length : int or None, default=None
+        Samples between frames (the transformer's ``hop_length``).
+    frequencies : ndarray of shape (n_freqs,) or None, default=None
+        Centre frequency of each row in Hz (the transformer's ``frequencies_``);
+        the rows are labelled in Hz (mel rows stay evenly spaced, as the network
+        sees them), band numbers otherwise.
+    ax : matplotlib.axes.Axes or None, default=None
+    title : str or None, default=None
+    cmap : str, default="magma"
+    vmin, vmax : float or None, default=None
+        Colour range; the map's own range when None.
+    colorbar : bool, default=True
+    label : str, default="dB"
+        Colour bar label.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.plotting import plot_spectrogram
+    >>> S = -80 * np.random.default_rng(0).random((16, 63))
+    >>> ax = plot_spectrogram(S, sr=16000, hop_length=256, frequencies=np.linspace(0, 8000, 16))
+    >>> ax.get_xlabel(), ax.get_ylabel(), float(ax.get_xlim()[1])  # 62.5 frames of 16 ms
+    ('time (s)', 'Hz', 1.0)
+    """
+    S = _check_map(S, "S")
+    seconds = _frame_seconds(sr, hop_length)
+    if ax is None:
+        ax = _new_ax((5.0, 3.0))
+    im = ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                   interpolation="nearest", extent=_extent(*S.shape, seconds))
+    _time_label(ax, seconds)
+    _freq_ticks(ax, frequencies, S.shape[0], "y")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label=label)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_pooled_spectrograms(S, pooled, *, sr=None, hop_length=None, frequencies=None, axes=None,
+                             cmap="magma", label="dB"):
+    """A spectrogram beside its pooled versions, on shared axes and one colour scale.
+
+    Each pooled map is stretched over the part of ``S`` it summarises, so time
+    (seconds) and frequency (Hz) line up across the panels; non-overlapping
+    regions are assumed (stride = kernel, :class:`~skaudio.features.PoolingTransformer`'s
+    default), the step being ``round(S.shape / P.shape)`` per axis.
+
+    Parameters
+    ----------
+    S : ndarray of shape (n_freqs, n_frames)
+        One clip.
+    pooled : dict of str to ndarray of shape (n_freqs // kf, n_frames // kt)
+        Its pooled versions, keyed by panel title (e.g. ``"max 2x2"``).
+    sr, hop_length : float and int or None, default=None
+        Time axis in seconds when both are given (those of ``S``).
+    frequencies : ndarray of shape (n_freqs,) or None, default=None
+        Centre frequencies of the rows of ``S`` in Hz.
+    axes : sequence of matplotlib.axes.Axes or None, default=None
+        One per panel, ``S`` first.
+    cmap : str, default="magma"
+    label : str, default="dB"
+        Colour bar label.
+
+    Returns
+    -------
+    axes : list of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.plotting import plot_pooled_spectrograms
+    >>> S = -80 * np.random.default_rng(0).random((16, 40))
+    >>> P = S.reshape(8, 2, 20, 2).max(axis=(1, 3))
+    >>> axes = plot_pooled_spectrograms(S, {"max 2x2": P}, sr=16000, hop_length=256)
+    >>> [ax.get_title() for ax in axes], axes[0].get_xlim() == axes[1].get_xlim()
+    (['original (16 x 40)', 'max 2x2 (8 x 20)'], True)
+    """
+    S = _check_map(S, "S")
+    maps = {str(k): _check_map(v, f"pooled[{k!r}]") for k, v in dict(pooled).items()}
+    if not maps:
+        raise ValueError("pooled is empty: give at least one pooled map")
+    seconds = _frame_seconds(sr, hop_length)
+    steps = {}
+    for name, P in maps.items():
+        step = tuple(max(1, int(round(n / m))) for n, m in zip(S.shape, P.shape))
+        if P.shape[0] > S.shape[0] or P.shape[1] > S.shape[1]:
+            raise ValueError(f"pooled[{name!r}] has shape {P.shape}, larger than S {S.shape}")
+        steps[name] = step
+    if axes is None:
+        fig = _figure((3.2 * (1 + len(maps)) + 0.8, 3.0))
+        axes = fig.subplots(1, 1 + len(maps), sharex=True, sharey=True)
+    axes = list(np.ravel(axes))
+    if len(axes) != 1 + len(maps):
+        raise ValueError(f"axes must hold {1 + len(maps)} axes, got {len(axes)}")
+    vmin = min(float(np.nanmin(m)) for m in [S, *maps.values()])
+    vmax = max(float(np.nanmax(m)) for m in [S, *maps.values()])
+    panels = [("original", S, (1, 1))] + [(n, P, steps[n]) for n, P in maps.items()]
+    for ax, (name, P, (fy, ft)) in zip(axes, panels):
+        im = ax.imshow(P, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                       interpolation="nearest", extent=_extent(*P.shape, seconds, fy, ft))
+        ax.set_title(f"{name} ({P.shape[0]} x {P.shape[1]})", fontsize=9)
+        _time_label(ax, seconds)
+    _freq_ticks(axes[0], frequencies, S.shape[0], "y")
+    axes[-1].figure.colorbar(im, ax=axes, label=label)
+    return axes
 
 
 def _to_db(S, ref, top_db=80.0):
@@ -139,7 +300,8 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
     return ax
 
 
-def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma"):
+def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma",
+                        sr=None, hop_length=None):
     """A spectrogram beside its NMF reconstruction(s), on a common colour scale.
 
     Parameters
@@ -159,6 +321,9 @@ def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, title
         Panel titles; ``("spectrogram V", "reconstruction W H")`` or ``V`` and the
         dict's keys when None.
     cmap : str, default="magma"
+    sr, hop_length : float and int or None, default=None
+        With both, the time axis is in seconds (the front end's sampling rate and
+        hop); frame numbers otherwise.
 
     Returns
     -------
@@ -174,6 +339,7 @@ def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, title
     ([1, 1, 1], 'smooth')
     """
     V = np.asarray(V, dtype=np.float64)
+    seconds = _frame_seconds(sr, hop_length)
     named = dict(V_hat) if isinstance(V_hat, dict) else {"reconstruction W H": V_hat}
     recons = [np.asarray(r, dtype=np.float64) for r in named.values()]
     if V.ndim != 2 or any(r.shape != V.shape for r in recons):
@@ -199,9 +365,9 @@ def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, title
         vmin, vmax = float(min(i.min() for i in imgs)), float(max(i.max() for i in imgs))
     for ax, img, title in zip(axes, imgs, titles):
         im = ax.imshow(img, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                       interpolation="nearest")
+                       interpolation="nearest", extent=_extent(*img.shape, seconds))
         ax.set_title(title)
-        ax.set_xlabel("frame")
+        _time_label(ax, seconds)
     _freq_ticks(axes[0], frequencies, V.shape[0], "y")
     axes[-1].figure.colorbar(im, ax=axes, label="dB" if db else "value")
     return axes
@@ -268,7 +434,7 @@ def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequenci
 
 
 def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cmap="jet",
-                 frequencies=None, title=None):
+                 frequencies=None, title=None, sr=None, hop_length=None):
     """A Grad-CAM map laid over the spectrogram it explains.
 
     Parameters
@@ -284,6 +450,8 @@ def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cma
         Colour maps of the spectrogram and of the map.
     frequencies : ndarray of shape (n_freqs,) or None, default=None
     title : str or None, default=None
+    sr, hop_length : float and int or None, default=None
+        With both, the time axis is in seconds; frame numbers otherwise.
 
     Returns
     -------
@@ -303,13 +471,15 @@ def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cma
     if S.ndim != 2 or S.shape != C.shape:
         raise ValueError(f"spectrogram and cam must be 2-D arrays of the same shape (one clip), got "
                          f"{S.shape} and {C.shape}")
+    seconds = _frame_seconds(sr, hop_length)
     if ax is None:
         ax = _new_ax((5.0, 3.0))
-    ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
+    extent = _extent(*S.shape, seconds)
+    ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest", extent=extent)
     im = ax.imshow(C, origin="lower", aspect="auto", cmap=cam_cmap, alpha=alpha, vmin=0.0,
-                   vmax=max(float(C.max()), 1e-12), interpolation="bilinear")
+                   vmax=max(float(C.max()), 1e-12), interpolation="bilinear", extent=extent)
     ax.figure.colorbar(im, ax=ax, label="Grad-CAM")
-    ax.set_xlabel("frame")
+    _time_label(ax, seconds)
     _freq_ticks(ax, frequencies, S.shape[0], "y")
     if title:
         ax.set_title(title)

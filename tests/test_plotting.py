@@ -8,8 +8,10 @@ pytest.importorskip("matplotlib")
 from skaudio.plotting import (  # noqa: E402
     plot_discriminative_components,
     plot_gradcam,
+    plot_pooled_spectrograms,
     plot_reconstruction,
     plot_spectral_patterns,
+    plot_spectrogram,
 )
 
 
@@ -97,3 +99,59 @@ def test_pooling_heatmap_has_one_fixed_scale_and_a_colour_bar():
     assert len(plot_pooling_comparison(table, colorbar=False).figure.axes) == 1
     with pytest.raises(ValueError, match="span"):
         plot_pooling_comparison(table, span=(0.0, 1.0))
+
+
+SR, HOP = 16000, 256  # 16 ms frames
+FREQS = np.geomspace(60, 7600, 16)
+
+
+def _colour_bars(ax):
+    return [a for a in ax.figure.axes if a.get_label() == "<colorbar>"]
+
+
+def test_spectrogram_in_seconds_and_hz_with_a_colour_bar():
+    S = -80 * np.random.default_rng(3).random((16, 63))
+    ax = plot_spectrogram(S, sr=SR, hop_length=HOP, frequencies=FREQS, title="dog")
+    np.testing.assert_allclose(ax.images[0].get_array(), S)
+    assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == "Hz"
+    np.testing.assert_allclose(ax.get_xlim(), (-0.008, 1.0))  # 63 frames of 16 ms, centred
+    assert ax.get_yticklabels()[-1].get_text() == "7600"
+    bars = _colour_bars(ax)
+    assert len(bars) == 1 and bars[0].get_ylabel() == "dB"
+    assert plot_spectrogram(S).get_xlabel() == "frame"  # without sr/hop_length: frame numbers
+    with pytest.raises(ValueError, match="both sr and hop_length"):
+        plot_spectrogram(S, sr=SR)
+    with pytest.raises(ValueError, match="2-D"):
+        plot_spectrogram(S[None])
+
+
+def test_pooled_spectrograms_line_up_on_one_colour_scale():
+    S = -80 * np.random.default_rng(4).random((16, 40))
+    pooled = {"max 2x2": S.reshape(8, 2, 20, 2).max(axis=(1, 3)),
+              "average 4x4": S.reshape(4, 4, 10, 4).mean(axis=(1, 3))}
+    axes = plot_pooled_spectrograms(S, pooled, sr=SR, hop_length=HOP, frequencies=FREQS)
+    assert [ax.get_title() for ax in axes] == ["original (16 x 40)", "max 2x2 (8 x 20)",
+                                               "average 4x4 (4 x 10)"]
+    extents = [ax.images[0].get_extent() for ax in axes]
+    np.testing.assert_allclose(extents[1], extents[0])  # each pooled cell covers its region of S
+    np.testing.assert_allclose(extents[2], extents[0])
+    np.testing.assert_allclose(extents[0], (-0.008, 0.632, -0.5, 15.5))
+    clims = {ax.images[0].get_clim() for ax in axes}
+    assert clims == {(S.min(), S.max())}  # one colour scale
+    assert len(_colour_bars(axes[0])) == 1 and all(ax.get_xlabel() == "time (s)" for ax in axes)
+    with pytest.raises(ValueError, match="empty"):
+        plot_pooled_spectrograms(S, {})
+    with pytest.raises(ValueError, match="larger than S"):
+        plot_pooled_spectrograms(S, {"up": np.zeros((32, 40))})
+
+
+def test_interpretation_figures_in_seconds():
+    V = np.random.default_rng(5).random((16, 30)) + 0.01
+    axes = plot_reconstruction(V, V / 2, sr=SR, hop_length=HOP, frequencies=FREQS)
+    assert all(ax.get_xlabel() == "time (s)" for ax in axes)
+    np.testing.assert_allclose(axes[1].get_xlim(), (-0.008, 0.472))
+    assert len(_colour_bars(axes[0])) == 1
+    ax = plot_gradcam(V, V / V.max(), sr=SR, hop_length=HOP, frequencies=FREQS)
+    assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == "Hz"
+    np.testing.assert_allclose([im.get_extent() for im in ax.images], [(-0.008, 0.472, -0.5, 15.5)] * 2)
+    assert [b.get_ylabel() for b in _colour_bars(ax)] == ["Grad-CAM"]
