@@ -13,14 +13,20 @@ in the same ``Pipeline``::
     MelSpectrogram(dB) -> statistics over time (mean, std, max, min; mean and std
                           of the frame-to-frame differences) -> SVC        (classic baseline)
 
-The clips are the 400 of ESC-10 (Piczak 2015, CC BY) from ``../shared/data/esc10`` or
-the folder named by ``SKAUDIO_SHARED_DATA``, read at 22.05 kHz. The networks use
+The clips are the 400 of ESC-10 (Piczak 2015, CC BY) from ``DIR/esc10``, read at
+22.05 kHz. The networks use
 their CPU-sized defaults. The script prints the accuracy of every fold, the mean,
 and the training time; published references for ESC-10 under this protocol:
 human listeners 95.7 % (Piczak 2015), WaveMsNet 93.75 % (Zhu et al. 2018).
 
-Run: ``python examples/esc10_models_cv.py [secnn,degram,dual,baseline] [n_threads]``
+Run: ``python examples/esc10_models_cv.py [secnn,degram,dual,baseline] [n_threads] [--data DIR] [--out CSV]``
+
+Data follow the convention of every example: ``--data DIR`` names the shared
+data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
+``../shared/data`` beside the repository.
+``--out CSV`` writes the table; nothing is written without it.
 """
+import argparse
 import os
 import sys
 import time
@@ -41,9 +47,23 @@ from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClass
 SR = 22050
 
 
-def shared_data():
+def data_folder(path=None):
+    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
     env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
+    parser.add_argument("models", nargs="?", default="baseline,secnn,degram,dual",
+                        help="comma-separated pipelines: baseline, secnn, degram, dual")
+    parser.add_argument("threads", nargs="?", type=int, default=None, help="torch threads")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument("--out", type=Path, default=None, help="CSV file for the table")
+    return parser.parse_args(argv)
 
 
 def logmel_statistics(S):
@@ -77,14 +97,15 @@ def pipelines(seed=0):
     }
 
 
-def main(argv):
-    names = argv[1].split(",") if len(argv) > 1 else ["baseline", "secnn", "degram", "dual"]
-    if len(argv) > 2:
-        torch.set_num_threads(int(argv[2]))
-    folder = shared_data() / "esc10"
+def main(argv=None):
+    args = parse_args(argv)
+    names = args.models.split(",")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    folder = data_folder(args.data) / "esc10"
     if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; set SKAUDIO_SHARED_DATA")
-        return 0
+        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+        return 1
     esc = load_esc50(folder, subset="esc10", sr=SR)
     print(f"{len(esc.target)} clips, {len(np.unique(esc.target))} classes, "
           f"folds {sorted(set(esc.fold))}, torch threads {torch.get_num_threads()}", flush=True)
@@ -102,11 +123,10 @@ def main(argv):
     table = pd.DataFrame(rows)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    out = os.environ.get("SKAUDIO_CV_CSV")
-    if out:
-        table.to_csv(out, index=False)
+    if args.out is not None:
+        table.to_csv(args.out, index=False)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

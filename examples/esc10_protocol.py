@@ -7,12 +7,17 @@ protocol.
 
 Run::
 
-    python examples/esc10_protocol.py [--data ../shared/data/esc10] [--sr 22050]
+    python examples/esc10_protocol.py [--data DIR] [--sr 22050]
+
+Data follow the convention of every example: ``--data DIR`` names the shared
+data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
+``../shared/data`` beside the repository.
 
 Data: ESC-10 (Piczak 2015, CC BY), in the official layout (``meta/esc50.csv`` and
 ``audio/``). Published references on ESC-10, 5-fold: human listeners 95.7 %.
 """
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,18 +37,31 @@ def band_statistics(S):
     return np.concatenate([S.mean(axis=-1), S.std(axis=-1)], axis=1)
 
 
-def main(argv=None):
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "esc10"
+def data_folder(path=None):
+    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("SKAUDIO_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=default, help="ESC-10/ESC-50 folder")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
     parser.add_argument("--sr", type=int, default=22050)
-    args = parser.parse_args(argv)
-    if not (args.data / "meta" / "esc50.csv").is_file():
-        print(f"no ESC-50 layout at {args.data}; pass --data", file=sys.stderr)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    folder = data_folder(args.data) / "esc10"
+    if not (folder / "meta" / "esc50.csv").is_file():
+        print(f"no ESC-50 layout at {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
         return 1
 
     t0 = time.perf_counter()
-    esc = load_esc50(args.data, subset="esc10", sr=args.sr)
+    esc = load_esc50(folder, subset="esc10", sr=args.sr)
     print(f"loaded {len(esc.target)} clips, {len(esc.target_names)} classes "
           f"in {time.perf_counter() - t0:.1f} s")
 

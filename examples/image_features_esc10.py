@@ -25,12 +25,13 @@ computed once, before the cross-validation: ``MelSpectrogram`` learns nothing
 from the data, so this gives the same result as putting it first in every
 pipeline, five times faster.
 
-Run with ``python examples/image_features_esc10.py [path/to/esc10]``; it
-takes a few minutes on two cores. Data: ESC-10, the CC BY subset of ESC-50
+Run with ``python examples/image_features_esc10.py [--data DIR]``; it
+takes a few minutes on two cores. Data follow the convention of every example: ``--data DIR`` names the shared
+data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
+``../shared/data`` beside the repository. Data: ESC-10, the CC BY subset of ESC-50
 (Piczak, 2015).
 """
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -107,6 +108,22 @@ def main(root, n_per_fold=None):
     return table
 
 
+def data_folder(path=None):
+    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("SKAUDIO_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def parse_args(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None,
+                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    default = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "esc10"
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(os.environ.get("SKAUDIO_ESC10", default)))
+    main(data_folder(parse_args().data) / "esc10")

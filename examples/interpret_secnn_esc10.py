@@ -16,12 +16,14 @@ What do SE-CNN's hidden layers hear? NMF patterns and Grad-CAM on ESC-10
 3. Rank the patterns each class relies on, and draw Grad-CAM maps of the
    misclassified test clips.
 
-The clips are the 400 of ESC-10 (Piczak 2015, CC BY) from ``../shared/data/esc10`` or
-the folder named by ``SKAUDIO_SHARED_DATA``, read at 22.05 kHz. Training takes several
+The clips are the 400 of ESC-10 (Piczak 2015, CC BY), read at 22.05 kHz from
+``DIR/esc10``, where ``--data DIR`` names the shared data folder (default
+``$SKAUDIO_SHARED_DATA``, else ``../shared/data`` beside the repository: the
+convention of every example). Training takes several
 minutes on a laptop CPU; ``--model PATH`` keeps the fitted pipeline (joblib) so that a
 second run only redoes the interpretation.
 
-Run: ``python examples/interpret_secnn_esc10.py [--threads N] [--model PATH] [--figures DIR]``
+Run: ``python examples/interpret_secnn_esc10.py [--data DIR] [--threads N] [--model PATH] [--figures DIR]``
 (``--clips-per-fold 4 --epochs 1`` is a quick check that the script runs.)
 """
 import argparse
@@ -53,9 +55,12 @@ SCALES = {"power": {}, "dB": {"db_range": 80.0}}  # how V is taken
 CAM_LAYERS = ["features.28", "features.36"]  # last ReLU of blocks 4 and 5
 
 
-def shared_data():
+def data_folder(path=None):
+    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
     env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def train(esc, names, train_idx, n_jobs, model_path, max_epochs=None):
@@ -82,8 +87,10 @@ def sorted_by_centroid(W):
     return np.argsort((rows * W).sum(0) / np.maximum(W.sum(0), 1e-12), kind="stable")
 
 
-def main(argv=None):
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=None,
+                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
     parser.add_argument("--threads", type=int, default=1, help="torch and BLAS threads")
     parser.add_argument("--model", default=None, help="joblib file for the fitted pipeline")
     parser.add_argument("--figures", default=None, help="folder for the PNG figures")
@@ -91,10 +98,14 @@ def main(argv=None):
                         help="a random subset of each fold (a quick check of the script)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="train exactly this many epochs, no early stopping (default: the estimator's)")
-    args = parser.parse_args(argv)
-    folder = shared_data() / "esc10"
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    folder = data_folder(args.data) / "esc10"
     if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; set SKAUDIO_SHARED_DATA")
+        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
         return None
     esc = load_esc50(folder, subset="esc10", sr=SR)
     label = dict(zip(np.unique(esc.target), esc.target_names))

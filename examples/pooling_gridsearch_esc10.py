@@ -20,11 +20,14 @@ the same data::
 
 ``GridSearchCV`` tunes ``mode`` with the ESC-50 protocol: the five
 predefined folds, each held out once (``LeaveOneGroupOut`` over ``fold``).
-The data are the 400 clips of ESC-10 (Piczak 2015, CC BY) from
-``../shared/data/esc10`` or the folder named by ``SKAUDIO_SHARED_DATA``.
+The data are the 400 clips of ESC-10 (Piczak 2015, CC BY) from ``DIR/esc10``.
+Data follow the convention of every example: ``--data DIR`` names the shared
+data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
+``../shared/data`` beside the repository.
 
-Run: ``python examples/pooling_gridsearch_esc10.py``
+Run: ``python examples/pooling_gridsearch_esc10.py [--data DIR]``
 """
+import argparse
 import os
 import sys
 import tempfile
@@ -46,16 +49,26 @@ POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "
                  "entropy", "attention")
 
 
-def shared_data():
+def data_folder(path=None):
+    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    if path is not None:
+        return Path(path)
     env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def main():
-    folder = shared_data() / "esc10"
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None,
+                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    folder = data_folder(parse_args(argv).data) / "esc10"
     if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; set SKAUDIO_SHARED_DATA")
-        return 0
+        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+        return 1
     start = time.perf_counter()
     esc = load_esc50(folder, subset="esc10", sr=44100)
     print(f"{len(esc.target)} clips, {len(np.unique(esc.target))} classes, folds {sorted(set(esc.fold))}")

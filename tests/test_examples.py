@@ -1,0 +1,59 @@
+"""The examples share one data convention, and the paper comparison writes only where told (issue 19, item 11)."""
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = ["esc10_models_cv", "esc10_protocol", "image_features_esc10", "interpret_secnn_esc10",
+            "pooling_gridsearch_esc10", "pooling_paper_comparison"]
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", REPO / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_finds_its_data_the_same_way(name, tmp_path, monkeypatch):
+    """``--data DIR`` (the shared folder), else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
+    module = _load(name)
+    given = tmp_path / "given"
+    assert module.data_folder(module.parse_args(["--data", str(given)]).data) == given
+    monkeypatch.setenv("SKAUDIO_SHARED_DATA", str(tmp_path / "env"))
+    assert module.data_folder(module.parse_args([]).data) == tmp_path / "env"
+    monkeypatch.delenv("SKAUDIO_SHARED_DATA")
+    assert module.data_folder(module.parse_args([]).data).resolve() == (REPO.parent / "shared" / "data").resolve()
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_paper_comparison_writes_a_new_out_folder_and_leaves_the_docs_alone(shared_data, tmp_path, capsys):
+    """Before: ``--out NEWDIR`` crashed after the computation (the paper tables were read
+    from ``--out``) and the default ``--out`` was the tracked docs folder."""
+    module = _load("pooling_paper_comparison")
+    docs = REPO / "docs" / "user_guide" / "paper_tables"
+    before = _digest(docs)
+    assert module.parse_args([]).out is None  # nothing is written by default
+    out = tmp_path / "new" / "tables"
+    assert module.main(["--data", str(shared_data), "--out", str(out), "--max-clips", "3"]) == 0
+    for domain in ("environment", "speech", "music"):
+        ours = pd.read_csv(out / f"ours_{domain}.csv", index_col="mode")
+        assert len(ours) == 12
+        assert (out / f"orderings_{domain}.csv").is_file()
+    sources = pd.read_csv(out / "by_source.csv")
+    assert len(sources) == 5 and set(sources["clips"]) == {3}
+    assert _digest(docs) == before
+    assert not any(p.name.startswith("paper_table") for p in out.iterdir())
+
+
+def test_paper_comparison_without_data_fails_fast(tmp_path, capsys):
+    module = _load("pooling_paper_comparison")
+    assert module.main(["--data", str(tmp_path)]) == 1
+    assert "esc10" in capsys.readouterr().err
