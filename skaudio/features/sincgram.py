@@ -2,19 +2,20 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skaudio._validation import check_spectrograms
 from skaudio.features._base import map_batches, torch_threads
+from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = ["SincGramTransformer"]
 
 
-class SincGramTransformer(TransformerMixin, BaseEstimator):
+class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator):
     """Learnable Butterworth band-pass filterbank (SincGram) over linear spectrograms.
 
     Maps power (or magnitude) spectrograms ``(n_clips, n_freqs, n_frames)`` to band
@@ -25,7 +26,10 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
     classifier on the time-averaged log band energies (the "small head"), by Adam with
     cross-entropy, so the bands move to the frequencies that separate the classes.
     A 2-D input ``(n_clips, n_freqs)`` (one spectrum per clip) gives ``(n_clips,
-    n_filters)``.
+    n_filters)``. ``get_feature_names_out`` names the filters
+    (``sincgramtransformer0``, ...): the columns of a 2-D output, which
+    ``set_output(transform="pandas")`` turns into a DataFrame, or axis 1 of a
+    3-D one, which stays an ndarray.
 
     Parameters
     ----------
@@ -132,8 +136,8 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _validate(self, X, reset):
-        X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=True)
-        validate_data(self, X, reset=reset, skip_check_array=True)
+        X_in, X = X, check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=True)
+        validate_features(self, X_in, X, reset=reset)
         return X
 
     def _module(self):
@@ -246,6 +250,10 @@ class SincGramTransformer(TransformerMixin, BaseEstimator):
         module = module.to(self.device).eval()
         with torch.inference_mode(), torch_threads(n_threads):
             return module(torch.from_numpy(X).to(self.device)).cpu().numpy()
+
+    @property
+    def _n_features_out(self):
+        return self.filters_.shape[1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,13 +3,14 @@ from numbers import Integral, Real
 
 import librosa
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
 from skaudio._validation import check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
+from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]
 
@@ -20,7 +21,7 @@ _DB_CONSTRAINTS = {
 }
 
 
-class Spectrogram(TransformerMixin, BaseEstimator):
+class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator):
     """Linear-frequency STFT magnitude or power of a batch of waveforms.
 
     Waveforms ``(n_clips, n_samples)`` become spectrograms
@@ -73,6 +74,14 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
+
+    Notes
+    -----
+    The output is 3-D, so ``set_output(transform="pandas")`` leaves it an
+    ndarray (a pipeline that ends in a 2-D step still returns a DataFrame);
+    ``get_feature_names_out`` names the frequency rows (axis 1):
+    ``spectrogram0``, ``spectrogram1``, ... (``melspectrogram0``, ... for
+    :class:`MelSpectrogram`).
 
     Attributes
     ----------
@@ -160,8 +169,8 @@ class Spectrogram(TransformerMixin, BaseEstimator):
     def _validate(self, X, reset):
         # transform's fast path checks NaN/inf while it pads (one pass instead of two)
         checked_later = not reset and self.backend == "numba" and self.center and self.pad_mode == "constant"
-        X = check_waveforms(X, finite=not checked_later)
-        validate_data(self, X, reset=reset, skip_check_array=True)
+        X_in, X = X, check_waveforms(X, finite=not checked_later, sr=self.sr)
+        validate_features(self, X_in, X, reset=reset)
         check_length(X, self.n_fft)
         return X
 
@@ -245,6 +254,12 @@ class Spectrogram(TransformerMixin, BaseEstimator):
         if self.to_db:
             power_to_db_inplace(out, self.ref, self.amin, self.top_db, 20.0 / self.power)
         return out
+
+    @property
+    def _n_features_out(self):
+        # the frequency rows (axis 1) of the output, which get_feature_names_out names
+        fb = self._dense_fb
+        return len(self.window_) // 2 + 1 if fb is None else fb.shape[0]
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -379,7 +394,7 @@ class MelSpectrogram(Spectrogram):
             fmax=self.fmax, htk=self.htk, norm=self.norm, **self._stft_kwargs())
 
 
-class PowerToDb(TransformerMixin, BaseEstimator):
+class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     """Convert power spectrograms to decibels, clip by clip (``librosa.power_to_db``).
 
     Parameters
@@ -407,9 +422,9 @@ class PowerToDb(TransformerMixin, BaseEstimator):
         self.top_db = top_db
 
     def _validate(self, S, reset):
-        S = check_spectrograms(S, name=type(self).__name__, ndim=(2, 3), nonnegative=True,
-                               fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
-        validate_data(self, S, reset=reset, skip_check_array=True)
+        S_in, S = S, check_spectrograms(S, name=type(self).__name__, ndim=(2, 3), nonnegative=True,
+                                        fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
+        validate_features(self, S_in, S, reset=reset)
         return S
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -442,7 +457,7 @@ class PowerToDb(TransformerMixin, BaseEstimator):
         return tags
 
 
-class SpectrogramStandardizer(TransformerMixin, BaseEstimator):
+class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     """Standardise each spectrogram by its own mean and spread.
 
     ``(S - mean(S)) / (std(S) + eps)`` with the statistics of each clip over
@@ -474,8 +489,8 @@ class SpectrogramStandardizer(TransformerMixin, BaseEstimator):
         self.eps = eps
 
     def _validate(self, S, reset):
-        S = check_spectrograms(S, ndim=(2, 3))
-        validate_data(self, S, reset=reset, skip_check_array=True)
+        S_in, S = S, check_spectrograms(S, ndim=(2, 3))
+        validate_features(self, S_in, S, reset=reset)
         return S
 
     @_fit_context(prefer_skip_nested_validation=True)
