@@ -4,35 +4,171 @@ Each check returns a validated array and never modifies its argument; errors
 name the argument, what was expected and what came.
 """
 import numbers
+import os
+import sys
+from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length"]
+__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length", "audio_dict_clips"]
 
 
-def _as_array(X, name):
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"{name} must be an array of audio samples, got a string {X!r}")
+_MAX_SHOWN = 120  # characters of a value or library message quoted in an error
+
+
+def _clip(text):
+    """``text`` on one line, at most ``_MAX_SHOWN`` characters (errors never quote whole arrays)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 3] + "..."
+
+
+def _is_tensor(X):
+    torch = sys.modules.get("torch")  # a tensor cannot exist unless torch was imported
+    return torch is not None and isinstance(X, torch.Tensor)
+
+
+def _from_tensor(X):
+    """A torch tensor as a numpy array (detached from the graph, on the CPU); anything else unchanged."""
+    if not _is_tensor(X):
+        return X
+    X = X.detach().cpu()
+    if X.dtype == sys.modules["torch"].bfloat16:  # numpy has no bfloat16
+        X = X.float()
+    return X.numpy()
+
+
+def _is_audio_dict(x):
+    return isinstance(x, Mapping) and ("array" in x or "sampling_rate" in x or "path" in x)
+
+
+def _is_path(x):
+    return isinstance(x, (str, bytes, os.PathLike))
+
+
+def audio_dict_clips(X, name="X", sr=None):
+    """The clips of a Hugging Face ``datasets`` audio column, as 1-D (or multi-channel) arrays.
+
+    Parameters
+    ----------
+    X : sequence of dict
+        Dicts with ``array`` (the samples) and ``sampling_rate``, as
+        ``dataset["audio"]`` gives them.
+    name : str
+        Argument name used in error messages.
+    sr : float, default=None
+        The rate the caller expects: clips at another rate are refused. None
+        accepts any one rate shared by all clips.
+
+    Returns
+    -------
+    clips : list of ndarray
+    rate : float or None
+        Their sampling rate (None when the dicts do not say).
+    """
+    rates = set()
+    clips = []
+    for i, item in enumerate(X):
+        if not _is_audio_dict(item):
+            raise TypeError(f"{name}[0] is an audio dict but {name}[{i}] is a "
+                            f"{type(item).__name__}; pass one kind of input")
+        if item.get("array") is None:
+            raise ValueError(
+                f"{name}[{i}] is an audio dict without decoded samples ('array'); decode the "
+                "column (datasets.Audio(decode=True)) or load its 'path' with AudioLoader(sr=...)"
+            )
+        rate = item.get("sampling_rate")
+        if sr is not None and rate is not None and float(rate) != float(sr):
+            raise ValueError(
+                f"{name}[{i}] was sampled at {rate} Hz ('sampling_rate') but sr={sr}; resample "
+                f"first, e.g. dataset.cast_column('audio', Audio(sampling_rate={sr})) or "
+                f"AudioLoader(sr={sr})"
+            )
+        rates.add(rate)
+        clips.append(np.asarray(_from_tensor(item["array"])))
+    rates.discard(None)
+    if len(rates) > 1:
+        raise ValueError(f"{name} mixes sampling rates {sorted(rates)} Hz; resample them to "
+                         "one rate first (AudioLoader(sr=...) does)")
+    return clips, (rates.pop() if rates else None)
+
+
+def _from_audio_dicts(X, name, sr):
+    """Stack a datasets audio column into a batch; clips must have one length."""
+    clips, _ = audio_dict_clips(X, name, sr)
+    lengths = {c.shape[-1] if c.ndim else 0 for c in clips}
+    if len(lengths) > 1:
+        raise ValueError(f"{name} holds clips of different lengths ({min(lengths)} to {max(lengths)} "
+                         "samples); fix them first with FixLength or AudioLoader(duration=...)")
+    return np.stack(clips)
+
+
+def _from_items(X, name, sr, audio):
+    """Stacked audio dicts; an error for file paths; tensors inside a list converted; else ``X``."""
+    if not len(X):
+        return X
+    first = X[0]
+    if _is_audio_dict(first):
+        if not audio:
+            raise TypeError(f"{name} holds audio dicts (a datasets audio column), not spectrograms; "
+                            "compute them first, e.g. with MelSpectrogram(sr=...)")
+        return _from_audio_dicts(X, name, sr)
+    if _is_path(first):
+        raise TypeError(
+            f"{name} holds file paths ({_clip(repr(first))}, ...), not audio samples; start "
+            "the pipeline with AudioLoader(sr=...) to read them"
+        )
+    if any(_is_tensor(x) for x in X):
+        return [_from_tensor(x) for x in X]
+    return X
+
+
+def _as_array(X, name, sr=None, audio=True):
+    """``X`` as a numpy array: torch tensors, audio dicts and lists of either are converted.
+
+    ``audio``: whether dicts of a Hugging Face ``datasets`` audio column are
+    accepted (checked against ``sr`` when given). Errors are one line: they
+    describe the input, never quote it whole.
+    """
+    if _is_path(X):
+        raise TypeError(f"{name} must be an array of audio samples, got a string {_clip(repr(X))}; "
+                        "to start from file paths put AudioLoader(sr=...) first")
     if scipy.sparse.issparse(X):
         raise TypeError(
             f"Sparse data was passed for {name}, but dense data is required: audio and "
             "spectrograms are dense. Use X.toarray() to convert to a dense numpy array."
         )
+    if isinstance(X, Mapping):
+        raise TypeError(f"{name} is a single {type(X).__name__}; pass a list of clips, e.g. "
+                        "[example] or a datasets audio column dataset['audio']")
+    X = _from_tensor(X)
+    if not hasattr(X, "__array__") and hasattr(X, "__len__") and hasattr(X, "__getitem__"):
+        X = _from_items(X, name, sr, audio)  # lists, tuples, a datasets column
+        if isinstance(X, np.ndarray):
+            return X
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and other objects numpy refuses
         raise TypeError(
             f"{name} must be array-like with one row per clip; numpy could not "
-            f"convert it: {exc}. Variable-length clips must be fixed first "
+            f"convert it ({_clip(exc)}). Variable-length clips must be fixed first "
             "(FixLength or AudioLoader(duration=...))."
         ) from exc
+    if arr.dtype.kind in "US":
+        raise TypeError(
+            f"{name} holds text ({_clip(repr(arr.flat[0]) if arr.size else arr.dtype)}, ...), not "
+            "audio samples; to start from file paths put AudioLoader(sr=...) first"
+        )
+    if arr.dtype == object and arr.ndim == 1 and arr.size:  # e.g. a pandas column of dicts
+        X = _from_items(arr, name, sr, audio)
+        if isinstance(X, np.ndarray) and X.dtype != object:
+            return X
     if arr.dtype == object:
         try:  # object arrays of plain numbers are fine; ragged or text input is not
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"{name} has dtype object and could not be read as numbers ({exc}). "
+                f"{name} has dtype object and could not be read as numbers ({_clip(exc)}). "
                 "Variable-length clips must be fixed first with FixLength or "
                 "AudioLoader(duration=...)."
             ) from exc
@@ -103,13 +239,16 @@ def check_finite(arr, name):
         )
 
 
-def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32, finite=True):
+def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32, finite=True, sr=None):
     """Validate a batch of mono waveforms of shape ``(n_clips, n_samples)``.
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples)
-        Floating-point samples, nominally in [-1, 1].
+    X : array-like of shape (n_clips, n_samples), torch tensor or list of dicts
+        Floating-point samples, nominally in [-1, 1]. A torch tensor (or a
+        list of them) is detached and copied to the CPU; a Hugging Face
+        ``datasets`` audio column (dicts with ``array`` and ``sampling_rate``)
+        is stacked, its clips must have one length and the rate ``sr``.
     name : str
         Argument name used in error messages.
     min_length : int
@@ -119,13 +258,16 @@ def check_waveforms(X, *, name="X", min_length=1, dtype=np.float32, finite=True)
     finite : bool
         Check for NaN and infinity here; False only for callers that check
         during their own pass over the samples.
+    sr : float, default=None
+        The sampling rate the caller expects; audio dicts at another rate
+        are refused. None accepts any single rate.
 
     Returns
     -------
     X : ndarray of shape (n_clips, n_samples)
         C-contiguous array of ``dtype``; a copy only where conversion needs one.
     """
-    arr = _as_array(X, name)
+    arr = _as_array(X, name, sr=sr)
     _check_float_dtype(arr, name, "waveforms")
     if arr.ndim == 1:
         raise ValueError(
@@ -152,8 +294,9 @@ def check_spectrograms(S, *, name="S", ndim=3, nonnegative=False, dtype=np.float
 
     Parameters
     ----------
-    S : array-like
-        Floating-point spectrograms, frequency before time.
+    S : array-like or torch tensor
+        Floating-point spectrograms, frequency before time (a tensor is
+        detached and copied to the CPU).
     name : str
         Argument name used in error messages.
     ndim : int or tuple of int
@@ -170,7 +313,7 @@ def check_spectrograms(S, *, name="S", ndim=3, nonnegative=False, dtype=np.float
     S : ndarray
         C-contiguous array of ``dtype``.
     """
-    arr = _as_array(S, name)
+    arr = _as_array(S, name, audio=False)
     _check_float_dtype(arr, name, "spectrogram values")
     allowed = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
     if arr.ndim not in allowed:

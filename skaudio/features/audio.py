@@ -1,18 +1,20 @@
 """Transformers at the start of a pipeline: file paths to waveforms, fixed length."""
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from skaudio._validation import check_waveforms
-from skaudio.io import fix_length, load_audio
+from skaudio._validation import _clip, _from_tensor, _is_audio_dict, _is_path, audio_dict_clips, check_waveforms
+from skaudio.features._output import ArrayOutputMixin, validate_features
+from skaudio.io import fix_length, load_audio, resample
 
 __all__ = ["AudioLoader", "FixLength"]
 
 
-class AudioLoader(TransformerMixin, BaseEstimator):
+class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator):
     """Read audio files so that a pipeline can start from file paths.
 
     ``transform(paths)`` returns a float32 batch ``(n_clips, n_samples)`` of
@@ -21,6 +23,12 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     larger than memory, stream them chunk by chunk with
     :func:`skaudio.features.iter_transform` or
     :func:`skaudio.features.extract_to_memmap`.
+
+    A Hugging Face ``datasets`` audio column (``dataset["audio"]``: dicts with
+    ``array``, ``sampling_rate`` and ``path``) is accepted as well: decoded
+    clips are resampled to ``sr`` from their ``sampling_rate`` and cut by
+    ``offset`` and ``duration`` like files; undecoded ones (no ``array``) are
+    read from their ``path``.
 
     Parameters
     ----------
@@ -36,6 +44,15 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     n_jobs : int, default=None
         Threads reading files.
 
+    Attributes
+    ----------
+    n_samples_out_ : int
+        Samples per output clip: ``round(duration * sr)``, or, when
+        ``duration`` is None, the length of the first clip (read in ``fit``).
+        ``get_feature_names_out`` names the output columns ``audioloader0``,
+        ``audioloader1``, ... from it, and ``set_output(transform="pandas")``
+        gives a DataFrame with these columns.
+
     Examples
     --------
     >>> import numpy as np, soundfile as sf, tempfile, os
@@ -45,6 +62,9 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     ...     sf.write(p, np.zeros(4000, np.float32), 8000)
     >>> AudioLoader(sr=16000, duration=1.0).fit_transform(paths).shape
     (2, 16000)
+    >>> column = [{"array": np.zeros(8000), "sampling_rate": 8000, "path": None}]
+    >>> AudioLoader(sr=16000).fit_transform(column).shape  # a datasets audio column
+    (1, 16000)
     """
 
     _parameter_constraints = {
@@ -62,21 +82,32 @@ class AudioLoader(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _check_paths(paths):
-        if isinstance(paths, str) or not hasattr(paths, "__len__"):
-            raise TypeError("AudioLoader expects a sequence of file paths, one per clip; "
-                            f"got {type(paths).__name__}")
-        paths = list(np.asarray(paths, dtype=object).ravel())
-        if not paths:
+        """A list of paths or of audio dicts; a one-line error for anything else."""
+        if _is_path(paths) or isinstance(paths, Mapping) or not hasattr(paths, "__len__"):
+            raise TypeError("AudioLoader expects a sequence of file paths (or a datasets audio "
+                            f"column), one per clip; got a single {type(paths).__name__}")
+        paths = _from_tensor(paths)
+        if isinstance(paths, np.ndarray) and paths.dtype.kind in "fiucb":
+            raise TypeError(
+                f"AudioLoader expects file paths or audio dicts, got a numeric array of shape "
+                f"{paths.shape}; waveforms need no loading: pass them to the next step directly"
+            )
+        items = list(paths.ravel()) if isinstance(paths, np.ndarray) else list(paths)
+        if not items:
             raise ValueError("no file paths given")
-        return paths
+        for i, item in enumerate(items):
+            if not (_is_path(item) or _is_audio_dict(item)):
+                raise TypeError(f"AudioLoader expects file paths or audio dicts; item {i} is a "
+                                f"{type(item).__name__} ({_clip(repr(item))})")
+        return items
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, paths, y=None):
-        """Check parameters (nothing is learned).
+        """Check parameters and input, and fix the output length.
 
         Parameters
         ----------
-        paths : sequence of str or path-like
+        paths : sequence of str or path-like, or of audio dicts
         y : ignored
 
         Returns
@@ -84,7 +115,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         self : object
         """
         self._check_sr()
-        self._check_paths(paths)
+        items = self._check_paths(paths)
+        if self.duration is not None:
+            self.n_samples_out_ = int(round(self.duration * self.sr))
+        else:  # every clip must have this length, so the first one tells it
+            self.n_samples_out_ = int(self._load(items[:1]).shape[1])
         self.fitted_ = True
         return self
 
@@ -92,12 +127,53 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         if self.sr is None:
             raise ValueError("AudioLoader needs the sampling rate to load at: pass sr=... (in Hz)")
 
+    @property
+    def _n_features_out(self):
+        return self.n_samples_out_
+
+    def _from_dict(self, item, i):
+        """One decoded datasets clip at ``sr``, cut like a file."""
+        (y,), rate = audio_dict_clips([item], name=f"paths[{i}]")
+        if rate is None:
+            raise ValueError(f"paths[{i}] is an audio dict without 'sampling_rate'; AudioLoader "
+                             "needs it to resample to sr")
+        y = check_waveforms(np.atleast_2d(y), name=f"paths[{i}]['array']", dtype=np.float32)
+        y = y.mean(axis=0) if len(y) > 1 else y[0]  # (channels, samples) -> mono, as load_audio
+        start = int(round(self.offset * rate))
+        if start > len(y):
+            raise ValueError(f"offset={self.offset} s is past the end of paths[{i}] ({len(y) / rate:.3f} s)")
+        y = y[start:] if self.duration is None else y[start:start + int(round(self.duration * rate))]
+        if float(rate) != float(self.sr):
+            y = resample(y, rate, self.sr)
+        if self.duration is not None:
+            y = fix_length(y, int(round(self.duration * self.sr)))
+        return np.ascontiguousarray(y, dtype=np.float32)
+
+    def _load(self, items):
+        """Read a validated list of paths and audio dicts; a 2-D batch or a list of clips."""
+        if not any(_is_audio_dict(item) for item in items):
+            X, _ = load_audio(items, sr=self.sr, offset=self.offset, duration=self.duration,
+                              n_jobs=self.n_jobs)
+            return X
+        clips = []
+        for i, item in enumerate(items):
+            if _is_audio_dict(item) and item.get("array") is not None:
+                clips.append(self._from_dict(item, i))
+            else:  # a path, or an undecoded datasets entry that has one
+                path = item.get("path") if _is_audio_dict(item) else item
+                if path is None:
+                    raise ValueError(f"paths[{i}] is an audio dict with neither 'array' nor 'path'")
+                clips.append(load_audio(path, sr=self.sr, offset=self.offset, duration=self.duration)[0])
+        if len({len(c) for c in clips}) == 1:
+            return np.stack(clips)
+        return clips
+
     def transform(self, paths):
-        """Load the files.
+        """Load the files (or decoded datasets clips).
 
         Parameters
         ----------
-        paths : sequence of str or path-like
+        paths : sequence of str or path-like, or of audio dicts
 
         Returns
         -------
@@ -106,9 +182,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         if not hasattr(self, "fitted_"):  # nothing is learned, so no fit is needed (requires_fit=False)
             self._validate_params()
             self._check_sr()
-        paths = self._check_paths(paths)
-        X, _ = load_audio(paths, sr=self.sr, offset=self.offset, duration=self.duration,
-                          n_jobs=self.n_jobs)
+        X = self._load(self._check_paths(paths))
         if isinstance(X, list):
             lengths = [len(x) for x in X]
             raise ValueError(
@@ -125,12 +199,15 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         return tags
 
 
-class FixLength(TransformerMixin, BaseEstimator):
+class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator):
     """Pad or crop clips to one length, so variable-length audio becomes a batch.
 
     Accepts a 2-D batch or a list of 1-D clips of different lengths (as
-    :func:`skaudio.io.load_audio` returns them) and returns
-    ``(n_clips, length)`` float32 via :func:`skaudio.io.fix_length`.
+    :func:`skaudio.io.load_audio` returns them, as torch tensors, or a Hugging
+    Face ``datasets`` audio column of dicts with ``array`` and one
+    ``sampling_rate``) and returns ``(n_clips, length)`` float32 via
+    :func:`skaudio.io.fix_length`. ``get_feature_names_out`` names the output
+    columns ``fixlength0``, ``fixlength1``, ...
 
     Parameters
     ----------
@@ -169,17 +246,19 @@ class FixLength(TransformerMixin, BaseEstimator):
 
     def _clips(self, X, reset):
         """A validated 2-D batch, or a list of validated 1-D clips of different lengths."""
+        if isinstance(X, (list, tuple)) and X and _is_audio_dict(X[0]):
+            X, _ = audio_dict_clips(X)
         if isinstance(X, (list, tuple)) and X and all(hasattr(x, "__len__") for x in X) \
                 and len({len(x) for x in X}) > 1:
-            clips = [np.asarray(x) for x in X]
+            clips = [np.asarray(_from_tensor(x)) for x in X]
             for i, x in enumerate(clips):
                 if x.ndim != 1:
                     raise ValueError(f"clip {i} must be 1-D mono audio, got shape {x.shape}")
                 check_waveforms(x[np.newaxis], name=f"clip {i}")
             return clips
-        X = check_waveforms(X)
+        X_in, X = X, check_waveforms(X)
         if reset:  # any length is welcome in transform: fixing it is the point
-            validate_data(self, X, reset=True, skip_check_array=True)
+            validate_features(self, X_in, X, reset=True)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -207,3 +286,7 @@ class FixLength(TransformerMixin, BaseEstimator):
         for i, c in enumerate(clips):  # per-clip copy; not a numeric hot path
             out[i] = fix_length(c, self.length_, pad_mode=self.pad_mode, align=self.align)
         return out
+
+    @property
+    def _n_features_out(self):
+        return self.length_
