@@ -206,7 +206,7 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
         recon = {f"{layer}, {b}": fits["dB", layer, b].inverse_transform(
             fits["dB", layer, b].transform(X_test[clip:clip + 1]))[0] for b in BASES}
         plot_reconstruction(V, recon, frequencies=some.frequencies_, db=False, axes=axes[i],
-                            titles=[f"V ({y_test[clip]})", *recon])
+                            titles=[f"V ({y_test[clip]})", *recon], sr=SR, hop_length=512)
     fig.savefig(out / "reconstructions.png", dpi=80)
     # 3. discriminative patterns of four classes
     classes = sorted(set(y_test))[:4]
@@ -223,7 +223,7 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
         for i, layer in enumerate(CAM_LAYERS):
             for j, k in enumerate(shown):
                 plot_gradcam(log_mel[j], cams[layer][j], ax=axes[i, j], frequencies=freqs,
-                             title=f"{layer}\n{y_test[k]} -> {pred[k]}")
+                             title=f"{layer}\n{y_test[k]} -> {pred[k]}", sr=SR, hop_length=512)
         fig.savefig(out / "gradcam_misclassified.png", dpi=80)
     print(f"figures written to {out}")
 

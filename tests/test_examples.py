@@ -8,7 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = ["esc10_models_cv", "esc10_protocol", "image_features_esc10", "interpret_secnn_esc10",
-            "pooling_gridsearch_esc10", "pooling_paper_comparison"]
+            "plot_spectrogram_figures", "pooling_gridsearch_esc10", "pooling_paper_comparison"]
 
 
 def _load(name):

@@ -155,3 +155,20 @@ def test_interpretation_figures_in_seconds():
     assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == "Hz"
     np.testing.assert_allclose([im.get_extent() for im in ax.images], [(-0.008, 0.472, -0.5, 15.5)] * 2)
     assert [b.get_ylabel() for b in _colour_bars(ax)] == ["Grad-CAM"]
+
+
+def test_figures_page_shows_committed_small_images():
+    """The user guide's figures page exists, and every image it shows is committed and small."""
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    page = docs / "user_guide" / "figures.rst"
+    if not page.is_file():
+        pytest.fail("docs/user_guide/figures.rst is missing")
+    images = re.findall(r"\.\. image:: (\S+)", page.read_text(encoding="utf-8"))
+    assert {Path(i).name for i in images} >= {"logmel.png", "pooled.png", "interpret_reconstruction.png",
+                                              "interpret_gradcam.png"}
+    for image in images:
+        png = (page.parent / image).resolve()
+        assert png.is_file() and png.stat().st_size < 300 * 1024, png
