@@ -241,7 +241,8 @@ class Pool2d(_PoolParams):
     Regions, padding (excluded from the formulas) and the output size follow
     :func:`skaudio._kernels.pooling.pool2d` and torch's pooling layers.
     ``average``, ``max`` and ``min`` call torch's own pooling; the others
-    gather the regions with ``Tensor.unfold``.
+    gather the regions with ``Tensor.unfold``. ``lsp``, ``power`` and
+    ``entropy`` raise a ``ValueError`` in ``forward`` on negative input.
 
     Parameters
     ----------
@@ -324,6 +325,9 @@ class Pool2d(_PoolParams):
 
 class GlobalPool(_PoolParams):
     """Pool one whole axis of a tensor (time by default) with any of the twelve modes.
+
+    ``lsp``, ``power`` and ``entropy`` raise a ``ValueError`` in ``forward``
+    on negative input, as :func:`skaudio._kernels.pooling.global_pool` does.
 
     Parameters
     ----------
