@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length", "audio_dict_clips"]
+__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length", "audio_dict_clips",
+           "check_device"]
 
 
 _MAX_SHOWN = 120  # characters of a value or library message quoted in an error
@@ -332,3 +333,50 @@ def check_spectrograms(S, *, name="S", ndim=3, nonnegative=False, dtype=np.float
             + (fix or "Pass a power or magnitude spectrogram (to_db=False), then convert to dB.")
         )
     return arr
+
+
+def check_device(device, name="device"):
+    """The ``torch.device`` for ``device``, or a one-line ``ValueError`` when torch cannot compute on it.
+
+    Refuses strings torch does not parse, devices that are absent here
+    (``"cuda"`` without a GPU or without a CUDA build of torch, ``"cuda:3"`` on a
+    one-GPU machine, ``"mps"`` off Apple silicon) and ``"meta"``, which holds no data.
+
+    Parameters
+    ----------
+    device : str or torch.device
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    device : torch.device
+
+    Examples
+    --------
+    >>> check_device("cpu")
+    device(type='cpu')
+    >>> check_device("gpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: device='gpu' is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps', ...
+    """
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"{name}={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', "
+                         "'mps', ...") from None
+    if dev.type == "meta":
+        raise ValueError(f"{name}={device!r} holds no data, so nothing can be computed on it; use "
+                         "'cpu' or a GPU")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        why = "no GPU is visible" if torch.backends.cuda.is_built() else "this torch build has no CUDA"
+        raise ValueError(f"{name}={device!r} but CUDA is not available here ({why}; torch "
+                         f"{torch.__version__}); use device='cpu'")
+    try:
+        torch.empty(1, device=dev)  # any other device that is absent or unusable here
+    except Exception as exc:
+        raise ValueError(f"{name}={device!r} cannot be used here: {_clip(exc)}") from None
+    return dev

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from skaudio._validation import check_spectrograms
+from skaudio._validation import check_device, check_spectrograms
 from skaudio.features._base import map_batches, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
@@ -59,7 +59,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
     random_state : int, RandomState or None, default=None
         Seeds the head's initialisation and the batch order.
     device : str, default="cpu"
-        torch device.
+        torch device; ``fit`` refuses one that is absent here (``"cuda"`` without a GPU).
     n_jobs : int, default=None
         torch threads (None keeps torch's setting). Under a cluster joblib
         backend (``joblib.parallel_config(backend="dask")``) every batch of
@@ -162,6 +162,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         """
         import torch
 
+        check_device(self.device)
         X = self._validate(X, reset=True)
         if X.shape[1] < 2:
             raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram "

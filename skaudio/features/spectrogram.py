@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
-from skaudio._validation import check_length, check_spectrograms, check_waveforms
+from skaudio._validation import check_device, check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
@@ -63,7 +63,10 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         GPU via ``device``); ``"librosa"``: librosa clip by clip, the reference.
         All three agree to float32 precision.
     device : str, default="cpu"
-        torch device for ``backend="torch"``.
+        torch device for ``backend="torch"`` (``"cuda"``, ``"cuda:1"``, ``"mps"``).
+        ``fit`` refuses a device that is absent here (``"cuda"`` without a GPU)
+        and any device other than ``"cpu"`` with the CPU-only ``"numba"`` and
+        ``"librosa"`` backends, rather than compute on the CPU.
     batch_size : int, default=64
         Clips processed at once; bounds memory.
     n_jobs : int, default=None
@@ -190,6 +193,14 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         """
         if self._win_length() > self.n_fft:
             raise ValueError(f"win_length={self.win_length} must not exceed n_fft={self.n_fft}")
+        if self.backend == "torch":
+            check_device(self.device)
+        elif str(self.device).split(":")[0] != "cpu":  # numba and librosa never leave the CPU
+            raise ValueError(
+                f"device={self.device!r} needs backend='torch'; the {self.backend!r} backend runs on "
+                f"the CPU only. Pass {type(self).__name__}(backend='torch', device={self.device!r}) "
+                "or leave device='cpu'."
+            )
         X = self._validate(X, reset=True)
         win = librosa.filters.get_window(self.window, self._win_length(), fftbins=True)
         self.window_ = librosa.util.pad_center(np.asarray(win, np.float64), size=self.n_fft).astype(np.float32)
@@ -198,21 +209,25 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         pad = self.n_fft // 2 if self.center else 0
         self.n_frames_ = 1 + (X.shape[1] + 2 * pad - self.n_fft) // self._hop()
         self.frequencies_ = self._frequencies()
-        self._module = None
+        self._module = self._build_module() if self.backend == "torch" else None
         return self
 
+    def _build_module(self):
+        from skaudio.nn.frontends import STFT, Filterbank
+
+        import torch
+
+        stft = STFT(self.n_fft, self._hop(), self._win_length(), self.window, self.center,
+                    self.pad_mode, self.power)
+        fb = self._dense_fb
+        module = stft if fb is None else torch.nn.Sequential(stft, Filterbank(fb))
+        return module.to(self.device)
+
     def _torch_module(self):
-        if getattr(self, "_module", None) is None:
-            from skaudio.nn.frontends import STFT, Filterbank
-
-            import torch
-
-            stft = STFT(self.n_fft, self._hop(), self._win_length(), self.window, self.center,
-                        self.pad_mode, self.power)
-            fb = self._dense_fb
-            module = stft if fb is None else torch.nn.Sequential(stft, Filterbank(fb))
-            self._module = module.to(self.device)
-        return self._module
+        # built in fit; after unpickling (pickles hold no module) built per call, so that
+        # transform never changes the estimator's state
+        module = getattr(self, "_module", None)
+        return module if module is not None else self._build_module()
 
     def _compute(self, X, n_threads=None):
         """Spectra (not yet in dB) of a validated batch, with ``n_threads`` threads (None: library default)."""

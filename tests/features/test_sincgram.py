@@ -79,3 +79,12 @@ def test_errors():
     sg = SincGramTransformer(sr=8000, n_filters=4).fit(X)
     with pytest.raises(ValueError, match="features"):
         sg.transform(X[:, :30])
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the error where CUDA is absent")
+@pytest.mark.parametrize("device, match", [("cuda", "CUDA is not available"), ("meta", "holds no data"),
+                                           ("gpu", "not a torch device")])
+def test_absent_device_is_refused(device, match):
+    S = np.random.default_rng(0).random((2, 33, 4)).astype(np.float32)
+    with pytest.raises(ValueError, match=match):
+        SincGramTransformer(sr=8000, n_filters=4, device=device).fit(S)

@@ -218,3 +218,48 @@ def test_numba_backend_finds_non_finite_anywhere(noise_batch, est, where, value)
     with pytest.raises(ValueError, match="NaN"):
         est.transform(bad)
     assert np.isfinite(est.transform(noise_batch)).all()
+
+
+# -- device (issue 19 item 6) ----------------------------------------------------------
+@pytest.mark.parametrize("cls", [Spectrogram, MelSpectrogram])
+@pytest.mark.parametrize("backend", ["numba", "librosa"])
+def test_cpu_backends_refuse_another_device(noise_batch, cls, backend):
+    # device="cuda" used to compute on the CPU without a word
+    est = cls(sr=8000, n_fft=256, backend=backend, device="cuda")
+    with pytest.raises(ValueError, match=f"device='cuda' needs backend='torch'; the '{backend}' backend"):
+        est.fit(noise_batch)
+    assert cls(sr=8000, n_fft=256, backend=backend, device="cpu").fit(noise_batch).n_frames_ == 63
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the error where CUDA is absent")
+@pytest.mark.parametrize("device, match", [
+    ("cuda", "device='cuda' but CUDA is not available here"),
+    ("cuda:0", "CUDA is not available"),
+    ("meta", "holds no data"),
+    ("gpu", "'gpu' is not a torch device"),
+])
+def test_torch_backend_refuses_absent_devices(noise_batch, device, match):
+    with pytest.raises(ValueError, match=match):
+        MelSpectrogram(sr=8000, n_fft=256, backend="torch", device=device).fit(noise_batch)
+
+
+def test_torch_backend_runs_on_the_given_device(noise_batch):
+    ref = MelSpectrogram(sr=8000, n_fft=256).fit_transform(noise_batch)
+    mel = MelSpectrogram(sr=8000, n_fft=256, backend="torch", device="cpu").fit(noise_batch)
+    assert {p.device.type for p in mel._module.buffers()} == {"cpu"}
+    np.testing.assert_allclose(mel.transform(noise_batch), ref, atol=1e-3)
+
+
+# -- torch transform leaves the estimator unchanged (issue 19 item 10) -------------------
+@pytest.mark.parametrize("est", [Spectrogram(n_fft=2, hop_length=1, backend="torch"),
+                                 MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None,
+                                                backend="torch")], ids=["spec", "mel"])
+def test_torch_backend_transform_keeps_state(est, noise_batch):
+    from sklearn.utils.estimator_checks import check_dict_unchanged
+
+    check_dict_unchanged(type(est).__name__, est)
+    # also after a pickle round trip, which drops the torch module
+    fitted = pickle.loads(pickle.dumps(clone(est).fit(noise_batch)))
+    before = dict(fitted.__dict__)
+    fitted.transform(noise_batch)
+    assert fitted.__dict__.keys() == before.keys() and fitted._module is None
