@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from skaudio._validation import check_spectrograms, check_waveforms
+from skaudio._validation import _as_array, check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
 from skaudio.models import augment
 from skaudio.nn.blocks import SpecAugment
@@ -182,7 +182,10 @@ class AudioNetClassifier(NeuralNetClassifier):
     def _validate_X(self, X):
         if sp.issparse(X):
             raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
-        X = X if isinstance(X, np.ndarray) else np.asarray(X)
+        waveform = self._input == "waveform"
+        # torch tensors, datasets audio columns: converted (or refused in one line) in one place
+        X = X if isinstance(X, np.ndarray) else _as_array(
+            X, "X", sr=self.get_params_for("module").get("sr") if waveform else None, audio=waveform)
         if X.ndim == 1:
             raise ValueError(f"X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
                              "X.reshape(1, -1) for a single clip.")
@@ -195,11 +198,48 @@ class AudioNetClassifier(NeuralNetClassifier):
         return {}
 
     # -- skorch hooks -----------------------------------------------------------
+    def initialize(self):
+        """Build the network, optimiser and callbacks (skorch), also without ``fit``.
+
+        skorch's way to load saved weights into a fresh estimator works:
+        ``clf = SECNNClassifier(classes=labels, ...); clf.initialize();
+        clf.load_params(f_params=...)``, after which ``predict`` returns the
+        saved model's labels. ``classes`` must be the labels in the order of the
+        network's outputs (``np.unique`` of the training labels unless
+        ``classes=`` was given to ``fit`` too); sizes that ``fit`` reads from ``X``
+        come from the ``module__`` parameters (e.g. ``module__n_freqs`` for
+        :class:`DEGramNetClassifier`).
+
+        Returns
+        -------
+        self : object
+        """
+        super().initialize()
+        if not hasattr(self, "classes_inferred_") and self.classes is not None:
+            self.classes_inferred_ = self._class_order(self.classes)  # predict needs no fit now
+        return self
+
+    @staticmethod
+    def _class_order(classes):
+        classes = np.asarray(classes)
+        if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
+            raise ValueError(f"classes must be a list of distinct labels, got {classes.tolist()!r}")
+        return classes
+
+    def _encode(self, y, classes):
+        """Positions of the labels ``y`` in ``classes`` (the network's output order)."""
+        order = np.argsort(classes, kind="stable")
+        pos = np.clip(np.searchsorted(classes[order], y), 0, len(classes) - 1)
+        unknown = np.unique(y[classes[order][pos] != y])
+        if unknown.size:
+            raise ValueError(f"y has labels not in classes_ {classes.tolist()!r}: {unknown.tolist()!r}")
+        return order[pos].astype(np.int64)
+
     def initialize_module(self):
         kwargs = self.get_params_for("module")
         module = self.module if self.module is not None else self._default_module
-        if isinstance(module, type):
-            kwargs = {"n_classes": len(self.classes_), **self._module_kwargs_, **kwargs}
+        if isinstance(module, type):  # sizes read from X in fit; initialize() without fit has none
+            kwargs = {"n_classes": len(self.classes_), **getattr(self, "_module_kwargs_", {}), **kwargs}
         self.module_ = self.initialized_instance(module, kwargs)
         return self
 
@@ -266,7 +306,7 @@ class AudioNetClassifier(NeuralNetClassifier):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
-        Xi = to_tensor(Xi, device=self.device)
+        X_in = Xi = to_tensor(Xi, device=self.device)
         yi = to_tensor(yi, device=self.device)
         Xi = self._augment(Xi)
         if self.mixup_alpha and self.mixup_alpha > 0:
@@ -277,6 +317,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         else:
             y_pred = self.infer(Xi, **fit_params)
             loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if not torch.isfinite(loss):  # stop at once rather than train on NaN
+            raise ValueError(self._non_finite("training loss", X_in))
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -320,8 +362,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         check_classification_targets(y)
         if len(y) != len(X):
             raise ValueError(f"X and y have different numbers of clips: {len(X)} and {len(y)}")
-        self.classes_inferred_, y_enc = np.unique(y, return_inverse=True)
-        y_enc = y_enc.astype(np.int64)
+        # the network's outputs follow classes= when given (skorch's classes_), else sorted labels
+        self.classes_inferred_ = np.unique(y) if self.classes is None else self._class_order(self.classes)
+        y_enc = self._encode(y, self.classes_inferred_)
         self.n_features_in_ = X.shape[1]
         self.input_shape_ = X.shape[1:]
         self._module_kwargs_ = self._module_defaults(X)
@@ -345,10 +388,7 @@ class AudioNetClassifier(NeuralNetClassifier):
             return self.fit(X, y, **fit_params)
         X = self._check_predict_input(X)
         y = column_or_1d(y, warn=True)
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(f"y has labels not seen in the first fit: {unknown.tolist()}")
-        y_enc = np.searchsorted(self.classes_, y).astype(np.int64)
+        y_enc = self._encode(y, self.classes_)
         with torch_threads(self.n_jobs):
             super().partial_fit(X, y_enc, **fit_params)
         return self
@@ -365,7 +405,7 @@ class AudioNetClassifier(NeuralNetClassifier):
     def _check_predict_input(self, X):
         check_is_fitted(self, "classes_inferred_")
         X = self._validate_X(X)
-        if X.shape[1] != self.n_features_in_:
+        if X.shape[1] != getattr(self, "n_features_in_", X.shape[1]):  # unknown after initialize()
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input ("
                              f"{'samples' if self._input == 'waveform' else 'frequency rows'} per clip)")
@@ -377,7 +417,20 @@ class AudioNetClassifier(NeuralNetClassifier):
             return super().predict_proba(X)
         X = self._check_predict_input(X)
         with torch.inference_mode(), torch_threads(self.n_jobs):
-            return super().predict_proba(X).astype(np.float64)
+            proba = super().predict_proba(X).astype(np.float64)
+        if not np.isfinite(proba).all():
+            raise ValueError(self._non_finite("probabilities", X))
+        return proba
+
+    def _non_finite(self, what, X):
+        """Why the network gave non-finite ``what`` on the (finite) input ``X``."""
+        peak = float(np.abs(X).max()) if isinstance(X, np.ndarray) else float(X.abs().max())
+        if peak > 1e18:  # squares (batch norm, standardisation) overflow float32 beyond ~1.8e19
+            return (f"{type(self).__name__} gave non-finite {what}: X holds values up to {peak:.3g} in "
+                    "magnitude, where the network's float32 arithmetic overflows; rescale X first "
+                    "(e.g. dB spectrograms, or X / np.abs(X).max())")
+        return (f"{type(self).__name__} gave non-finite {what} on finite X (values up to {peak:.3g}); "
+                "check the network's weights: did training diverge (history[:, 'train_loss'])?")
 
     def predict(self, X):
         """Most probable class label of each clip."""

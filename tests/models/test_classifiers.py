@@ -329,3 +329,64 @@ def test_training_batches_are_reshuffled_each_epoch_and_seeded(name, events):
         orders.append(epochs)
     assert orders[0] == orders[1]                                            # same seed, same order
     assert "iterator_train__shuffle" in PIPELINES[name]()[-1].get_params()
+
+
+# -- skorch's save/load into a fresh estimator (issue 19 item 5) -------------------------
+@pytest.mark.parametrize("make, extra", [
+    (tiny_secnn, {}),
+    (tiny_degram, {"module__n_freqs": 16}),  # sizes fit reads from X come from module__ here
+    (tiny_dual, {}),
+], ids=["secnn", "degram", "dual"])
+def test_initialize_then_load_params_reproduces_predictions(make, extra, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.random((12, 16, 12)).astype(np.float32) if make is not tiny_dual else \
+        (0.1 * rng.standard_normal((12, 2048))).astype(np.float32)
+    y = np.array(["dog", "rain", "bird"] * 4)
+    clf = make(max_epochs=1, early_stopping=False).fit(X, y)
+    clf.save_params(f_params=tmp_path / "params.pt")
+
+    fresh = make(max_epochs=1, early_stopping=False, classes=list(clf.classes_), **extra)
+    fresh.initialize()
+    fresh.load_params(f_params=tmp_path / "params.pt")
+    np.testing.assert_array_equal(fresh.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(fresh.predict(X), clf.predict(X))
+    assert list(fresh.classes_) == ["bird", "dog", "rain"]
+
+
+def test_classes_given_to_fit_set_the_output_order():
+    # classes= in a new order: the labels must still come out right (the doc example's task)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 32, 32)).astype(np.float32)
+    y = np.repeat(["a", "b"], 10)
+    X[y == "b", :8] += 3.0
+    clf = tiny_secnn(classes=["b", "a"], lr=1e-2, batch_size=5, max_epochs=10).fit(X, y)
+    assert list(clf.classes_) == ["b", "a"]
+    assert clf.score(X, y) > 0.8
+    with pytest.raises(ValueError, match=r"y has labels not in classes_ \['b', 'a'\]: \['c'\]"):
+        clf.partial_fit(X[:2], np.array(["a", "c"]))
+
+
+# -- torch tensors as input (issue 19 item 7) --------------------------------------------
+def test_torch_tensor_input_with_grad():
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 16, 12)).astype(np.float32)
+    y = np.array([0, 1, 2] * 2)
+    clf = tiny_secnn(max_epochs=1).fit(torch.from_numpy(X).requires_grad_(True), y)
+    t = torch.from_numpy(X.copy()).requires_grad_(True)
+    np.testing.assert_array_equal(clf.predict_proba(t), clf.predict_proba(X))
+    assert t.grad is None
+
+
+# -- extreme finite input (issue 19 item 10) ---------------------------------------------
+def test_overflowing_input_gives_a_clear_error():
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 16, 12)).astype(np.float32)
+    y = np.array([0, 1, 2] * 2)
+    clf = tiny_secnn(max_epochs=1).fit(X, y)
+    # the per-clip standardisation makes the network scale-invariant far up ...
+    np.testing.assert_allclose(clf.predict_proba(X * np.float32(1e36)), clf.predict_proba(X), atol=1e-6)
+    # ... until float32 overflows: the probabilities were NaN
+    with pytest.raises(ValueError, match=r"non-finite probabilities: X holds values up to 1e\+38"):
+        clf.predict_proba(X * np.float32(1e38))
+    with pytest.raises(ValueError, match=r"non-finite training loss: X holds values up to 1e\+38"):
+        tiny_secnn(max_epochs=1).fit(X * np.float32(1e38), y)
