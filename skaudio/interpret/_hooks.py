@@ -6,9 +6,22 @@ or a bare ``torch.nn.Module``, and find the torch module and the function that t
 the estimator's input ``X`` into the network's input batch. Hooks are registered only
 for the duration of one pass and removed afterwards; the network runs in evaluation
 mode (each submodule's own training flag is restored), so the model is left as it was.
+
+Thread safety: one fitted model may be interpreted from several threads at once. A
+hook records (or changes) only the forward passes of the thread that registered it, so
+concurrent passes through the same module never mix; the switch to evaluation mode is
+counted per submodule, so the first caller switches, the last one restores the flags, and
+no caller's pass runs in training mode because another caller finished first. Forward
+passes are not serialised: separate calls on one model, and on separate models, run in
+parallel. What cannot be made safe from here is training the same network (``fit``,
+``partial_fit``, ``module.train()``) while it is being interpreted, and a ``predict`` in
+another thread while the network is in training mode (as skorch leaves it after ``fit``):
+the last interpreting call restores training mode, perhaps in the middle of that
+prediction's pass; ``module_.eval()`` beforehand avoids it.
 """
 import contextlib
 import difflib
+import threading
 
 import numpy as np
 import torch
@@ -203,25 +216,67 @@ def _first_tensor(output):
     raise TypeError(f"the layer returned {type(output).__name__}, not a tensor")
 
 
+# Modules in evaluation mode on behalf of running calls: module -> [number of calls, its own
+# training flag before the first of them]. Plain save-and-restore per call is not safe when
+# calls overlap: the second call would save the first one's eval flag and restore it at the
+# end, or the first call would restore training mode under the second's running pass (batch
+# norm then updates its statistics, dropout drops).
+_EVAL_CALLS = {}
+_EVAL_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def evaluation_mode(module):
-    """Put ``module`` in eval mode and restore every submodule's training flag afterwards."""
-    flags = [(m, m.training) for m in module.modules()]
-    module.eval()
+    """Put ``module`` in eval mode and restore every submodule's training flag afterwards.
+
+    Safe for overlapping calls from several threads, on the same module or on modules
+    that share submodules: each submodule's flag is saved by the first call that
+    reaches it and restored by the last one that leaves.
+    """
+    modules = list(module.modules())
+    with _EVAL_LOCK:
+        for m in modules:
+            entry = _EVAL_CALLS.get(m)
+            if entry is None:
+                _EVAL_CALLS[m] = entry = [0, m.training]
+            entry[0] += 1
+        module.eval()
     try:
         yield module
     finally:
-        for m, flag in flags:
-            m.training = flag
+        with _EVAL_LOCK:
+            for m in modules:
+                entry = _EVAL_CALLS[m]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    m.training = entry[1]
+                    del _EVAL_CALLS[m]
+
+
+def own_thread_hook(hook):
+    """``hook`` as a forward hook that runs only for passes of the thread calling this.
+
+    A module shared between threads calls every registered hook on every pass; the others'
+    hooks return None and leave the pass alone.
+    """
+    owner = threading.get_ident()
+
+    def filtered(module, inputs, output):
+        if threading.get_ident() == owner:
+            return hook(module, inputs, output)
+        return None
+
+    return filtered
 
 
 class ActivationCapture:
     """Context manager recording the outputs of named layers of a torch module.
 
-    Inside the ``with`` block every forward pass appends, for each layer, a detached
-    copy of its output (the first tensor of a tuple) to :attr:`outputs`; on exit the
-    hooks are removed. Copies are taken because later in-place operations (``ReLU``
-    with ``inplace=True``) would otherwise change what was recorded.
+    Inside the ``with`` block every forward pass of the thread that entered it appends,
+    for each layer, a detached copy of its output (the first tensor of a tuple) to
+    :attr:`outputs`; on exit the hooks are removed. Copies are taken because later
+    in-place operations (``ReLU`` with ``inplace=True``) would otherwise change what was
+    recorded.
 
     Parameters
     ----------
@@ -230,11 +285,21 @@ class ActivationCapture:
         Names from ``module.named_modules()``.
     to_cpu : bool, default=True
         Move the copies to the CPU.
+    all_threads : bool, default=False
+        Record the passes of every thread, not only those of the thread that entered
+        the block (for code that runs the module in worker threads of its own).
 
     Attributes
     ----------
     outputs : dict of str to list of torch.Tensor
         One tensor per forward pass for each layer.
+
+    Notes
+    -----
+    Thread safety: several threads may capture from the same module at once, each with its
+    own ``ActivationCapture``; each records only its own thread's passes (unless
+    ``all_threads=True``). One ``ActivationCapture`` object must not be entered by two
+    threads at once.
 
     Examples
     --------
@@ -249,10 +314,11 @@ class ActivationCapture:
     0
     """
 
-    def __init__(self, module, layers, *, to_cpu=True):
+    def __init__(self, module, layers, *, to_cpu=True, all_threads=False):
         self.module = module
         self.layers = [layers] if isinstance(layers, str) else list(layers)
         self.to_cpu = to_cpu
+        self.all_threads = all_threads
         self.outputs = {}
         self._handles = []
 
@@ -260,7 +326,8 @@ class ActivationCapture:
         mods = _check_layers(self.module, self.layers)
         self.outputs = {name: [] for name in self.layers}
         for name, mod in zip(self.layers, mods):
-            self._handles.append(mod.register_forward_hook(self._hook(name)))
+            hook = self._hook(name) if self.all_threads else own_thread_hook(self._hook(name))
+            self._handles.append(mod.register_forward_hook(hook))
         return self
 
     def _hook(self, name):
@@ -313,6 +380,15 @@ def capture_activations(estimator, X, layers, *, batch_size=32, n_jobs=None, ver
     ValueError
         For an unknown layer name (the message lists the valid ones), or a layer that
         did not run during the forward pass.
+
+    Notes
+    -----
+    Thread safety: the same fitted model may be passed to this function (and to
+    :func:`grad_cam` and :class:`NMFInterpreter`) from several threads at once; each call
+    records only its own forward passes and the network stays in evaluation mode until
+    the last of these calls ends, when the training flags are restored. Do not train the
+    network meanwhile; to predict with it from other threads at the same time, put it in
+    evaluation mode first (``clf.module_.eval()``).
 
     Examples
     --------

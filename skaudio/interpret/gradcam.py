@@ -18,6 +18,7 @@ from skaudio.interpret._hooks import (
     _check_layers,
     _first_tensor,
     evaluation_mode,
+    own_thread_hook,
     resolve_network,
     sequence_layout,
 )
@@ -90,6 +91,16 @@ def grad_cam(estimator, X, layer, *, target=None, normalize=True, layout="auto",
     layer's output only, so no parameter's ``.grad`` is touched, and the forward
     hook is removed afterwards.
 
+    Thread safety: the same fitted model may be explained from several threads at
+    once, also while other threads capture activations from it or run
+    :class:`NMFInterpreter` on it. The hook sees only this call's own forward passes,
+    gradients are enabled for this thread alone (``requires_grad`` of the parameters
+    is never changed), and evaluation mode lasts until the last of these calls ends,
+    when the training flags are restored. Do not train the network meanwhile; to
+    predict with it from other threads at the same time, put it in evaluation mode
+    first (``clf.module_.eval()``), since a network left in training mode (as skorch
+    leaves it after ``fit``) returns to it when the last call ends.
+
     References
     ----------
     .. [GCAM] Selvaraju et al., "Grad-CAM: visual explanations from deep networks via
@@ -131,7 +142,8 @@ def grad_cam(estimator, X, layer, *, target=None, normalize=True, layout="auto",
 
     cams, used = [], []
     with torch_threads(n_jobs), evaluation_mode(net.module), torch.enable_grad():
-        handle = mod.register_forward_hook(hook)
+        # only this thread's passes: other threads may run the same module meanwhile
+        handle = mod.register_forward_hook(own_thread_hook(hook))
         try:
             for sl in iter_batches(len(Xn), batch_size):
                 store.clear()

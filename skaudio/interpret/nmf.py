@@ -12,6 +12,7 @@ References
 """
 import contextlib
 import numbers
+import threading
 from numbers import Integral, Real
 
 import librosa
@@ -37,6 +38,23 @@ from skaudio.interpret._hooks import (
 )
 
 __all__ = ["NMFInterpreter"]
+
+# BLAS thread limits are process-wide: fits that overlap in several threads would each save
+# and restore them (the last leaving the others' limit behind), and threadpoolctl lets only
+# one thread at a time change them (silently ignoring the others). Fits that set n_jobs
+# therefore run one at a time; fits with n_jobs=None touch no limit and run in parallel.
+_BLAS_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _blas_threads(n_jobs):
+    """Limit BLAS to ``n_jobs`` threads (None: leave it), one such block at a time."""
+    if n_jobs is None:
+        yield
+        return
+    with _BLAS_LOCK, threadpool_limits(resolve_n_jobs(n_jobs), user_api="blas"):
+        yield
+
 
 def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", nonnegative="relu"):
     """Turn a layer's outputs into non-negative activations ``(n, channels, n_frames)``.
@@ -172,8 +190,9 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     batch_size : int, default=32
         Clips per forward pass when capturing activations.
     n_jobs : int or None, default=None
-        torch threads for the network and BLAS threads for the solver (None keeps each
-        library's setting).
+        torch threads for the network and BLAS threads during ``fit`` (None keeps each
+        library's setting). BLAS limits are process-wide: while a fit runs they hold for
+        other threads too, and fits that set ``n_jobs`` run one at a time.
     verbose : int, default=0
         Print the objective every ten iterations (torch solver) and show progress.
 
@@ -231,6 +250,18 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     ``||V||^2``, so the torch solver's iterations cost the same for ten clips or ten
     thousand. ``transform`` returns ``H`` (scaled by ``h_scale_``) and
     ``inverse_transform`` the reconstruction ``W H``, both per clip.
+
+    Thread safety: a fitted interpreter's ``transform``, ``score``, ``get_spectrogram``
+    and ``discriminative_components`` may be called from several threads at once, and
+    several interpreters (of different layers, say) may be fitted in threads of their own
+    on the same network, also while other threads run :func:`~skaudio.interpret.grad_cam`
+    or :func:`~skaudio.interpret.capture_activations` on it. Each call records only its
+    own forward passes, the network stays in evaluation mode until the last such call
+    ends, and the seed reaches the bases through a generator of their own, so results
+    equal those of the same calls made one after the other. Fits that set ``n_jobs``
+    limit BLAS threads, which is process-wide, so they run one at a time. As for any
+    scikit-learn estimator, one interpreter must not be fitted from two threads at once,
+    nor the network trained meanwhile.
 
     References
     ----------
@@ -463,6 +494,13 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         self : object
         """
         solver = self._solver()
+        # n_jobs bounds BLAS threads in the whole fit (the spectrogram, scikit-learn's solver, the
+        # Gram products), and the lock in _blas_threads keeps another fit from changing that
+        # limit half-way through
+        with _blas_threads(self.n_jobs):
+            return self._fit(X, solver)
+
+    def _fit(self, X, solver):
         net, Xn = self._prepare(X)
         V = self._finish_v(self._build_source(net, X, Xn))
         self._n_rows = V.shape[1]
@@ -483,14 +521,12 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         self._htk = htk
         self.mel_positions_ = self._mel_positions(self.frequencies_, htk)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        # n_jobs bounds BLAS threads too (scikit-learn's solver and the Gram products); the torch
-        # bases work on small matrices (bands x channels), so they get one thread: extra threads
-        # only add overhead there (on a loaded machine their spinning slowed steps 100-fold)
-        blas = (threadpool_limits(resolve_n_jobs(self.n_jobs), user_api="blas")
-                if self.n_jobs is not None else contextlib.nullcontext())
-        with blas, torch.random.fork_rng(devices=[]), torch_threads(1):
+        # the torch bases work on small matrices (bands x channels), so they get one thread: extra
+        # threads only add overhead there (on a loaded machine their spinning slowed steps
+        # 100-fold). The seed reaches the bases through their own torch.Generator, never torch's
+        # global one, so concurrent fits neither share nor disturb the caller's random state.
+        with torch_threads(1):
             B, G, vv = _bases.gram_terms(V, H)
-            torch.manual_seed(seed)
             if solver in ("cd", "mu"):
                 W = self._fit_sklearn(V, H, solver, seed)
                 losses = [1.0, float(_bases.objective(torch.as_tensor(W), torch.as_tensor(B),
