@@ -5,8 +5,10 @@ The scores wrap scikit-learn's metrics (``top_k_accuracy_score``,
 the inverse normal CDF, ``d' = sqrt(2) * Phi^-1(AUC)``, as reported for DEGramNet
 [DEG]_ and the AudioSet/VGGSound models it is compared with.
 
-Every ``*_score`` function takes true labels and a score matrix ``(n, n_classes)``
-(``predict_proba`` output) whose columns follow ``labels``. The scorers
+Every ``*_score`` function takes true labels (1-D: a label-indicator matrix of
+multilabel targets is refused with a pointer to scikit-learn's multilabel
+averages) and a score matrix ``(n, n_classes)`` (``predict_proba`` output) whose
+columns follow ``labels``. The scorers
 (:func:`make_classification_scorer`, :data:`CLASSIFICATION_SCORERS`) are callables
 ``scorer(estimator, X, y)`` for ``cross_validate``/``GridSearchCV``; they read the
 column order from ``estimator.classes_``, so folds missing a class still score.
@@ -21,6 +23,7 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score, top_k_accuracy_score
 from sklearn.preprocessing import label_binarize
+from sklearn.utils.validation import column_or_1d
 
 __all__ = [
     "top_k_accuracy",
@@ -33,7 +36,21 @@ __all__ = [
 ]
 
 
+def _check_y_true(y_true):
+    """1-D class labels; a clear error for a label-indicator matrix (multilabel targets)."""
+    y = np.asarray(y_true)
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(
+            f"y_true must be 1-D class labels (n_samples,), got a 2-D array of shape {y.shape}; "
+            "these scores are for single-label classification. For multilabel indicator targets "
+            "use sklearn.metrics.average_precision_score(Y, y_score, average='macro') or "
+            "roc_auc_score(Y, y_score, average='macro')."
+        )
+    return column_or_1d(y, warn=True)
+
+
 def _prepare(y_true, y_score, labels):
+    y_true = _check_y_true(y_true)
     y_score = np.asarray(y_score, dtype=np.float64)
     if y_score.ndim != 2:
         raise ValueError(f"y_score must be 2-D (n_samples, n_classes), got shape {y_score.shape}")
@@ -64,6 +81,7 @@ def top_k_accuracy(y_true, y_score, *, k=5, labels=None):
     >>> top_k_accuracy([0, 0, 2], s, k=1, labels=labels), top_k_accuracy([0, 0, 2], s, k=2, labels=labels)
     (0.3333333333333333, 0.6666666666666666)
     """
+    y_true = _check_y_true(y_true)
     labels = np.unique(y_true) if labels is None else labels
     y_score = np.asarray(y_score, dtype=np.float64)
     if y_score.ndim == 2 and y_score.shape[1] == 2:
