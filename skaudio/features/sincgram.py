@@ -206,6 +206,12 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
                 xb, yb = Xt[idx].to(self.device), yt[idx].to(self.device)
                 feats = module.log_energies(xb).mean(-1)
                 loss = torch.nn.functional.cross_entropy(head(norm(feats) if len(idx) > 1 else feats), yb)
+                if not torch.isfinite(loss):  # stop rather than learn NaN filters
+                    with torch.no_grad():
+                        self._check_overflow(X, module.log_energies(xb).cpu().numpy(),
+                                             module.filters().cpu().numpy())
+                    raise ValueError(f"training diverged (non-finite loss at epoch "
+                                     f"{len(self.loss_curve_) + 1}); lower lr")
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -231,16 +237,37 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         Returns
         -------
         E : ndarray of shape (n_clips, n_filters, n_frames) or (n_clips, n_filters), float32
+
+        Raises
+        ------
+        ValueError
+            When an energy exceeds the float32 range (inputs near 3e38); the
+            energies are linear in ``X``, so rescaling ``X`` rescales them.
         """
         check_is_fitted(self, "filters_")
         X = self._validate(X, reset=False)
         if X.ndim == 2:
-            return X @ self.filters_
-        out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
-        for sl, part in map_batches(self._transform_batch, X, self.batch_size, n_jobs=self.n_jobs,
-                                    verbose=self.verbose, desc=type(self).__name__):
-            out[sl] = part
+            with np.errstate(over="ignore"):  # reported below, naming the cause
+                out = X @ self.filters_
+        else:
+            out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
+            for sl, part in map_batches(self._transform_batch, X, self.batch_size, n_jobs=self.n_jobs,
+                                        verbose=self.verbose, desc=type(self).__name__):
+                out[sl] = part
+        self._check_overflow(X, out, self.filters_)
         return out
+
+    @staticmethod
+    def _check_overflow(X, E, filters):
+        """Refuse band energies beyond float32 (finite non-negative input: overflow is the only cause)."""
+        if np.isfinite(E).all():
+            return
+        widest = float(filters.sum(axis=0).max())
+        raise ValueError(
+            f"X holds values up to {float(X.max()):.4g}: the band energies, weighted sums of up to "
+            f"{widest:.4g} times that, exceed the float32 range (+-{float(np.finfo(np.float32).max):.4g}); "
+            "rescale X first (e.g. X / X.max(); the energies scale with it)"
+        )
 
     def _transform_batch(self, X, n_threads):
         """Band energies of a validated 3-D batch with ``n_threads`` torch threads."""

@@ -88,3 +88,17 @@ def test_absent_device_is_refused(device, match):
     S = np.random.default_rng(0).random((2, 33, 4)).astype(np.float32)
     with pytest.raises(ValueError, match=match):
         SincGramTransformer(sr=8000, n_filters=4, device=device).fit(S)
+
+
+def test_extreme_input_gives_finite_energies_or_a_clear_error():
+    rng = np.random.default_rng(0)
+    S = rng.random((4, 129, 6)).astype(np.float32)
+    sg = SincGramTransformer(sr=8000, n_filters=8).fit(S)
+    # energies are linear in the input: finite and proportional as long as float32 holds them
+    np.testing.assert_allclose(sg.transform(S * np.float32(1e36)), sg.transform(S) * 1e36, rtol=1e-5)
+    huge = S * np.float32(3e38)  # the energies (sums over ~60 bins) were inf
+    for X in (huge, huge[:, :, 0]):
+        with pytest.raises(ValueError, match=r"X holds values up to 2.99\d?e\+38: .* exceed the float32 range"):
+            sg.transform(X)
+    with pytest.raises(ValueError, match="exceed the float32 range"):  # learning gave NaN filters
+        SincGramTransformer(sr=8000, n_filters=8, learn=True, max_epochs=1).fit(huge, [0, 1, 0, 1])
