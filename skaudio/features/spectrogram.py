@@ -78,14 +78,6 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     verbose : bool, default=False
         Show a progress bar over batches.
 
-    Notes
-    -----
-    The output is 3-D, so ``set_output(transform="pandas")`` leaves it an
-    ndarray (a pipeline that ends in a 2-D step still returns a DataFrame);
-    ``get_feature_names_out`` names the frequency rows (axis 1):
-    ``spectrogram0``, ``spectrogram1``, ... (``melspectrogram0``, ... for
-    :class:`MelSpectrogram`).
-
     Attributes
     ----------
     n_features_in_ : int
@@ -94,6 +86,14 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         Frames per output spectrogram.
     frequencies_ : ndarray of shape (n_freqs,) or None
         Centre frequency of each output row in Hz (None when ``sr`` is None).
+
+    Notes
+    -----
+    The output is 3-D, so ``set_output(transform="pandas")`` leaves it an
+    ndarray (a pipeline that ends in a 2-D step still returns a DataFrame);
+    ``get_feature_names_out`` names the frequency rows (axis 1):
+    ``spectrogram0``, ``spectrogram1``, ... (``melspectrogram0``, ... for
+    :class:`MelSpectrogram`).
 
     Examples
     --------
