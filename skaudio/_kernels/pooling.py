@@ -22,23 +22,28 @@ checks each mode against an independent numpy reference.
 
 Three code paths compute the same formulas:
 
-* ``_pool_fast`` — windows that fit without padding, at least 8 regions
+* ``_fast_kernel`` — windows that fit without padding, at least 8 regions
   per row and at most 64 cells per region (the common 2x2 case): each
   output row is gathered as a ``(cells, regions)`` block and reduced along
   contiguous rows, with float32 ``exp``/``log`` approximations (relative
   error < 3e-7) that vectorise, where libm would be called per element;
-* ``_pool_global`` — whole rows or columns (``global_pool``), same reducer
-  with float64 sums;
-* ``_pool_generic`` — everything else (padding, partial edge regions,
+* ``_global_kernel`` — whole rows or columns (``global_pool``), same row
+  reducers with float64 sums;
+* ``_generic_kernel`` — everything else (padding, partial edge regions,
   narrow maps), one region at a time in float64 with libm.
 
+Each is built and compiled per mode on first use (about a second each on a
+laptop core, cached on disk by numba afterwards), so a new process pays only
+for the modes it calls.
 Tests check that the vectorised paths equal the float64 region loop.
 """
+import functools
 import math
 from numbers import Integral, Real
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 from skaudio._kernels._fastmath import _vexp, _vlog
 
@@ -60,7 +65,11 @@ _MODE_ID = {name: i for i, name in enumerate(POOLING_MODES)}
 _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = range(12)
 
 
-# -- one region -----------------------------------------------------------------
+# -- one region (float64, libm) --------------------------------------------------
+# Each mode has its own small function; the kernels below are built per mode (see
+# "compiling one mode at a time"), so a first call compiles only the formula it uses.
+# The functions share one signature, ``(buf, m, mode, a, p, r, n, v)``: ``buf[:m]``
+# holds the region's values in float64.
 @njit(cache=True, inline="always")
 def _softmax_weighted(buf, m, scale):
     """sum x exp(scale x) / sum exp(scale x), shifted by the largest exponent."""
@@ -78,114 +87,138 @@ def _softmax_weighted(buf, m, scale):
     return num / den
 
 
-@njit(cache=True)
-def _reduce(buf, m, mode, a, p, r, n, v):
-    """Pool the ``m`` values in ``buf[:m]`` (float64) with ``mode``."""
-    if mode == _AVERAGE:
-        s = 0.0
+@njit(cache=True, inline="always")
+def _region_mean(buf, m):
+    s = 0.0
+    for i in range(m):
+        s += buf[i]
+    return s / m
+
+
+@njit(cache=True, inline="always")
+def _region_lsp(buf, m):
+    s = 0.0
+    s2 = 0.0
+    for i in range(m):
+        s += buf[i]
+        s2 += buf[i] * buf[i]
+    return s2 / s if s > 0.0 else 0.0
+
+
+def _region_average(buf, m, mode, a, p, r, n, v):
+    return _region_mean(buf, m)
+
+
+def _region_max(buf, m, mode, a, p, r, n, v):
+    hi = buf[0]
+    for i in range(1, m):
+        hi = max(hi, buf[i])
+    return hi
+
+
+def _region_min(buf, m, mode, a, p, r, n, v):
+    lo = buf[0]
+    for i in range(1, m):
+        lo = min(lo, buf[i])
+    return lo
+
+
+def _region_mixed(buf, m, mode, a, p, r, n, v):
+    hi = buf[0]
+    s = 0.0
+    for i in range(m):
+        s += buf[i]
+        hi = max(hi, buf[i])
+    return a * hi + (1.0 - a) * (s / m)
+
+
+def _region_lsp_mode(buf, m, mode, a, p, r, n, v):
+    return _region_lsp(buf, m)
+
+
+def _region_esp(buf, m, mode, a, p, r, n, v):
+    return _softmax_weighted(buf, m, 1.0)
+
+
+def _region_auto(buf, m, mode, a, p, r, n, v):
+    return _softmax_weighted(buf, m, a)
+
+
+def _region_lnp(buf, m, mode, a, p, r, n, v):
+    # scaled by the largest |x| so |x|**p neither overflows nor underflows
+    big = 0.0
+    for i in range(m):
+        big = max(big, abs(buf[i]))
+    if big == 0.0:
+        return 0.0
+    s = 0.0
+    if p == 1.0:
         for i in range(m):
-            s += buf[i]
+            s += abs(buf[i])
         return s / m
-    if mode == _MAX or mode == _MIN or mode == _MIXED:
-        hi = buf[0]
-        lo = buf[0]
-        s = 0.0
-        for i in range(m):
-            x = buf[i]
-            s += x
-            if x > hi:
-                hi = x
-            if x < lo:
-                lo = x
-        if mode == _MAX:
-            return hi
-        if mode == _MIN:
-            return lo
-        return a * hi + (1.0 - a) * (s / m)
-    if mode == _LSP:
-        s = 0.0
-        s2 = 0.0
-        for i in range(m):
-            s += buf[i]
-            s2 += buf[i] * buf[i]
-        return s2 / s if s > 0.0 else 0.0
-    if mode == _ESP:
-        return _softmax_weighted(buf, m, 1.0)
-    if mode == _AUTO:
-        return _softmax_weighted(buf, m, a)
-    if mode == _LNP:
-        # scaled by the largest |x| so |x|**p neither overflows nor underflows
-        big = 0.0
-        for i in range(m):
-            ax = abs(buf[i])
-            if ax > big:
-                big = ax
-        if big == 0.0:
-            return 0.0
-        s = 0.0
-        if p == 1.0:
-            for i in range(m):
-                s += abs(buf[i])
-            return s / m
-        if p == 2.0:
-            for i in range(m):
-                u = buf[i] / big
-                s += u * u
-            return big * math.sqrt(s / m)
-        for i in range(m):
-            s += (abs(buf[i]) / big) ** p
-        return big * (s / m) ** (1.0 / p)
-    if mode == _LSE:
-        top = buf[0]
-        for i in range(1, m):
-            if buf[i] > top:
-                top = buf[i]
-        s = 0.0
-        for i in range(m):
-            s += math.exp(r * (buf[i] - top))
-        return top + math.log(s / m) / r
-    if mode == _POWER:
-        if n == 0.0:
-            s = 0.0
-            for i in range(m):
-                s += buf[i]
-            return s / m
-        big = 0.0
-        for i in range(m):
-            if buf[i] > big:
-                big = buf[i]
-        if big == 0.0:
-            return 0.0
-        num = 0.0
-        den = 0.0
+    if p == 2.0:
         for i in range(m):
             u = buf[i] / big
-            w = u if n == 1.0 else u ** n
-            num += w * buf[i]
-            den += w
-        return num / den
-    if mode == _ENTROPY:
-        s = 0.0
-        for i in range(m):
-            s += buf[i]
-        if s <= 0.0:
-            return 0.0
-        best = -1.0
-        pick = 0.0
-        for i in range(m):
-            q = buf[i] / s
-            h = -q * math.log(q) if q > 0.0 else 0.0
-            if h > best:
-                best = h
-                pick = buf[i]
-        return pick
-    # attention: softmax of v * z, z the region's standardised values
+            s += u * u
+        return big * math.sqrt(s / m)
+    for i in range(m):
+        s += (abs(buf[i]) / big) ** p
+    return big * (s / m) ** (1.0 / p)
+
+
+def _region_lse(buf, m, mode, a, p, r, n, v):
+    top = buf[0]
+    for i in range(1, m):
+        top = max(top, buf[i])
+    s = 0.0
+    for i in range(m):
+        s += math.exp(r * (buf[i] - top))
+    return top + math.log(s / m) / r
+
+
+def _region_power(buf, m, mode, a, p, r, n, v):
+    if n == 0.0:
+        return _region_mean(buf, m)
+    if n == 1.0:
+        return _region_lsp(buf, m)
+    big = 0.0
+    for i in range(m):
+        big = max(big, buf[i])
+    if big == 0.0:
+        return 0.0
+    num = 0.0
+    den = 0.0
+    for i in range(m):
+        w = (buf[i] / big) ** n
+        num += w * buf[i]
+        den += w
+    return num / den
+
+
+def _region_entropy(buf, m, mode, a, p, r, n, v):
+    s = 0.0
+    for i in range(m):
+        s += buf[i]
+    if s <= 0.0:
+        return 0.0
+    best = -1.0
+    pick = 0.0
+    for i in range(m):
+        q = buf[i] / s
+        h = -q * math.log(q) if q > 0.0 else 0.0
+        if h > best:
+            best = h
+            pick = buf[i]
+    return pick
+
+
+def _region_attention(buf, m, mode, a, p, r, n, v):
+    # softmax of v * z, z the region's standardised values
     s = 0.0
     big = 0.0
     for i in range(m):
         s += buf[i]
-        if abs(buf[i]) > big:
-            big = abs(buf[i])
+        big = max(big, abs(buf[i]))
     mean = s / m
     var = 0.0
     for i in range(m):
@@ -194,9 +227,7 @@ def _reduce(buf, m, mode, a, p, r, n, v):
     scale = v / (math.sqrt(var / m) + 1e-6 * big + 1e-30)
     top = scale * (buf[0] - mean)
     for i in range(1, m):
-        z = scale * (buf[i] - mean)
-        if z > top:
-            top = z
+        top = max(top, scale * (buf[i] - mean))
     num = 0.0
     den = 0.0
     for i in range(m):
@@ -206,260 +237,398 @@ def _reduce(buf, m, mode, a, p, r, n, v):
     return num / den
 
 
-# -- region loops -----------------------------------------------------------------
-@njit(cache=True, parallel=True)
-def _pool_generic(S, kf, kt, sf, st, pf, pt, out, mode, a, p, r, n, v):
-    n_clips, F, T = S.shape
-    Fo, To = out.shape[1], out.shape[2]
-    for job in prange(n_clips * Fo):
-        i = job // Fo
-        fo = job % Fo
-        buf = np.empty(kf * kt, np.float64)
-        r0 = max(fo * sf - pf, 0)
-        r1 = min(fo * sf - pf + kf, F)
-        for to in range(To):
-            c0 = max(to * st - pt, 0)
-            c1 = min(to * st - pt + kt, T)
-            m = 0
-            for rr in range(r0, r1):
-                for cc in range(c0, c1):
-                    buf[m] = S[i, rr, cc]
-                    m += 1
-            out[i, fo, to] = _reduce(buf, m, mode, a, p, r, n, v)
-
-
-def _reduce_rows_py(vals, y, mode, a, p, r, n, v, acc_dtype):
-    """Pool each column of ``vals`` (K values of one region per column) into ``y``.
-
-    Works on whole rows of ``K x L`` so every loop below runs over contiguous
-    memory and vectorises. ``acc_dtype`` is the accumulators' dtype: float32
-    for small regions (twice the SIMD width), float64 for long ones (global
-    pooling). They are allocated here, not passed in, so the compiler knows
-    they do not alias and vectorises the loops.
-    """
-    K, To = vals.shape
-    num = np.zeros(To, acc_dtype)
-    den = np.zeros(To, acc_dtype)
-    mean = np.zeros(To, acc_dtype)
-    var = np.zeros(To, acc_dtype)
-    w = np.empty(To, np.float32)
-    lg = np.empty(To, np.float32)
-    ibuf = np.empty(To, np.int32)
-    ebuf = np.empty(To, np.int32)
-    hi = np.empty(To, np.float32)
-    if mode == _AVERAGE or (mode == _LNP and (p == 1.0 or p == 2.0)):
-        acc = np.zeros(To, np.float64)
-        for k in range(K):
-            row = vals[k]
-            if mode == _AVERAGE:
-                for to in range(To):
-                    acc[to] += row[to]
-            elif p == 1.0:
-                for to in range(To):
-                    acc[to] += abs(row[to])
-            else:
-                for to in range(To):
-                    acc[to] += np.float64(row[to]) * row[to]
-        if mode == _LNP and p == 2.0:
-            for to in range(To):
-                y[to] = math.sqrt(acc[to] / K)
+# -- whole rows of regions (float32 data, vectorised) ---------------------------------
+# ``vals`` is ``(K, L)``: column ``j`` holds the K values of region ``j``, so every loop
+# runs over contiguous memory and vectorises. ``acc_dtype`` is the accumulators' dtype:
+# float32 for small regions (twice the SIMD width), float64 for long ones (global
+# pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
+# they do not alias and vectorises the loops.
+@njit(cache=True, inline="always")
+def _rows_mean_abs_sq(vals, y, kind):
+    """y <- mean of x (kind 0), of |x| (kind 1) or sqrt(mean x**2) (kind 2), in float64."""
+    K, L = vals.shape
+    acc = np.zeros(L, np.float64)
+    for k in range(K):
+        row = vals[k]
+        if kind == 0:
+            for j in range(L):
+                acc[j] += row[j]
+        elif kind == 1:
+            for j in range(L):
+                acc[j] += abs(row[j])
         else:
-            for to in range(To):
-                y[to] = acc[to] / K
-    elif mode == _MAX or mode == _MIN:
-        y[:] = vals[0]
-        for k in range(1, K):
-            row = vals[k]
-            if mode == _MAX:
-                for to in range(To):
-                    y[to] = max(y[to], row[to])
-            else:
-                for to in range(To):
-                    y[to] = min(y[to], row[to])
-    elif mode == _MIXED:
-        acc = np.zeros(To, np.float64)
-        hi[:] = vals[0]
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                acc[to] += row[to]
-                hi[to] = max(hi[to], row[to])
-        for to in range(To):
-            y[to] = a * hi[to] + (1.0 - a) * (acc[to] / K)
-    elif mode == _LSP or (mode == _POWER and n == 1.0):
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                num[to] += row[to] * row[to]
-                den[to] += row[to]
-        for to in range(To):
-            y[to] = num[to] / den[to] if den[to] > 0 else np.float32(0.0)
-    elif mode == _ESP or mode == _AUTO or mode == _LSE:
-        scale = np.float32(1.0 if mode == _ESP else (a if mode == _AUTO else r))
-        hi[:] = scale * vals[0]
-        for k in range(1, K):
-            row = vals[k]
-            for to in range(To):
-                hi[to] = max(hi[to], scale * row[to])
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                w[to] = scale * row[to] - hi[to]
-                lg[to] = w[to]
-            _vexp(w, ibuf, To)
-            if mode == _LSE:
-                # sum of expm1(y), y = r x - max: for small |y| the series, not exp(y) - 1,
-                # so a region whose values differ by far less than 1/r keeps its precision
-                for to in range(To):
-                    t = lg[to]
-                    q = t * (np.float32(1.0) + t * (np.float32(0.5) + t * (np.float32(1.0 / 6.0) + t * (
-                        np.float32(1.0 / 24.0) + t * (np.float32(1.0 / 120.0) + t * (
-                            np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0)))))))
-                    den[to] += q if t > np.float32(-0.35) else w[to] - np.float32(1.0)
-            else:
-                for to in range(To):
-                    num[to] += w[to] * row[to]
-                    den[to] += w[to]
-        if mode == _LSE:
-            # log(mean exp(y)) = log1p(mean expm1(y)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
-            for to in range(To):
-                w[to] = np.float32(1.0) + den[to] / K
-            _vlog(w, lg, ibuf, ebuf, To)
-            for to in range(To):
-                sm = den[to] / K
-                u1 = w[to] - np.float32(1.0)
-                l1p = sm if u1 == 0 else lg[to] * (sm / u1)
-                y[to] = (hi[to] + l1p) / scale
+            for j in range(L):
+                acc[j] += np.float64(row[j]) * row[j]
+    if kind == 2:
+        for j in range(L):
+            y[j] = math.sqrt(acc[j] / K)
+    else:
+        for j in range(L):
+            y[j] = acc[j] / K
+
+
+@njit(cache=True, inline="always")
+def _rows_lsp(vals, y, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            num[j] += row[j] * row[j]
+            den[j] += row[j]
+    for j in range(L):
+        y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
+
+
+@njit(cache=True, inline="always")
+def _rows_softmax(vals, y, scale, acc_dtype):
+    """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    hi = scale * vals[0]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale * row[j])
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale * row[j] - hi[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * row[j]
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j]
+
+
+@njit(cache=True, inline="always")
+def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
+    """Weights ``(|x| / max|x|) ** ex``: the power mean of weights (power, ``is_power``)
+    or the generalised mean ``max|x| * mean(w) ** (1 / ex)`` (lnp)."""
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    hi = np.zeros(L, np.float32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], abs(row[j]))
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            u = abs(row[j]) / hi[j] if hi[j] > 0 else np.float32(0.0)
+            lg[j] = u if u > 0 else np.float32(1.0)
+        _vlog(lg, w, ibuf, ebuf, L)
+        for j in range(L):
+            w[j] = ex * w[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            wt = w[j] if row[j] != 0 else np.float32(1.0 if ex == 0 else 0.0)
+            num[j] += wt * row[j]
+            den[j] += wt
+    for j in range(L):
+        if hi[j] == 0:
+            y[j] = 0.0
+        elif is_power:
+            y[j] = num[j] / den[j]
         else:
-            for to in range(To):
-                y[to] = num[to] / den[to]
-    elif mode == _ATTENTION:
-        big = np.zeros(To, np.float32)
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                mean[to] += row[to]
-                big[to] = max(big[to], abs(row[to]))
-        for to in range(To):
-            mean[to] = mean[to] * np.float32(1.0 / K)
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                d = row[to] - mean[to]
-                var[to] += d * d
-        for to in range(To):
-            # var now holds the scale v / (std + eps)
-            var[to] = np.float32(v) / (np.sqrt(var[to] * np.float32(1.0 / K))
-                                       + np.float32(1e-6) * big[to] + np.float32(1e-30))
-            hi[to] = var[to] * (vals[0, to] - mean[to])
-        for k in range(1, K):
-            row = vals[k]
-            for to in range(To):
-                hi[to] = max(hi[to], var[to] * (row[to] - mean[to]))
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                w[to] = var[to] * (row[to] - mean[to]) - hi[to]
-            _vexp(w, ibuf, To)
-            for to in range(To):
-                num[to] += w[to] * row[to]
-                den[to] += w[to]
-        for to in range(To):
-            y[to] = num[to] / den[to]
-    elif mode == _ENTROPY:
-        # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                den[to] += row[to]
-        for to in range(To):
-            lg[to] = den[to] if den[to] > 0 else np.float32(1.0)
-        _vlog(lg, hi, ibuf, ebuf, To)  # hi <- log s
-        best = np.full(To, np.float32(-1.0))
-        for to in range(To):
-            y[to] = 0.0
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                lg[to] = row[to] if row[to] > 0 else np.float32(1.0)
-            _vlog(lg, w, ibuf, ebuf, To)
-            for to in range(To):
-                h = row[to] * (hi[to] - w[to]) if row[to] > 0 else np.float32(0.0)
-                if h > best[to]:
-                    best[to] = h
-                    y[to] = row[to]
-    else:  # power (n != 1) and lnp (p not 1 or 2): w = (|x| / max|x|) ** e
-        ex = np.float32(n if mode == _POWER else p)
-        for to in range(To):
-            hi[to] = 0.0
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                hi[to] = max(hi[to], abs(row[to]))
-        for k in range(K):
-            row = vals[k]
-            for to in range(To):
-                u = abs(row[to]) / hi[to] if hi[to] > 0 else np.float32(0.0)
-                lg[to] = u if u > 0 else np.float32(1.0)
-            _vlog(lg, w, ibuf, ebuf, To)
-            for to in range(To):
-                w[to] = ex * w[to]
-            _vexp(w, ibuf, To)
-            for to in range(To):
-                wt = w[to] if row[to] != 0 else np.float32(1.0 if ex == 0 else 0.0)
-                num[to] += wt * row[to]
-                den[to] += wt
-        for to in range(To):
-            if hi[to] == 0:
-                y[to] = 0.0
-            elif mode == _POWER:
-                y[to] = num[to] / den[to]
-            else:
-                y[to] = hi[to] * (den[to] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
+            y[j] = hi[j] * (den[j] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
 
 
-# One body, two compilations: inlined into the regional kernel, where it must vectorise
-# as one unit with the gather (the speed target), and a plain function for global
-# pooling, which keeps the compile time of the module down.
-_reduce_rows_inline = njit(cache=True, inline="always")(_reduce_rows_py)
-_reduce_rows = njit(cache=True)(_reduce_rows_py)
+def _rows_average(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_mean_abs_sq(vals, y, 0)
 
 
-@njit(cache=True, parallel=True)
-def _pool_fast(S, kf, kt, sf, st, out, mode, a, p, r, n, v):
+def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
+    y[:] = vals[0]
+    for k in range(1, vals.shape[0]):
+        row = vals[k]
+        for j in range(y.shape[0]):
+            y[j] = max(y[j], row[j])
+
+
+def _rows_min(vals, y, mode, a, p, r, n, v, acc_dtype):
+    y[:] = vals[0]
+    for k in range(1, vals.shape[0]):
+        row = vals[k]
+        for j in range(y.shape[0]):
+            y[j] = min(y[j], row[j])
+
+
+def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    acc = np.zeros(L, np.float64)
+    hi = vals[0].copy()
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            acc[j] += row[j]
+            hi[j] = max(hi[j], row[j])
+    for j in range(L):
+        y[j] = a * hi[j] + (1.0 - a) * (acc[j] / K)
+
+
+def _rows_lsp_mode(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_lsp(vals, y, acc_dtype)
+
+
+def _rows_esp(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_softmax(vals, y, np.float32(1.0), acc_dtype)
+
+
+def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_softmax(vals, y, np.float32(a), acc_dtype)
+
+
+def _rows_lnp(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if p == 1.0 or p == 2.0:
+        _rows_mean_abs_sq(vals, y, 1 if p == 1.0 else 2)
+    else:
+        _rows_power_weighted(vals, y, np.float32(p), False, acc_dtype)
+
+
+def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # n == 0 (the mean, with a special rule for zeros) never reaches the row kernels
+    if n == 1.0:
+        _rows_lsp(vals, y, acc_dtype)
+    else:
+        _rows_power_weighted(vals, y, np.float32(n), True, acc_dtype)
+
+
+def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    scale = np.float32(r)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    hi = scale * vals[0]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale * row[j])
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale * row[j] - hi[j]
+            lg[j] = w[j]
+        _vexp(w, ibuf, L)
+        # sum of expm1(t), t = r x - max: for small |t| the series, not exp(t) - 1,
+        # so a region whose values differ by far less than 1/r keeps its precision
+        for j in range(L):
+            t = lg[j]
+            q = t * (np.float32(1.0) + t * (np.float32(0.5) + t * (np.float32(1.0 / 6.0) + t * (
+                np.float32(1.0 / 24.0) + t * (np.float32(1.0 / 120.0) + t * (
+                    np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0)))))))
+            den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
+    # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
+    for j in range(L):
+        w[j] = np.float32(1.0) + den[j] / K
+    _vlog(w, lg, ibuf, ebuf, L)
+    for j in range(L):
+        sm = den[j] / K
+        u1 = w[j] - np.float32(1.0)
+        l1p = sm if u1 == 0 else lg[j] * (sm / u1)
+        y[j] = (hi[j] + l1p) / scale
+
+
+def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    mean = np.zeros(L, acc_dtype)
+    scale = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    big = np.zeros(L, np.float32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            mean[j] += row[j]
+            big[j] = max(big[j], abs(row[j]))
+    for j in range(L):
+        mean[j] = mean[j] * np.float32(1.0 / K)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            d = row[j] - mean[j]
+            scale[j] += d * d
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        # scale now holds v / (std + eps) instead of the summed squares
+        scale[j] = np.float32(v) / (np.sqrt(scale[j] * np.float32(1.0 / K))
+                                    + np.float32(1e-6) * big[j] + np.float32(1e-30))
+        hi[j] = scale[j] * (vals[0, j] - mean[j])
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale[j] * (row[j] - mean[j]))
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale[j] * (row[j] - mean[j]) - hi[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * row[j]
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j]
+
+
+def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+    K, L = vals.shape
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    log_s = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            den[j] += row[j]
+    for j in range(L):
+        lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
+    _vlog(lg, log_s, ibuf, ebuf, L)
+    best = np.full(L, np.float32(-1.0))
+    for j in range(L):
+        y[j] = 0.0
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            lg[j] = row[j] if row[j] > 0 else np.float32(1.0)
+        _vlog(lg, w, ibuf, ebuf, L)
+        for j in range(L):
+            h = row[j] * (log_s[j] - w[j]) if row[j] > 0 else np.float32(0.0)
+            if h > best[j]:
+                best[j] = h
+                y[j] = row[j]
+
+
+_REGION_REDUCERS = (_region_average, _region_max, _region_min, _region_mixed, _region_lsp_mode,
+                    _region_esp, _region_lnp, _region_lse, _region_auto, _region_power,
+                    _region_entropy, _region_attention)
+_ROW_REDUCERS = (_rows_average, _rows_max, _rows_min, _rows_mixed, _rows_lsp_mode, _rows_esp,
+                 _rows_lnp, _rows_lse, _rows_auto, _rows_power, _rows_entropy, _rows_attention)
+
+
+# -- compiling one mode at a time ---------------------------------------------------------
+# The kernels below are made per mode by factories whose only closure variable is the
+# mode number, which numba sees as a constant (and keys its on-disk cache on). They call
+# the two stubs ``_reduce`` and ``_reduce_rows``, whose overloads hand numba the one
+# mode's function from the tables above. A first call thus compiles one formula (about
+# a second) instead of all twelve in one kernel (20-40 s before), and nothing is compiled
+# for modes that are never used.
+def _reduce(buf, m, mode, a, p, r, n, v):
+    """Pool ``buf[:m]`` (float64) with the mode numbered ``mode`` (a compile-time constant)."""
+    raise NotImplementedError("called from numba kernels only")
+
+
+def _reduce_rows(vals, y, mode, a, p, r, n, v, acc_dtype):
+    """Pool each column of ``vals`` into ``y`` with mode ``mode`` (a compile-time constant)."""
+    raise NotImplementedError("called from numba kernels only")
+
+
+def _literal_mode(mode):
+    if not isinstance(mode, types.IntegerLiteral):
+        return None  # numba retries with the literal type of the kernel's constant
+    return mode.literal_value
+
+
+@overload(_reduce, inline="always")
+def _overload_reduce(buf, m, mode, a, p, r, n, v):
+    mode_id = _literal_mode(mode)
+    return None if mode_id is None else _REGION_REDUCERS[mode_id]
+
+
+@overload(_reduce_rows, inline="always")
+def _overload_reduce_rows(vals, y, mode, a, p, r, n, v, acc_dtype):
+    mode_id = _literal_mode(mode)
+    return None if mode_id is None else _ROW_REDUCERS[mode_id]
+
+
+@functools.lru_cache(maxsize=None)
+def _generic_kernel(mode):
+    """Any geometry (padding, partial edge regions, narrow maps), one region at a time."""
+
+    @njit(cache=True, parallel=True)
+    def _pool_generic(S, kf, kt, sf, st, pf, pt, out, a, p, r, n, v):
+        n_clips, F, T = S.shape
+        Fo, To = out.shape[1], out.shape[2]
+        for job in prange(n_clips * Fo):
+            i = job // Fo
+            fo = job % Fo
+            buf = np.empty(kf * kt, np.float64)
+            r0 = max(fo * sf - pf, 0)
+            r1 = min(fo * sf - pf + kf, F)
+            for to in range(To):
+                c0 = max(to * st - pt, 0)
+                c1 = min(to * st - pt + kt, T)
+                m = 0
+                for rr in range(r0, r1):
+                    for cc in range(c0, c1):
+                        buf[m] = S[i, rr, cc]
+                        m += 1
+                out[i, fo, to] = _reduce(buf, m, mode, a, p, r, n, v)
+
+    return _pool_generic
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_kernel(mode):
     """Full windows, no padding: one output row at a time as (K, To) vector work."""
-    n_clips = S.shape[0]
-    Fo, To = out.shape[1], out.shape[2]
-    K = kf * kt
-    for job in prange(n_clips * Fo):
-        i = job // Fo
-        fo = job % Fo
-        row0 = fo * sf
-        vals = np.empty((K, To), np.float32)
-        for di in range(kf):
-            x = S[i, row0 + di]
-            for dj in range(kt):
-                dst = vals[di * kt + dj]
-                for to in range(To):
-                    dst[to] = x[to * st + dj]
-        _reduce_rows_inline(vals, out[i, fo], mode, a, p, r, n, v, np.float32)
+
+    @njit(cache=True, parallel=True)
+    def _pool_fast(S, kf, kt, sf, st, out, a, p, r, n, v):
+        n_clips = S.shape[0]
+        Fo, To = out.shape[1], out.shape[2]
+        K = kf * kt
+        for job in prange(n_clips * Fo):
+            i = job // Fo
+            fo = job % Fo
+            row0 = fo * sf
+            vals = np.empty((K, To), np.float32)
+            for di in range(kf):
+                x = S[i, row0 + di]
+                for dj in range(kt):
+                    dst = vals[di * kt + dj]
+                    for to in range(To):
+                        dst[to] = x[to * st + dj]
+            _reduce_rows(vals, out[i, fo], mode, a, p, r, n, v, np.float32)
+
+    return _pool_fast
 
 
-@njit(cache=True, parallel=True)
-def _pool_global(S, along_time, out, mode, a, p, r, n, v):
+@functools.lru_cache(maxsize=None)
+def _global_kernel(mode):
     """Whole-row (``along_time``) or whole-column pooling of each map, clip-parallel."""
-    n_clips, F, T = S.shape
-    for i in prange(n_clips):
-        if along_time:
-            vals = np.empty((T, F), np.float32)
-            for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
-                for t0 in range(0, T, 16):
-                    for f in range(f0, min(f0 + 16, F)):
-                        for t in range(t0, min(t0 + 16, T)):
-                            vals[t, f] = S[i, f, t]
+
+    @njit(cache=True, parallel=True)
+    def _pool_global(S, along_time, out, a, p, r, n, v):
+        n_clips, F, T = S.shape
+        for i in prange(n_clips):
+            vals = S[i]
+            if along_time:
+                vals = np.empty((T, F), np.float32)
+                for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
+                    for t0 in range(0, T, 16):
+                        for f in range(f0, min(f0 + 16, F)):
+                            for t in range(t0, min(t0 + 16, T)):
+                                vals[t, f] = S[i, f, t]
             _reduce_rows(vals, out[i], mode, a, p, r, n, v, np.float64)
-        else:
-            _reduce_rows(S[i], out[i], mode, a, p, r, n, v, np.float64)
+
+    return _pool_global
 
 
 # -- plain-array API -----------------------------------------------------------------
@@ -632,10 +801,10 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
             and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
     if full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
             and not (mode_id == _POWER and n == 0.0):
-        _pool_fast(S, kernel[0], kernel[1], stride[0], stride[1], out, mode_id, a, p, r, n, v)
+        _fast_kernel(mode_id)(S, kernel[0], kernel[1], stride[0], stride[1], out, a, p, r, n, v)
     else:
-        _pool_generic(S, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], out,
-                      mode_id, a, p, r, n, v)
+        _generic_kernel(mode_id)(S, kernel[0], kernel[1], stride[0], stride[1], padding[0],
+                                 padding[1], out, a, p, r, n, v)
     return out[0] if squeeze else out
 
 
@@ -687,7 +856,7 @@ def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
         L = F if axis == "time" else T
         if L >= _FAST_MIN_COLUMNS and not (mode_id == _POWER and n == 0.0):
             out = np.empty((n_clips, L), np.float32)
-            _pool_global(S, axis == "time", out, mode_id, a, p, r, n, v)
+            _global_kernel(mode_id)(S, axis == "time", out, a, p, r, n, v)
             return out
     kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]
     P = pool2d(S, mode, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)
