@@ -33,7 +33,7 @@ def _from_tensor(X):
     """A torch tensor as a numpy array (detached from the graph, on the CPU); anything else unchanged."""
     if not _is_tensor(X):
         return X
-    X = X.detach().cpu()
+    X = X.detach().cpu().resolve_conj().resolve_neg()
     if X.dtype == sys.modules["torch"].bfloat16:  # numpy has no bfloat16
         X = X.float()
     return X.numpy()
@@ -109,6 +109,9 @@ def _from_items(X, name, sr, audio):
     if not len(X):
         return X
     first = X[0]
+    if isinstance(first, Mapping) and not _is_audio_dict(first):
+        raise TypeError(f"{name} holds dicts with keys {_clip(sorted(map(str, first)))}, not audio dicts "
+                        "('array', 'sampling_rate', 'path'); pass the audio column, e.g. dataset['audio']")
     if _is_audio_dict(first):
         if not audio:
             raise TypeError(f"{name} holds audio dicts (a datasets audio column), not spectrograms; "

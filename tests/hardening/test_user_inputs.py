@@ -111,3 +111,9 @@ def test_long_lists_give_short_errors(clips, step):
         with pytest.raises((TypeError, ValueError)) as exc:
             step().fit(bad)
         _assert_one_line(exc)
+
+
+def test_dataset_rows_instead_of_the_audio_column(clips):
+    rows = [{"audio": d, "label": 0} for d in _column(clips)]  # iterating a Dataset gives rows
+    with pytest.raises(TypeError, match=r"dicts with keys \['audio', 'label'\], not audio dicts.*dataset\['audio'\]"):
+        _mel().fit(rows)
