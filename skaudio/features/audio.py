@@ -129,6 +129,8 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
 
     @property
     def _n_features_out(self):
+        if not hasattr(self, "n_samples_out_") and self.duration is not None and self.sr is not None:
+            return int(round(self.duration * self.sr))  # transform without fit names its output too
         return self.n_samples_out_
 
     def _from_dict(self, item, i):

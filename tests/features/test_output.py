@@ -94,6 +94,9 @@ def test_audio_loader_names_the_samples(paths):
     assert AudioLoader(sr=2 * SR, duration=0.25).fit(paths).get_feature_names_out().shape == (4000,)
     df = AudioLoader(sr=SR).set_output(transform="pandas").fit_transform(paths)
     assert df.shape == (3, 4000) and df.columns[-1] == "audioloader3999"
+    # stateless: transform without fit, as before, also under pandas output
+    df = AudioLoader(sr=SR, duration=0.25).set_output(transform="pandas").transform(paths)
+    assert df.shape == (3, 2000) and df.columns[-1] == "audioloader1999"
 
 
 TWO_D = [PowerToDb(), SpectrogramStandardizer(), FixLength(), SincGramTransformer(sr=SR, n_filters=2)]
