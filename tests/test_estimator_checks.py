@@ -19,6 +19,9 @@ _ANY_LENGTH = "FixLength exists to accept clips of any length in transform"
 ESTIMATORS = [
     Spectrogram(n_fft=2, hop_length=1),
     MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None),
+    # the torch backend too: its transform once cached the module on the estimator
+    Spectrogram(n_fft=2, hop_length=1, backend="torch"),
+    MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None, backend="torch"),
     PowerToDb(),
     SpectrogramStandardizer(),
     FixLength(),
