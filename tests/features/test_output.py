@@ -23,7 +23,9 @@ from skaudio.features import (
     PowerToDb,
     SincGramTransformer,
     Spectrogram,
+    SpectrogramFilter,
     SpectrogramImageFeatures,
+    SpectrogramSegmenter,
     SpectrogramStandardizer,
 )
 
@@ -119,3 +121,13 @@ def test_sklearn_output_checks_on_2d_output(est, check):
                                    check_get_feature_names_out_error])
 def test_sklearn_output_checks_on_3d_output(est, check):
     check(type(est).__name__, est)
+
+
+@pytest.mark.xfail(strict=True, reason="hand-off: skaudio/features/image/* and pooling.py (other owners) still "
+                                       "need ArrayOutputMixin and get_feature_names_out for their 3-D output")
+@pytest.mark.parametrize("middle", [lambda: SpectrogramFilter("gaussian", sigma=0.5), lambda: PoolingTransformer(),
+                                    lambda: SpectrogramSegmenter()], ids=["filter", "regional-pool", "segmenter"])
+def test_other_three_d_steps_in_the_middle(paths, middle):
+    pipe = make_pipeline(AudioLoader(sr=SR), MelSpectrogram(sr=SR, n_fft=256, n_mels=8, to_db=False), middle(),
+                         Flatten()).set_output(transform="pandas")
+    assert isinstance(pipe.fit_transform(paths), pd.DataFrame)
