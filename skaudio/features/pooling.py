@@ -3,10 +3,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
@@ -20,6 +20,7 @@ from skaudio._kernels.pooling import (
     pool_output_size,
 )
 from skaudio.features._base import map_batches, numba_threads
+from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = ["PoolingTransformer"]
 
@@ -34,7 +35,7 @@ def _pair_constraint():
     return [Interval(Integral, 1, None, closed="left"), tuple, list]
 
 
-class PoolingTransformer(TransformerMixin, BaseEstimator):
+class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     r"""Pool spectrograms region by region, or over whole axes, with one of twelve methods.
 
     The twelve methods compared in [1]_ (formulas below, for the ``N`` values
@@ -155,12 +156,20 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         Shape of one input map (without the clip axis).
     output_shape_ : tuple of int
         Shape of one output (without the clip axis).
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen in ``fit`` (2-D input only).
 
     Notes
     -----
     Input may also be 2-D ``(n_clips, n_frames)``: a batch of single-row
     maps (e.g. a band energy over time); regional output is then 2-D too,
     and ``kernel_size`` must be 1 along frequency.
+
+    Under ``set_output(transform="pandas")`` 2-D output (the global form,
+    or 2-D input) becomes a DataFrame with the columns of
+    :meth:`get_feature_names_out`; regional 3-D output stays an ndarray, so
+    a pipeline that ends in a 2-D step (e.g. :class:`Flatten`) still
+    returns a DataFrame.
 
     ``lsp``, ``power`` and ``entropy`` are defined for non-negative values
     only and, with ``levels="raw"``, refuse dB input: pool a power (or
@@ -244,8 +253,8 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         if sp.issparse(S):
             raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
                             "of spectrograms, e.g. S.toarray()")
-        S = check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX)
-        validate_data(self, S, reset=reset, skip_check_array=True)
+        S_in, S = S, check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX)
+        validate_features(self, S_in, S, reset=reset)
         if not reset and S.ndim != len(self.input_shape_) + 1:
             raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
                              f"{len(self.input_shape_) + 1}-D input")
@@ -360,28 +369,28 @@ class PoolingTransformer(TransformerMixin, BaseEstimator):
         return low[:, None, None], span[:, None, None]
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the 2-D output features.
+        """Names of the output features: the columns of 2-D output, the rows (axis 1) of 3-D output.
 
-        ``{mode}_f{i}`` per frequency row (``axis="time"``), ``{mode}_t{j}``
-        per frame (``axis="freq"`` or 2-D input), ``{mode}`` for ``axis="both"``.
-        Regional pooling of 3-D maps has no flat feature list and raises.
+        ``{mode}_f{i}`` per frequency row (``axis="time"``, and the pooled
+        rows of regional 3-D output), ``{mode}_t{j}`` per frame
+        (``axis="freq"`` or 2-D input), ``{mode}`` for ``axis="both"``.
 
         Parameters
         ----------
-        input_features : ignored
-            Present for scikit-learn API compatibility.
+        input_features : array-like of str, default=None
+            Only checked against the input seen in ``fit`` (its length, and
+            ``feature_names_in_`` when fitted on a DataFrame): pooled
+            features do not derive one-to-one from input features.
 
         Returns
         -------
         ndarray of str objects
         """
         check_is_fitted(self, "output_shape_")
-        if len(self.output_shape_) != 1:
-            raise ValueError("get_feature_names_out needs 2-D output: use axis='time', 'freq' "
-                             "or 'both', or pass 2-D input")
+        _check_feature_names_in(self, input_features, generate_names=False)
         if self.axis == "both":
             names = [self.mode]
-        elif self.axis == "time":
+        elif self.axis == "time" or len(self.output_shape_) == 2:
             names = [f"{self.mode}_f{i}" for i in range(self.output_shape_[0])]
         else:
             names = [f"{self.mode}_t{j}" for j in range(self.output_shape_[0])]

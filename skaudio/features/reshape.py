@@ -1,20 +1,21 @@
 """Reshaping glue between spectrogram batches and scikit-learn's 2-D estimators."""
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from skaudio._validation import check_spectrograms
-from skaudio.features.image._common import as_batch
+from skaudio.features._output import ArrayOutputMixin
+from skaudio.features.image._common import validated_batch
 
 __all__ = ["Flatten"]
 
 
-def _checked(S):
-    S, was_2d = as_batch(S)
+def _checked(estimator, S, reset):
+    S, was_2d = validated_batch(estimator, S, reset=reset)
     return S[:, 0, :] if was_2d else S
 
 
-class Flatten(TransformerMixin, BaseEstimator):
+class Flatten(ArrayOutputMixin, BaseEstimator):
     """Flatten spectrogram batches to rows, and back.
 
     ``(n_clips, n_freqs, n_frames)`` becomes ``(n_clips, n_freqs * n_frames)``
@@ -23,7 +24,10 @@ class Flatten(TransformerMixin, BaseEstimator):
     :meth:`inverse_transform` restores the spectrogram shape, so that
     reconstructions (``pipe.inverse_transform``) and components
     (``Flatten.inverse_transform(pca.components_)``) can be viewed as
-    spectrograms. 2-D input passes through unchanged.
+    spectrograms. 2-D input passes through unchanged. Under
+    ``set_output(transform="pandas")`` the rows come as a DataFrame whose
+    columns are :meth:`get_feature_names_out`, also after 3-D steps that
+    leave their own output an ndarray.
 
     NMF needs non-negative values: flatten a power spectrogram
     (``to_db=False``), not dB.
@@ -36,6 +40,8 @@ class Flatten(TransformerMixin, BaseEstimator):
         Frequency rows (or features for 2-D input) seen in ``fit``.
     n_features_out_ : int
         Columns of the output.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen in ``fit`` (2-D input only).
 
     Examples
     --------
@@ -71,8 +77,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        S = _checked(S)
-        validate_data(self, S, reset=True, skip_check_array=True)
+        S = _checked(self, S, reset=True)
         self.shape_ = tuple(int(d) for d in S.shape[1:])
         self.n_features_out_ = int(np.prod(self.shape_))
         return self
@@ -94,8 +99,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_clips, n_freqs * n_frames), float32
         """
         check_is_fitted(self, "shape_")
-        S = _checked(S)
-        validate_data(self, S, reset=False, skip_check_array=True)
+        S = _checked(self, S, reset=False)
         self._check_shape(S)
         return S.reshape(len(S), -1)
 
@@ -121,7 +125,11 @@ class Flatten(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : ignored
+        input_features : array-like of str, default=None
+            Names of the input features (the frequency rows of 3-D input),
+            checked against the input seen in ``fit``. 2-D input passes
+            through, so its names are ``input_features``, else
+            ``feature_names_in_``, else ``x0, x1, ...``.
 
         Returns
         -------
@@ -129,7 +137,8 @@ class Flatten(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "shape_")
         if len(self.shape_) == 1:
-            return np.asarray([f"x{i}" for i in range(self.shape_[0])], dtype=object)
+            return _check_feature_names_in(self, input_features)
+        _check_feature_names_in(self, input_features, generate_names=False)
         nf, nt = self.shape_
         return np.asarray([f"f{i}_t{j}" for i in range(nf) for j in range(nt)], dtype=object)
 

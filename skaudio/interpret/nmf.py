@@ -19,7 +19,7 @@ import librosa
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context, clone
 from sklearn.decomposition import non_negative_factorization
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skaudio.features._base import resolve_n_jobs, torch_threads
+from skaudio.features._output import ArrayOutputMixin
 from skaudio.interpret import _bases
 from skaudio.interpret._hooks import (
     _capture,
@@ -95,7 +96,7 @@ def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", 
     return t.numpy()
 
 
-class NMFInterpreter(TransformerMixin, BaseEstimator):
+class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator):
     """Spectral patterns of a hidden layer: ``V ≈ W H`` with the layer's activations ``H`` fixed.
 
     For each clip, ``V`` is its mel spectrogram (mel bands x frames) and ``H`` the
@@ -250,6 +251,11 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
     ``||V||^2``, so the torch solver's iterations cost the same for ten clips or ten
     thousand. ``transform`` returns ``H`` (scaled by ``h_scale_``) and
     ``inverse_transform`` the reconstruction ``W H``, both per clip.
+
+    ``H`` is 3-D, so ``set_output(transform="pandas")`` leaves it an ndarray (a
+    pipeline that ends in a 2-D step such as :class:`~skaudio.features.Flatten`
+    still returns a DataFrame); ``get_feature_names_out`` names its components
+    (axis 1): ``nmfinterpreter0``, ``nmfinterpreter1``, ...
 
     Thread safety: a fitted interpreter's ``transform``, ``score``, ``get_spectrogram``
     and ``discriminative_components`` may be called from several threads at once, and
@@ -626,6 +632,11 @@ class NMFInterpreter(TransformerMixin, BaseEstimator):
         net, Xn = self._prepare(X)
         _, H = self._h(net, Xn, self._n_frames(net, X, Xn))
         return self._scaled(H)
+
+    @property
+    def _n_features_out(self):
+        # the components (axis 1 of H), which get_feature_names_out names
+        return self.n_components_
 
     def _scaled(self, H):
         if H.shape[1] != self.n_components_:

@@ -51,8 +51,8 @@ def test_global_forms_and_feature_names():
     b = PoolingTransformer(mode="min", axis="both").fit(S)
     np.testing.assert_array_equal(b.transform(S)[:, 0], S.min(axis=(1, 2)))
     assert list(b.get_feature_names_out()) == ["min"]
-    with pytest.raises(ValueError, match="2-D output"):
-        PoolingTransformer().fit(S).get_feature_names_out()
+    # regional 3-D output: the pooled frequency rows (axis 1), as for every 3-D step
+    assert list(PoolingTransformer().fit(S).get_feature_names_out()) == ["average_f0", "average_f1"]
 
 
 def test_negative_input_refused_with_fix():

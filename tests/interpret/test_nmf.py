@@ -340,6 +340,27 @@ def test_pipeline_use_and_frozen_estimator(fitted, events):
                                   .fit(X).transform(X))
 
 
+def test_pandas_output_through_flatten():
+    # before: set_output raised "Unable to configure output" (no get_feature_names_out)
+    import pandas as pd
+
+    from skaudio.features import Flatten
+
+    net, X, W, H, source = known_problem(n_clips=6)
+    nmf = NMFInterpreter(net, "act", spectrogram=source, max_iter=50, n_jobs=1)
+    with pytest.raises(NotFittedError):
+        nmf.get_feature_names_out()
+    chain = Pipeline([("interpret", nmf), ("flat", Flatten())]).set_output(transform="pandas")
+    df = chain.fit_transform(X)
+    n_frames = H.shape[-1]
+    assert isinstance(df, pd.DataFrame) and df.shape == (6, W.shape[1] * n_frames)
+    assert list(df.columns) == list(chain.get_feature_names_out())
+    assert chain[0].get_feature_names_out().tolist() == [f"nmfinterpreter{k}" for k in range(W.shape[1])]
+    H_out = chain[0].transform(X)  # 3-D, so it stays an ndarray
+    assert isinstance(H_out, np.ndarray)
+    np.testing.assert_array_equal(df.to_numpy(), H_out.reshape(6, -1))
+
+
 @pytest.mark.parametrize("check", ["check_no_attributes_set_in_init", "check_get_params_invariance",
                                    "check_set_params", "check_estimator_repr",
                                    "check_do_not_raise_errors_in_init_or_set_params"])

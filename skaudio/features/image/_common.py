@@ -5,8 +5,9 @@ import numpy as np
 
 from skaudio._validation import check_spectrograms
 from skaudio.features._base import map_batches, resolve_n_jobs
+from skaudio.features._output import validate_features
 
-__all__ = ["as_batch", "map_clips", "NDIMAGE_MODES", "to_skimage_mode", "quantize"]
+__all__ = ["as_batch", "validated_batch", "map_clips", "NDIMAGE_MODES", "to_skimage_mode", "quantize"]
 
 #: Boundary modes accepted by ``scipy.ndimage`` filters.
 NDIMAGE_MODES = {"reflect", "constant", "nearest", "mirror", "wrap"}
@@ -45,6 +46,19 @@ def as_batch(S, name="S"):
     if S.ndim == 2:
         return S[:, np.newaxis, :], True
     return S, False
+
+
+def validated_batch(estimator, S, *, reset, name="S"):
+    """:func:`as_batch` of ``S``, recording (``reset``) or comparing the input features of ``estimator``.
+
+    ``n_features_in_`` counts the frequency rows of 3-D input (the features of
+    2-D input); a DataFrame's column names become ``feature_names_in_``, so
+    ``get_feature_names_out`` and ``set_output`` see them.
+    """
+    S_in = S
+    S, was_2d = as_batch(S, name=name)
+    validate_features(estimator, S_in, S[:, 0, :] if was_2d else S, reset=reset)
+    return S, was_2d
 
 
 def _run_chunk(func, chunk, n_threads):

@@ -3,12 +3,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
-from skaudio.features.image._common import NDIMAGE_MODES, as_batch, map_chunks, map_clips, to_skimage_mode
+from skaudio.features._output import ArrayOutputMixin
+from skaudio.features.image._common import NDIMAGE_MODES, map_chunks, map_clips, to_skimage_mode, validated_batch
 
 __all__ = ["SpectrogramFilter", "wiener_batch", "wavelet_batch"]
 
@@ -200,7 +201,7 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
     return (np.reshape(out, clip.shape).astype(np.float64) * span + low).astype(np.float32)
 
 
-class SpectrogramFilter(TransformerMixin, BaseEstimator):
+class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     """Denoise a batch of spectrograms with an image filter; batch in, batch out, same shape.
 
     Each spectrogram is treated as a grey-level image (frequency rows, time
@@ -286,10 +287,22 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Frequency bins (rows) seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen in ``fit`` (2-D input only).
 
     See Also
     --------
     SpectrogramSegmenter : masks of the loud regions.
+
+    Notes
+    -----
+    The filtered spectrograms keep the input's shape. 3-D output stays an
+    ndarray under ``set_output(transform="pandas")`` (a pipeline that ends
+    in a 2-D step such as :class:`~skaudio.features.Flatten` or a global
+    :class:`~skaudio.features.PoolingTransformer` still returns a DataFrame);
+    2-D output becomes a DataFrame. ``get_feature_names_out`` passes the
+    input names through: the frequency rows of 3-D input (axis 1), the
+    columns of 2-D input.
 
     References
     ----------
@@ -391,8 +404,7 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
         self : object
         """
         self._check_method_params()
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
+        validated_batch(self, S, reset=True)
         return self
 
     def transform(self, S):
@@ -409,8 +421,7 @@ class SpectrogramFilter(TransformerMixin, BaseEstimator):
             A new array; ``S`` is left untouched.
         """
         check_is_fitted(self, "n_features_in_")
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
+        S, was_2d = validated_batch(self, S, reset=False)
         out = self._filter(S)
         return out[:, 0, :] if was_2d else out
 

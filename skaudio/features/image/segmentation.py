@@ -4,12 +4,13 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from skaudio.features.image._common import as_batch, map_chunks, map_clips
+from skaudio.features._output import ArrayOutputMixin
+from skaudio.features.image._common import map_chunks, map_clips, validated_batch
 
 __all__ = ["SpectrogramSegmenter", "hysteresis_batch", "morphology_batch"]
 
@@ -119,7 +120,7 @@ def _check_operations(operations):
     return ops
 
 
-class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
+class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     """Segment spectrograms into foreground (sound events) and background, clip by clip.
 
     Each spectrogram is treated as a grey-level image and split into the loud
@@ -202,6 +203,18 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Frequency rows seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen in ``fit`` (2-D input only).
+
+    Notes
+    -----
+    The masks (or masked spectrograms) keep the input's shape. 3-D output
+    stays an ndarray under ``set_output(transform="pandas")`` (a pipeline
+    that ends in a 2-D step such as :class:`~skaudio.features.Flatten` or a
+    global :class:`~skaudio.features.PoolingTransformer` still returns a
+    DataFrame); 2-D output becomes a DataFrame. ``get_feature_names_out`` passes the
+    input names through: the frequency rows of 3-D input (axis 1), the
+    columns of 2-D input.
 
     References
     ----------
@@ -291,15 +304,12 @@ class SpectrogramSegmenter(TransformerMixin, BaseEstimator):
             morphology_batch(np.zeros((1, 1, 1), dtype=bool), (), self.footprint)
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low must not exceed high, got low={self.low}, high={self.high}")
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
+        validated_batch(self, S, reset=True)
         return self
 
     def _validate(self, S):
         check_is_fitted(self, "n_features_in_")
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
-        return S, was_2d
+        return validated_batch(self, S, reset=False)
 
     def _otsu(self, S):
         from skimage.filters import threshold_otsu

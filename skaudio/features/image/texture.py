@@ -4,11 +4,19 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.ndimage as ndi
 from scipy.signal import fftconvolve
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from skaudio.features.image._common import NDIMAGE_MODES, as_batch, map_chunks, map_clips, quantize, to_skimage_mode
+from skaudio.features._output import ArrayOutputMixin
+from skaudio.features.image._common import (
+    NDIMAGE_MODES,
+    map_chunks,
+    map_clips,
+    quantize,
+    to_skimage_mode,
+    validated_batch,
+)
 
 __all__ = ["SpectrogramImageFeatures", "gabor_batch", "sobel_batch"]
 
@@ -110,7 +118,7 @@ def gabor_batch(S, frequency, theta=0.0, bandwidth=1.0, n_stds=3, mode="reflect"
     return out
 
 
-class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
+class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     """Texture or edge descriptors of each spectrogram, as one feature row per clip.
 
     Each spectrogram is treated as a grey-level image; the output is a 2-D
@@ -177,8 +185,11 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Frequency rows seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame seen in ``fit`` (2-D input only).
     feature_names_out_ : ndarray of str
-        Output column names.
+        Output column names; ``set_output(transform="pandas")`` gives the
+        output as a DataFrame with these columns.
 
     References
     ----------
@@ -303,8 +314,7 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"low_threshold ({self.low_threshold}) must not exceed high_threshold "
                              f"({self.high_threshold})")
         names = self._names()
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=True, skip_check_array=True)
+        validated_batch(self, S, reset=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
@@ -313,14 +323,17 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : ignored
-            The columns do not derive one-to-one from input features.
+        input_features : array-like of str, default=None
+            Only checked against the input seen in ``fit`` (its length, and
+            ``feature_names_in_`` when fitted on a DataFrame): the columns do
+            not derive one-to-one from input features.
 
         Returns
         -------
         names : ndarray of str objects
         """
         check_is_fitted(self, "feature_names_out_")
+        _check_feature_names_in(self, input_features, generate_names=False)
         return self.feature_names_out_.copy()
 
     # -- the descriptors --------------------------------------------------------
@@ -337,8 +350,7 @@ class SpectrogramImageFeatures(TransformerMixin, BaseEstimator):
         F : ndarray of shape (n_clips, n_features), float32
         """
         check_is_fitted(self, "feature_names_out_")
-        S, was_2d = as_batch(S)
-        validate_data(self, S[:, 0, :] if was_2d else S, reset=False, skip_check_array=True)
+        S, _ = validated_batch(self, S, reset=False)
         kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self.kind})")
         if self.kind == "glcm":
             F = np.stack(map_clips(self._glcm_one, S, **kw))
