@@ -32,9 +32,12 @@ Three code paths compute the same formulas:
 * ``_generic_kernel`` — everything else (padding, partial edge regions,
   narrow maps), one region at a time in float64 with libm.
 
-Each is built and compiled per mode on first use (about a second each on a
+Each is built and compiled per mode on first use (one to two seconds on a
 laptop core, cached on disk by numba afterwards), so a new process pays only
-for the modes it calls.
+for the modes it calls. They stay numba parfors (``prange``) although that
+costs about a second of compile time each (see :mod:`skaudio._kernels._parallel`):
+numba compiles a parfor body knowing its arrays do not alias, and without
+that the softmax-, entropy- and attention-type modes ran 1.2-3.5x slower.
 Tests check that the vectorised paths equal the float64 region loop.
 """
 import functools
@@ -289,7 +292,9 @@ def _rows_softmax(vals, y, scale, acc_dtype):
     den = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
-    hi = scale * vals[0]
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = scale * vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
@@ -349,25 +354,31 @@ def _rows_average(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
-    y[:] = vals[0]
-    for k in range(1, vals.shape[0]):
+    K, L = vals.shape
+    for j in range(L):
+        y[j] = vals[0, j]
+    for k in range(1, K):
         row = vals[k]
-        for j in range(y.shape[0]):
+        for j in range(L):
             y[j] = max(y[j], row[j])
 
 
 def _rows_min(vals, y, mode, a, p, r, n, v, acc_dtype):
-    y[:] = vals[0]
-    for k in range(1, vals.shape[0]):
+    K, L = vals.shape
+    for j in range(L):
+        y[j] = vals[0, j]
+    for k in range(1, K):
         row = vals[k]
-        for j in range(y.shape[0]):
+        for j in range(L):
             y[j] = min(y[j], row[j])
 
 
 def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     acc = np.zeros(L, np.float64)
-    hi = vals[0].copy()
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = vals[0, j]
     for k in range(K):
         row = vals[k]
         for j in range(L):
@@ -412,7 +423,9 @@ def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
-    hi = scale * vals[0]
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = scale * vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
@@ -501,8 +514,9 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
     for j in range(L):
         lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
     _vlog(lg, log_s, ibuf, ebuf, L)
-    best = np.full(L, np.float32(-1.0))
+    best = np.empty(L, np.float32)
     for j in range(L):
+        best[j] = -1.0
         y[j] = 0.0
     for k in range(K):
         row = vals[k]
@@ -566,7 +580,7 @@ def _generic_kernel(mode):
     def _pool_generic(S, kf, kt, sf, st, pf, pt, out, a, p, r, n, v):
         n_clips, F, T = S.shape
         Fo, To = out.shape[1], out.shape[2]
-        for job in prange(n_clips * Fo):
+        for job in prange(n_clips * Fo):  # (clip, output row) pairs
             i = job // Fo
             fo = job % Fo
             buf = np.empty(kf * kt, np.float64)
@@ -594,7 +608,7 @@ def _fast_kernel(mode):
         n_clips = S.shape[0]
         Fo, To = out.shape[1], out.shape[2]
         K = kf * kt
-        for job in prange(n_clips * Fo):
+        for job in prange(n_clips * Fo):  # (clip, output row) pairs
             i = job // Fo
             fo = job % Fo
             row0 = fo * sf

@@ -11,9 +11,10 @@ definitions; ``tests/features/test_spectrogram.py`` checks it.
 """
 import numpy as np
 import rocket_fft  # noqa: F401  (registers numpy.fft for numba)
-from numba import njit, prange
+from numba import njit
 
 from skaudio._kernels._fastmath import _vlog
+from skaudio._kernels._parallel import run_jobs
 from skaudio._validation import check_finite
 
 __all__ = ["SparseFilterbank", "stft_power", "power_to_db_inplace", "check_power_range"]
@@ -47,16 +48,18 @@ class SparseFilterbank:
         self.values = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
 
 
-@njit(cache=True, parallel=True)
-def _fused_stft(x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_values, out):
-    # x: (n, samples) float32, read as if zero-padded by ``pad`` on the left (and as far
-    # as needed on the right); out: (n, n_bands, n_frames) float32
+@njit(cache=True, nogil=True)
+def _fused_stft(start, stop, x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset,
+                fb_values, out):
+    # jobs start..stop of (clip, block of frames); x: (n, samples) float32, read as if
+    # zero-padded by ``pad`` on the left (and as far as needed on the right);
+    # out: (n, n_bands, n_frames) float32
     n, L = x.shape
     n_bands, T = out.shape[1], out.shape[2]
     F = n_fft // 2 + 1
     B = _FRAME_BLOCK
     n_blocks = (T + B - 1) // B
-    for job in prange(n * n_blocks):
+    for job in range(start, stop):
         i = job // n_blocks
         t0 = (job % n_blocks) * B
         nt = min(t0 + B, T) - t0
@@ -105,19 +108,6 @@ def _fused_stft(x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset, 
                 src = pw[k]
                 for tt in range(nt):
                     dst[t0 + tt] = src[tt]
-
-
-@njit(cache=True, parallel=True)
-def _count_nonfinite(a):
-    """Number of NaN and infinite values of a C-contiguous 3-D float32 array."""
-    bad = 0
-    for i in prange(a.shape[0]):
-        flat = a[i].reshape(-1)
-        nb = 0
-        for v in flat:
-            nb += (v - v) != 0.0  # NaN for NaN and +-inf, 0 otherwise
-        bad += nb
-    return bad
 
 
 def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", power=2.0,
@@ -171,10 +161,12 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     span = x.shape[1] + 2 * offset
     n_frames = 1 + (span - n_fft) // hop_length
     out = np.empty((X.shape[0], n_bands, n_frames), dtype=np.float32)
-    _fused_stft(x, offset, n_fft, hop_length, np.ascontiguousarray(window, np.float32), float(power),
-                use_fb, *fb, out)
+    n_blocks = -(-n_frames // _FRAME_BLOCK)
+    run_jobs(_fused_stft, X.shape[0] * n_blocks, x, offset, n_fft, hop_length,
+             np.ascontiguousarray(window, np.float32), float(power), use_fb, *fb, out)
     covered = (n_frames - 1) * hop_length + n_fft - offset  # samples of x seen by some frame
-    if _count_nonfinite(out) or not np.isfinite(x[:, covered:]).all():
+    # the output is non-negative: a NaN or an infinity anywhere makes its maximum non-finite
+    if not np.isfinite(out.max()) or not np.isfinite(x[:, covered:]).all():
         check_finite(X, "X")  # raises, with the counts of NaN and infinite values
         # finite samples and a non-finite spectrum: the power overflowed float32
         check_power_range(max(-X.min(), X.max()), window, power, filterbank, force=True)
@@ -214,10 +206,9 @@ def check_power_range(peak, window, power, filterbank=None, force=False):
 _DB_CHUNK = 512  # values converted per vectorised log call
 
 
-@njit(cache=True, parallel=True)
-def _to_db(S, multiplier, amin, ref_is_max, ref_value, top_db):
-    n = S.shape[0]
-    for i in prange(n):
+@njit(cache=True, nogil=True)
+def _to_db(start, stop, S, multiplier, amin, ref_is_max, ref_value, top_db):
+    for i in range(start, stop):
         flat = S[i].reshape(-1)
         peak = amin
         for v in flat:
@@ -247,6 +238,6 @@ def _to_db(S, multiplier, amin, ref_is_max, ref_value, top_db):
 def power_to_db_inplace(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
     """librosa's ``power_to_db`` applied to each clip of a C-contiguous float32 batch, in place."""
     ref_is_max = isinstance(ref, str)
-    _to_db(S, float(multiplier), float(amin), ref_is_max, 0.0 if ref_is_max else float(ref),
-           -1.0 if top_db is None else float(top_db))
+    run_jobs(_to_db, S.shape[0], S, float(multiplier), float(amin), ref_is_max,
+             0.0 if ref_is_max else float(ref), -1.0 if top_db is None else float(top_db))
     return S

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOn
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._kernels.filterbank import analysis_window, fft_frequencies, mel_filterbank, mel_frequencies
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
 from skaudio._validation import check_device, check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
@@ -152,7 +153,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     def _frequencies(self):
         if self.sr is None:
             return None
-        return librosa.fft_frequencies(sr=self.sr, n_fft=self.n_fft)
+        return fft_frequencies(self.sr, self.n_fft)
 
     def _librosa_one(self, y):
         S = np.abs(librosa.stft(y, **self._stft_kwargs())) ** self.power
@@ -202,8 +203,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 "or leave device='cpu'."
             )
         X = self._validate(X, reset=True)
-        win = librosa.filters.get_window(self.window, self._win_length(), fftbins=True)
-        self.window_ = librosa.util.pad_center(np.asarray(win, np.float64), size=self.n_fft).astype(np.float32)
+        self.window_ = analysis_window(self.window, self._win_length(), self.n_fft).astype(np.float32)
         self._dense_fb = self._filterbank()
         self._sparse_fb = SparseFilterbank(self._dense_fb) if self._dense_fb is not None else None
         pad = self.n_fft // 2 if self.center else 0
@@ -319,7 +319,8 @@ class MelSpectrogram(Spectrogram):
     Attributes
     ----------
     mel_basis_ : ndarray of shape (n_mels, n_fft // 2 + 1)
-        The filterbank (from ``librosa.filters.mel``).
+        The filterbank (``librosa.filters.mel``'s matrix, built without importing librosa: see
+        :mod:`skaudio._kernels.filterbank`).
     frequencies_ : ndarray of shape (n_mels,)
         Centre frequency of each band in Hz.
     n_frames_, n_features_in_
@@ -395,13 +396,12 @@ class MelSpectrogram(Spectrogram):
         return self
 
     def _filterbank(self):
-        return librosa.filters.mel(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels,
-                                   fmin=self.fmin, fmax=self.fmax, htk=self.htk,
-                                   norm=self.norm, dtype=np.float32)
+        return mel_filterbank(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels, fmin=self.fmin,
+                              fmax=self.fmax, htk=self.htk, norm=self.norm, dtype=np.float32)
 
     def _frequencies(self):
         fmax = self.sr / 2 if self.fmax is None else self.fmax
-        return librosa.mel_frequencies(self.n_mels + 2, fmin=self.fmin, fmax=fmax, htk=self.htk)[1:-1]
+        return mel_frequencies(self.n_mels + 2, fmin=self.fmin, fmax=fmax, htk=self.htk)[1:-1]
 
     def _librosa_one(self, y):
         return librosa.feature.melspectrogram(

@@ -64,10 +64,10 @@ References
 """
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
 
 from skaudio._kernels import metrics as _k
+from skaudio._kernels.filterbank import fft_frequencies
 from skaudio._validation import check_spectrograms
 
 __all__ = [
@@ -186,7 +186,7 @@ class _Batch:
                         "(librosa.fft_frequencies) is undefined; pass freqs=[<its frequency in "
                         "Hz>] for the spectral metrics (spectral_centroid, spectral_bandwidth, "
                         "spectral_contrast)")
-                freqs = librosa.fft_frequencies(sr=self.opt["sr"], n_fft=2 * (F - 1))
+                freqs = fft_frequencies(self.opt["sr"], 2 * (F - 1))
             freqs = np.asarray(freqs, dtype=np.float64)
             if freqs.shape != (F,):
                 raise ValueError(f"freqs must hold one frequency per row of S ({F}), got shape {freqs.shape}")

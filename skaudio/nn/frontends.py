@@ -3,13 +3,14 @@
 The modules reproduce librosa's definitions (``librosa.stft``,
 ``librosa.feature.melspectrogram``, ``librosa.power_to_db``) for a whole batch
 at once, so they serve both the scikit-learn transformers and the networks.
-Window and filterbank come from librosa itself; only the batched arithmetic is
-ours.
+Window and filterbank are librosa's definitions (:mod:`skaudio._kernels.filterbank`,
+tested against librosa); only the batched arithmetic is ours.
 """
-import librosa
 import numpy as np
 import torch
 from torch import nn
+
+from skaudio._kernels.filterbank import analysis_window, mel_filterbank
 
 __all__ = ["STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db"]
 
@@ -18,9 +19,7 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate",
 
 
 def _window_tensor(window, win_length, n_fft):
-    win = librosa.filters.get_window(window, win_length, fftbins=True)
-    win = librosa.util.pad_center(np.asarray(win, dtype=np.float64), size=n_fft)
-    return torch.as_tensor(win, dtype=torch.float32)
+    return torch.as_tensor(analysis_window(window, win_length, n_fft), dtype=torch.float32)
 
 
 class STFT(nn.Module):
@@ -125,8 +124,8 @@ class MelFilterbank(Filterbank):
     """
 
     def __init__(self, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
-        super().__init__(librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin,
-                                             fmax=fmax, htk=htk, norm=norm, dtype=np.float32))
+        super().__init__(mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax,
+                                        htk=htk, norm=norm, dtype=np.float32))
 
 
 def power_to_db(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):

@@ -10,11 +10,11 @@ References
    on a fully learnable time-frequency representation", Neural Computing and
    Applications, 2023.
 """
-import librosa
 import numpy as np
 import torch
 from torch import nn
 
+from skaudio._kernels.filterbank import mel_frequencies
 from skaudio.nn.blocks import make_global_pool
 
 __all__ = ["butterworth_filterbank", "SincGram", "TFDELayer", "DEGram"]
@@ -107,7 +107,7 @@ class SincGram(nn.Module):
         fmax = nyq if fmax is None else float(fmax)
         if not 0 <= fmin < fmax <= nyq:
             raise ValueError(f"need 0 <= fmin < fmax <= sr/2, got fmin={fmin}, fmax={fmax}, sr={sr}")
-        edges = librosa.mel_frequencies(self.n_filters + 2, fmin=fmin, fmax=fmax) / nyq
+        edges = mel_frequencies(self.n_filters + 2, fmin=fmin, fmax=fmax) / nyq
         centers = edges[1:-1]
         widths = np.maximum((edges[2:] - edges[:-2]) / 2, 1.0 / (self.n_freqs - 1))
         self.center = nn.Parameter(torch.as_tensor(centers, dtype=torch.float32), requires_grad=learnable)
