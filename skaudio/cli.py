@@ -16,11 +16,13 @@ class _Timer:
         self.rows = []
 
     def __call__(self, label, fn, *args, **kwargs):
+        # the label first, so a slow step (a first call compiles kernels) says what it is
+        print(f"  {label:<62s}", end=" ", file=self.out, flush=True)
         t0 = time.perf_counter()
         result = fn(*args, **kwargs)
         dt = time.perf_counter() - t0
         self.rows.append((label, dt))
-        print(f"  {label:<62s} {dt:7.2f} s", file=self.out)
+        print(f"{dt:7.2f} s", file=self.out, flush=True)
         return result
 
 
@@ -158,7 +160,8 @@ def build_parser():
     demo.add_argument("--n-classes", type=int, default=10, help="classes (default 10)")
     demo.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
     demo.add_argument("--duration", type=float, default=2.0, help="seconds per clip (default 2)")
-    demo.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
+    demo.add_argument("--n-jobs", type=int, default=None,
+                      help="threads (default: all cores for the numba steps, one for torch)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     demo.add_argument("--no-models", action="store_true", help="skip the torch network step")
     demo.set_defaults(func=_demo)

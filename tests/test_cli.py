@@ -124,3 +124,14 @@ def test_plot_without_matplotlib_names_the_extra_before_computing(monkeypatch, t
     assert 'pip install "skaudio[plot]"' in capsys.readouterr().err
     with pytest.raises(ImportError, match=r'pip install "skaudio\[plot\]"'):
         report.pooling_report_main("synthetic", plot=tmp_path / "t.png")
+
+
+def test_demo_steps_print_their_label_before_they_run():
+    from skaudio.cli import _Timer
+
+    buf = io.StringIO()
+    timer = _Timer(buf)
+    seen = []
+    assert timer("a slow first step", lambda: seen.append(buf.getvalue()) or 7) == 7
+    assert "a slow first step" in seen[0]  # already on screen while the step ran
+    assert re.search(r"a slow first step\s+\d+\.\d\d s\n$", buf.getvalue())
