@@ -247,22 +247,19 @@ def _region_attention(buf, m, mode, a, p, r, n, v):
 # pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
 # they do not alias and vectorises the loops.
 @njit(cache=True, inline="always")
-def _rows_mean_abs_sq(vals, y, kind):
-    """y <- mean of x (kind 0), of |x| (kind 1) or sqrt(mean x**2) (kind 2), in float64."""
+def _rows_mean_abs_sq(vals, y, square):
+    """y <- mean of |x|, or sqrt(mean x**2) when ``square``, in float64."""
     K, L = vals.shape
     acc = np.zeros(L, np.float64)
     for k in range(K):
         row = vals[k]
-        if kind == 0:
-            for j in range(L):
-                acc[j] += row[j]
-        elif kind == 1:
-            for j in range(L):
-                acc[j] += abs(row[j])
-        else:
+        if square:
             for j in range(L):
                 acc[j] += np.float64(row[j]) * row[j]
-    if kind == 2:
+        else:
+            for j in range(L):
+                acc[j] += abs(row[j])
+    if square:
         for j in range(L):
             y[j] = math.sqrt(acc[j] / K)
     else:
@@ -350,7 +347,14 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
 
 
 def _rows_average(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_mean_abs_sq(vals, y, 0)
+    K, L = vals.shape
+    acc = np.zeros(L, np.float64)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            acc[j] += row[j]
+    for j in range(L):
+        y[j] = acc[j] / K
 
 
 def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
@@ -400,19 +404,24 @@ def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
     _rows_softmax(vals, y, np.float32(a), acc_dtype)
 
 
-def _rows_lnp(vals, y, mode, a, p, r, n, v, acc_dtype):
-    if p == 1.0 or p == 2.0:
-        _rows_mean_abs_sq(vals, y, 1 if p == 1.0 else 2)
-    else:
-        _rows_power_weighted(vals, y, np.float32(p), False, acc_dtype)
+# lnp and power have a cheap common case (p = 1 or 2; n = 1, the default) and a general
+# one with float32 exp/log; each is its own kernel (``_row_variant``), so the default
+# parameters compile in about a second instead of three.
+def _rows_lnp(vals, y, mode, a, p, r, n, v, acc_dtype):  # p = 1 or 2
+    _rows_mean_abs_sq(vals, y, p == 2.0)
 
 
-def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lnp_general(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_power_weighted(vals, y, np.float32(p), False, acc_dtype)
+
+
+def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
+    _rows_lsp(vals, y, acc_dtype)
+
+
+def _rows_power_general(vals, y, mode, a, p, r, n, v, acc_dtype):
     # n == 0 (the mean, with a special rule for zeros) never reaches the row kernels
-    if n == 1.0:
-        _rows_lsp(vals, y, acc_dtype)
-    else:
-        _rows_power_weighted(vals, y, np.float32(n), True, acc_dtype)
+    _rows_power_weighted(vals, y, np.float32(n), True, acc_dtype)
 
 
 def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
@@ -533,8 +542,19 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
 _REGION_REDUCERS = (_region_average, _region_max, _region_min, _region_mixed, _region_lsp_mode,
                     _region_esp, _region_lnp, _region_lse, _region_auto, _region_power,
                     _region_entropy, _region_attention)
+_LNP_GENERAL, _POWER_GENERAL = 12, 13  # row kernels beyond the twelve modes' own
 _ROW_REDUCERS = (_rows_average, _rows_max, _rows_min, _rows_mixed, _rows_lsp_mode, _rows_esp,
-                 _rows_lnp, _rows_lse, _rows_auto, _rows_power, _rows_entropy, _rows_attention)
+                 _rows_lnp, _rows_lse, _rows_auto, _rows_power, _rows_entropy, _rows_attention,
+                 _rows_lnp_general, _rows_power_general)
+
+
+def _row_variant(mode_id, p, n):
+    """Index in ``_ROW_REDUCERS`` of the row kernel for ``mode_id`` with parameters p, n."""
+    if mode_id == _LNP and p not in (1.0, 2.0):
+        return _LNP_GENERAL
+    if mode_id == _POWER and n != 1.0:
+        return _POWER_GENERAL
+    return mode_id
 
 
 # -- compiling one mode at a time ---------------------------------------------------------
@@ -601,7 +621,10 @@ def _generic_kernel(mode):
 
 @functools.lru_cache(maxsize=None)
 def _fast_kernel(mode):
-    """Full windows, no padding: one output row at a time as (K, To) vector work."""
+    """Full windows, no padding: one output row at a time as (K, To) vector work.
+
+    ``mode`` indexes ``_ROW_REDUCERS`` (see ``_row_variant``), as for ``_global_kernel``.
+    """
 
     @njit(cache=True, parallel=True)
     def _pool_fast(S, kf, kt, sf, st, out, a, p, r, n, v):
@@ -815,7 +838,8 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
             and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
     if full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
             and not (mode_id == _POWER and n == 0.0):
-        _fast_kernel(mode_id)(S, kernel[0], kernel[1], stride[0], stride[1], out, a, p, r, n, v)
+        _fast_kernel(_row_variant(mode_id, p, n))(S, kernel[0], kernel[1], stride[0], stride[1],
+                                                  out, a, p, r, n, v)
     else:
         _generic_kernel(mode_id)(S, kernel[0], kernel[1], stride[0], stride[1], padding[0],
                                  padding[1], out, a, p, r, n, v)
@@ -870,7 +894,7 @@ def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
         L = F if axis == "time" else T
         if L >= _FAST_MIN_COLUMNS and not (mode_id == _POWER and n == 0.0):
             out = np.empty((n_clips, L), np.float32)
-            _global_kernel(mode_id)(S, axis == "time", out, a, p, r, n, v)
+            _global_kernel(_row_variant(mode_id, p, n))(S, axis == "time", out, a, p, r, n, v)
             return out
     kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]
     P = pool2d(S, mode, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)
