@@ -260,16 +260,19 @@ class DualBranchClassifier(AudioNetClassifier):
     :class:`skaudio.nn.DualBranchNet`; its CPU default starts the semantic branch with a
     learnable SincGram filterbank (``module__stem="sincgram"``; set ``module__sr`` to the
     sampling rate so the filters start on the right mel positions); SpecAugment can mask
-    its output during training (``module__freq_masks``, ``module__time_masks``).
+    its output during training (``module__freq_masks``, ``module__time_masks``). Each
+    waveform is standardised first (``module__standardize=True``), so the predictions do
+    not depend on a clip's level.
     Training uses the paper's optimiser and schedule (AdamW, one-cycle) with the CPU
     settings measured best on ESC-10 (see the user guide): learning rate 3e-3, 80
     epochs on whole clips, no augmentation, and max pooling over time
-    (``module__pool="max"``, the network's default). Each augmentation of the paper's
-    recipe is a parameter (``noise``, ``mixup_alpha``, ``time_shift_prob``, ``random_crop``,
-    the masks); on ESC-10 they cost this network more than they gave. The paper's
-    configuration is ``set_params(lr=3e-4, batch_size=64, ema_decay=0.995,
-    noise=("white", "pink", "brown"), mixup_alpha=0.3, **{f"module__{k}": v for k, v in
-    skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``.
+    (``module__pool="max"``, the network's default; on small data whose events fill most
+    of the clip ``"avg"`` trains far more reliably, see the models user guide). Each
+    augmentation of the paper's recipe is a parameter (``noise``, ``mixup_alpha``,
+    ``time_shift_prob``, ``random_crop``, the masks); on ESC-10 they cost this network
+    more than they gave. The paper's configuration is ``set_params(lr=3e-4,
+    batch_size=64, ema_decay=0.995, noise=("white", "pink", "brown"), mixup_alpha=0.3,
+    **{f"module__{k}": v for k, v in skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``.
 
     Parameters
     ----------

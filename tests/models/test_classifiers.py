@@ -32,9 +32,15 @@ def tiny_degram(**kw):
 
 
 def tiny_dual(**kw):
-    return DualBranchClassifier(**{**FAST, **dict(module__width=4, module__detail_width=8,
+    # width 8, not 4: the first FD module maps the stem's 64 filter rows to `width` channels, and
+    # at 4 (16:1; the default is 64 -> 16) it lost the classes (linear probe on the stem's rows
+    # 1.00, after that module 0.73, seed 6). Average pooling: the 1 s events fill 30-80 % of the
+    # clip, and with "max" (ESC-10's default, for short events in 5 s clips) only one frame per
+    # channel gets a gradient and 12 epochs ended anywhere between 0.67 and 1.0 by seed (issue 18).
+    return DualBranchClassifier(**{**FAST, **dict(module__width=8, module__detail_width=8,
                                                   module__d_model=16, module__n_heads=2,
-                                                  module__stem_stride=8, lr=5e-3, max_epochs=12,
+                                                  module__stem_stride=8, module__pool="avg",
+                                                  lr=5e-3, max_epochs=12,
                                                   mixup_alpha=0.0, noise=None), **kw})
 
 
@@ -390,3 +396,39 @@ def test_overflowing_input_gives_a_clear_error():
         clf.predict_proba(X * np.float32(1e38))
     with pytest.raises(ValueError, match=r"non-finite training loss: X holds values up to 1e\+38"):
         tiny_secnn(max_epochs=1).fit(X * np.float32(1e38), y)
+
+
+# -- the dual-branch net learns the easy task for any seed (issue 18 item 1) --------------
+@pytest.mark.slow
+def test_dual_learns_synthetic_events_for_every_seed(events):
+    # Before: seeds 1 and 3 scored 0.75 and 0.79 (seed 6: 0.54, fitting 60 % of its own
+    # training clips). Now 0.96-1.0 on seeds 0-9 and 0.96-1.0 of the training clips.
+    Xtr, Xte, ytr, yte = events
+    for seed in range(6):
+        clf = tiny_dual(random_state=seed).fit(Xtr, ytr)
+        assert clf.score(Xtr, ytr) >= 0.9, seed
+        assert clf.score(Xte, yte) >= 0.8, seed
+
+
+def test_dual_branch_ignores_the_clip_level(events):
+    # the net standardises each waveform: the level (here 1/4 and 4 times) changes nothing;
+    # before, the level entered as an offset of every log band energy (2.8 for 4x)
+    Xtr, Xte, ytr, _ = events
+    clf = tiny_dual(max_epochs=2).fit(Xtr, ytr)
+    proba = clf.predict_proba(Xte)
+    for gain in (0.25, 4.0):
+        np.testing.assert_allclose(clf.predict_proba(Xte * np.float32(gain)), proba, atol=2e-5)
+    raw = tiny_dual(max_epochs=2, module__standardize=False).fit(Xtr, ytr)
+    assert np.abs(raw.predict_proba(Xte * np.float32(4.0)) - raw.predict_proba(Xte)).max() > 1e-3
+
+
+def test_dual_branch_sample_order_changes_probabilities_by_float32_rounding_only(events):
+    # why check_methods_sample_order_invariance is an expected failure for this net: torch's
+    # CPU sigmoid rounds a tensor's vectorised body and its scalar remainder differently
+    # (1 ulp; one of MACEM's channel gates gave 3e-8), so a clip's probabilities depend on
+    # its place in the batch at the 1e-7 level -- and no more than that
+    Xtr, Xte, ytr, _ = events
+    clf = tiny_dual(max_epochs=1).fit(Xtr, ytr)
+    order = np.random.default_rng(0).permutation(len(Xte))
+    np.testing.assert_allclose(clf.predict_proba(Xte[order]), clf.predict_proba(Xte)[order],
+                               rtol=0, atol=1e-6)

@@ -16,6 +16,12 @@ _INT = "integer input is refused on purpose: audio and spectrograms are floating
 _TRAIN = ("the check's accuracy threshold needs far more epochs than a test can afford; learning is "
           "tested in tests/models/test_classifiers.py on a learnable task")
 
+_ORDER = ("float32 rounding, not an order effect: torch's CPU sigmoid (here a MACEM channel gate) "
+          "rounds a tensor's vectorised body and its scalar remainder 1 ulp apart, so a clip's "
+          "probabilities move by ~3e-8 with its place in the batch (the check allows rtol=1e-7); "
+          "test_dual_branch_sample_order_changes_probabilities_by_float32_rounding_only bounds it "
+          "at 1e-6")
+
 FAST = dict(max_epochs=1, random_state=0, n_jobs=1, batch_size=32)
 CLASSIFIERS = [
     SECNNClassifier(module__width=2, module__n_blocks=2, module__head=(8,), early_stopping=False, **FAST),
@@ -37,6 +43,8 @@ def expected_failed_checks(est):
         "check_classifier_data_not_an_array": _INT + " (the check feeds integers)",
         "check_classifiers_train": _TRAIN,
     }
+    if isinstance(est, DualBranchClassifier):
+        fails["check_methods_sample_order_invariance"] = _ORDER
     return fails
 
 
