@@ -52,8 +52,12 @@ def spec():
     return Spectrogram(n_fft=128, hop_length=128)
 
 
+SECNN_LEARN = dict(module__width=8, max_epochs=20)
+
 PIPELINES = {
-    "secnn": lambda **kw: Pipeline([("mel", mel()), ("clf", tiny_secnn(**kw))]),
+    # width 8 and 20 epochs: at width 4 and 12 the loss fell only to 0.61-0.75 of its start
+    # and seeds 2, 5, 6 of 0-11 kept two classes merged (0.67); now 1.0 on all 12 (issue 18)
+    "secnn": lambda **kw: Pipeline([("mel", mel()), ("clf", tiny_secnn(**{**SECNN_LEARN, **kw}))]),
     "degram": lambda **kw: Pipeline([("spec", spec()), ("clf", tiny_degram(**kw))]),
     "dual": lambda **kw: Pipeline([("clf", tiny_dual(**kw))]),
 }
@@ -158,6 +162,8 @@ def test_onecycle_schedule_and_ema(events):
     ema = clf.callbacks_[[n for n, _ in clf.callbacks_].index("ema")][1]
     assert ema.n_steps_ == len(lrs)
     for k, v in clf.module_.state_dict().items():
+        if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            continue  # re-estimated on the training clips after the average is loaded
         expected = ema.shadow_[k] / (1 - 0.5 ** ema.n_steps_) if v.dtype.is_floating_point else ema.shadow_[k]
         torch.testing.assert_close(v, expected)
 
@@ -225,9 +231,8 @@ def test_ema_is_the_bias_corrected_average_of_the_visited_weights(events):
     final = clf.module_.state_dict()
     checked = 0
     for k, v in final.items():
-        if not v.dtype.is_floating_point:
-            assert torch.equal(v, rec.states[-1][k])  # batch counts keep their last value
-            continue
+        if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            continue  # re-estimated on the training clips after the average is loaded
         expected = sum(wi * s[k].double() for wi, s in zip(w, rec.states))
         torch.testing.assert_close(v.double(), expected, rtol=1e-4, atol=1e-6)
         checked += 1
@@ -423,12 +428,14 @@ def test_dual_branch_ignores_the_clip_level(events):
 
 
 def test_dual_branch_sample_order_changes_probabilities_by_float32_rounding_only(events):
-    # why check_methods_sample_order_invariance is an expected failure for this net: torch's
-    # CPU sigmoid rounds a tensor's vectorised body and its scalar remainder differently
-    # (1 ulp; one of MACEM's channel gates gave 3e-8), so a clip's probabilities depend on
-    # its place in the batch at the 1e-7 level -- and no more than that
+    # why check_methods_sample_order_invariance and _subset_invariance are expected
+    # failures: torch's CPU sigmoid rounds a tensor's vectorised body and its scalar
+    # remainder differently (1 ulp; one of MACEM's channel gates gave 3e-8), so a clip's
+    # probabilities depend on its place in the batch at the 1e-7 level, and batch norm's
+    # 1/std can scale that up (the estimator check's tiny net: 3e-6) -- no more than that
     Xtr, Xte, ytr, _ = events
     clf = tiny_dual(max_epochs=1).fit(Xtr, ytr)
+    proba = clf.predict_proba(Xte)
     order = np.random.default_rng(0).permutation(len(Xte))
-    np.testing.assert_allclose(clf.predict_proba(Xte[order]), clf.predict_proba(Xte)[order],
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(Xte[order]), proba[order], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(clf.predict_proba(Xte[:7]), proba[:7], rtol=0, atol=1e-5)  # a subset
