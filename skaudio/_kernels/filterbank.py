@@ -10,6 +10,7 @@ reference: ``tests/_kernels/test_filterbank.py`` checks that these functions
 return librosa's arrays for a grid of parameters, and the ``"librosa"``
 backend of the transformers still calls librosa itself.
 """
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -131,8 +132,6 @@ def mel_filterbank(sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="
         weights = weights / np.where(lengths < tiny, 1.0, lengths)[:, None]
     weights = weights.astype(dtype)
     if not np.all((edges[:-2] == 0) | (weights.max(axis=1) > 0)):
-        import warnings
-
         warnings.warn(f"Empty filters detected in mel frequency basis: some of the {n_mels} bands "
                       f"hold no FFT bin (n_fft={n_fft} is too small for them); use a larger "
                       "n_fft or fewer mels", UserWarning, stacklevel=2)

@@ -359,25 +359,25 @@ def _rows_average(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_extreme(vals, y, lowest):
+    """y <- each column's largest value, or its smallest when ``lowest``."""
     K, L = vals.shape
     for j in range(L):
         y[j] = vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            y[j] = max(y[j], row[j])
+            y[j] = min(y[j], row[j]) if lowest else max(y[j], row[j])
+
+
+@njit(cache=True, inline="always")
+def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
+    _rows_extreme(vals, y, False)
 
 
 @njit(cache=True, inline="always")
 def _rows_min(vals, y, mode, a, p, r, n, v, acc_dtype):
-    K, L = vals.shape
-    for j in range(L):
-        y[j] = vals[0, j]
-    for k in range(1, K):
-        row = vals[k]
-        for j in range(L):
-            y[j] = min(y[j], row[j])
+    _rows_extreme(vals, y, True)
 
 
 @njit(cache=True, inline="always")
