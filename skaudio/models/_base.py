@@ -390,7 +390,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         classes perfectly (macro ROC AUC 1) but scored 0.35-0.70 accuracy; refreshed,
         1.0 in all nine folds of seeds 0, 2, 4. One forward pass, no gradient, dropout
         and augmentation off (clean clips, as at prediction); cumulative averages of
-        the batches' statistics, as batch norm's ``momentum=None``.
+        the batches' statistics, as batch norm's ``momentum=None``. Not
+        ``torch.optim.swa_utils.update_bn``: it puts the whole network in training
+        mode, so dropout would perturb the statistics.
         """
         bns = [m for m in self.module_.modules()
                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
