@@ -1,4 +1,5 @@
 """Sphinx configuration for skaudio's documentation."""
+
 import os
 import sys
 
@@ -27,8 +28,20 @@ autodoc_default_options = {
     "members": True,
     "inherited-members": False,
     "exclude-members": ",".join(
-        [f"set_{m}_request" for m in ("fit", "transform", "score", "predict", "predict_proba",
-                                      "partial_fit", "inverse_transform", "split", "decision_function")]
+        [
+            f"set_{m}_request"
+            for m in (
+                "fit",
+                "transform",
+                "score",
+                "predict",
+                "predict_proba",
+                "partial_fit",
+                "inverse_transform",
+                "split",
+                "decision_function",
+            )
+        ]
         + ["get_metadata_routing", "set_output", "set_params", "get_params"]
     ),
 }

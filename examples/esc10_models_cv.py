@@ -26,6 +26,7 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 ``../shared/data`` beside the repository.
 ``--out CSV`` writes the table; nothing is written without it.
 """
+
 import argparse
 import os
 import sys
@@ -57,11 +58,19 @@ def data_folder(path=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument("models", nargs="?", default="baseline,secnn,degram,dual",
-                        help="comma-separated pipelines: baseline, secnn, degram, dual")
+    parser.add_argument(
+        "models",
+        nargs="?",
+        default="baseline,secnn,degram,dual",
+        help="comma-separated pipelines: baseline, secnn, degram, dual",
+    )
     parser.add_argument("threads", nargs="?", type=int, default=None, help="torch threads")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="CSV file for the table")
     return parser.parse_args(argv)
 
@@ -77,23 +86,31 @@ def pipelines(seed=0):
     """The four pipelines compared (CPU-sized network defaults)."""
     mel = dict(sr=SR, n_fft=1024, hop_length=512, n_mels=64)
     return {
-        "baseline": Pipeline([
-            ("mel", MelSpectrogram(**mel)),
-            ("stats", FunctionTransformer(logmel_statistics)),
-            ("scale", StandardScaler()),
-            ("svc", SVC(C=10.0)),
-        ]),
-        "secnn": Pipeline([
-            ("mel", MelSpectrogram(**mel)),
-            ("clf", SECNNClassifier(random_state=seed)),
-        ]),
-        "degram": Pipeline([
-            ("spec", Spectrogram(n_fft=512, hop_length=256)),
-            ("clf", DEGramNetClassifier(module__sr=SR, random_state=seed)),
-        ]),
-        "dual": Pipeline([
-            ("clf", DualBranchClassifier(module__sr=SR, random_state=seed)),
-        ]),
+        "baseline": Pipeline(
+            [
+                ("mel", MelSpectrogram(**mel)),
+                ("stats", FunctionTransformer(logmel_statistics)),
+                ("scale", StandardScaler()),
+                ("svc", SVC(C=10.0)),
+            ]
+        ),
+        "secnn": Pipeline(
+            [
+                ("mel", MelSpectrogram(**mel)),
+                ("clf", SECNNClassifier(random_state=seed)),
+            ]
+        ),
+        "degram": Pipeline(
+            [
+                ("spec", Spectrogram(n_fft=512, hop_length=256)),
+                ("clf", DEGramNetClassifier(module__sr=SR, random_state=seed)),
+            ]
+        ),
+        "dual": Pipeline(
+            [
+                ("clf", DualBranchClassifier(module__sr=SR, random_state=seed)),
+            ]
+        ),
     }
 
 
@@ -107,19 +124,35 @@ def main(argv=None):
         print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
         return 1
     esc = load_esc50(folder, subset="esc10", sr=SR)
-    print(f"{len(esc.target)} clips, {len(np.unique(esc.target))} classes, "
-          f"folds {sorted(set(esc.fold))}, torch threads {torch.get_num_threads()}", flush=True)
+    print(
+        f"{len(esc.target)} clips, {len(np.unique(esc.target))} classes, "
+        f"folds {sorted(set(esc.fold))}, torch threads {torch.get_num_threads()}",
+        flush=True,
+    )
     rows = []
     for name in names:
         start = time.perf_counter()
-        res = cross_validate(pipelines()[name], esc.data, esc.target, groups=esc.fold,
-                             cv=LeaveOneGroupOut(), scoring="accuracy", n_jobs=1)
+        res = cross_validate(
+            pipelines()[name],
+            esc.data,
+            esc.target,
+            groups=esc.fold,
+            cv=LeaveOneGroupOut(),
+            scoring="accuracy",
+            n_jobs=1,
+        )
         total = time.perf_counter() - start
-        rows.append({"pipeline": name, **{f"fold {i + 1}": a for i, a in enumerate(res["test_score"])},
-                     "mean": res["test_score"].mean(), "std": res["test_score"].std(),
-                     "fit s (all folds)": res["fit_time"].sum(), "total s": total})
-        print(pd.DataFrame(rows[-1:]).to_string(index=False, float_format=lambda v: f"{v:.3f}"),
-              flush=True)
+        rows.append(
+            {
+                "pipeline": name,
+                **{f"fold {i + 1}": a for i, a in enumerate(res["test_score"])},
+                "mean": res["test_score"].mean(),
+                "std": res["test_score"].std(),
+                "fit s (all folds)": res["fit_time"].sum(),
+                "total s": total,
+            }
+        )
+        print(pd.DataFrame(rows[-1:]).to_string(index=False, float_format=lambda v: f"{v:.3f}"), flush=True)
     table = pd.DataFrame(rows)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

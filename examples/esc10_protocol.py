@@ -16,6 +16,7 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 Data: ESC-10 (Piczak 2015, CC BY), in the official layout (``meta/esc50.csv`` and
 ``audio/``). Published references on ESC-10, 5-fold: human listeners 95.7 %.
 """
+
 import argparse
 import os
 import sys
@@ -47,8 +48,12 @@ def data_folder(path=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
     parser.add_argument("--sr", type=int, default=22050)
     return parser.parse_args(argv)
 
@@ -62,8 +67,9 @@ def main(argv=None):
 
     t0 = time.perf_counter()
     esc = load_esc50(folder, subset="esc10", sr=args.sr)
-    print(f"loaded {len(esc.target)} clips, {len(esc.target_names)} classes "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"loaded {len(esc.target)} clips, {len(esc.target_names)} classes in {time.perf_counter() - t0:.1f} s"
+    )
 
     pipe = make_pipeline(
         MelSpectrogram(sr=args.sr, n_fft=2048, hop_length=512, n_mels=128),
@@ -75,8 +81,10 @@ def main(argv=None):
     res = cross_validate(pipe, esc.data, esc.target, groups=esc.fold, cv=LeaveOneGroupOut())
     for fold, acc in enumerate(res["test_score"], start=1):
         print(f"fold {fold}: accuracy {acc:.3f}")
-    print(f"mean accuracy {res['test_score'].mean():.3f} +- {res['test_score'].std():.3f} "
-          f"({time.perf_counter() - t0:.1f} s)")
+    print(
+        f"mean accuracy {res['test_score'].mean():.3f} +- {res['test_score'].std():.3f} "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
     return 0
 
 

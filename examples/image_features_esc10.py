@@ -31,6 +31,7 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 ``../shared/data`` beside the repository. Data: ESC-10, the CC BY subset of ESC-50
 (Piczak, 2015).
 """
+
 import os
 import time
 from pathlib import Path
@@ -59,8 +60,12 @@ def pooling():
         from skaudio.features import PoolingTransformer
     except ImportError:  # before the pooling branch is merged: the same two statistics
         return FunctionTransformer(_time_mean_max)
-    return FeatureUnion([("mean", PoolingTransformer("average", axis="time")),
-                         ("max", PoolingTransformer("max", axis="time"))])
+    return FeatureUnion(
+        [
+            ("mean", PoolingTransformer("average", axis="time")),
+            ("max", PoolingTransformer("max", axis="time")),
+        ]
+    )
 
 
 def classifier():
@@ -70,14 +75,20 @@ def classifier():
 def pipelines():
     yield "pooled log-mel (baseline)", make_pipeline(pooling(), classifier())
     for method in ("gaussian", "median", "wiener", "bilateral", "wavelet"):
-        yield (f"filter={method} + pooling",
-               make_pipeline(SpectrogramFilter(method, n_jobs=N_JOBS), pooling(), classifier()))
-    yield ("segmenter=otsu(masked) + pooling",
-           make_pipeline(SpectrogramSegmenter("otsu", output="masked", background="median", n_jobs=N_JOBS),
-                         pooling(), classifier()))
+        yield (
+            f"filter={method} + pooling",
+            make_pipeline(SpectrogramFilter(method, n_jobs=N_JOBS), pooling(), classifier()),
+        )
+    yield (
+        "segmenter=otsu(masked) + pooling",
+        make_pipeline(
+            SpectrogramSegmenter("otsu", output="masked", background="median", n_jobs=N_JOBS),
+            pooling(),
+            classifier(),
+        ),
+    )
     for kind in ("glcm", "lbp", "gabor", "edges"):
-        yield (f"features={kind}",
-               make_pipeline(SpectrogramImageFeatures(kind, n_jobs=N_JOBS), classifier()))
+        yield (f"features={kind}", make_pipeline(SpectrogramImageFeatures(kind, n_jobs=N_JOBS), classifier()))
     for kind in ("glcm", "lbp", "gabor", "edges"):
         union = FeatureUnion([("pool", pooling()), (kind, SpectrogramImageFeatures(kind, n_jobs=N_JOBS))])
         yield f"pooling + features={kind}", make_pipeline(union, classifier())
@@ -96,8 +107,9 @@ def main(root, n_per_fold=None):
     for name, pipe in pipelines():
         t = time.perf_counter()
         acc = cross_val_score(pipe, S, y, groups=folds, cv=LeaveOneGroupOut())
-        rows.append({"pipeline": name, "accuracy": acc.mean(), "std": acc.std(),
-                     "seconds": time.perf_counter() - t})
+        rows.append(
+            {"pipeline": name, "accuracy": acc.mean(), "std": acc.std(), "seconds": time.perf_counter() - t}
+        )
         print(f"{name:36s} {acc.mean():.3f} +- {acc.std():.3f}  ({rows[-1]['seconds']:.1f} s)", flush=True)
     table = pd.DataFrame(rows)
     base = table.loc[0, "accuracy"]
@@ -120,8 +132,12 @@ def parse_args(argv=None):
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
     return parser.parse_args(argv)
 
 

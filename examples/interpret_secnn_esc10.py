@@ -26,6 +26,7 @@ second run only redoes the interpretation.
 Run: ``python examples/interpret_secnn_esc10.py [--data DIR] [--threads N] [--model PATH] [--figures DIR]``
 (``--clips-per-fold 4 --epochs 1`` is a quick check that the script runs.)
 """
+
 import argparse
 import os
 import sys
@@ -68,14 +69,18 @@ def train(esc, names, train_idx, n_jobs, model_path, max_epochs=None):
         print(f"loading the fitted pipeline from {model_path}")
         return joblib.load(model_path)
     epochs = {} if max_epochs is None else {"max_epochs": max_epochs, "early_stopping": False}
-    pipe = Pipeline([
-        ("mel", MelSpectrogram(sr=SR, n_fft=1024, hop_length=512, n_mels=64)),
-        ("clf", SECNNClassifier(random_state=0, n_jobs=n_jobs, **epochs)),
-    ])
+    pipe = Pipeline(
+        [
+            ("mel", MelSpectrogram(sr=SR, n_fft=1024, hop_length=512, n_mels=64)),
+            ("clf", SECNNClassifier(random_state=0, n_jobs=n_jobs, **epochs)),
+        ]
+    )
     start = time.perf_counter()
     pipe.fit(esc.data[train_idx], names[train_idx])
-    print(f"SE-CNN trained on {len(train_idx)} clips in {time.perf_counter() - start:.0f} s "
-          f"({len(pipe[-1].history_)} epochs)")
+    print(
+        f"SE-CNN trained on {len(train_idx)} clips in {time.perf_counter() - start:.0f} s "
+        f"({len(pipe[-1].history_)} epochs)"
+    )
     if model_path is not None:
         joblib.dump(pipe, model_path)
     return pipe
@@ -89,15 +94,27 @@ def sorted_by_centroid(W):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="torch and BLAS threads")
     parser.add_argument("--model", default=None, help="joblib file for the fitted pipeline")
     parser.add_argument("--figures", default=None, help="folder for the PNG figures")
-    parser.add_argument("--clips-per-fold", type=int, default=None,
-                        help="a random subset of each fold (a quick check of the script)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="train exactly this many epochs, no early stopping (default: the estimator's)")
+    parser.add_argument(
+        "--clips-per-fold",
+        type=int,
+        default=None,
+        help="a random subset of each fold (a quick check of the script)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="train exactly this many epochs, no early stopping (default: the estimator's)",
+    )
     return parser.parse_args(argv)
 
 
@@ -113,15 +130,20 @@ def main(argv=None):
     keep = np.arange(len(names))
     if args.clips_per_fold is not None:
         rng = np.random.default_rng(0)
-        keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(esc.fold == f), args.clips_per_fold,
-                                                  replace=False) for f in range(1, 6)]))
+        keep = np.sort(
+            np.concatenate(
+                [
+                    rng.choice(np.flatnonzero(esc.fold == f), args.clips_per_fold, replace=False)
+                    for f in range(1, 6)
+                ]
+            )
+        )
     train_idx = keep[esc.fold[keep] != 5]
     test_idx = keep[esc.fold[keep] == 5]
     pipe = train(esc, names, train_idx, args.threads, args.model, args.epochs)
     X_test, y_test = esc.data[test_idx], names[test_idx]
     pred = pipe.predict(X_test)
-    print(f"fold-5 accuracy: {np.mean(pred == y_test):.3f} "
-          f"({np.sum(pred != y_test)} of {len(y_test)} wrong)")
+    print(f"fold-5 accuracy: {np.mean(pred == y_test):.3f} ({np.sum(pred != y_test)} of {len(y_test)} wrong)")
     n_other = min(80, len(train_idx))
     X_other = esc.data[train_idx[np.random.default_rng(0).choice(len(train_idx), n_other, replace=False)]]
 
@@ -129,18 +151,33 @@ def main(argv=None):
     for scale, v_kwargs in SCALES.items():
         for layer in LAYERS:
             for basis in BASES:
-                nmf = NMFInterpreter(pipe, layer, basis=basis, max_iter=1000, random_state=0,
-                                     n_jobs=args.threads, **v_kwargs)
+                nmf = NMFInterpreter(
+                    pipe, layer, basis=basis, max_iter=1000, random_state=0, n_jobs=args.threads, **v_kwargs
+                )
                 start = time.perf_counter()
                 nmf.fit(X_test)
                 seconds = time.perf_counter() - start
                 fits[scale, layer, basis] = nmf
-                rows.append({"V": scale, "layer": layer, "basis": basis, "channels": nmf.n_components_,
-                             "used": int(np.sum(nmf.contributions_ > 1e-3)), "solver": nmf.solver_,
-                             "iterations": nmf.n_iter_, "R2 fold 5": nmf.score(X_test),
-                             "R2 other clips": nmf.score(X_other), "fit s": seconds})
-                print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1,
-                                                        float_format=lambda v: f"{v:.3f}"), flush=True)
+                rows.append(
+                    {
+                        "V": scale,
+                        "layer": layer,
+                        "basis": basis,
+                        "channels": nmf.n_components_,
+                        "used": int(np.sum(nmf.contributions_ > 1e-3)),
+                        "solver": nmf.solver_,
+                        "iterations": nmf.n_iter_,
+                        "R2 fold 5": nmf.score(X_test),
+                        "R2 other clips": nmf.score(X_other),
+                        "fit s": seconds,
+                    }
+                )
+                print(
+                    pd.DataFrame(rows[-1:]).to_string(
+                        index=False, header=len(rows) == 1, float_format=lambda v: f"{v:.3f}"
+                    ),
+                    flush=True,
+                )
     table = pd.DataFrame(rows)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -150,8 +187,12 @@ def main(argv=None):
     print("\nthe three patterns each class relies on most (features.38, free basis, dB V):")
     for c, sub in disc.groupby("class"):
         peaks = [late.frequencies_[np.argmax(late.components_[:, k])] for k in sub["component"]]
-        print(f"  {c:16s} " + "  ".join(f"#{k} ({s:+.2f}, peak {f:.0f} Hz)"
-                                       for k, s, f in zip(sub["component"], sub["score"], peaks)))
+        print(
+            f"  {c:16s} "
+            + "  ".join(
+                f"#{k} ({s:+.2f}, peak {f:.0f} Hz)" for k, s, f in zip(sub["component"], sub["score"], peaks)
+            )
+        )
 
     wrong = np.flatnonzero(pred != y_test)
     cams = {}
@@ -166,8 +207,10 @@ def main(argv=None):
                 m = cam[j] / max(cam[j].sum(), 1e-12)
                 band = float((m.sum(1) * np.arange(m.shape[0])).sum())
                 frame = float((m.sum(0) * np.arange(m.shape[1])).sum())
-                where.append(f"{layer}: {np.interp(band, np.arange(len(freqs)), freqs):5.0f} Hz, "
-                             f"{frame * 512 / SR:.1f} s")
+                where.append(
+                    f"{layer}: {np.interp(band, np.arange(len(freqs)), freqs):5.0f} Hz, "
+                    f"{frame * 512 / SR:.1f} s"
+                )
             print(f"  {y_test[k]:>14s} -> {pred[k]:<14s} (p={proba[j]:.2f})  " + "; ".join(where))
 
     if args.figures:
@@ -193,8 +236,9 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
     for i, layer in enumerate(LAYERS):
         for j, basis in enumerate(BASES):
             nmf = fits["dB", layer, basis]
-            plot_spectral_patterns(nmf, components=used_components(nmf), ax=axes[i, j],
-                                   title=f"{layer}, {basis}")
+            plot_spectral_patterns(
+                nmf, components=used_components(nmf), ax=axes[i, j], title=f"{layer}, {basis}"
+            )
     fig.savefig(out / "patterns.png", dpi=80)
     # 2. a held-out clip and its reconstructions from both layers (dB V)
     clip = 0
@@ -202,16 +246,29 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
     axes = fig.subplots(len(LAYERS), 1 + len(BASES), sharey=True)
     for i, layer in enumerate(LAYERS):
         some = fits["dB", layer, BASES[0]]
-        V = some.get_spectrogram(X_test[clip:clip + 1])[0]
-        recon = {f"{layer}, {b}": fits["dB", layer, b].inverse_transform(
-            fits["dB", layer, b].transform(X_test[clip:clip + 1]))[0] for b in BASES}
-        plot_reconstruction(V, recon, frequencies=some.frequencies_, db=False, axes=axes[i],
-                            titles=[f"V ({y_test[clip]})", *recon], sr=SR, hop_length=512)
+        V = some.get_spectrogram(X_test[clip : clip + 1])[0]
+        recon = {
+            f"{layer}, {b}": fits["dB", layer, b].inverse_transform(
+                fits["dB", layer, b].transform(X_test[clip : clip + 1])
+            )[0]
+            for b in BASES
+        }
+        plot_reconstruction(
+            V,
+            recon,
+            frequencies=some.frequencies_,
+            db=False,
+            axes=axes[i],
+            titles=[f"V ({y_test[clip]})", *recon],
+            sr=SR,
+            hop_length=512,
+        )
     fig.savefig(out / "reconstructions.png", dpi=80)
     # 3. discriminative patterns of four classes
     classes = sorted(set(y_test))[:4]
-    fig = plot_discriminative_components(disc, fits["dB", "features.38", "softplus"], n_top=3,
-                                         classes=classes)
+    fig = plot_discriminative_components(
+        disc, fits["dB", "features.38", "softplus"], n_top=3, classes=classes
+    )
     fig.savefig(out / "discriminative.png", dpi=80)
     # 4. Grad-CAM of the misclassified clips
     if wrong.size:
@@ -222,8 +279,15 @@ def save_figures(out, fits, pipe, X_test, y_test, pred, wrong, disc, cams):
         axes = fig.subplots(len(CAM_LAYERS), len(shown), squeeze=False)
         for i, layer in enumerate(CAM_LAYERS):
             for j, k in enumerate(shown):
-                plot_gradcam(log_mel[j], cams[layer][j], ax=axes[i, j], frequencies=freqs,
-                             title=f"{layer}\n{y_test[k]} -> {pred[k]}", sr=SR, hop_length=512)
+                plot_gradcam(
+                    log_mel[j],
+                    cams[layer][j],
+                    ax=axes[i, j],
+                    frequencies=freqs,
+                    title=f"{layer}\n{y_test[k]} -> {pred[k]}",
+                    sr=SR,
+                    hop_length=512,
+                )
         fig.savefig(out / "gradcam_misclassified.png", dpi=80)
     print(f"figures written to {out}")
 

@@ -28,6 +28,7 @@ stand in.
 Run: ``python examples/plot_spectrogram_figures.py [--data DIR] [--out DIR]`` (the
 docs' copies were made with ``--out docs/_static/figures``).
 """
+
 import argparse
 import os
 import sys
@@ -80,10 +81,15 @@ def load_clips(data):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
-    parser.add_argument("--out", type=Path, default=Path("figures"),
-                        help="folder for the PNG files (default ./figures)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("figures"), help="folder for the PNG files (default ./figures)"
+    )
     parser.add_argument("--epochs", type=int, default=12, help="epochs of the tiny SE-CNN (default 12)")
     return parser.parse_args(argv)
 
@@ -107,8 +113,10 @@ def main(argv=None):
 
     # 2. pooled versions of one clip (harmonics show what each method keeps), first 2.5 s
     i = next((j for j, k in enumerate(first) if names[k] == "crying_baby"), 0)
-    pooled = {f"{mode} {k}x{k}": PoolingTransformer(mode, kernel_size=(k, k)).fit_transform(S[i:i + 1])[0]
-              for mode, k in [("average", 2), ("max", 2), ("max", 4)]}
+    pooled = {
+        f"{mode} {k}x{k}": PoolingTransformer(mode, kernel_size=(k, k)).fit_transform(S[i : i + 1])[0]
+        for mode, k in [("average", 2), ("max", 2), ("max", 4)]
+    }
     axes = plot_pooled_spectrograms(S[i], pooled, label="dB re max", **axes_kw)
     axes[0].set_xlim(0.0, 2.5)  # shared x axis: every panel shows the same 2.5 s
     axes[0].figure.set_size_inches(13, 3.2)
@@ -118,8 +126,9 @@ def main(argv=None):
     # 3-4. a tiny SE-CNN trained on folds 1-4, interpreted on fold 5
     train, test = folds != 5, np.flatnonzero(folds == 5)
     clf = tiny_secnn(random_state=0, n_jobs=1).set_params(max_epochs=args.epochs)
-    pipe = Pipeline([("mel", MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)),
-                     ("clf", clf)]).fit(X[train], names[train])
+    pipe = Pipeline(
+        [("mel", MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)), ("clf", clf)]
+    ).fit(X[train], names[train])
     pred = pipe.predict(X[test])
     print(f"tiny SE-CNN: {train.sum()} training clips, fold-5 accuracy {np.mean(pred == names[test]):.2f}")
     shown = test[[int(np.flatnonzero(names[test] == c)[0]) for c in dict.fromkeys(names[test])][:3]]
@@ -129,9 +138,16 @@ def main(argv=None):
     V_hat = nmf.inverse_transform(nmf.transform(X[shown[:1]]))[0]
     print(f"NMF of {NMF_LAYER}: {nmf.n_components_} channels, R2 on fold 5 {nmf.score(X[test]):.2f}")
     fig = Figure(figsize=(10, 3.2), layout="constrained")
-    plot_reconstruction(V, {f"W H from {NMF_LAYER}": V_hat}, db=False, axes=fig.subplots(1, 2, sharey=True),
-                        titles=[f"V: {names[shown[0]]} (log-mel, 80 dB -> [0, 1])", f"W H from {NMF_LAYER}"],
-                        frequencies=nmf.frequencies_, sr=SR, hop_length=HOP)
+    plot_reconstruction(
+        V,
+        {f"W H from {NMF_LAYER}": V_hat},
+        db=False,
+        axes=fig.subplots(1, 2, sharey=True),
+        titles=[f"V: {names[shown[0]]} (log-mel, 80 dB -> [0, 1])", f"W H from {NMF_LAYER}"],
+        frequencies=nmf.frequencies_,
+        sr=SR,
+        hop_length=HOP,
+    )
     fig.savefig(out / "interpret_reconstruction.png", dpi=DPI)
 
     cams = grad_cam(pipe, X[shown], CAM_LAYER)  # for the predicted class of each clip
@@ -139,8 +155,9 @@ def main(argv=None):
     predicted = pipe.predict(X[shown])
     fig = Figure(figsize=(12, 3.2), layout="constrained")
     for ax, j in zip(fig.subplots(1, len(shown), sharey=True), range(len(shown))):
-        plot_gradcam(log_mel[j], cams[j], ax=ax, title=f"{names[shown[j]]} (predicted: {predicted[j]})",
-                     **axes_kw)
+        plot_gradcam(
+            log_mel[j], cams[j], ax=ax, title=f"{names[shown[j]]} (predicted: {predicted[j]})", **axes_kw
+        )
     fig.savefig(out / "interpret_gradcam.png", dpi=DPI)
     for f in sorted(out.glob("*.png")):
         print(f"{f}: {f.stat().st_size / 1024:.0f} KB")

@@ -27,6 +27,7 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 
 Run: ``python examples/pooling_gridsearch_esc10.py [--data DIR]``
 """
+
 import argparse
 import os
 import sys
@@ -45,8 +46,20 @@ from sklearn.preprocessing import StandardScaler
 from skaudio.datasets import load_esc50
 from skaudio.features import MelSpectrogram, PoolingTransformer, PowerToDb
 
-POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
-                 "entropy", "attention")
+POOLING_MODES = (
+    "average",
+    "max",
+    "min",
+    "mixed",
+    "lsp",
+    "esp",
+    "lnp",
+    "lse",
+    "auto",
+    "power",
+    "entropy",
+    "attention",
+)
 
 
 def data_folder(path=None):
@@ -59,8 +72,12 @@ def data_folder(path=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
     return parser.parse_args(argv)
 
 
@@ -75,30 +92,40 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as cache:
         # the mel step does not depend on `mode`: cache it across the grid
-        pipe = Pipeline([
-            ("mel", MelSpectrogram(sr=44100, n_fft=2048, hop_length=512, n_mels=128, to_db=False)),
-            ("pool", PoolingTransformer(axis="time")),
-            ("db", PowerToDb()),
-            ("scale", StandardScaler()),
-            ("clf", LogisticRegression(C=0.1, max_iter=2000)),
-        ], memory=Memory(cache, verbose=0))
-        grid = GridSearchCV(pipe, {"pool__mode": list(POOLING_MODES)}, cv=LeaveOneGroupOut(),
-                            n_jobs=1, refit=False, error_score="raise")
+        pipe = Pipeline(
+            [
+                ("mel", MelSpectrogram(sr=44100, n_fft=2048, hop_length=512, n_mels=128, to_db=False)),
+                ("pool", PoolingTransformer(axis="time")),
+                ("db", PowerToDb()),
+                ("scale", StandardScaler()),
+                ("clf", LogisticRegression(C=0.1, max_iter=2000)),
+            ],
+            memory=Memory(cache, verbose=0),
+        )
+        grid = GridSearchCV(
+            pipe,
+            {"pool__mode": list(POOLING_MODES)},
+            cv=LeaveOneGroupOut(),
+            n_jobs=1,
+            refit=False,
+            error_score="raise",
+        )
         grid.fit(esc.data, esc.target, groups=esc.fold)
 
     res = pd.DataFrame(grid.cv_results_)
     folds = [c for c in res if c.startswith("split") and c.endswith("_test_score")]
-    table = pd.DataFrame({
-        "mode": res["param_pool__mode"],
-        "accuracy": res["mean_test_score"],
-        "std over folds": res["std_test_score"],
-        "worst fold": res[folds].min(axis=1),
-        "best fold": res[folds].max(axis=1),
-    }).sort_values("accuracy", ascending=False)
+    table = pd.DataFrame(
+        {
+            "mode": res["param_pool__mode"],
+            "accuracy": res["mean_test_score"],
+            "std over folds": res["std_test_score"],
+            "worst fold": res[folds].min(axis=1),
+            "best fold": res[folds].max(axis=1),
+        }
+    ).sort_values("accuracy", ascending=False)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     best = table.iloc[0]
-    print(f"best: {best['mode']} ({best['accuracy']:.3f}); "
-          f"{time.perf_counter() - start:.0f} s in all")
+    print(f"best: {best['mode']} ({best['accuracy']:.3f}); {time.perf_counter() - start:.0f} s in all")
     return 0
 
 

@@ -32,6 +32,7 @@ data folder (holding ``esc10/``, ``fsdd_sample/``, ``instruments_sample/`` and
 Run: ``python examples/pooling_paper_comparison.py [--data DIR] [--out DIR] [--max-clips N]``
 (about half a minute on two cores; ``--max-clips 3`` is a quick check).
 """
+
 import argparse
 import os
 import sys
@@ -50,8 +51,11 @@ from skaudio.metrics.report import PAPER_PROTOCOL, summarize_pooling
 HERE = Path(__file__).resolve().parent
 #: the paper's Tables I-III, transcribed (read-only input, whatever --out says)
 PAPER_TABLES = HERE.parent / "docs" / "user_guide" / "paper_tables"
-DOMAINS = {"speech": "paper_table1_speech.csv", "music": "paper_table2_music.csv",
-           "environment": "paper_table3_environment.csv"}
+DOMAINS = {
+    "speech": "paper_table1_speech.csv",
+    "music": "paper_table2_music.csv",
+    "environment": "paper_table3_environment.csv",
+}
 SOURCES = ("esc10", "fsdd_sample", "instruments_sample", "music_speech_sample")
 
 
@@ -65,13 +69,25 @@ def data_folder(path=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="the shared data folder (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="folder for our CSV tables (created; nothing is written without it)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the shared data folder (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for our CSV tables (created; nothing is written without it)",
+    )
     parser.add_argument("--sr", type=int, default=PAPER_PROTOCOL["sr"])
-    parser.add_argument("--max-clips", type=int, default=None,
-                        help="use only the first N clips of each source (a quick check)")
+    parser.add_argument(
+        "--max-clips",
+        type=int,
+        default=None,
+        help="use only the first N clips of each source (a quick check)",
+    )
     return parser.parse_args(argv)
 
 
@@ -95,6 +111,7 @@ def logmel(X, sr):
 
 def domain_batches(root, sr, max_clips=None):
     """Waveform batches of each domain (clips of one batch share a length)."""
+
     def first(files):
         files = sorted(map(str, files))
         return files if max_clips is None else files[:max_clips]
@@ -110,9 +127,14 @@ def domain_batches(root, sr, max_clips=None):
     esc10 = load_esc50(root / "esc10", sr=sr, subset="esc10", folds=None if max_clips is None else 1).data
     return {
         "environment": {"ESC-10 (5 s)": cut(esc10)},
-        "speech": {"FSDD digits (1 s)": digits, "GTZAN speech (5 s segments)": cut(segments(gtzan_speech, sr, 5.0))},
-        "music": {"GTZAN music (5 s segments)": cut(segments(gtzan_music, sr, 5.0)),
-                  "Philharmonia notes (3 s)": instruments},
+        "speech": {
+            "FSDD digits (1 s)": digits,
+            "GTZAN speech (5 s segments)": cut(segments(gtzan_speech, sr, 5.0)),
+        },
+        "music": {
+            "GTZAN music (5 s segments)": cut(segments(gtzan_music, sr, 5.0)),
+            "Philharmonia notes (3 s)": instruments,
+        },
     }
 
 
@@ -132,9 +154,16 @@ def orderings(ours, paper):
     for name in METRIC_NAMES:
         a, b = ours[name].astype(float), paper[name].reindex(ours.index).astype(float)
         rho = scipy.stats.spearmanr(a, b).statistic if a.nunique() > 1 and b.nunique() > 1 else np.nan
-        rows.append({"metric": name, "best_ours": best_mode(ours, name), "best_paper": best_mode(paper, name),
-                     "highest_ours": a.idxmax() if a.nunique() > 1 else "(all equal)",
-                     "highest_paper": b.idxmax() if b.nunique() > 1 else "(all equal)", "spearman": rho})
+        rows.append(
+            {
+                "metric": name,
+                "best_ours": best_mode(ours, name),
+                "best_paper": best_mode(paper, name),
+                "highest_ours": a.idxmax() if a.nunique() > 1 else "(all equal)",
+                "highest_paper": b.idxmax() if b.nunique() > 1 else "(all equal)",
+                "spearman": rho,
+            }
+        )
     return pd.DataFrame(rows).set_index("metric")
 
 
@@ -143,11 +172,17 @@ def by_source_summary(long):
     rows = []
     for (domain, source), part in long.groupby(["domain", "source"], sort=False):
         means = part.groupby("mode", sort=False)[["variance", "lipschitz"]].mean()
-        rows.append({"domain": domain, "source": source, "clips": part["clip"].nunique(),
-                     "max: variance": means.loc["max", "variance"],
-                     "highest variance": f"{means['variance'].idxmax()} ({means['variance'].max():.4f})",
-                     "max: lipschitz": means.loc["max", "lipschitz"],
-                     "highest lipschitz": f"{means['lipschitz'].idxmax()} ({means['lipschitz'].max():.4f})"})
+        rows.append(
+            {
+                "domain": domain,
+                "source": source,
+                "clips": part["clip"].nunique(),
+                "max: variance": means.loc["max", "variance"],
+                "highest variance": f"{means['variance'].idxmax()} ({means['variance'].max():.4f})",
+                "max: lipschitz": means.loc["max", "lipschitz"],
+                "highest lipschitz": f"{means['lipschitz'].idxmax()} ({means['lipschitz'].max():.4f})",
+            }
+        )
     return pd.DataFrame(rows).set_index(["domain", "source"])
 
 

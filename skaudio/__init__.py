@@ -3,6 +3,7 @@
 The public names are imported lazily, so ``import skaudio`` stays quick and
 does not load torch until a name that needs it is used.
 """
+
 import importlib
 
 __version__ = "0.1.0"

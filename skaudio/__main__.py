@@ -1,4 +1,5 @@
 """``python -m skaudio`` runs the command-line interface."""
+
 import sys
 
 from skaudio.cli import main

@@ -3,6 +3,7 @@
 Each check returns a validated array and never modifies its argument; errors
 name the argument, what was expected and what came.
 """
+
 import numbers
 import os
 import sys
@@ -11,8 +12,14 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_finite", "check_length", "audio_dict_clips",
-           "check_device"]
+__all__ = [
+    "check_waveforms",
+    "check_spectrograms",
+    "check_finite",
+    "check_length",
+    "audio_dict_clips",
+    "check_device",
+]
 
 
 _MAX_SHOWN = 120  # characters of a value or library message quoted in an error
@@ -21,7 +28,7 @@ _MAX_SHOWN = 120  # characters of a value or library message quoted in an error
 def _clip(text):
     """``text`` on one line, at most ``_MAX_SHOWN`` characters (errors never quote whole arrays)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 3] + "..."
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 def _is_tensor(X):
@@ -71,8 +78,10 @@ def audio_dict_clips(X, name="X", sr=None):
     clips = []
     for i, item in enumerate(X):
         if not _is_audio_dict(item):
-            raise TypeError(f"{name}[0] is an audio dict but {name}[{i}] is a "
-                            f"{type(item).__name__}; pass one kind of input")
+            raise TypeError(
+                f"{name}[0] is an audio dict but {name}[{i}] is a "
+                f"{type(item).__name__}; pass one kind of input"
+            )
         if item.get("array") is None:
             raise ValueError(
                 f"{name}[{i}] is an audio dict without decoded samples ('array'); decode the "
@@ -89,8 +98,10 @@ def audio_dict_clips(X, name="X", sr=None):
         clips.append(np.asarray(_from_tensor(item["array"])))
     rates.discard(None)
     if len(rates) > 1:
-        raise ValueError(f"{name} mixes sampling rates {sorted(rates)} Hz; resample them to "
-                         "one rate first (AudioLoader(sr=...) does)")
+        raise ValueError(
+            f"{name} mixes sampling rates {sorted(rates)} Hz; resample them to "
+            "one rate first (AudioLoader(sr=...) does)"
+        )
     return clips, (rates.pop() if rates else None)
 
 
@@ -99,8 +110,10 @@ def _from_audio_dicts(X, name, sr):
     clips, _ = audio_dict_clips(X, name, sr)
     lengths = {c.shape[-1] if c.ndim else 0 for c in clips}
     if len(lengths) > 1:
-        raise ValueError(f"{name} holds clips of different lengths ({min(lengths)} to {max(lengths)} "
-                         "samples); fix them first with FixLength or AudioLoader(duration=...)")
+        raise ValueError(
+            f"{name} holds clips of different lengths ({min(lengths)} to {max(lengths)} "
+            "samples); fix them first with FixLength or AudioLoader(duration=...)"
+        )
     return np.stack(clips)
 
 
@@ -110,12 +123,16 @@ def _from_items(X, name, sr, audio):
         return X
     first = X[0]
     if isinstance(first, Mapping) and not _is_audio_dict(first):
-        raise TypeError(f"{name} holds dicts with keys {_clip(sorted(map(str, first)))}, not audio dicts "
-                        "('array', 'sampling_rate', 'path'); pass the audio column, e.g. dataset['audio']")
+        raise TypeError(
+            f"{name} holds dicts with keys {_clip(sorted(map(str, first)))}, not audio dicts "
+            "('array', 'sampling_rate', 'path'); pass the audio column, e.g. dataset['audio']"
+        )
     if _is_audio_dict(first):
         if not audio:
-            raise TypeError(f"{name} holds audio dicts (a datasets audio column), not spectrograms; "
-                            "compute them first, e.g. with MelSpectrogram(sr=...)")
+            raise TypeError(
+                f"{name} holds audio dicts (a datasets audio column), not spectrograms; "
+                "compute them first, e.g. with MelSpectrogram(sr=...)"
+            )
         return _from_audio_dicts(X, name, sr)
     if _is_path(first):
         raise TypeError(
@@ -135,16 +152,20 @@ def _as_array(X, name, sr=None, audio=True):
     describe the input, never quote it whole.
     """
     if _is_path(X):
-        raise TypeError(f"{name} must be an array of audio samples, got a string {_clip(repr(X))}; "
-                        "to start from file paths put AudioLoader(sr=...) first")
+        raise TypeError(
+            f"{name} must be an array of audio samples, got a string {_clip(repr(X))}; "
+            "to start from file paths put AudioLoader(sr=...) first"
+        )
     if scipy.sparse.issparse(X):
         raise TypeError(
             f"Sparse data was passed for {name}, but dense data is required: audio and "
             "spectrograms are dense. Use X.toarray() to convert to a dense numpy array."
         )
     if isinstance(X, Mapping):
-        raise TypeError(f"{name} is a single {type(X).__name__}; pass a list of clips, e.g. "
-                        "[example] or a datasets audio column dataset['audio']")
+        raise TypeError(
+            f"{name} is a single {type(X).__name__}; pass a list of clips, e.g. "
+            "[example] or a datasets audio column dataset['audio']"
+        )
     X = _from_tensor(X)
     if not hasattr(X, "__array__") and hasattr(X, "__len__") and hasattr(X, "__getitem__"):
         X = _from_items(X, name, sr, audio)  # lists, tuples, a datasets column
@@ -197,11 +218,15 @@ def _check_float_dtype(arr, name, what):
 
 def _check_not_empty(arr, name):
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty: found array with 0 sample(s) (shape={arr.shape}) "
-                         "while a minimum of 1 is required.")
+        raise ValueError(
+            f"{name} is empty: found array with 0 sample(s) (shape={arr.shape}) "
+            "while a minimum of 1 is required."
+        )
     if arr.size == 0:
-        raise ValueError(f"{name} is empty: found array with 0 feature(s) (shape={arr.shape}) "
-                         "while a minimum of 1 is required.")
+        raise ValueError(
+            f"{name} is empty: found array with 0 feature(s) (shape={arr.shape}) "
+            "while a minimum of 1 is required."
+        )
 
 
 def _cast(arr, dtype, name):
@@ -238,8 +263,7 @@ def check_finite(arr, name):
         n_nan = int(np.isnan(arr).sum())
         n_inf = int(np.isinf(arr).sum())
         raise ValueError(
-            f"{name} contains {n_nan} NaN and {n_inf} infinite values; clean or "
-            "impute them before this step."
+            f"{name} contains {n_nan} NaN and {n_inf} infinite values; clean or impute them before this step."
         )
 
 
@@ -369,15 +393,19 @@ def check_device(device, name="device"):
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
-        raise ValueError(f"{name}={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', "
-                         "'mps', ...") from None
+        raise ValueError(
+            f"{name}={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps', ..."
+        ) from None
     if dev.type == "meta":
-        raise ValueError(f"{name}={device!r} holds no data, so nothing can be computed on it; use "
-                         "'cpu' or a GPU")
+        raise ValueError(
+            f"{name}={device!r} holds no data, so nothing can be computed on it; use 'cpu' or a GPU"
+        )
     if dev.type == "cuda" and not torch.cuda.is_available():
         why = "no GPU is visible" if torch.backends.cuda.is_built() else "this torch build has no CUDA"
-        raise ValueError(f"{name}={device!r} but CUDA is not available here ({why}; torch "
-                         f"{torch.__version__}); use device='cpu'")
+        raise ValueError(
+            f"{name}={device!r} but CUDA is not available here ({why}; torch "
+            f"{torch.__version__}); use device='cpu'"
+        )
     try:
         torch.empty(1, device=dev)  # any other device that is absent or unusable here
     except Exception as exc:

@@ -1,4 +1,5 @@
 """The ``skaudio`` command line: ``--version``, ``demo``, ``pooling-report``."""
+
 import argparse
 import sys
 import time
@@ -34,16 +35,25 @@ def _demo(args, out):
     from sklearn.preprocessing import StandardScaler
 
     from skaudio.datasets import make_sound_events
-    from skaudio.features import (MelSpectrogram, PoolingTransformer, SpectrogramFilter,
-                                  SpectrogramSegmenter)
+    from skaudio.features import MelSpectrogram, PoolingTransformer, SpectrogramFilter, SpectrogramSegmenter
     from skaudio.metrics import compare_pooling
 
     timer = _Timer(out)
-    print(f"skaudio {skaudio.__version__} demo: synthetic sound events -> log-mel -> pooling, "
-          "preservation metrics, image steps -> cross-validated classifiers", file=out)
-    data = timer(f"generate {args.n_clips} clips x {args.duration:g} s at {args.sr} Hz",
-                 make_sound_events, args.n_clips, args.n_classes, sr=args.sr,
-                 duration=args.duration, random_state=args.random_state, return_bunch=True)
+    print(
+        f"skaudio {skaudio.__version__} demo: synthetic sound events -> log-mel -> pooling, "
+        "preservation metrics, image steps -> cross-validated classifiers",
+        file=out,
+    )
+    data = timer(
+        f"generate {args.n_clips} clips x {args.duration:g} s at {args.sr} Hz",
+        make_sound_events,
+        args.n_clips,
+        args.n_classes,
+        sr=args.sr,
+        duration=args.duration,
+        random_state=args.random_state,
+        return_bunch=True,
+    )
     X, y = data.data, data.target
     mel = MelSpectrogram(sr=args.sr, n_fft=1024, hop_length=256, n_mels=64, n_jobs=args.n_jobs)
     S = timer("log-mel spectrograms (MelSpectrogram)", mel.fit_transform, X)
@@ -51,46 +61,81 @@ def _demo(args, out):
 
     P = timer("2x2 lse pooling (PoolingTransformer)", PoolingTransformer("lse", r=1.0).fit_transform, S)
     print(f"    -> {P.shape[1]} x {P.shape[2]} per clip, compression {S[0].size / P[0].size:.1f}", file=out)
-    table = timer("pooling report: 12 methods x 16 metrics (2x2)", compare_pooling, S,
-                  sr=args.sr, freqs=mel.frequencies_, n_jobs=args.n_jobs)
-    cols = ["variance", "mean", "entropy", "kl_divergence", "cosine_similarity",
-            "lipschitz", "temporal_variance", "spectral_centroid"]
+    table = timer(
+        "pooling report: 12 methods x 16 metrics (2x2)",
+        compare_pooling,
+        S,
+        sr=args.sr,
+        freqs=mel.frequencies_,
+        n_jobs=args.n_jobs,
+    )
+    cols = [
+        "variance",
+        "mean",
+        "entropy",
+        "kl_divergence",
+        "cosine_similarity",
+        "lipschitz",
+        "temporal_variance",
+        "spectral_centroid",
+    ]
     print(table[cols].to_string(float_format=lambda v: f"{v:.3f}"), file=out)
 
     rng = np.random.default_rng(args.random_state)
     noisy = (S + 6.0 * rng.standard_normal(S.shape)).astype(np.float32)
-    clean = timer("wiener denoising of noisy maps (SpectrogramFilter)",
-                  SpectrogramFilter("wiener").fit_transform, noisy)
-    print(f"    -> mean squared error vs the clean maps {np.mean((noisy - S) ** 2):.1f} -> "
-          f"{np.mean((clean - S) ** 2):.1f}", file=out)
-    masks = timer("event masks (SpectrogramSegmenter, Otsu)",
-                  SpectrogramSegmenter("otsu", background="median").fit_transform, S)
+    clean = timer(
+        "wiener denoising of noisy maps (SpectrogramFilter)", SpectrogramFilter("wiener").fit_transform, noisy
+    )
+    print(
+        f"    -> mean squared error vs the clean maps {np.mean((noisy - S) ** 2):.1f} -> "
+        f"{np.mean((clean - S) ** 2):.1f}",
+        file=out,
+    )
+    masks = timer(
+        "event masks (SpectrogramSegmenter, Otsu)",
+        SpectrogramSegmenter("otsu", background="median").fit_transform,
+        S,
+    )
     active = masks.sum(axis=1) >= 3
     frame_s = 256 / args.sr
     errors = [abs(np.flatnonzero(a)[0] * frame_s - on) for a, on in zip(active, data.onsets) if a.any()]
-    print(f"    -> median onset error {1000 * np.median(errors):.0f} ms over {len(errors)} clips",
-          file=out)
+    print(f"    -> median onset error {1000 * np.median(errors):.0f} ms over {len(errors)} clips", file=out)
 
     pipe = make_pipeline(
         mel,
         make_union(PoolingTransformer("average", axis="time"), PoolingTransformer("max", axis="time")),
-        StandardScaler(), LogisticRegression(max_iter=2000))
+        StandardScaler(),
+        LogisticRegression(max_iter=2000),
+    )
     cv = StratifiedKFold(5, shuffle=True, random_state=args.random_state)
-    res = timer("5-fold CV: log-mel -> mean+max over time -> logistic regression",
-                cross_validate, pipe, X, y, cv=cv)
+    res = timer(
+        "5-fold CV: log-mel -> mean+max over time -> logistic regression", cross_validate, pipe, X, y, cv=cv
+    )
     acc = res["test_score"]
-    print(f"    -> accuracy per fold: {np.array2string(acc, precision=3)}; "
-          f"mean {acc.mean():.3f} +- {acc.std():.3f} (chance {1 / args.n_classes:.3f})", file=out)
+    print(
+        f"    -> accuracy per fold: {np.array2string(acc, precision=3)}; "
+        f"mean {acc.mean():.3f} +- {acc.std():.3f} (chance {1 / args.n_classes:.3f})",
+        file=out,
+    )
 
     if not args.no_models:
         from skaudio.models._demo import demo_cross_validate
 
-        res = timer("3-fold CV of a tiny SE-CNN on the log-mels (skorch)", demo_cross_validate, S, y,
-                    StratifiedKFold(3, shuffle=True, random_state=args.random_state),
-                    random_state=args.random_state, n_jobs=args.n_jobs)
-        print(f"    -> SE-CNN accuracy per fold: {np.array2string(res['test_accuracy'], precision=3)}; "
-              f"macro ROC AUC {res['test_roc_auc_macro'].mean():.3f}, "
-              f"d-prime {res['test_d_prime'].mean():.2f}", file=out)
+        res = timer(
+            "3-fold CV of a tiny SE-CNN on the log-mels (skorch)",
+            demo_cross_validate,
+            S,
+            y,
+            StratifiedKFold(3, shuffle=True, random_state=args.random_state),
+            random_state=args.random_state,
+            n_jobs=args.n_jobs,
+        )
+        print(
+            f"    -> SE-CNN accuracy per fold: {np.array2string(res['test_accuracy'], precision=3)}; "
+            f"macro ROC AUC {res['test_roc_auc_macro'].mean():.3f}, "
+            f"d-prime {res['test_d_prime'].mean():.2f}",
+            file=out,
+        )
     total = sum(dt for _, dt in timer.rows)
     print(f"  {'total':<62s} {total:7.2f} s", file=out)
     return 0
@@ -98,6 +143,7 @@ def _demo(args, out):
 
 def _positive(kind):
     """An argparse type: a number of ``kind`` that is > 0."""
+
     def parse(text):
         try:
             value = kind(text)
@@ -120,13 +166,15 @@ def _data_spec(text):
         return text
     if kind not in ("esc50", "esc10", "folder") or not path:
         raise argparse.ArgumentTypeError(
-            f"expected esc50:PATH, esc10:PATH, folder:PATH or synthetic, got {text!r}")
+            f"expected esc50:PATH, esc10:PATH, folder:PATH or synthetic, got {text!r}"
+        )
     root = Path(path).expanduser()
     if not root.is_dir():
         raise argparse.ArgumentTypeError(f"{path!r} is not a folder")
     if kind != "folder" and not (root / "meta" / "esc50.csv").is_file():
         raise argparse.ArgumentTypeError(
-            f"{path!r} has no meta/esc50.csv (expected the ESC-50 layout: meta/esc50.csv and audio/)")
+            f"{path!r} has no meta/esc50.csv (expected the ESC-50 layout: meta/esc50.csv and audio/)"
+        )
     return text
 
 
@@ -139,10 +187,18 @@ def _pooling_report(args, out):
         except ImportError:
             args.parser.error('--plot needs matplotlib: pip install "skaudio[plot]"')
     try:
-        pooling_report_main(args.data, args.sr, args.kernel, args.out, args.plot,
-                            modes=args.modes.split(",") if args.modes else None,
-                            n_clips=args.n_clips, duration=args.duration, stream=out,
-                            n_jobs=args.n_jobs)
+        pooling_report_main(
+            args.data,
+            args.sr,
+            args.kernel,
+            args.out,
+            args.plot,
+            modes=args.modes.split(",") if args.modes else None,
+            n_clips=args.n_clips,
+            duration=args.duration,
+            stream=out,
+            n_jobs=args.n_jobs,
+        )
     except (ValueError, OSError) as exc:  # bad data, an unreadable file, an unknown mode or kernel
         args.parser.error(str(exc).splitlines()[0])
     return 0
@@ -150,38 +206,60 @@ def _pooling_report(args, out):
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="skaudio", description="scikit-learn compatible audio features, pooling, metrics and models.")
+        prog="skaudio", description="scikit-learn compatible audio features, pooling, metrics and models."
+    )
     parser.add_argument("--version", action="version", version=f"skaudio {skaudio.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser("demo", help="run the end-to-end demo on synthetic data",
-                          description="Synthetic sound events -> log-mel -> cross-validated "
-                                      "scikit-learn pipeline, with the time of each step.")
+    demo = sub.add_parser(
+        "demo",
+        help="run the end-to-end demo on synthetic data",
+        description="Synthetic sound events -> log-mel -> cross-validated "
+        "scikit-learn pipeline, with the time of each step.",
+    )
     demo.add_argument("--n-clips", type=int, default=300, help="clips to generate (default 300)")
     demo.add_argument("--n-classes", type=int, default=10, help="classes (default 10)")
     demo.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
     demo.add_argument("--duration", type=float, default=2.0, help="seconds per clip (default 2)")
-    demo.add_argument("--n-jobs", type=int, default=None,
-                      help="threads (default: all cores for the numba steps, one for torch)")
+    demo.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="threads (default: all cores for the numba steps, one for torch)",
+    )
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     demo.add_argument("--no-models", action="store_true", help="skip the torch network step")
     demo.set_defaults(func=_demo)
 
     rep = sub.add_parser(
-        "pooling-report", help="compare the twelve pooling methods with the preservation metrics",
+        "pooling-report",
+        help="compare the twelve pooling methods with the preservation metrics",
         description="Log-mel spectrograms (Hann, dB re max) pooled by each of the twelve [POOL] "
-                    "methods and scored by the 16 preservation metrics; prints a Table I-style "
-                    "table (mean over clips).")
-    rep.add_argument("--data", default="synthetic", type=_data_spec,
-                     help="esc50:PATH | esc10:PATH | folder:PATH | synthetic (default)")
+        "methods and scored by the 16 preservation metrics; prints a Table I-style "
+        "table (mean over clips).",
+    )
+    rep.add_argument(
+        "--data",
+        default="synthetic",
+        type=_data_spec,
+        help="esc50:PATH | esc10:PATH | folder:PATH | synthetic (default)",
+    )
     rep.add_argument("--sr", type=int, default=16000, help="sampling rate in Hz (default 16000)")
     rep.add_argument("--kernel", default="2x2", help="pooling region FxT (default 2x2)")
     rep.add_argument("--out", default=None, help="write the table (mean and std) as CSV")
     rep.add_argument("--plot", default=None, help="write a heatmap of the table (PNG)")
     rep.add_argument("--modes", default=None, help="comma-separated modes (default: all twelve)")
-    rep.add_argument("--n-clips", type=_positive(int), default=None,
-                     help="use the first N clips only (only their files are read; 40 for synthetic)")
-    rep.add_argument("--duration", type=_positive(float), default=5.0,
-                     help="seconds per clip: longer files are cut, shorter zero-padded (default 5)")
+    rep.add_argument(
+        "--n-clips",
+        type=_positive(int),
+        default=None,
+        help="use the first N clips only (only their files are read; 40 for synthetic)",
+    )
+    rep.add_argument(
+        "--duration",
+        type=_positive(float),
+        default=5.0,
+        help="seconds per clip: longer files are cut, shorter zero-padded (default 5)",
+    )
     rep.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
     rep.set_defaults(func=_pooling_report, parser=rep)
     return parser

@@ -4,6 +4,7 @@ Files are decoded by soundfile (libsndfile: WAV, FLAC, OGG/Vorbis, MP3 with
 libsndfile >= 1.1) and resampled with soxr's high-quality filter, the same
 resampler librosa uses by default.
 """
+
 import os
 import re
 import warnings
@@ -34,8 +35,10 @@ def _upsampling_error(orig_sr, target_sr, n_samples=None):
     if ratio <= MAX_UPSAMPLING:
         return None
     size = "" if n_samples is None else f" ({n_samples:,} samples would become {int(n_samples * ratio):,})"
-    return (f"resampling from {orig_sr:g} Hz to {target_sr:g} Hz is a {ratio:g}-fold upsampling{size}; "
-            f"refusing factors above {MAX_UPSAMPLING} (is the sampling rate right?)")
+    return (
+        f"resampling from {orig_sr:g} Hz to {target_sr:g} Hz is a {ratio:g}-fold upsampling{size}; "
+        f"refusing factors above {MAX_UPSAMPLING} (is the sampling rate right?)"
+    )
 
 
 def resample(y, orig_sr, target_sr):
@@ -105,7 +108,7 @@ def fix_length(y, length, *, pad_mode="constant", align="start"):
         raise ValueError(f"cannot pad an empty clip with pad_mode={pad_mode!r}; use 'constant'")
     if n >= length:
         start = {"start": 0, "center": (n - length) // 2, "end": n - length}[align]
-        return y[..., start:start + length].copy()
+        return y[..., start : start + length].copy()
     missing = length - n
     before = {"start": 0, "center": missing // 2, "end": missing}[align]
     widths = [(0, 0)] * (y.ndim - 1) + [(before, missing - before)]
@@ -156,13 +159,18 @@ def _read_one(path, sr, mono, offset, duration):
             finite = np.isfinite(data)
             if not finite.all():  # float WAV/FLAC can store NaN and inf; nothing downstream can use them
                 n_nan = int(np.isnan(data).sum())
-                raise ValueError(f"it holds {n_nan} NaN and {int(finite.size - finite.sum()) - n_nan} "
-                                 "infinite sample(s); audio samples must be finite")
+                raise ValueError(
+                    f"it holds {n_nan} NaN and {int(finite.size - finite.sum()) - n_nan} "
+                    "infinite sample(s); audio samples must be finite"
+                )
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError) as exc:
         raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
     if cut:
-        warnings.warn(f"audio file {path!r} looks truncated ({cut}); read the "
-                      f"{f.frames} samples it holds", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"audio file {path!r} looks truncated ({cut}); read the {f.frames} samples it holds",
+            UserWarning,
+            stacklevel=3,
+        )
     y = data.T  # (channels, frames)
     if mono:
         y = y.mean(axis=0)
@@ -174,8 +182,9 @@ def _read_one(path, sr, mono, offset, duration):
     return np.ascontiguousarray(y, dtype=np.float32), (sr if sr is not None else native_sr)
 
 
-def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=None,
-               on_error="raise", return_paths=False):
+def load_audio(
+    paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=None, on_error="raise", return_paths=False
+):
     """Read one or many audio files as float32 arrays.
 
     Parameters
@@ -252,8 +261,11 @@ def load_audio(paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=N
     results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(safe)(p) for p in paths)
     bad = [(p, r) for p, r in zip(paths, results) if isinstance(r, Exception)]
     if bad:
-        warnings.warn(f"skipped {len(bad)} unreadable file(s): " + "; ".join(str(r) for _, r in bad),
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            f"skipped {len(bad)} unreadable file(s): " + "; ".join(str(r) for _, r in bad),
+            UserWarning,
+            stacklevel=2,
+        )
     kept = [p for p, r in zip(paths, results) if not isinstance(r, Exception)]
     good = [r for r in results if not isinstance(r, Exception)]
     if not good:

@@ -13,10 +13,17 @@ seconds, given ``frequencies`` the band axis is labelled in Hz.
 - :func:`plot_discriminative_components` -- the patterns each class relies on;
 - :func:`plot_gradcam` -- a Grad-CAM map over its spectrogram.
 """
+
 import numpy as np
 
-__all__ = ["plot_spectrogram", "plot_pooled_spectrograms", "plot_spectral_patterns",
-           "plot_reconstruction", "plot_discriminative_components", "plot_gradcam"]
+__all__ = [
+    "plot_spectrogram",
+    "plot_pooled_spectrograms",
+    "plot_spectral_patterns",
+    "plot_reconstruction",
+    "plot_discriminative_components",
+    "plot_gradcam",
+]
 
 
 def _require_matplotlib():
@@ -77,8 +84,10 @@ def _frame_seconds(sr, hop_length):
     if sr is None and hop_length is None:
         return None
     if sr is None or hop_length is None:
-        raise ValueError(f"give both sr and hop_length for a time axis in seconds, got sr={sr!r}, "
-                         f"hop_length={hop_length!r}")
+        raise ValueError(
+            f"give both sr and hop_length for a time axis in seconds, got sr={sr!r}, "
+            f"hop_length={hop_length!r}"
+        )
     if not sr > 0 or not hop_length > 0:
         raise ValueError(f"sr and hop_length must be > 0, got sr={sr!r}, hop_length={hop_length!r}")
     return hop_length / sr
@@ -101,13 +110,26 @@ def _time_label(ax, seconds):
 def _check_map(S, name):
     S = np.asarray(S, dtype=np.float64)
     if S.ndim != 2 or S.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D (n_freqs, n_frames) array (one clip), got "
-                         f"shape {S.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 2-D (n_freqs, n_frames) array (one clip), got shape {S.shape}"
+        )
     return S
 
 
-def plot_spectrogram(S, *, sr=None, hop_length=None, frequencies=None, ax=None, title=None,
-                     cmap="magma", vmin=None, vmax=None, colorbar=True, label="dB"):
+def plot_spectrogram(
+    S,
+    *,
+    sr=None,
+    hop_length=None,
+    frequencies=None,
+    ax=None,
+    title=None,
+    cmap="magma",
+    vmin=None,
+    vmax=None,
+    colorbar=True,
+    label="dB",
+):
     """One spectrogram (frequency up, time across) with a colour bar.
 
     Parameters
@@ -148,8 +170,16 @@ def plot_spectrogram(S, *, sr=None, hop_length=None, frequencies=None, ax=None, 
     seconds = _frame_seconds(sr, hop_length)
     if ax is None:
         ax = _new_ax((5.0, 3.0))
-    im = ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                   interpolation="nearest", extent=_extent(*S.shape, seconds))
+    im = ax.imshow(
+        S,
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+        extent=_extent(*S.shape, seconds),
+    )
     _time_label(ax, seconds)
     _freq_ticks(ax, frequencies, S.shape[0], "y")
     if colorbar:
@@ -159,8 +189,9 @@ def plot_spectrogram(S, *, sr=None, hop_length=None, frequencies=None, ax=None, 
     return ax
 
 
-def plot_pooled_spectrograms(S, pooled, *, sr=None, hop_length=None, frequencies=None, axes=None,
-                             cmap="magma", label="dB"):
+def plot_pooled_spectrograms(
+    S, pooled, *, sr=None, hop_length=None, frequencies=None, axes=None, cmap="magma", label="dB"
+):
     """A spectrogram beside its pooled versions, on shared axes and one colour scale.
 
     Each pooled map is stretched over the part of ``S`` it summarises, so time
@@ -219,8 +250,16 @@ def plot_pooled_spectrograms(S, pooled, *, sr=None, hop_length=None, frequencies
     vmax = max(float(np.nanmax(m)) for m in [S, *maps.values()])
     panels = [("original", S, (1, 1))] + [(n, P, steps[n]) for n, P in maps.items()]
     for ax, (name, P, (fy, ft)) in zip(axes, panels):
-        im = ax.imshow(P, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                       interpolation="nearest", extent=_extent(*P.shape, seconds, fy, ft))
+        im = ax.imshow(
+            P,
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            interpolation="nearest",
+            extent=_extent(*P.shape, seconds, fy, ft),
+        )
         ax.set_title(f"{name} ({P.shape[0]} x {P.shape[1]})", fontsize=9)
         _time_label(ax, seconds)
     _freq_ticks(axes[0], frequencies, S.shape[0], "y")
@@ -234,8 +273,9 @@ def _to_db(S, ref, top_db=80.0):
     return np.maximum(db, -top_db)
 
 
-def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image", scale="column",
-                           ax=None, title=None, cmap="magma"):
+def plot_spectral_patterns(
+    W, *, components=None, frequencies=None, kind="image", scale="column", ax=None, title=None, cmap="magma"
+):
     """Spectral patterns: the columns of an NMF basis ``W`` (mel bands x components).
 
     Parameters
@@ -282,8 +322,15 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
         ax = _new_ax((max(3.0, 0.25 * len(cols) + 2.0) if kind == "image" else 5.0, 3.2))
     if kind == "image":
         peak = Wc.max(axis=0, keepdims=True) if scale == "column" else np.full((1, 1), Wc.max())
-        ax.imshow(Wc / np.where(peak > 0, peak, 1.0), origin="lower", aspect="auto", cmap=cmap,
-                  interpolation="nearest", vmin=0.0, vmax=1.0)
+        ax.imshow(
+            Wc / np.where(peak > 0, peak, 1.0),
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            interpolation="nearest",
+            vmin=0.0,
+            vmax=1.0,
+        )
         step = max(1, int(np.ceil(len(cols) / 8)))
         ax.set_xticks(range(0, len(cols), step), [str(c) for c in cols[::step]])
         ax.set_xlabel("component (channel)")
@@ -300,8 +347,9 @@ def plot_spectral_patterns(W, *, components=None, frequencies=None, kind="image"
     return ax
 
 
-def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma",
-                        sr=None, hop_length=None):
+def plot_reconstruction(
+    V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma", sr=None, hop_length=None
+):
     """A spectrogram beside its NMF reconstruction(s), on a common colour scale.
 
     Parameters
@@ -343,8 +391,10 @@ def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, title
     named = dict(V_hat) if isinstance(V_hat, dict) else {"reconstruction W H": V_hat}
     recons = [np.asarray(r, dtype=np.float64) for r in named.values()]
     if V.ndim != 2 or any(r.shape != V.shape for r in recons):
-        raise ValueError(f"V and V_hat must be 2-D arrays of the same shape (one clip), got {V.shape} "
-                         f"and {[r.shape for r in recons]}")
+        raise ValueError(
+            f"V and V_hat must be 2-D arrays of the same shape (one clip), got {V.shape} "
+            f"and {[r.shape for r in recons]}"
+        )
     if titles is None:
         titles = ["spectrogram V", *named]
     titles = list(titles)
@@ -364,8 +414,16 @@ def plot_reconstruction(V, V_hat, *, frequencies=None, db=True, axes=None, title
         imgs = [V] + recons
         vmin, vmax = float(min(i.min() for i in imgs)), float(max(i.max() for i in imgs))
     for ax, img, title in zip(axes, imgs, titles):
-        im = ax.imshow(img, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                       interpolation="nearest", extent=_extent(*img.shape, seconds))
+        im = ax.imshow(
+            img,
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            interpolation="nearest",
+            extent=_extent(*img.shape, seconds),
+        )
         ax.set_title(title)
         _time_label(ax, seconds)
     _freq_ticks(axes[0], frequencies, V.shape[0], "y")
@@ -405,8 +463,10 @@ def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequenci
     W, frequencies = _basis(W, frequencies)
     missing = {"class", "rank", "component", "score"} - set(table.columns)
     if missing:
-        raise ValueError(f"table lacks the columns {sorted(missing)}; pass the output of "
-                         "NMFInterpreter.discriminative_components")
+        raise ValueError(
+            f"table lacks the columns {sorted(missing)}; pass the output of "
+            "NMFInterpreter.discriminative_components"
+        )
     classes = list(dict.fromkeys(table["class"])) if classes is None else list(classes)
     if not classes:
         raise ValueError("no classes to show")
@@ -433,8 +493,19 @@ def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequenci
     return fig
 
 
-def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cmap="jet",
-                 frequencies=None, title=None, sr=None, hop_length=None):
+def plot_gradcam(
+    spectrogram,
+    cam,
+    *,
+    ax=None,
+    alpha=0.5,
+    cmap="gray_r",
+    cam_cmap="jet",
+    frequencies=None,
+    title=None,
+    sr=None,
+    hop_length=None,
+):
     """A Grad-CAM map laid over the spectrogram it explains.
 
     Parameters
@@ -469,15 +540,26 @@ def plot_gradcam(spectrogram, cam, *, ax=None, alpha=0.5, cmap="gray_r", cam_cma
     S = np.asarray(spectrogram, dtype=np.float64)
     C = np.asarray(cam, dtype=np.float64)
     if S.ndim != 2 or S.shape != C.shape:
-        raise ValueError(f"spectrogram and cam must be 2-D arrays of the same shape (one clip), got "
-                         f"{S.shape} and {C.shape}")
+        raise ValueError(
+            f"spectrogram and cam must be 2-D arrays of the same shape (one clip), got "
+            f"{S.shape} and {C.shape}"
+        )
     seconds = _frame_seconds(sr, hop_length)
     if ax is None:
         ax = _new_ax((5.0, 3.0))
     extent = _extent(*S.shape, seconds)
     ax.imshow(S, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest", extent=extent)
-    im = ax.imshow(C, origin="lower", aspect="auto", cmap=cam_cmap, alpha=alpha, vmin=0.0,
-                   vmax=max(float(C.max()), 1e-12), interpolation="bilinear", extent=extent)
+    im = ax.imshow(
+        C,
+        origin="lower",
+        aspect="auto",
+        cmap=cam_cmap,
+        alpha=alpha,
+        vmin=0.0,
+        vmax=max(float(C.max()), 1e-12),
+        interpolation="bilinear",
+        extent=extent,
+    )
     ax.figure.colorbar(im, ax=ax, label="Grad-CAM")
     _time_label(ax, seconds)
     _freq_ticks(ax, frequencies, S.shape[0], "y")

@@ -1,4 +1,5 @@
 """Shared fixtures: the real-audio folder beside the repository, small synthetic batches."""
+
 import os
 from pathlib import Path
 
@@ -54,8 +55,14 @@ def dask_client():
     user would with a real cluster's ``Client("tcp://scheduler:8786")``.
     """
     distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, worker_dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        worker_dashboard_address=None,
+    )
     client = distributed.Client(cluster)
     import importlib
 

@@ -78,12 +78,15 @@ def test_pooling_report_esc50_reads_only_the_clips_it_uses(tmp_path, capsys):
     assert code == 0 and "2 clips" in text
 
 
-@pytest.mark.parametrize("data, message", [
-    ("esc:somewhere", "expected esc50:PATH, esc10:PATH, folder:PATH or synthetic"),
-    ("folder:{tmp}/missing", "is not a folder"),
-    ("esc50:{tmp}", "has no meta/esc50.csv"),
-    ("folder:{tmp}", "no audio files"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("esc:somewhere", "expected esc50:PATH, esc10:PATH, folder:PATH or synthetic"),
+        ("folder:{tmp}/missing", "is not a folder"),
+        ("esc50:{tmp}", "has no meta/esc50.csv"),
+        ("folder:{tmp}", "no audio files"),
+    ],
+)
 def test_pooling_report_bad_data_is_a_one_line_error(tmp_path, capsys, data, message):
     with pytest.raises(SystemExit) as info:
         _report(["--data", data.format(tmp=tmp_path)], capsys)

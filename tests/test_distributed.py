@@ -5,6 +5,7 @@ code under test only sees ``joblib.parallel_config(backend="dask")``. Each test
 also checks, through the scheduler's task stream, that the work did run on the
 workers rather than silently in this process.
 """
+
 import numpy as np
 import pytest
 from joblib import parallel_config
@@ -51,25 +52,34 @@ def test_cluster_backend_is_detected(dask_client):
 
 def test_pooling_grid_search_on_dask_equals_local(dask_client, log_mels):
     _, S, y = log_mels
-    pipe = Pipeline([("pool", PoolingTransformer(axis="time", n_jobs=1)), ("scale", StandardScaler()),
-                     ("clf", LogisticRegression(max_iter=500))])
+    pipe = Pipeline(
+        [
+            ("pool", PoolingTransformer(axis="time", n_jobs=1)),
+            ("scale", StandardScaler()),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]
+    )
     grid = {"pool__mode": ["average", "max", "lse", "attention"]}
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     local = GridSearchCV(pipe, grid, cv=cv).fit(S, y)
     search, tasks = _on_cluster(dask_client, lambda: GridSearchCV(pipe, grid, cv=cv, n_jobs=-1).fit(S, y))
     assert any("fit_and_score" in key for key in tasks), tasks[:5]
     for k in range(3):
-        np.testing.assert_array_equal(search.cv_results_[f"split{k}_test_score"],
-                                      local.cv_results_[f"split{k}_test_score"])
+        np.testing.assert_array_equal(
+            search.cv_results_[f"split{k}_test_score"], local.cv_results_[f"split{k}_test_score"]
+        )
     assert search.best_params_ == local.best_params_
     np.testing.assert_array_equal(search.predict(S), local.predict(S))
 
 
 def test_cross_validate_on_dask_equals_local(dask_client, log_mels):
     X, _, y = log_mels
-    pipe = make_pipeline(MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32),
-                         PoolingTransformer("lse", r=0.5, axis="time"), StandardScaler(),
-                         LogisticRegression(max_iter=500))
+    pipe = make_pipeline(
+        MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32),
+        PoolingTransformer("lse", r=0.5, axis="time"),
+        StandardScaler(),
+        LogisticRegression(max_iter=500),
+    )
     local = cross_validate(pipe, X, y, cv=3)
     remote, tasks = _on_cluster(dask_client, lambda: cross_validate(pipe, X, y, cv=3, n_jobs=-1))
     assert tasks
@@ -98,11 +108,19 @@ def test_pooling_filter_and_report_on_dask_equal_local(dask_client, log_mels):
     _, S, _ = log_mels
     pool = PoolingTransformer("attention", kernel_size=(2, 3), batch_size=8).fit(S)
     smooth = SpectrogramFilter("median", size=3).fit(S)
-    local = (pool.transform(S), smooth.transform(S),
-             compare_pooling(S[:6], ["max", "lse"], metrics=["variance", "entropy"]))
-    remote, tasks = _on_cluster(dask_client, lambda: (
-        pool.transform(S), smooth.transform(S),
-        compare_pooling(S[:6], ["max", "lse"], metrics=["variance", "entropy"])))
+    local = (
+        pool.transform(S),
+        smooth.transform(S),
+        compare_pooling(S[:6], ["max", "lse"], metrics=["variance", "entropy"]),
+    )
+    remote, tasks = _on_cluster(
+        dask_client,
+        lambda: (
+            pool.transform(S),
+            smooth.transform(S),
+            compare_pooling(S[:6], ["max", "lse"], metrics=["variance", "entropy"]),
+        ),
+    )
     assert sum("_cluster_task" in key for key in tasks) >= 3
     np.testing.assert_array_equal(remote[0], local[0])
     np.testing.assert_array_equal(remote[1], local[1])
@@ -119,15 +137,18 @@ def esc10_files(esc10_dir):
 
 
 def test_esc10_feature_extraction_on_dask_equals_local(dask_client, esc10_files, tmp_path):
-    pipe = make_pipeline(AudioLoader(sr=44100, duration=5.0),
-                         MelSpectrogram(sr=44100, n_fft=2048, hop_length=512, n_mels=128))
+    pipe = make_pipeline(
+        AudioLoader(sr=44100, duration=5.0), MelSpectrogram(sr=44100, n_fft=2048, hop_length=512, n_mels=128)
+    )
     local = pipe.fit_transform(esc10_files)
     remote, tasks = _on_cluster(dask_client, lambda: pipe.transform(esc10_files))
     assert tasks
     np.testing.assert_array_equal(remote, local)
     # out of core: the chunks are read and transformed on the workers, written here
     out = tmp_path / "esc10_logmel.npy"
-    stored, tasks = _on_cluster(dask_client, lambda: extract_to_memmap(
-        pipe[-1], esc10_files, out, chunk_size=16, sr=44100, duration=5.0))
+    stored, tasks = _on_cluster(
+        dask_client,
+        lambda: extract_to_memmap(pipe[-1], esc10_files, out, chunk_size=16, sr=44100, duration=5.0),
+    )
     assert sum("_cluster_task" in key for key in tasks) >= 1
     np.testing.assert_array_equal(stored, local)

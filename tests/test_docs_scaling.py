@@ -1,4 +1,5 @@
 """The scaling guide's examples run as written (a local Dask cluster stands in for a real one)."""
+
 import re
 import tempfile
 

@@ -1,5 +1,5 @@
 """scikit-learn's own estimator checks over every skaudio estimator."""
-import numpy as np
+
 import pytest
 from sklearn.utils.estimator_checks import (
     check_get_params_invariance,
@@ -9,7 +9,14 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skaudio.features import AudioLoader, FixLength, MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
+from skaudio.features import (
+    AudioLoader,
+    FixLength,
+    MelSpectrogram,
+    PowerToDb,
+    Spectrogram,
+    SpectrogramStandardizer,
+)
 
 _SHORT = "sklearn feeds clips of 1 sample; one analysis window needs n_fft samples"
 _INT = "integer input is refused on purpose: integer PCM must be scaled to [-1, 1] explicitly"
@@ -53,10 +60,15 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("check", [
-    check_parameters_default_constructible, check_no_attributes_set_in_init,
-    check_get_params_invariance, check_set_params,
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+)
 def test_audio_loader_api(check):
     # AudioLoader takes file paths, which sklearn's generic checks (numeric data) cannot feed;
     # these are the checks that do not need data. Its behaviour is tested in tests/test_io.py.

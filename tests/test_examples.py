@@ -1,4 +1,8 @@
-"""The examples share one data convention, and the paper comparison writes only where told (issue 19, item 11)."""
+"""The examples share one data convention.
+
+And the paper comparison writes only where told (issue 19, item 11).
+"""
+
 import hashlib
 import importlib.util
 from pathlib import Path
@@ -7,8 +11,15 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = ["esc10_models_cv", "esc10_protocol", "image_features_esc10", "interpret_secnn_esc10",
-            "plot_spectrogram_figures", "pooling_gridsearch_esc10", "pooling_paper_comparison"]
+EXAMPLES = [
+    "esc10_models_cv",
+    "esc10_protocol",
+    "image_features_esc10",
+    "interpret_secnn_esc10",
+    "plot_spectrogram_figures",
+    "pooling_gridsearch_esc10",
+    "pooling_paper_comparison",
+]
 
 
 def _load(name):
@@ -27,7 +38,10 @@ def test_every_example_finds_its_data_the_same_way(name, tmp_path, monkeypatch):
     monkeypatch.setenv("SKAUDIO_SHARED_DATA", str(tmp_path / "env"))
     assert module.data_folder(module.parse_args([]).data) == tmp_path / "env"
     monkeypatch.delenv("SKAUDIO_SHARED_DATA")
-    assert module.data_folder(module.parse_args([]).data).resolve() == (REPO.parent / "shared" / "data").resolve()
+    assert (
+        module.data_folder(module.parse_args([]).data).resolve()
+        == (REPO.parent / "shared" / "data").resolve()
+    )
 
 
 def _digest(folder):

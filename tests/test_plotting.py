@@ -1,4 +1,5 @@
 """The interpretation figures draw what they are given (matplotlib's Agg canvas, no pyplot)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,8 +53,14 @@ def test_reconstruction_in_db():
 
 
 def test_discriminative_components():
-    table = pd.DataFrame({"class": ["dog"] * 3 + ["rain"] * 3, "rank": [1, 2, 3] * 2,
-                          "component": [4, 1, 0, 2, 3, 4], "score": [2.0, 0.5, -1.0, 1.0, 0.2, -2.0]})
+    table = pd.DataFrame(
+        {
+            "class": ["dog"] * 3 + ["rain"] * 3,
+            "rank": [1, 2, 3] * 2,
+            "component": [4, 1, 0, 2, 3, 4],
+            "score": [2.0, 0.5, -1.0, 1.0, 0.2, -2.0],
+        }
+    )
     fig = plot_discriminative_components(table, FakeInterpreter(), n_top=2)
     assert len(fig.axes) == 4
     bars, shapes = fig.axes[0], fig.axes[1]
@@ -82,9 +89,15 @@ def test_pooling_heatmap_has_one_fixed_scale_and_a_colour_bar():
     (a per-column min-max scaling drew them at the two ends of the colour map)."""
     from skaudio.metrics import plot_pooling_comparison
 
-    table = pd.DataFrame({"variance": [0.996, 0.997], "kl_divergence": [0.0, 0.5],
-                          "cosine_similarity": [0.9, np.inf], "compression_ratio": [4.0, 4.0]},
-                         index=pd.Index(["a", "b"], name="mode"))
+    table = pd.DataFrame(
+        {
+            "variance": [0.996, 0.997],
+            "kl_divergence": [0.0, 0.5],
+            "cosine_similarity": [0.9, np.inf],
+            "compression_ratio": [4.0, 4.0],
+        },
+        index=pd.Index(["a", "b"], name="mode"),
+    )
     ax = plot_pooling_comparison(table)
     im = ax.images[0]
     rgba = im.to_rgba(im.get_array())
@@ -127,11 +140,16 @@ def test_spectrogram_in_seconds_and_hz_with_a_colour_bar():
 
 def test_pooled_spectrograms_line_up_on_one_colour_scale():
     S = -80 * np.random.default_rng(4).random((16, 40))
-    pooled = {"max 2x2": S.reshape(8, 2, 20, 2).max(axis=(1, 3)),
-              "average 4x4": S.reshape(4, 4, 10, 4).mean(axis=(1, 3))}
+    pooled = {
+        "max 2x2": S.reshape(8, 2, 20, 2).max(axis=(1, 3)),
+        "average 4x4": S.reshape(4, 4, 10, 4).mean(axis=(1, 3)),
+    }
     axes = plot_pooled_spectrograms(S, pooled, sr=SR, hop_length=HOP, frequencies=FREQS)
-    assert [ax.get_title() for ax in axes] == ["original (16 x 40)", "max 2x2 (8 x 20)",
-                                               "average 4x4 (4 x 10)"]
+    assert [ax.get_title() for ax in axes] == [
+        "original (16 x 40)",
+        "max 2x2 (8 x 20)",
+        "average 4x4 (4 x 10)",
+    ]
     extents = [ax.images[0].get_extent() for ax in axes]
     np.testing.assert_allclose(extents[1], extents[0])  # each pooled cell covers its region of S
     np.testing.assert_allclose(extents[2], extents[0])
@@ -167,8 +185,12 @@ def test_figures_page_shows_committed_small_images():
     if not page.is_file():
         pytest.fail("docs/user_guide/figures.rst is missing")
     images = re.findall(r"\.\. image:: (\S+)", page.read_text(encoding="utf-8"))
-    assert {Path(i).name for i in images} >= {"logmel.png", "pooled.png", "interpret_reconstruction.png",
-                                              "interpret_gradcam.png"}
+    assert {Path(i).name for i in images} >= {
+        "logmel.png",
+        "pooled.png",
+        "interpret_reconstruction.png",
+        "interpret_gradcam.png",
+    }
     for image in images:
         png = (page.parent / image).resolve()
         assert png.is_file() and png.stat().st_size < 300 * 1024, png

@@ -1,4 +1,5 @@
 """The README's Python examples run as written (those that need no local data set or cluster)."""
+
 import re
 
 from tests.conftest import REPO

@@ -12,6 +12,7 @@ second process that finds the cache the first one wrote. Targets (issue 18):
 
 Run without asv for a table: ``python asv_bench/benchmarks/bench_cold_start.py``.
 """
+
 import json
 import os
 import subprocess
@@ -19,8 +20,20 @@ import sys
 import tempfile
 import time
 
-MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power", "entropy",
-         "attention")
+MODES = (
+    "average",
+    "max",
+    "min",
+    "mixed",
+    "lsp",
+    "esp",
+    "lnp",
+    "lse",
+    "auto",
+    "power",
+    "entropy",
+    "attention",
+)
 
 _FIRST_CALL = r"""
 import json, sys, time

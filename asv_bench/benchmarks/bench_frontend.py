@@ -5,6 +5,7 @@ Read the ratios from one run: ``MelSpectrogramSuite.time_skaudio_*`` against
 call it) and against ``time_fft_floor`` (a batched, multi-threaded real FFT of
 the same windowed frames, the least any STFT-based front end must do).
 """
+
 import os
 
 import librosa
@@ -31,14 +32,18 @@ class MelSpectrogramSuite:
 
     def setup(self):
         self.X = _batch()
-        self.mel = {b: MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, backend=b).fit(self.X[:1])
-                    for b in ("numba", "torch")}
+        self.mel = {
+            b: MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, backend=b).fit(self.X[:1])
+            for b in ("numba", "torch")
+        }
         for est in self.mel.values():
             est.transform(self.X[:2])  # compile / warm up
         self._librosa_one(self.X[0])
         padded = np.pad(self.X, ((0, 0), (N_FFT // 2, N_FFT // 2)))
         frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=1)[:, ::HOP]
-        self.frames = np.ascontiguousarray(frames * librosa.filters.get_window("hann", N_FFT).astype(np.float32))
+        self.frames = np.ascontiguousarray(
+            frames * librosa.filters.get_window("hann", N_FFT).astype(np.float32)
+        )
 
     @staticmethod
     def _librosa_one(y):

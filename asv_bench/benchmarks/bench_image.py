@@ -11,6 +11,7 @@ smaller so a development run stays short). Read the ratios from one run:
   tests that prove the results equal, writing each result into the output
   batch (a user needs the whole batch, as the transformer returns it).
 """
+
 import os
 
 import numpy as np
@@ -20,7 +21,12 @@ from skimage.feature import canny, graycomatrix, graycoprops, local_binary_patte
 from skimage.filters import apply_hysteresis_threshold, gabor, sobel, sobel_h, sobel_v, threshold_otsu
 from skimage.restoration import denoise_bilateral, denoise_wavelet
 
-from skaudio.features.image import SpectrogramFilter, SpectrogramImageFeatures, SpectrogramSegmenter, template_match
+from skaudio.features.image import (
+    SpectrogramFilter,
+    SpectrogramImageFeatures,
+    SpectrogramSegmenter,
+    template_match,
+)
 from skaudio.features.image._common import quantize
 
 N_CLIPS = int(os.environ.get("SKAUDIO_BENCH_CLIPS", 32))
@@ -36,7 +42,7 @@ def log_mel_like(n_clips=N_CLIPS, seed=0):
     S = tilt + 6 * rng.standard_normal((n_clips, N_MELS, N_FRAMES))
     for i in range(n_clips):
         f0, t0 = rng.integers(0, N_MELS - 20), rng.integers(0, N_FRAMES - 80)
-        S[i, f0:f0 + 20, t0:t0 + 80] += 30
+        S[i, f0 : f0 + 20, t0 : t0 + 80] += 30
     S -= S.max(axis=(1, 2), keepdims=True)
     return np.maximum(S, -80).astype(np.float32)
 
@@ -71,8 +77,15 @@ def _feature_peer(kind, clip):
     x = clip.astype(np.float64)
     mag, log = sobel(x), ndi.gaussian_laplace(x, 1.0)
     edges = canny(x, sigma=1.0, low_threshold=0.8, high_threshold=0.9, use_quantiles=True)
-    return [mag.mean(), mag.std(), np.abs(sobel_h(x)).mean(), np.abs(sobel_v(x)).mean(), edges.mean(),
-            np.abs(log).mean(), log.std()]
+    return [
+        mag.mean(),
+        mag.std(),
+        np.abs(sobel_h(x)).mean(),
+        np.abs(sobel_v(x)).mean(),
+        edges.mean(),
+        np.abs(log).mean(),
+        log.std(),
+    ]
 
 
 class FilterSuite:

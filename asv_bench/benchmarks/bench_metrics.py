@@ -8,6 +8,7 @@ skaudio: numpy and scipy.stats for the statistics, ``numpy.histogram`` and
 the spectral descriptors, clip by clip, and ``scipy.spatial.distance.cdist``
 for the Lipschitz estimate over pairs of clips.
 """
+
 import librosa
 import numpy as np
 import scipy.spatial.distance as ssd
@@ -29,7 +30,9 @@ def _logmel_like(n_clips, n_mels=128, n_frames=431, seed=0):
 
 def _avg_pool(S):
     n, F, T = S.shape
-    return S[:, : F // 2 * 2, : T // 2 * 2].reshape(n, F // 2, 2, T // 2, 2).mean(axis=(2, 4)).astype(np.float32)
+    return (
+        S[:, : F // 2 * 2, : T // 2 * 2].reshape(n, F // 2, 2, T // 2, 2).mean(axis=(2, 4)).astype(np.float32)
+    )
 
 
 def _upsample(p, F, T):
@@ -64,7 +67,8 @@ def _peer_clip(s, p, freqs, pfreqs, sr, n_bins=64, eps=1e-10, tol=0.01):
         "variance": np.var(p) / np.var(s),
         "mean": np.mean(p) / np.mean(s),
         "skewness": scipy.stats.skew(p.ravel()) / scipy.stats.skew(s.ravel()),
-        "kurtosis": scipy.stats.kurtosis(p.ravel(), fisher=False) / scipy.stats.kurtosis(s.ravel(), fisher=False),
+        "kurtosis": scipy.stats.kurtosis(p.ravel(), fisher=False)
+        / scipy.stats.kurtosis(s.ravel(), fisher=False),
         "entropy": scipy.stats.entropy(hp) / scipy.stats.entropy(hs),
         "sparsity": np.mean(p <= thr) / np.mean(s <= thr),
         "gini": _gini(p - off) / _gini(s - off),
@@ -74,8 +78,10 @@ def _peer_clip(s, p, freqs, pfreqs, sr, n_bins=64, eps=1e-10, tol=0.01):
         "temporal_variance": np.var(p.mean(axis=0)) / np.var(s.mean(axis=0)),
         "spectral_centroid": _frame_mean(cen, p - off, pfreqs) / _frame_mean(cen, s - off, freqs),
         "spectral_bandwidth": _frame_mean(bw, p - off, pfreqs) / _frame_mean(bw, s - off, freqs),
-        "spectral_contrast": (con(S=p - off, freq=pfreqs, sr=sr, linear=True).mean()
-                              / con(S=s - off, freq=freqs, sr=sr, linear=True).mean()),
+        "spectral_contrast": (
+            con(S=p - off, freq=pfreqs, sr=sr, linear=True).mean()
+            / con(S=s - off, freq=freqs, sr=sr, linear=True).mean()
+        ),
         "compression_ratio": s.size / p.size,
     }
 

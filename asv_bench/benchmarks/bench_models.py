@@ -8,6 +8,7 @@ augmentation, no validation split). Each ``time_fit_*`` trains ``EPOCHS`` epochs
 is the inference latency for one 5 s clip (22.05 kHz input; spectrograms for the
 spectrogram networks).
 """
+
 import numpy as np
 
 N_CLIPS = 64
@@ -18,9 +19,9 @@ SR = 22050
 
 # CPU-default networks; the input of each as the transformers produce it for 5 s at 22.05 kHz
 _INPUTS = {
-    "secnn": (64, 216),        # MelSpectrogram(n_fft=1024, hop_length=512, n_mels=64)
-    "degram": (257, 431),      # Spectrogram(n_fft=512, hop_length=256), power
-    "dual": (5 * SR,),         # waveform
+    "secnn": (64, 216),  # MelSpectrogram(n_fft=1024, hop_length=512, n_mels=64)
+    "degram": (257, 431),  # Spectrogram(n_fft=512, hop_length=256), power
+    "dual": (5 * SR,),  # waveform
 }
 
 
@@ -40,8 +41,17 @@ def _setup_common(model):
 def _estimator(model):
     from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 
-    plain = dict(max_epochs=EPOCHS, batch_size=BATCH, early_stopping=False, lr_schedule=None,
-                 noise=None, time_shift_prob=0.0, mixup_alpha=0.0, random_crop=None, random_state=0)
+    plain = dict(
+        max_epochs=EPOCHS,
+        batch_size=BATCH,
+        early_stopping=False,
+        lr_schedule=None,
+        noise=None,
+        time_shift_prob=0.0,
+        mixup_alpha=0.0,
+        random_crop=None,
+        random_state=0,
+    )
     if model != "dual":
         plain["spec_augment"] = None
     if model == "secnn":
@@ -74,7 +84,7 @@ def plain_torch_fit(model, X, y, epochs=EPOCHS, batch_size=BATCH, seed=0):
     for _ in range(epochs):
         perm = torch.randperm(len(Xt))
         for start in range(0, len(Xt), batch_size):
-            idx = perm[start:start + batch_size]
+            idx = perm[start : start + batch_size]
             opt.zero_grad()
             loss = loss_fn(net(Xt[idx]), yt[idx])
             loss.backward()

@@ -16,6 +16,7 @@ The 2000 WAV files (16-bit, 880 MB) are written once per asv run in
 runs each measurement in a fresh process and prints its peak resident memory
 (``getrusage`` maxrss) and the memory right after the imports.
 """
+
 import os
 import shutil
 import tempfile
@@ -110,8 +111,11 @@ def _measure(kind, folder, n_clips):
     finally:
         shutil.rmtree(out, ignore_errors=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{kind:8s} {n_clips:5d} clips  peak {peak:7.1f} MiB  after imports {base:6.1f} MiB  "
-          f"{time.perf_counter() - start:6.1f} s  output {shape}", flush=True)
+    print(
+        f"{kind:8s} {n_clips:5d} clips  peak {peak:7.1f} MiB  after imports {base:6.1f} MiB  "
+        f"{time.perf_counter() - start:6.1f} s  output {shape}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

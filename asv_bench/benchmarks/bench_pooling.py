@@ -6,6 +6,7 @@ threads, ``average``, ``max`` and ``lnp`` at least as fast as torch's
 ``average``. Read the ratios from one run, e.g.
 ``time_pool2d('average') / time_torch_avg_pool2d``.
 """
+
 import numpy as np
 
 N_CLIPS, N_MELS, N_FRAMES = 400, 128, 431
@@ -31,8 +32,22 @@ def _batch():
 class Pool2dModes:
     """Each of the twelve modes through the public plain-array function."""
 
-    params = [("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
-               "entropy", "attention")]
+    params = [
+        (
+            "average",
+            "max",
+            "min",
+            "mixed",
+            "lsp",
+            "esp",
+            "lnp",
+            "lse",
+            "auto",
+            "power",
+            "entropy",
+            "attention",
+        )
+    ]
     param_names = ["mode"]
     timeout = 300
 

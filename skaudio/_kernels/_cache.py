@@ -11,6 +11,7 @@ defined: when numba finds no writable place for skaudio's sources, it points
 numba's cache at a private temporary folder, removed at exit, and warns once. The
 package then imports and runs; each new process compiles what it uses again.
 """
+
 import atexit
 import os
 import shutil
@@ -65,11 +66,15 @@ def ensure_writable_cache():
         raise RuntimeError(
             "numba cannot cache compiled functions anywhere (NUMBA_CACHE_DIR="
             f"{configured!r}, NUMBA_CACHE_LOCATOR_CLASSES={config.CACHE_LOCATOR_CLASSES!r}); "
-            "set NUMBA_CACHE_DIR to a writable folder")
+            "set NUMBA_CACHE_DIR to a writable folder"
+        )
     warnings.warn(
         "numba has no writable cache folder (NUMBA_CACHE_DIR="
         f"{configured!r}, and the install and home folders are read-only): skaudio's compiled "
         "kernels are kept for this process only, so each new process compiles them again "
         "(a few seconds per kernel on first use). Set NUMBA_CACHE_DIR to a writable folder "
-        "to keep them.", NumbaCacheWarning, stacklevel=2)
+        "to keep them.",
+        NumbaCacheWarning,
+        stacklevel=2,
+    )
     return folder

@@ -6,6 +6,7 @@ relative error below 3e-7) use only arithmetic and integer bit manipulation on i
 views, so loops over rows run on SIMD lanes. Shared by the pooling kernels and the
 spectrogram dB conversion.
 """
+
 import numpy as np
 from numba import njit
 

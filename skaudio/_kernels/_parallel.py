@@ -16,6 +16,7 @@ arrays do not alias, and without that several pooling modes ran 1.2-3.5x slower
 (see :mod:`skaudio._kernels.pooling`); for the STFT the difference was within
 10 %.
 """
+
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -32,8 +33,9 @@ def _pool():
     global _executor
     with _lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=max(numba.config.NUMBA_NUM_THREADS - 1, 1),
-                                           thread_name_prefix="skaudio-kernel")
+            _executor = ThreadPoolExecutor(
+                max_workers=max(numba.config.NUMBA_NUM_THREADS - 1, 1), thread_name_prefix="skaudio-kernel"
+            )
         return _executor
 
 

@@ -10,14 +10,21 @@ reference: ``tests/_kernels/test_filterbank.py`` checks that these functions
 return librosa's arrays for a grid of parameters, and the ``"librosa"``
 backend of the transformers still calls librosa itself.
 """
+
 import warnings
 from numbers import Real
 
 import numpy as np
 import scipy.signal
 
-__all__ = ["fft_frequencies", "hz_to_mel", "mel_to_hz", "mel_frequencies", "mel_filterbank",
-           "analysis_window"]
+__all__ = [
+    "fft_frequencies",
+    "hz_to_mel",
+    "mel_to_hz",
+    "mel_frequencies",
+    "mel_filterbank",
+    "analysis_window",
+]
 
 # Slaney's scale: linear below 1 kHz (3 mels per 200 Hz), logarithmic above it
 # (27 mels per factor 6.4 in frequency)
@@ -74,11 +81,10 @@ def _row_norms(weights, norm):
         return mag.min(axis=1)
     if norm == 0:
         return np.count_nonzero(mag, axis=1).astype(np.float64)
-    return (mag ** norm).sum(axis=1) ** (1.0 / norm)
+    return (mag**norm).sum(axis=1) ** (1.0 / norm)
 
 
-def mel_filterbank(sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
-                   dtype=np.float32):
+def mel_filterbank(sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney", dtype=np.float32):
     """Triangular mel filters on the real-FFT bins: ``librosa.filters.mel``'s matrix.
 
     Filter ``m`` rises linearly from mel frequency ``m`` to ``m + 1`` and falls to
@@ -123,7 +129,7 @@ def mel_filterbank(sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="
     if isinstance(norm, str):
         if norm != "slaney":
             raise ValueError(f"norm must be 'slaney', a number or None, got {norm!r}")
-        weights *= (2.0 / (upper - lower))
+        weights *= 2.0 / (upper - lower)
     elif norm is not None:
         if not isinstance(norm, Real) or isinstance(norm, bool) or not (norm > 0 or norm in (0, -np.inf)):
             raise ValueError(f"norm must be 'slaney', a number or None, got {norm!r}")
@@ -132,9 +138,13 @@ def mel_filterbank(sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="
         weights = weights / np.where(lengths < tiny, 1.0, lengths)[:, None]
     weights = weights.astype(dtype)
     if not np.all((edges[:-2] == 0) | (weights.max(axis=1) > 0)):
-        warnings.warn(f"Empty filters detected in mel frequency basis: some of the {n_mels} bands "
-                      f"hold no FFT bin (n_fft={n_fft} is too small for them); use a larger "
-                      "n_fft or fewer mels", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"Empty filters detected in mel frequency basis: some of the {n_mels} bands "
+            f"hold no FFT bin (n_fft={n_fft} is too small for them); use a larger "
+            "n_fft or fewer mels",
+            UserWarning,
+            stacklevel=2,
+        )
     return weights
 
 

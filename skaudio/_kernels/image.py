@@ -6,6 +6,7 @@ the common case here — many small 2-D maps — a kernel that smooths one map a
 a time along frames then bands, with float64 accumulators and threads over
 clips, is faster; it follows ndimage's boundary rules and kernel exactly.
 """
+
 import numpy as np
 from numba import njit, prange
 

@@ -5,6 +5,7 @@ and returns float64 per-clip numbers; loops run in parallel over clips and
 accumulate in float64. Nothing here knows about metric names, ratios or
 scikit-learn: :mod:`skaudio.metrics.preservation` composes these pieces.
 """
+
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -459,7 +460,7 @@ def _estimated_sq_distances(X, chunk=8192, refine=0.1):
     def partial_gram(part):
         acc = np.zeros((n, n))
         for start in part:
-            block = flat[:, start:start + chunk] - mean[start:start + chunk]
+            block = flat[:, start : start + chunk] - mean[start : start + chunk]
             if gain is not None:
                 block *= gain
             acc += block @ block.T

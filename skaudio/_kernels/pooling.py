@@ -40,6 +40,7 @@ numba compiles a parfor body knowing its arrays do not alias, and without
 that the softmax-, entropy- and attention-type modes ran 1.2-3.5x slower.
 Tests check that the vectorised paths equal the float64 region loop.
 """
+
 import functools
 import math
 from numbers import Integral, Real
@@ -50,12 +51,33 @@ from numba.extending import overload
 
 from skaudio._kernels._fastmath import _vexp, _vlog
 
-__all__ = ["POOLING_MODES", "NONNEGATIVE_MODES", "DEFAULT_PARAMS", "pool2d", "pool_output_size",
-           "global_pool", "check_batch", "check_pool_geometry", "check_mode_params"]
+__all__ = [
+    "POOLING_MODES",
+    "NONNEGATIVE_MODES",
+    "DEFAULT_PARAMS",
+    "pool2d",
+    "pool_output_size",
+    "global_pool",
+    "check_batch",
+    "check_pool_geometry",
+    "check_mode_params",
+]
 
 #: the twelve method names, in the order of [POOL] section II-B
-POOLING_MODES = ("average", "max", "min", "mixed", "lsp", "esp", "lnp", "lse", "auto", "power",
-                 "entropy", "attention")
+POOLING_MODES = (
+    "average",
+    "max",
+    "min",
+    "mixed",
+    "lsp",
+    "esp",
+    "lnp",
+    "lse",
+    "auto",
+    "power",
+    "entropy",
+    "attention",
+)
 #: modes whose formula is defined only for non-negative values
 NONNEGATIVE_MODES = ("lsp", "power", "entropy")
 #: default of each mode parameter (``a``: mixed and auto; ``p``: lnp; ``r``: lse;
@@ -461,9 +483,26 @@ def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
         # so a region whose values differ by far less than 1/r keeps its precision
         for j in range(L):
             t = lg[j]
-            q = t * (np.float32(1.0) + t * (np.float32(0.5) + t * (np.float32(1.0 / 6.0) + t * (
-                np.float32(1.0 / 24.0) + t * (np.float32(1.0 / 120.0) + t * (
-                    np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0)))))))
+            q = t * (
+                np.float32(1.0)
+                + t
+                * (
+                    np.float32(0.5)
+                    + t
+                    * (
+                        np.float32(1.0 / 6.0)
+                        + t
+                        * (
+                            np.float32(1.0 / 24.0)
+                            + t
+                            * (
+                                np.float32(1.0 / 120.0)
+                                + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0))
+                            )
+                        )
+                    )
+                )
+            )
             den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
     # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
     for j in range(L):
@@ -501,8 +540,9 @@ def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
     hi = np.empty(L, np.float32)
     for j in range(L):
         # scale now holds v / (std + eps) instead of the summed squares
-        scale[j] = np.float32(v) / (np.sqrt(scale[j] * np.float32(1.0 / K))
-                                    + np.float32(1e-6) * big[j] + np.float32(1e-30))
+        scale[j] = np.float32(v) / (
+            np.sqrt(scale[j] * np.float32(1.0 / K)) + np.float32(1e-6) * big[j] + np.float32(1e-30)
+        )
         hi[j] = scale[j] * (vals[0, j] - mean[j])
     for k in range(1, K):
         row = vals[k]
@@ -553,9 +593,20 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
                 y[j] = row[j]
 
 
-_REGION_REDUCERS = (_region_average, _region_max, _region_min, _region_mixed, _region_lsp_mode,
-                    _region_esp, _region_lnp, _region_lse, _region_auto, _region_power,
-                    _region_entropy, _region_attention)
+_REGION_REDUCERS = (
+    _region_average,
+    _region_max,
+    _region_min,
+    _region_mixed,
+    _region_lsp_mode,
+    _region_esp,
+    _region_lnp,
+    _region_lse,
+    _region_auto,
+    _region_power,
+    _region_entropy,
+    _region_attention,
+)
 _LNP_GENERAL, _POWER_GENERAL = 12, 13  # row kernels beyond the twelve modes' own
 
 
@@ -593,9 +644,7 @@ def _overload_reduce(buf, m, mode, a, p, r, n, v):
     return None if mode_id is None else _REGION_REDUCERS[mode_id]
 
 
-
-
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _generic_kernel(mode):
     """Any geometry (padding, partial edge regions, narrow maps), one region at a time."""
 
@@ -625,7 +674,7 @@ def _generic_kernel(mode):
 _REGIONS, _WHOLE_ROWS, _WHOLE_COLUMNS = 0, 1, 2  # what ``_rows_kernel`` pools
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rows_kernel(mode, layout):
     """The vectorised kernel of row kernel ``mode`` (see ``_row_variant``) for ``layout``.
 
@@ -709,8 +758,13 @@ def check_batch(S, nonnegative=False, fix=None, name="S"):
     """
     from skaudio._validation import check_spectrograms
 
-    if (isinstance(S, np.ndarray) and S.dtype == np.float32 and S.ndim in (2, 3) and S.size
-            and S.flags.c_contiguous):
+    if (
+        isinstance(S, np.ndarray)
+        and S.dtype == np.float32
+        and S.ndim in (2, 3)
+        and S.size
+        and S.flags.c_contiguous
+    ):
         low, high = S.min(), S.max()
         if np.isfinite(low) and np.isfinite(high) and not (nonnegative and low < 0):
             return S
@@ -784,8 +838,11 @@ def check_mode_params(mode, a=None, p=None, r=None, n=None, v=None):
     vals = {}
     for key, val in given.items():
         val = DEFAULT_PARAMS[key] if val is None else val
-        if not isinstance(val, (Real, np.floating, np.integer)) or isinstance(val, bool) \
-                or not math.isfinite(float(val)):
+        if (
+            not isinstance(val, (Real, np.floating, np.integer))
+            or isinstance(val, bool)
+            or not math.isfinite(float(val))
+        ):
             raise ValueError(f"{key} must be a finite real number, got {val!r}")
         vals[key] = float(val)
     if mode == "mixed" and not 0.0 <= vals["a"] <= 1.0:
@@ -799,8 +856,21 @@ def check_mode_params(mode, a=None, p=None, r=None, n=None, v=None):
     return _MODE_ID[mode], vals["a"], vals["p"], vals["r"], vals["n"], vals["v"]
 
 
-def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, ceil_mode=False,
-           a=None, p=None, r=None, n=None, v=None, check_input=True):
+def pool2d(
+    S,
+    mode="average",
+    kernel_size=(2, 2),
+    stride=None,
+    padding=0,
+    *,
+    ceil_mode=False,
+    a=None,
+    p=None,
+    r=None,
+    n=None,
+    v=None,
+    check_input=True,
+):
     """Pool every region of a batch of spectrograms with one of the twelve modes.
 
     Parameters
@@ -861,24 +931,35 @@ def pool2d(S, mode="average", kernel_size=(2, 2), stride=None, padding=0, *, cei
     if Fo < 1 or To < 1:
         raise ValueError(
             f"kernel_size={kernel} with padding={padding} does not fit in maps of "
-            f"{S.shape[1]} x {S.shape[2]} (n_freqs x n_frames); use a smaller kernel")
+            f"{S.shape[1]} x {S.shape[2]} (n_freqs x n_frames); use a smaller kernel"
+        )
     out = np.empty((S.shape[0], Fo, To), np.float32)
-    full = (padding == (0, 0) and (Fo - 1) * stride[0] + kernel[0] <= S.shape[1]
-            and (To - 1) * stride[1] + kernel[1] <= S.shape[2])
-    if full and To >= _FAST_MIN_COLUMNS and kernel[0] * kernel[1] <= _FAST_MAX_REGION \
-            and not (mode_id == _POWER and n == 0.0):
-        _rows_kernel(_row_variant(mode_id, p, n), _REGIONS)(S, kernel[0], kernel[1], stride[0],
-                                                            stride[1], out, a, p, r, n, v)
+    full = (
+        padding == (0, 0)
+        and (Fo - 1) * stride[0] + kernel[0] <= S.shape[1]
+        and (To - 1) * stride[1] + kernel[1] <= S.shape[2]
+    )
+    if (
+        full
+        and To >= _FAST_MIN_COLUMNS
+        and kernel[0] * kernel[1] <= _FAST_MAX_REGION
+        and not (mode_id == _POWER and n == 0.0)
+    ):
+        _rows_kernel(_row_variant(mode_id, p, n), _REGIONS)(
+            S, kernel[0], kernel[1], stride[0], stride[1], out, a, p, r, n, v
+        )
     else:
-        _generic_kernel(mode_id)(S, kernel[0], kernel[1], stride[0], stride[1], padding[0],
-                                 padding[1], out, a, p, r, n, v)
+        _generic_kernel(mode_id)(
+            S, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], out, a, p, r, n, v
+        )
     return out[0] if squeeze else out
 
 
 _NONNEGATIVE_FIX = (
     "{mode} pooling is defined for non-negative values only: pool a power or magnitude "
     "spectrogram (e.g. MelSpectrogram(to_db=False)) and convert the result to dB afterwards "
-    "with PowerToDb, or choose a mode defined for any sign.")
+    "with PowerToDb, or choose a mode defined for any sign."
+)
 
 
 def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
@@ -924,8 +1005,9 @@ def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
         if L >= _FAST_MIN_COLUMNS and not (mode_id == _POWER and n == 0.0):
             out = np.empty((n_clips, L), np.float32)
             layout = _WHOLE_ROWS if axis == "time" else _WHOLE_COLUMNS
-            _rows_kernel(_row_variant(mode_id, p, n), layout)(S, 0, 0, 0, 0, out[:, np.newaxis], a, p,
-                                                              r, n, v)
+            _rows_kernel(_row_variant(mode_id, p, n), layout)(
+                S, 0, 0, 0, 0, out[:, np.newaxis], a, p, r, n, v
+            )
             return out
     kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]
     P = pool2d(S, mode, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)

@@ -9,6 +9,7 @@ power, projects it on the (sparse) filterbank and writes the frequency-first
 output while everything is still in cache. Results match librosa's
 definitions; ``tests/features/test_spectrogram.py`` checks it.
 """
+
 import numpy as np
 import rocket_fft  # noqa: F401  (registers numpy.fft for numba)
 from numba import njit
@@ -49,8 +50,7 @@ class SparseFilterbank:
 
 
 @njit(cache=True, nogil=True)
-def _fused_stft(start, stop, x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset,
-                fb_values, out):
+def _fused_stft(start, stop, x, pad, n_fft, hop, window, power, use_fb, fb_start, fb_offset, fb_values, out):
     # jobs start..stop of (clip, block of frames); x: (n, samples) float32, read as if
     # zero-padded by ``pad`` on the left (and as far as needed on the right);
     # out: (n, n_bands, n_frames) float32
@@ -110,8 +110,7 @@ def _fused_stft(start, stop, x, pad, n_fft, hop, window, power, use_fb, fb_start
                     dst[t0 + tt] = src[tt]
 
 
-def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", power=2.0,
-               filterbank=None):
+def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", power=2.0, filterbank=None):
     """Batched (filtered) power spectrogram of waveforms.
 
     Parameters
@@ -162,8 +161,19 @@ def stft_power(X, n_fft, hop_length, window, center=True, pad_mode="constant", p
     n_frames = 1 + (span - n_fft) // hop_length
     out = np.empty((X.shape[0], n_bands, n_frames), dtype=np.float32)
     n_blocks = -(-n_frames // _FRAME_BLOCK)
-    run_jobs(_fused_stft, X.shape[0] * n_blocks, x, offset, n_fft, hop_length,
-             np.ascontiguousarray(window, np.float32), float(power), use_fb, *fb, out)
+    run_jobs(
+        _fused_stft,
+        X.shape[0] * n_blocks,
+        x,
+        offset,
+        n_fft,
+        hop_length,
+        np.ascontiguousarray(window, np.float32),
+        float(power),
+        use_fb,
+        *fb,
+        out,
+    )
     covered = (n_frames - 1) * hop_length + n_fft - offset  # samples of x seen by some frame
     # the output is non-negative: a NaN or an infinity anywhere makes its maximum non-finite
     if not np.isfinite(out.max()) or not np.isfinite(x[:, covered:]).all():
@@ -190,8 +200,9 @@ def check_power_range(peak, window, power, filterbank=None, force=False):
         band_gain = 1.0
         if filterbank is not None and filterbank.values.size:
             cumulative = np.concatenate([[0.0], np.cumsum(np.abs(filterbank.values.astype(np.float64)))])
-            band_gain = max(float(np.max(cumulative[filterbank.offset[1:]] - cumulative[filterbank.offset[:-1]])),
-                            1.0)
+            band_gain = max(
+                float(np.max(cumulative[filterbank.offset[1:]] - cumulative[filterbank.offset[:-1]])), 1.0
+            )
         limit = np.log(np.finfo(np.float32).max)
         log_gain = np.log(gain)
         if 2.0 * log_gain <= limit and power * log_gain + np.log(band_gain) <= limit:
@@ -238,6 +249,14 @@ def _to_db(start, stop, S, multiplier, amin, ref_is_max, ref_value, top_db):
 def power_to_db_inplace(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
     """librosa's ``power_to_db`` applied to each clip of a C-contiguous float32 batch, in place."""
     ref_is_max = isinstance(ref, str)
-    run_jobs(_to_db, S.shape[0], S, float(multiplier), float(amin), ref_is_max,
-             0.0 if ref_is_max else float(ref), -1.0 if top_db is None else float(top_db))
+    run_jobs(
+        _to_db,
+        S.shape[0],
+        S,
+        float(multiplier),
+        float(amin),
+        ref_is_max,
+        0.0 if ref_is_max else float(ref),
+        -1.0 if top_db is None else float(top_db),
+    )
     return S

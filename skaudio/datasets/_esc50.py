@@ -1,4 +1,5 @@
 """ESC-50: loading the official layout, downloading the official archive."""
+
 import os
 import shutil
 import warnings
@@ -46,7 +47,9 @@ def _read_meta(root):
         raise ValueError(f"could not read the ESC-50 metadata {csv}: it is empty") from None
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"could not read the ESC-50 metadata {csv}: not a UTF-8 CSV file ({reason})") from None
+        raise ValueError(
+            f"could not read the ESC-50 metadata {csv}: not a UTF-8 CSV file ({reason})"
+        ) from None
     missing = [c for c in _COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{csv} lacks the column(s) {missing}; the official columns are {_COLUMNS}")
@@ -75,8 +78,17 @@ def _read_meta(root):
     return frame
 
 
-def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
-               on_missing="raise", n_jobs=None, return_X_y=False):
+def load_esc50(
+    data_home,
+    *,
+    sr=44100,
+    folds=None,
+    subset=None,
+    duration=5.0,
+    on_missing="raise",
+    n_jobs=None,
+    return_X_y=False,
+):
     """Load ESC-50 (or its ESC-10 subset) from a folder in the official layout.
 
     Parameters
@@ -134,8 +146,11 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
         frame = frame[frame["esc10"]]
     if folds is not None:
         wanted = [folds] if np.isscalar(folds) else list(folds)
-        bad = [f for f in wanted
-               if not isinstance(f, Integral) or isinstance(f, bool) or f not in (1, 2, 3, 4, 5)]
+        bad = [
+            f
+            for f in wanted
+            if not isinstance(f, Integral) or isinstance(f, bool) or f not in (1, 2, 3, 4, 5)
+        ]
         if bad or not wanted:
             raise ValueError(f"folds must be an integer 1..5 or a list of them, got {folds!r}")
         wanted = [int(f) for f in wanted]
@@ -149,16 +164,20 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
                 f"{len(absent)} of {len(paths)} audio files listed in the metadata are missing "
                 f"from {root / 'audio'}, e.g. {absent[:3]}; pass on_missing='skip' to use the rest"
             )
-        warnings.warn(f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
+            UserWarning,
+            stacklevel=2,
+        )
         frame = frame[exists]
         paths = [p for p, ok in zip(paths, exists) if ok]
     if frame.empty:
         raise ValueError(f"no ESC-50 clips selected from {root} (subset={subset!r}, folds={folds!r})")
     frame = frame.reset_index(drop=True)
     if on_missing == "skip":  # unreadable files are dropped with their rows, with a warning
-        data, _, kept = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs, on_error="warn",
-                                   return_paths=True)
+        data, _, kept = load_audio(
+            paths, sr=sr, duration=duration, n_jobs=n_jobs, on_error="warn", return_paths=True
+        )
         if len(kept) < len(paths):
             readable = np.isin(np.array([str(p) for p in paths]), [str(p) for p in kept])
             frame = frame[readable].reset_index(drop=True)
@@ -169,11 +188,16 @@ def load_esc50(data_home, *, sr=44100, folds=None, subset=None, duration=5.0,
     if return_X_y:
         return data, target
     names = frame.drop_duplicates("target").sort_values("target")["category"].to_numpy()
-    return Bunch(data=data, target=target, target_names=names,
-                 fold=frame["fold"].to_numpy(dtype=np.int64),
-                 filenames=np.array([str(p) for p in paths]), frame=frame, sr=sr,
-                 DESCR="ESC-50 environmental sound classification (Piczak 2015); "
-                       "5 predefined folds, 5-s clips.")
+    return Bunch(
+        data=data,
+        target=target,
+        target_names=names,
+        fold=frame["fold"].to_numpy(dtype=np.int64),
+        filenames=np.array([str(p) for p in paths]),
+        frame=frame,
+        sr=sr,
+        DESCR="ESC-50 environmental sound classification (Piczak 2015); 5 predefined folds, 5-s clips.",
+    )
 
 
 def _safe_extract(archive, target):
@@ -183,15 +207,23 @@ def _safe_extract(archive, target):
         for member in zf.infolist():
             dest = (target / member.filename).resolve()
             if target != dest and target not in dest.parents:
-                raise ValueError(f"refusing to extract {member.filename!r}: it would be written "
-                                 f"outside {target}")
+                raise ValueError(
+                    f"refusing to extract {member.filename!r}: it would be written outside {target}"
+                )
             if member.external_attr >> 28 == 0xA:  # a symbolic link
                 raise ValueError(f"refusing to extract symbolic link {member.filename!r}")
         zf.extractall(target)
 
 
-def fetch_esc50(data_home=None, *, download_if_missing=True, url=ESC50_URL, sha256=ESC50_SHA256,
-                progressbar=True, **load_kwargs):
+def fetch_esc50(
+    data_home=None,
+    *,
+    download_if_missing=True,
+    url=ESC50_URL,
+    sha256=ESC50_SHA256,
+    progressbar=True,
+    **load_kwargs,
+):
     """Download (once) and load ESC-50.
 
     The archive is fetched with pooch, its sha256 checked, and unpacked with
@@ -225,8 +257,9 @@ def fetch_esc50(data_home=None, *, download_if_missing=True, url=ESC50_URL, sha2
             raise FileNotFoundError(f"ESC-50 not found in {home} and download_if_missing=False")
         import pooch
 
-        archive = pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname="ESC-50-master.zip",
-                                 path=home, progressbar=progressbar)
+        archive = pooch.retrieve(
+            url, known_hash=f"sha256:{sha256}", fname="ESC-50-master.zip", path=home, progressbar=progressbar
+        )
         _install_archive(Path(archive), home, url)
     return load_esc50(root, **load_kwargs)
 
@@ -257,14 +290,20 @@ def _install_archive(archive, home, url):
             os.remove(archive)  # pooch would find it again and every later call would fail here
             raise
         if root.exists() or root.is_symlink():
-            warnings.warn(f"replacing the incomplete ESC-50 copy {root} (it has no meta/esc50.csv) "
-                          "with the downloaded archive", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"replacing the incomplete ESC-50 copy {root} (it has no meta/esc50.csv) "
+                "with the downloaded archive",
+                UserWarning,
+                stacklevel=3,
+            )
             root.rename(tmp / "incomplete")  # removed with tmp below
         try:
             inner.rename(root)  # same folder, so an atomic rename: a copy is complete or absent
         except OSError as exc:
-            raise OSError(f"could not move the unpacked ESC-50 into {root} ({exc}); remove {root} "
-                          "and call fetch_esc50 again") from exc
+            raise OSError(
+                f"could not move the unpacked ESC-50 into {root} ({exc}); remove {root} "
+                "and call fetch_esc50 again"
+            ) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     os.remove(archive)

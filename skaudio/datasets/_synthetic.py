@@ -1,4 +1,5 @@
 """A synthetic sound-event generator: the built-in data set for demos, docs and tests."""
+
 import numpy as np
 from scipy.signal import butter, sosfilt
 from sklearn.utils import Bunch, check_random_state
@@ -29,15 +30,20 @@ def _class_recipe(c, sr):
     elif kind == "chirp":
         ratio = float(rng.uniform(1.5, 3.0))
         up = bool(rng.integers(0, 2))
-        recipe.update(f0=centre / ratio ** 0.5 if up else centre * ratio ** 0.5,
-                      f1=centre * ratio ** 0.5 if up else centre / ratio ** 0.5)
+        recipe.update(
+            f0=centre / ratio**0.5 if up else centre * ratio**0.5,
+            f1=centre * ratio**0.5 if up else centre / ratio**0.5,
+        )
     elif kind == "noise_burst":
         recipe.update(bandwidth=float(rng.uniform(0.3, 1.0)), n_bursts=int(rng.integers(1, 4)))
     elif kind == "impulse_train":
         recipe.update(rate=float(rng.uniform(4.0, 20.0)), bandwidth=float(rng.uniform(0.3, 1.0)))
     else:  # modulated
-        recipe.update(am_rate=float(rng.uniform(3.0, 15.0)), fm_depth=float(rng.uniform(0.0, 0.05)),
-                      fm_rate=float(rng.uniform(0.5, 4.0)))
+        recipe.update(
+            am_rate=float(rng.uniform(3.0, 15.0)),
+            fm_depth=float(rng.uniform(0.0, 0.05)),
+            fm_rate=float(rng.uniform(0.5, 4.0)),
+        )
     return recipe
 
 
@@ -58,7 +64,9 @@ def _render(recipe, n, sr, rng):
         ks = np.arange(1, recipe["n_harmonics"] + 1)
         ks = ks[ks * centre < 0.45 * sr]
         phases = rng.uniform(0, 2 * np.pi, size=len(ks))
-        y = (np.sin(2 * np.pi * centre * np.outer(ks, t) + phases[:, None]) / ks[:, None] ** recipe["tilt"]).sum(0)
+        y = (
+            np.sin(2 * np.pi * centre * np.outer(ks, t) + phases[:, None]) / ks[:, None] ** recipe["tilt"]
+        ).sum(0)
     elif kind == "chirp":
         f0, f1 = recipe["f0"] * jitter, recipe["f1"] * jitter
         dur = max(t[-1], 1.0 / sr)
@@ -71,12 +79,12 @@ def _render(recipe, n, sr, rng):
         for _ in range(recipe["n_bursts"]):
             length = int(n * rng.uniform(0.15, 0.4))
             start = int(rng.integers(0, max(1, n - length)))
-            gate[start:start + length] = 1.0
+            gate[start : start + length] = 1.0
         y = y * gate
     elif kind == "impulse_train":
         clicks = np.zeros(n)
         period = max(1, int(sr / (recipe["rate"] * jitter)))
-        clicks[int(rng.integers(0, period))::period] = 1.0
+        clicks[int(rng.integers(0, period)) :: period] = 1.0
         decay = np.exp(-np.arange(int(0.01 * sr)) / (0.002 * sr))
         y = _bandpass(np.convolve(clicks, decay)[:n], centre, recipe["bandwidth"], sr)
     else:
@@ -98,8 +106,17 @@ def _pink_noise(n, rng):
     return np.fft.irfft(spec / np.sqrt(f), n)
 
 
-def make_sound_events(n_clips=100, n_classes=5, *, sr=16000, duration=2.0, snr_db=10.0,
-                      event_duration=(0.3, 0.8), random_state=None, return_bunch=False):
+def make_sound_events(
+    n_clips=100,
+    n_classes=5,
+    *,
+    sr=16000,
+    duration=2.0,
+    snr_db=10.0,
+    event_duration=(0.3, 0.8),
+    random_state=None,
+    return_bunch=False,
+):
     """Generate labelled clips of synthetic sound events in background noise.
 
     Each class has a fixed recipe from one of five families, class ``c``
@@ -167,11 +184,11 @@ def make_sound_events(n_clips=100, n_classes=5, *, sr=16000, duration=2.0, snr_d
         length = max(2, int(n * gen.uniform(lo, hi)))
         start = int(gen.integers(0, n - length + 1))
         event = _render(recipes[c], length, sr, gen)
-        event /= np.sqrt(np.mean(event ** 2)) + 1e-12
+        event /= np.sqrt(np.mean(event**2)) + 1e-12
         noise = _pink_noise(n, gen)
-        noise *= 10 ** (-snr_db / 20) / (np.sqrt(np.mean(noise ** 2)) + 1e-12)
+        noise *= 10 ** (-snr_db / 20) / (np.sqrt(np.mean(noise**2)) + 1e-12)
         clip = noise
-        clip[start:start + length] += event
+        clip[start : start + length] += event
         clip *= gen.uniform(0.2, 0.9) / (np.abs(clip).max() + 1e-12)
         X[i] = clip
         onsets[i] = start / sr
@@ -179,5 +196,4 @@ def make_sound_events(n_clips=100, n_classes=5, *, sr=16000, duration=2.0, snr_d
     if not return_bunch:
         return X, y
     names = [f"{r['kind']}_{c}" for c, r in enumerate(recipes)]
-    return Bunch(data=X, target=y, target_names=np.array(names), onsets=onsets,
-                 offsets=offsets, sr=sr)
+    return Bunch(data=X, target=y, target_names=np.array(names), onsets=onsets, offsets=offsets, sr=sr)

@@ -1,4 +1,5 @@
 """scikit-learn transformers: audio input, spectrograms and what is computed from them."""
+
 from skaudio.features.audio import AudioLoader, FixLength
 from skaudio.features.image import (
     SpectrogramFilter,

@@ -15,6 +15,7 @@ How batch work runs (:func:`map_batches`, the one place that decides):
   with one thread unless ``n_jobs`` says otherwise, because the outer tasks
   already fill the cluster.
 """
+
 import contextlib
 import os
 import sys
@@ -22,8 +23,17 @@ import sys
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-__all__ = ["torch_threads", "numba_threads", "resolve_n_jobs", "iter_batches", "batch_slices",
-           "cluster_backend", "in_cluster_task", "local_threads", "map_batches"]
+__all__ = [
+    "torch_threads",
+    "numba_threads",
+    "resolve_n_jobs",
+    "iter_batches",
+    "batch_slices",
+    "cluster_backend",
+    "in_cluster_task",
+    "local_threads",
+    "map_batches",
+]
 
 #: joblib's own backends: they run on this machine, where the threads inside
 #: numba/torch already use the cores.

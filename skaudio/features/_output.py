@@ -7,6 +7,7 @@ step in the middle would break pandas output of the 2-D step at the end. The
 transformers here wrap 2-D output like any scikit-learn transformer and hand
 every other output back unchanged, as an ndarray.
 """
+
 from functools import wraps
 
 from sklearn.base import TransformerMixin

@@ -1,4 +1,5 @@
 """Transformers at the start of a pipeline: file paths to waveforms, fixed length."""
+
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -7,7 +8,14 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_co
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skaudio._validation import _clip, _from_tensor, _is_audio_dict, _is_path, audio_dict_clips, check_waveforms
+from skaudio._validation import (
+    _clip,
+    _from_tensor,
+    _is_audio_dict,
+    _is_path,
+    audio_dict_clips,
+    check_waveforms,
+)
 from skaudio.features._output import ArrayOutputMixin, validate_features
 from skaudio.io import fix_length, load_audio, resample
 
@@ -84,8 +92,10 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     def _check_paths(paths):
         """A list of paths or of audio dicts; a one-line error for anything else."""
         if _is_path(paths) or isinstance(paths, Mapping) or not hasattr(paths, "__len__"):
-            raise TypeError("AudioLoader expects a sequence of file paths (or a datasets audio "
-                            f"column), one per clip; got a single {type(paths).__name__}")
+            raise TypeError(
+                "AudioLoader expects a sequence of file paths (or a datasets audio "
+                f"column), one per clip; got a single {type(paths).__name__}"
+            )
         paths = _from_tensor(paths)
         if isinstance(paths, np.ndarray) and paths.dtype.kind in "fiucb":
             raise TypeError(
@@ -97,8 +107,10 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
             raise ValueError("no file paths given")
         for i, item in enumerate(items):
             if not (_is_path(item) or _is_audio_dict(item)):
-                raise TypeError(f"AudioLoader expects file paths or audio dicts; item {i} is a "
-                                f"{type(item).__name__} ({_clip(repr(item))})")
+                raise TypeError(
+                    f"AudioLoader expects file paths or audio dicts; item {i} is a "
+                    f"{type(item).__name__} ({_clip(repr(item))})"
+                )
         return items
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -137,14 +149,15 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         """One decoded datasets clip at ``sr``, cut like a file."""
         (y,), rate = audio_dict_clips([item], name=f"paths[{i}]")
         if rate is None:
-            raise ValueError(f"paths[{i}] is an audio dict without 'sampling_rate'; AudioLoader "
-                             "needs it to resample to sr")
+            raise ValueError(
+                f"paths[{i}] is an audio dict without 'sampling_rate'; AudioLoader needs it to resample to sr"
+            )
         y = check_waveforms(np.atleast_2d(y), name=f"paths[{i}]['array']", dtype=np.float32)
         y = y.mean(axis=0) if len(y) > 1 else y[0]  # (channels, samples) -> mono, as load_audio
         start = int(round(self.offset * rate))
         if start > len(y):
             raise ValueError(f"offset={self.offset} s is past the end of paths[{i}] ({len(y) / rate:.3f} s)")
-        y = y[start:] if self.duration is None else y[start:start + int(round(self.duration * rate))]
+        y = y[start:] if self.duration is None else y[start : start + int(round(self.duration * rate))]
         if float(rate) != float(self.sr):
             y = resample(y, rate, self.sr)
         if self.duration is not None:
@@ -154,8 +167,9 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     def _load(self, items):
         """Read a validated list of paths and audio dicts; a 2-D batch or a list of clips."""
         if not any(_is_audio_dict(item) for item in items):
-            X, _ = load_audio(items, sr=self.sr, offset=self.offset, duration=self.duration,
-                              n_jobs=self.n_jobs)
+            X, _ = load_audio(
+                items, sr=self.sr, offset=self.offset, duration=self.duration, n_jobs=self.n_jobs
+            )
             return X
         clips = []
         for i, item in enumerate(items):
@@ -250,8 +264,12 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         """A validated 2-D batch, or a list of validated 1-D clips of different lengths."""
         if isinstance(X, (list, tuple)) and X and _is_audio_dict(X[0]):
             X, _ = audio_dict_clips(X)
-        if isinstance(X, (list, tuple)) and X and all(hasattr(x, "__len__") for x in X) \
-                and len({len(x) for x in X}) > 1:
+        if (
+            isinstance(X, (list, tuple))
+            and X
+            and all(hasattr(x, "__len__") for x in X)
+            and len({len(x) for x in X}) > 1
+        ):
             clips = [np.asarray(_from_tensor(x)) for x in X]
             for i, x in enumerate(clips):
                 if x.ndim != 1:

@@ -1,4 +1,5 @@
 """PoolingTransformer: the twelve pooling methods of [POOL] as a scikit-learn step."""
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,8 +28,10 @@ __all__ = ["PoolingTransformer"]
 #: modes whose result changes when a constant is added to the values (the
 #: others commute with a shift), so ``levels`` applies to them only
 _LEVEL_MODES = ("lnp",) + tuple(NONNEGATIVE_MODES)
-_LEVEL_FIX = (" Or keep the dB values and pass levels='auto' (or 'floor') to pool each clip's levels "
-              "above its own minimum.")
+_LEVEL_FIX = (
+    " Or keep the dB values and pass levels='auto' (or 'floor') to pool each clip's levels "
+    "above its own minimum."
+)
 
 
 def _pair_constraint():
@@ -230,9 +233,25 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, mode="average", kernel_size=(2, 2), stride=None, padding=0, *,
-                 ceil_mode=False, axis=None, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0, levels="raw",
-                 batch_size=256, n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        mode="average",
+        kernel_size=(2, 2),
+        stride=None,
+        padding=0,
+        *,
+        ceil_mode=False,
+        axis=None,
+        a=0.5,
+        p=2.0,
+        r=1.0,
+        n=1.0,
+        v=1.0,
+        levels="raw",
+        batch_size=256,
+        n_jobs=None,
+        verbose=False,
+    ):
         self.mode = mode
         self.kernel_size = kernel_size
         self.stride = stride
@@ -251,16 +270,25 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
 
     def _validate(self, S, reset):
         if sp.issparse(S):
-            raise TypeError("PoolingTransformer does not accept sparse input; pass a dense array "
-                            "of spectrograms, e.g. S.toarray()")
-        S_in, S = S, check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX)
+            raise TypeError(
+                "PoolingTransformer does not accept sparse input; pass a dense array "
+                "of spectrograms, e.g. S.toarray()"
+            )
+        S_in, S = (
+            S,
+            check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX),
+        )
         validate_features(self, S_in, S, reset=reset)
         if not reset and S.ndim != len(self.input_shape_) + 1:
-            raise ValueError(f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
-                             f"{len(self.input_shape_) + 1}-D input")
+            raise ValueError(
+                f"S has {S.ndim} dimensions but PoolingTransformer was fitted on "
+                f"{len(self.input_shape_) + 1}-D input"
+            )
         if not reset and self.axis == "freq" and S.shape[-1] != self.input_shape_[-1]:
-            raise ValueError(f"S has {S.shape[-1]} frames but axis='freq' pooling was fitted on "
-                             f"{self.input_shape_[-1]}; the number of output features would change")
+            raise ValueError(
+                f"S has {S.shape[-1]} frames but axis='freq' pooling was fitted on "
+                f"{self.input_shape_[-1]}; the number of output features would change"
+            )
         return S
 
     def _needs_nonnegative(self):
@@ -298,8 +326,8 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
             raise ValueError(
                 f"kernel_size={kernel} with padding={padding} does not fit in maps of "
                 f"{maps[0]} x {maps[1]} (n_freqs x n_frames); use a smaller kernel"
-                + (" (2-D input has a single frequency row: use kernel_size=(1, k))"
-                   if S.ndim == 2 else ""))
+                + (" (2-D input has a single frequency row: use kernel_size=(1, k))" if S.ndim == 2 else "")
+            )
         if self.axis is not None:
             self.output_shape_ = (out[0] * out[1],)
         else:
@@ -322,8 +350,17 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         check_is_fitted(self, "output_shape_")
         S = self._validate(S, reset=False)
         maps = S[:, np.newaxis, :] if S.ndim == 2 else S
-        parts = [part for _, part in map_batches(self._pool_batch, maps, self.batch_size, n_jobs=self.n_jobs,
-                                                 verbose=self.verbose, desc=f"{self.mode} pooling")]
+        parts = [
+            part
+            for _, part in map_batches(
+                self._pool_batch,
+                maps,
+                self.batch_size,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                desc=f"{self.mode} pooling",
+            )
+        ]
         P = parts[0] if len(parts) == 1 else np.concatenate(parts)
         if self.axis is not None or S.ndim == 2:
             P = P.reshape(len(P), -1)
@@ -339,8 +376,9 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
             maps = ((maps - low) / span).astype(np.float32)
         with numba_threads(n_threads):
             if self.axis is None:
-                P = pool2d(maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode,
-                           check_input=False, **params)
+                P = pool2d(
+                    maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode, check_input=False, **params
+                )
             else:
                 P = global_pool(maps, self.mode, self.axis, check_input=False, **params)
         if shift is None:

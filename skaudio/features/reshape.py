@@ -1,4 +1,5 @@
 """Reshaping glue between spectrogram batches and scikit-learn's 2-D estimators."""
+
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -84,8 +85,10 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
 
     def _check_shape(self, S):
         if tuple(S.shape[1:]) != self.shape_:
-            raise ValueError(f"S has clips of shape {tuple(S.shape[1:])}, but Flatten was fitted on "
-                             f"{self.shape_}; fix the length first (FixLength, MelSpectrogram with fixed-size input)")
+            raise ValueError(
+                f"S has clips of shape {tuple(S.shape[1:])}, but Flatten was fitted on "
+                f"{self.shape_}; fix the length first (FixLength, MelSpectrogram with fixed-size input)"
+            )
 
     def transform(self, S):
         """Return ``S`` as rows of ``n_freqs * n_frames`` values (a view when possible).
@@ -117,7 +120,9 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
         check_is_fitted(self, "shape_")
         X = check_spectrograms(X, name="X", ndim=2)
         if X.shape[1] != self.n_features_out_:
-            raise ValueError(f"X has {X.shape[1]} columns, expected {self.n_features_out_} = prod{self.shape_}")
+            raise ValueError(
+                f"X has {X.shape[1]} columns, expected {self.n_features_out_} = prod{self.shape_}"
+            )
         return X.reshape((len(X),) + self.shape_)
 
     def get_feature_names_out(self, input_features=None):

@@ -1,4 +1,5 @@
 """SincGram filterbank as a scikit-learn transformer (fixed, or learned from labels)."""
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -117,9 +118,24 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         "verbose": ["verbose"],
     }
 
-    def __init__(self, sr=16000.0, *, n_filters=64, order=4, fmin=0.0, fmax=None, learn=False,
-                 max_epochs=100, lr=0.01, filterbank_lr_scale=0.02, batch_size=64,
-                 random_state=None, device="cpu", n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        sr=16000.0,
+        *,
+        n_filters=64,
+        order=4,
+        fmin=0.0,
+        fmax=None,
+        learn=False,
+        max_epochs=100,
+        lr=0.01,
+        filterbank_lr_scale=0.02,
+        batch_size=64,
+        random_state=None,
+        device="cpu",
+        n_jobs=None,
+        verbose=False,
+    ):
         self.sr = sr
         self.n_filters = n_filters
         self.order = order
@@ -165,8 +181,9 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         check_device(self.device)
         X = self._validate(X, reset=True)
         if X.shape[1] < 2:
-            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram "
-                             "filterbank needs at least 2")
+            raise ValueError(
+                f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank needs at least 2"
+            )
         fmax = self.sr / 2 if self.fmax is None else self.fmax
         if not self.fmin < fmax <= self.sr / 2:
             raise ValueError(f"need fmin < fmax <= sr/2, got fmin={self.fmin}, fmax={fmax}, sr={self.sr}")
@@ -194,24 +211,31 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         module = module.to(self.device)
         head = torch.nn.Linear(self.n_filters, len(self.classes_)).to(self.device)
         norm = torch.nn.BatchNorm1d(self.n_filters, affine=False).to(self.device)
-        opt = torch.optim.Adam([{"params": module.parameters(), "lr": self.lr * self.filterbank_lr_scale},
-                                {"params": head.parameters()}], lr=self.lr)
+        opt = torch.optim.Adam(
+            [
+                {"params": module.parameters(), "lr": self.lr * self.filterbank_lr_scale},
+                {"params": head.parameters()},
+            ],
+            lr=self.lr,
+        )
         Xt = torch.from_numpy(X if X.ndim == 3 else X[:, :, None])
         yt = torch.from_numpy(np.asarray(y_enc, dtype=np.int64))
         for _ in trange(self.max_epochs, disable=not self.verbose, desc="SincGram epochs", leave=False):
             order = rng.permutation(len(X))
             total = 0.0
             for start in range(0, len(X), self.batch_size):
-                idx = torch.from_numpy(order[start:start + self.batch_size])
+                idx = torch.from_numpy(order[start : start + self.batch_size])
                 xb, yb = Xt[idx].to(self.device), yt[idx].to(self.device)
                 feats = module.log_energies(xb).mean(-1)
                 loss = torch.nn.functional.cross_entropy(head(norm(feats) if len(idx) > 1 else feats), yb)
                 if not torch.isfinite(loss):  # stop rather than learn NaN filters
                     with torch.no_grad():
-                        self._check_overflow(X, module.log_energies(xb).cpu().numpy(),
-                                             module.filters().cpu().numpy())
-                    raise ValueError(f"training diverged (non-finite loss at epoch "
-                                     f"{len(self.loss_curve_) + 1}); lower lr")
+                        self._check_overflow(
+                            X, module.log_energies(xb).cpu().numpy(), module.filters().cpu().numpy()
+                        )
+                    raise ValueError(
+                        f"training diverged (non-finite loss at epoch {len(self.loss_curve_) + 1}); lower lr"
+                    )
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -251,8 +275,14 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
                 out = X @ self.filters_
         else:
             out = np.empty((X.shape[0], self.n_filters, X.shape[2]), dtype=np.float32)
-            for sl, part in map_batches(self._transform_batch, X, self.batch_size, n_jobs=self.n_jobs,
-                                        verbose=self.verbose, desc=type(self).__name__):
+            for sl, part in map_batches(
+                self._transform_batch,
+                X,
+                self.batch_size,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                desc=type(self).__name__,
+            ):
                 out[sl] = part
         self._check_overflow(X, out, self.filters_)
         return out

@@ -1,4 +1,5 @@
 """Spectrogram transformers: linear STFT, mel, dB conversion, standardisation."""
+
 from numbers import Integral, Real
 
 import librosa
@@ -123,10 +124,27 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, n_fft=2048, hop_length=None, win_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, to_db=False, ref="max",
-                 amin=1e-10, top_db=80.0, sr=None, backend="numba", device="cpu",
-                 batch_size=64, n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        *,
+        n_fft=2048,
+        hop_length=None,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        to_db=False,
+        ref="max",
+        amin=1e-10,
+        top_db=80.0,
+        sr=None,
+        backend="numba",
+        device="cpu",
+        batch_size=64,
+        n_jobs=None,
+        verbose=False,
+    ):
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.win_length = win_length
@@ -167,8 +185,14 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         return self.win_length if self.win_length is not None else self.n_fft
 
     def _stft_kwargs(self):
-        return dict(n_fft=self.n_fft, hop_length=self._hop(), win_length=self._win_length(),
-                    window=self.window, center=self.center, pad_mode=self.pad_mode)
+        return dict(
+            n_fft=self.n_fft,
+            hop_length=self._hop(),
+            win_length=self._win_length(),
+            window=self.window,
+            center=self.center,
+            pad_mode=self.pad_mode,
+        )
 
     def _validate(self, X, reset):
         # transform's fast path checks NaN/inf while it pads (one pass instead of two)
@@ -213,12 +237,13 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         return self
 
     def _build_module(self):
-        from skaudio.nn.frontends import STFT, Filterbank
-
         import torch
 
-        stft = STFT(self.n_fft, self._hop(), self._win_length(), self.window, self.center,
-                    self.pad_mode, self.power)
+        from skaudio.nn.frontends import STFT, Filterbank
+
+        stft = STFT(
+            self.n_fft, self._hop(), self._win_length(), self.window, self.center, self.pad_mode, self.power
+        )
         fb = self._dense_fb
         module = stft if fb is None else torch.nn.Sequential(stft, Filterbank(fb))
         return module.to(self.device)
@@ -230,11 +255,22 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         return module if module is not None else self._build_module()
 
     def _compute(self, X, n_threads=None):
-        """Spectra (not yet in dB) of a validated batch, with ``n_threads`` threads (None: library default)."""
+        """Spectra (not yet in dB) of a validated batch.
+
+        ``n_threads`` threads (None: the library default).
+        """
         if self.backend == "numba":
             with numba_threads(n_threads):
-                return stft_power(X, self.n_fft, self._hop(), self.window_, self.center,
-                                  self.pad_mode, self.power, self._sparse_fb)
+                return stft_power(
+                    X,
+                    self.n_fft,
+                    self._hop(),
+                    self.window_,
+                    self.center,
+                    self.pad_mode,
+                    self.power,
+                    self._sparse_fb,
+                )
         check_power_range(max(-X.min(), X.max()), self.window_, self.power, self._sparse_fb)
         if self.backend == "torch":
             import torch
@@ -263,8 +299,14 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         X = self._validate(X, reset=False)
         n_bands = self._sparse_fb.shape[0] if self._sparse_fb is not None else self.n_fft // 2 + 1
         out = np.empty((X.shape[0], n_bands, self.n_frames_), dtype=np.float32)
-        for sl, part in map_batches(self._compute, X, self.batch_size, n_jobs=self.n_jobs,
-                                    verbose=self.verbose, desc=type(self).__name__):
+        for sl, part in map_batches(
+            self._compute,
+            X,
+            self.batch_size,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            desc=type(self).__name__,
+        ):
             out[sl] = part
         if self.to_db:
             power_to_db_inplace(out, self.ref, self.amin, self.top_db, 20.0 / self.power)
@@ -357,15 +399,51 @@ class MelSpectrogram(Spectrogram):
         "norm": [StrOptions({"slaney"}), Real, None],
     }
 
-    def __init__(self, *, sr=None, n_fft=2048, hop_length=None, win_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, n_mels=128, fmin=0.0, fmax=None,
-                 htk=False, norm="slaney", to_db=True, ref="max", amin=1e-10, top_db=80.0,
-                 backend="numba", device="cpu", batch_size=64, n_jobs=None, verbose=False):
-        super().__init__(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                         window=window, center=center, pad_mode=pad_mode, power=power,
-                         to_db=to_db, ref=ref, amin=amin, top_db=top_db, sr=sr,
-                         backend=backend, device=device, batch_size=batch_size,
-                         n_jobs=n_jobs, verbose=verbose)
+    def __init__(
+        self,
+        *,
+        sr=None,
+        n_fft=2048,
+        hop_length=None,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=128,
+        fmin=0.0,
+        fmax=None,
+        htk=False,
+        norm="slaney",
+        to_db=True,
+        ref="max",
+        amin=1e-10,
+        top_db=80.0,
+        backend="numba",
+        device="cpu",
+        batch_size=64,
+        n_jobs=None,
+        verbose=False,
+    ):
+        super().__init__(
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            power=power,
+            to_db=to_db,
+            ref=ref,
+            amin=amin,
+            top_db=top_db,
+            sr=sr,
+            backend=backend,
+            device=device,
+            batch_size=batch_size,
+            n_jobs=n_jobs,
+            verbose=verbose,
+        )
         self.n_mels = n_mels
         self.fmin = fmin
         self.fmax = fmax
@@ -396,8 +474,16 @@ class MelSpectrogram(Spectrogram):
         return self
 
     def _filterbank(self):
-        return mel_filterbank(sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels, fmin=self.fmin,
-                              fmax=self.fmax, htk=self.htk, norm=self.norm, dtype=np.float32)
+        return mel_filterbank(
+            sr=self.sr,
+            n_fft=self.n_fft,
+            n_mels=self.n_mels,
+            fmin=self.fmin,
+            fmax=self.fmax,
+            htk=self.htk,
+            norm=self.norm,
+            dtype=np.float32,
+        )
 
     def _frequencies(self):
         fmax = self.sr / 2 if self.fmax is None else self.fmax
@@ -405,8 +491,16 @@ class MelSpectrogram(Spectrogram):
 
     def _librosa_one(self, y):
         return librosa.feature.melspectrogram(
-            y=y, sr=self.sr, power=self.power, n_mels=self.n_mels, fmin=self.fmin,
-            fmax=self.fmax, htk=self.htk, norm=self.norm, **self._stft_kwargs())
+            y=y,
+            sr=self.sr,
+            power=self.power,
+            n_mels=self.n_mels,
+            fmin=self.fmin,
+            fmax=self.fmax,
+            htk=self.htk,
+            norm=self.norm,
+            **self._stft_kwargs(),
+        )
 
 
 class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
@@ -437,8 +531,16 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         self.top_db = top_db
 
     def _validate(self, S, reset):
-        S_in, S = S, check_spectrograms(S, name=type(self).__name__, ndim=(2, 3), nonnegative=True,
-                                        fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).")
+        S_in, S = (
+            S,
+            check_spectrograms(
+                S,
+                name=type(self).__name__,
+                ndim=(2, 3),
+                nonnegative=True,
+                fix="PowerToDb expects power values (e.g. MelSpectrogram(to_db=False)).",
+            ),
+        )
         validate_features(self, S_in, S, reset=reset)
         return S
 

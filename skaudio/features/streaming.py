@@ -14,6 +14,7 @@ then renamed over the old one). A crash can therefore lose at most the chunks
 that were not yet marked, which the next run computes again; it can never
 leave a half-written chunk marked as done.
 """
+
 import json
 import os
 from numbers import Integral, Real
@@ -39,8 +40,9 @@ _SPEED_PARAMS = ("n_jobs", "verbose")
 
 def _check_files(files):
     if isinstance(files, (str, bytes, os.PathLike)) or not hasattr(files, "__len__"):
-        raise TypeError("files must be a sequence of audio file paths, one per clip; "
-                        f"got {type(files).__name__}")
+        raise TypeError(
+            f"files must be a sequence of audio file paths, one per clip; got {type(files).__name__}"
+        )
     files = list(files)
     if not files:
         raise ValueError("files is empty: give at least one audio file")
@@ -60,9 +62,11 @@ def _loader(sr, duration, offset, n_jobs):
     """The AudioLoader reading each chunk, or None when the transformer takes the paths itself."""
     if sr is None:
         if duration is not None or offset:
-            raise ValueError("duration= and offset= describe how files are read, which needs sr=...; "
-                             "without sr the transformer receives the file paths (e.g. a pipeline "
-                             "that starts with AudioLoader)")
+            raise ValueError(
+                "duration= and offset= describe how files are read, which needs sr=...; "
+                "without sr the transformer receives the file paths (e.g. a pipeline "
+                "that starts with AudioLoader)"
+            )
         return None
     if not isinstance(sr, Real) or sr <= 0:
         raise ValueError(f"sr must be a positive sampling rate in Hz, got {sr!r}")
@@ -81,8 +85,10 @@ def _needs_fit(transformer):
 
 def _check_transformer(transformer):
     if not (hasattr(transformer, "transform") and hasattr(transformer, "get_params")):
-        raise TypeError("transformer must be a scikit-learn transformer (get_params, fit, transform), "
-                        f"got {type(transformer).__name__}")
+        raise TypeError(
+            "transformer must be a scikit-learn transformer (get_params, fit, transform), "
+            f"got {type(transformer).__name__}"
+        )
 
 
 def _prepare(transformer, files, chunk_size, loader):
@@ -111,8 +117,10 @@ def _chunks(transformer, files, chunk_size, sr, duration, offset, n_jobs, todo=N
     for k, (sl, features) in zip(todo, map_batches(func, files, wanted, n_jobs=n_jobs)):
         features = np.asarray(features)
         if features.ndim == 0 or len(features) != sl.stop - sl.start:
-            raise ValueError(f"the transformer returned {features.shape[0] if features.ndim else 0} rows "
-                             f"for a chunk of {sl.stop - sl.start} files; it must return one row per file")
+            raise ValueError(
+                f"the transformer returned {features.shape[0] if features.ndim else 0} rows "
+                f"for a chunk of {sl.stop - sl.start} files; it must return one row per file"
+            )
         yield k, sl, features
         del features
 
@@ -128,8 +136,9 @@ class _ChunkTransform:
         return _transform_chunk(self.transformer, self.loader, files, n_threads)
 
 
-def iter_transform(transformer, files, *, chunk_size=64, sr=None, duration=None, offset=0.0,
-                   n_jobs=None, verbose=False):
+def iter_transform(
+    transformer, files, *, chunk_size=64, sr=None, duration=None, offset=0.0, n_jobs=None, verbose=False
+):
     """Transform a list of audio files chunk by chunk, yielding the features of each chunk.
 
     Only one chunk of audio (``chunk_size`` files) is in memory at a time, so
@@ -209,6 +218,7 @@ def _iter_transform(transformer, files, chunk_size, sr, duration, offset, n_jobs
 
 def _fingerprint(transformer):
     """Hash of the transformer's class and parameters, speed-only parameters left out."""
+
     def plain(value):
         if hasattr(value, "get_params"):
             return type(value).__qualname__
@@ -216,8 +226,11 @@ def _fingerprint(transformer):
             return type(value)(plain(v) for v in value)
         return value
 
-    params = {key: plain(value) for key, value in transformer.get_params(deep=True).items()
-              if key.rsplit("__", 1)[-1] not in _SPEED_PARAMS}
+    params = {
+        key: plain(value)
+        for key, value in transformer.get_params(deep=True).items()
+        if key.rsplit("__", 1)[-1] not in _SPEED_PARAMS
+    }
     return joblib.hash((type(transformer).__qualname__, params))
 
 
@@ -265,24 +278,30 @@ def _read_state(progress, path, settings):
         saved = state["settings"]
         done = [int(k) for k in state["done"]]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"cannot read the progress file {progress} ({exc}); delete it or pass "
-                         "resume=False to start again") from None
+        raise ValueError(
+            f"cannot read the progress file {progress} ({exc}); delete it or pass resume=False to start again"
+        ) from None
     differ = sorted(k for k in set(settings) | set(saved) if saved.get(k) != settings.get(k))
     if differ:
         raise ValueError(
             f"{path} holds an extraction with different settings ({', '.join(differ)} differ: "
             f"saved {[saved.get(k) for k in differ]}, now {[settings.get(k) for k in differ]}); "
-            "pass resume=False to start again, or write to another path")
+            "pass resume=False to start again, or write to another path"
+        )
     if state.get("shape") is not None:
         try:
             existing = np.load(path, mmap_mode="r")
         except (OSError, ValueError) as exc:
-            raise ValueError(f"{progress} records finished chunks but the data file {path} cannot be "
-                             f"read ({exc}); pass resume=False to start again") from None
+            raise ValueError(
+                f"{progress} records finished chunks but the data file {path} cannot be "
+                f"read ({exc}); pass resume=False to start again"
+            ) from None
         if list(existing.shape) != state["shape"] or existing.dtype.str != state["dtype"]:
-            raise ValueError(f"{path} has shape {existing.shape} and dtype {existing.dtype}, but "
-                             f"{progress} records {tuple(state['shape'])} and {state['dtype']}; "
-                             "pass resume=False to start again")
+            raise ValueError(
+                f"{path} has shape {existing.shape} and dtype {existing.dtype}, but "
+                f"{progress} records {tuple(state['shape'])} and {state['dtype']}; "
+                "pass resume=False to start again"
+            )
         del existing
     state["done"] = sorted(set(done))
     return state
@@ -302,8 +321,19 @@ def _write_chunk(path, rows, features):
         del out
 
 
-def extract_to_memmap(transformer, files, path, *, chunk_size=64, sr=None, duration=None, offset=0.0,
-                      resume=True, n_jobs=None, verbose=False):
+def extract_to_memmap(
+    transformer,
+    files,
+    path,
+    *,
+    chunk_size=64,
+    sr=None,
+    duration=None,
+    offset=0.0,
+    resume=True,
+    n_jobs=None,
+    verbose=False,
+):
     """Extract features of many audio files into a ``.npy`` file, chunk by chunk, resumably.
 
     Reads ``chunk_size`` files at a time, transforms them and writes the
@@ -394,8 +424,14 @@ def extract_to_memmap(transformer, files, path, *, chunk_size=64, sr=None, durat
     done = set(state["done"])
     todo = [k for k in range(len(slices)) if k not in done]
     finished = sum(slices[k].stop - slices[k].start for k in done)
-    with tqdm(total=len(files), initial=finished, desc="extract_to_memmap", unit="clip",
-              disable=not verbose, leave=False) as bar:
+    with tqdm(
+        total=len(files),
+        initial=finished,
+        desc="extract_to_memmap",
+        unit="clip",
+        disable=not verbose,
+        leave=False,
+    ) as bar:
         for k, sl, features in _chunks(transformer, files, chunk_size, sr, duration, offset, n_jobs, todo):
             if state["shape"] is None:
                 shape = (len(files),) + features.shape[1:]
@@ -405,8 +441,10 @@ def extract_to_memmap(transformer, files, path, *, chunk_size=64, sr=None, durat
             dtype = np.dtype(state["dtype"])
             if list(features.shape[1:]) != state["shape"][1:]:
                 raise ValueError(
-                    f"chunk {k} (files {sl.start}..{sl.stop - 1}) has features of shape {features.shape[1:]}, "
-                    f"the first chunk {tuple(state['shape'][1:])}; give clips one length (duration=)")
+                    f"chunk {k} (files {sl.start}..{sl.stop - 1}) has features of shape "
+                    f"{features.shape[1:]}, "
+                    f"the first chunk {tuple(state['shape'][1:])}; give clips one length (duration=)"
+                )
             if not np.can_cast(features.dtype, dtype, casting="same_kind"):
                 raise ValueError(f"chunk {k} has dtype {features.dtype}, the output file {dtype}")
             _write_chunk(path, sl, features)

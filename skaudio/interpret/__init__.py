@@ -11,6 +11,7 @@ References
 .. [NMF] Dwivedi, "Interpretation of representations of audio signals in hidden layers of a
    neural network using NMF", 2024 (thesis).
 """
+
 from skaudio.interpret._hooks import ActivationCapture, capture_activations, layer_names
 from skaudio.interpret.gradcam import grad_cam
 from skaudio.interpret.nmf import NMFInterpreter

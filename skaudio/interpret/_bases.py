@@ -18,6 +18,7 @@ Each basis is a small ``torch.nn.Module`` whose ``forward()`` returns ``W``:
   filters evenly spaced on the mel axis and ``A = softplus(theta) >= 0`` the learned
   scalings.
 """
+
 import math
 
 import numpy as np
@@ -25,8 +26,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["SoftplusBasis", "MelConstrainedBasis", "MelGaussianBasis", "gram_terms", "objective",
-           "fit_basis", "nnls_gram", "gaussian_filterbank", "triangle_init"]
+__all__ = [
+    "SoftplusBasis",
+    "MelConstrainedBasis",
+    "MelGaussianBasis",
+    "gram_terms",
+    "objective",
+    "fit_basis",
+    "nnls_gram",
+    "gaussian_filterbank",
+    "triangle_init",
+]
 
 
 def gram_terms(V, H):
@@ -257,8 +267,16 @@ def fit_basis(basis, B, G, vv, *, smoothness=0.0, max_iter=200, tol=1e-4, verbos
     Bt = torch.as_tensor(B, dtype=torch.float64)
     Gt = torch.as_tensor(G, dtype=torch.float64)
     vv = max(float(vv), np.finfo(np.float64).tiny)
-    opt = torch.optim.LBFGS(basis.parameters(), lr=1.0, max_iter=1, max_eval=25, history_size=20,
-                            line_search_fn="strong_wolfe", tolerance_grad=1e-12, tolerance_change=1e-15)
+    opt = torch.optim.LBFGS(
+        basis.parameters(),
+        lr=1.0,
+        max_iter=1,
+        max_eval=25,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-12,
+        tolerance_change=1e-15,
+    )
 
     def closure():
         opt.zero_grad()

@@ -19,6 +19,7 @@ another thread while the network is in training mode (as skorch leaves it after 
 the last interpreting call restores training mode, perhaps in the middle of that
 prediction's pass; ``module_.eval()`` beforehand avoids it.
 """
+
 import contextlib
 import difflib
 import threading
@@ -132,7 +133,8 @@ def resolve_network(estimator):
         return _Network(estimator.module_, prepare, None if classes is None else np.asarray(classes))
     raise TypeError(
         "estimator must be a fitted skaudio classifier (or skorch NeuralNet), a Pipeline ending "
-        f"in one, or a torch.nn.Module; got {type(estimator).__name__}")
+        f"in one, or a torch.nn.Module; got {type(estimator).__name__}"
+    )
 
 
 def layer_names(estimator):
@@ -160,9 +162,15 @@ def layer_names(estimator):
     return [name for name, _ in module.named_modules() if name]
 
 
-_SEQUENCE_TYPES = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer,
-                   torch.nn.TransformerDecoder, torch.nn.TransformerDecoderLayer, torch.nn.Transformer,
-                   torch.nn.MultiheadAttention, torch.nn.RNNBase)
+_SEQUENCE_TYPES = (
+    torch.nn.TransformerEncoder,
+    torch.nn.TransformerEncoderLayer,
+    torch.nn.TransformerDecoder,
+    torch.nn.TransformerDecoderLayer,
+    torch.nn.Transformer,
+    torch.nn.MultiheadAttention,
+    torch.nn.RNNBase,
+)
 
 
 def _batch_first(module):
@@ -184,8 +192,10 @@ def sequence_layout(module, layer):
     for name, sub in module.named_modules():
         if isinstance(sub, _SEQUENCE_TYPES) and (layer == name or layer.startswith(name + ".")):
             if not _batch_first(sub):
-                raise ValueError(f"layer {layer!r} lies in a sequence module with batch_first=False, whose "
-                                 "outputs are (steps, n, features); only batch-first outputs are supported")
+                raise ValueError(
+                    f"layer {layer!r} lies in a sequence module with batch_first=False, whose "
+                    "outputs are (steps, n, features); only batch-first outputs are supported"
+                )
             return "channels_last"
     return "channels_first"
 
@@ -201,7 +211,8 @@ def _check_layers(module, layers):
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
             raise ValueError(
                 f"layer={layer!r} is not a layer of {type(module).__name__}.{hint} "
-                f"Valid names: {', '.join(names)}")
+                f"Valid names: {', '.join(names)}"
+            )
     return [modules[layer] for layer in layers]
 
 
@@ -411,8 +422,12 @@ def _capture(net, Xn, names, batch_size=32, n_jobs=None, verbose=False):
     """Layer outputs for the network input ``Xn`` (already prepared), as a dict."""
     device = net.device
     batches = {name: [] for name in names}
-    with torch_threads(n_jobs), evaluation_mode(net.module), torch.inference_mode(), \
-            ActivationCapture(net.module, names) as cap:
+    with (
+        torch_threads(n_jobs),
+        evaluation_mode(net.module),
+        torch.inference_mode(),
+        ActivationCapture(net.module, names) as cap,
+    ):
         for sl in iter_batches(len(Xn), batch_size, verbose, "activations"):
             net.module(torch.as_tensor(Xn[sl], device=device))
             for name in names:
@@ -422,7 +437,8 @@ def _capture(net, Xn, names, batch_size=32, n_jobs=None, verbose=False):
                         f"layer {name!r} did not run during the forward pass of "
                         f"{type(net.module).__name__}: containers such as ModuleList, and layers whose "
                         "weights the parent uses directly (e.g. MultiheadAttention.out_proj), produce "
-                        "no output of their own; pick another layer")
+                        "no output of their own; pick another layer"
+                    )
                 # a module shared within one pass (an MLP applied to two poolings) gives its
                 # calls side by side along axis 1, in call order
                 batches[name].append(calls[0] if len(calls) == 1 else _concat_calls(name, calls))
@@ -433,6 +449,8 @@ def _capture(net, Xn, names, batch_size=32, n_jobs=None, verbose=False):
 def _concat_calls(name, calls):
     shapes = {tuple(c.shape[:1]) + tuple(c.shape[2:]) for c in calls}
     if len(shapes) != 1 or calls[0].ndim < 2:
-        raise ValueError(f"layer {name!r} runs {len(calls)} times per forward pass with outputs of "
-                         f"shapes {[tuple(c.shape) for c in calls]}, which cannot be put side by side")
+        raise ValueError(
+            f"layer {name!r} runs {len(calls)} times per forward pass with outputs of "
+            f"shapes {[tuple(c.shape) for c in calls]}, which cannot be put side by side"
+        )
     return torch.cat(calls, dim=1)

@@ -9,6 +9,7 @@ References
 .. [GCAM] Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra, "Grad-CAM: visual
    explanations from deep networks via gradient-based localization", ICCV 2017.
 """
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -34,8 +35,9 @@ def _target_indices(target, classes, n_clips):
     if t.ndim == 0:
         t = np.full(n_clips, t.item() if t.dtype != object else target, dtype=t.dtype)
     if t.shape != (n_clips,):
-        raise ValueError(f"target must be a class label or one label per clip ({n_clips}), "
-                         f"got shape {t.shape}")
+        raise ValueError(
+            f"target must be a class label or one label per clip ({n_clips}), got shape {t.shape}"
+        )
     if classes is None:
         if not np.issubdtype(t.dtype, np.integer):
             raise ValueError("target must hold integer logit indices for a bare torch module")
@@ -44,13 +46,24 @@ def _target_indices(target, classes, n_clips):
     idx = np.searchsorted(classes, t)
     ok = (idx < len(classes)) & (classes[np.minimum(idx, len(classes) - 1)] == t)
     if not ok.all():
-        raise ValueError(f"target has labels not among the classes {classes.tolist()}: "
-                         f"{np.unique(t[~ok]).tolist()}")
+        raise ValueError(
+            f"target has labels not among the classes {classes.tolist()}: {np.unique(t[~ok]).tolist()}"
+        )
     return idx.astype(np.int64)
 
 
-def grad_cam(estimator, X, layer, *, target=None, normalize=True, layout="auto", batch_size=32,
-             n_jobs=None, return_target=False):
+def grad_cam(
+    estimator,
+    X,
+    layer,
+    *,
+    target=None,
+    normalize=True,
+    layout="auto",
+    batch_size=32,
+    n_jobs=None,
+    return_target=False,
+):
     """Grad-CAM maps of a fitted network over the grid of its input.
 
     Parameters
@@ -154,16 +167,19 @@ def grad_cam(estimator, X, layer, *, target=None, normalize=True, layout="auto",
                 if not store:
                     raise ValueError(f"layer {layer!r} did not run during the forward pass")
                 if len(store) > 1:
-                    raise ValueError(f"layer {layer!r} runs {len(store)} times per forward pass; "
-                                     "pick a layer that runs once")
+                    raise ValueError(
+                        f"layer {layer!r} runs {len(store)} times per forward pass; "
+                        "pick a layer that runs once"
+                    )
                 act = store[0]
                 if targets is None:
                     idx = logits.detach().argmax(1)
                 else:
                     idx = torch.as_tensor(targets[sl], device=logits.device)
                     if int(idx.max()) >= logits.shape[1]:
-                        raise ValueError(f"target index {int(idx.max())} is out of range for "
-                                         f"{logits.shape[1]} logits")
+                        raise ValueError(
+                            f"target index {int(idx.max())} is out of range for {logits.shape[1]} logits"
+                        )
                 score = logits.gather(1, idx[:, None]).sum()
                 (grad,) = torch.autograd.grad(score, act)
                 cams.append(_cam(act.detach(), grad, layout, Xn.shape, layer))
@@ -184,14 +200,16 @@ def _cam(act, grad, layout, input_shape, layer):
     if act.ndim == 3 and layout == "channels_last":
         act, grad = act.transpose(1, 2), grad.transpose(1, 2)
     if act.ndim not in (3, 4):
-        raise ValueError(f"layer {layer!r} gives outputs of shape {tuple(act.shape)}; Grad-CAM needs "
-                         "feature maps (n, channels, freq, time) or (n, channels, time)")
+        raise ValueError(
+            f"layer {layer!r} gives outputs of shape {tuple(act.shape)}; Grad-CAM needs "
+            "feature maps (n, channels, freq, time) or (n, channels, time)"
+        )
     spatial = tuple(range(2, act.ndim))
     weights = grad.mean(dim=spatial, keepdim=True)
     cam = F.relu((weights * act).sum(dim=1, keepdim=True))
     if len(input_shape) - 1 < act.ndim - 2:
         raise ValueError(f"the network's input {tuple(input_shape)} has no grid for 2-D maps")
-    grid = tuple(input_shape[-(act.ndim - 2):])
+    grid = tuple(input_shape[-(act.ndim - 2) :])
     mode = "bilinear" if act.ndim == 4 else "linear"
     cam = F.interpolate(cam, size=grid, mode=mode, align_corners=False)
     return cam[:, 0].cpu().numpy()

@@ -10,6 +10,7 @@ References
 .. [NMF] Dwivedi, "Interpretation of representations of audio signals in hidden layers of a
    neural network using NMF", 2024 (thesis).
 """
+
 import contextlib
 import numbers
 import threading
@@ -81,8 +82,10 @@ def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", 
     """
     A = np.asarray(A, dtype=np.float32)
     if A.ndim < 2 or A.ndim > 4:
-        raise ValueError(f"the layer's output has shape {A.shape}; expected (n, channels), "
-                         "(n, channels, time) or (n, channels, freq, time)")
+        raise ValueError(
+            f"the layer's output has shape {A.shape}; expected (n, channels), "
+            "(n, channels, time) or (n, channels, freq, time)"
+        )
     if layout == "channels_last" and A.ndim > 2:
         A = np.moveaxis(A, -1, 1)
     A = np.maximum(A, 0.0) if nonnegative == "relu" else np.abs(A)
@@ -325,10 +328,30 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator, layer, *, basis="softplus", spectrogram="auto", n_mels=None,
-                 power=None, db_range=None, normalize=True, freq_pool="mean", nonnegative="relu",
-                 layout="auto", n_filters=None, smoothness=0.0, solver="auto", max_iter=200, tol=1e-4,
-                 random_state=None, batch_size=32, n_jobs=None, verbose=0):
+    def __init__(
+        self,
+        estimator,
+        layer,
+        *,
+        basis="softplus",
+        spectrogram="auto",
+        n_mels=None,
+        power=None,
+        db_range=None,
+        normalize=True,
+        freq_pool="mean",
+        nonnegative="relu",
+        layout="auto",
+        n_filters=None,
+        smoothness=0.0,
+        solver="auto",
+        max_iter=200,
+        tol=1e-4,
+        random_state=None,
+        batch_size=32,
+        n_jobs=None,
+        verbose=0,
+    ):
         self.estimator = estimator
         self.layer = layer
         self.basis = basis
@@ -368,7 +391,8 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         raise ValueError(
             "spectrogram='auto' needs a Pipeline with a MelSpectrogram step before the network; "
             "pass spectrogram=MelSpectrogram(sr=..., to_db=False) (computed from X), 'input' "
-            "(the network's input is a non-negative spectrogram) or 'input_db' (it is in dB)")
+            "(the network's input is a non-negative spectrogram) or 'input_db' (it is in dB)"
+        )
 
     def _build_source(self, net, X, Xn):
         """Fit the source of V on X; return V (unnormalised)."""
@@ -386,8 +410,9 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         params = src.get_params(deep=False)
         if self.n_mels is not None:
             if "n_mels" not in params:
-                raise ValueError(f"n_mels={self.n_mels} cannot be set: {type(src).__name__} has no "
-                                 "n_mels parameter")
+                raise ValueError(
+                    f"n_mels={self.n_mels} cannot be set: {type(src).__name__} has no n_mels parameter"
+                )
             src.set_params(n_mels=self.n_mels)
         if self.power is not None and "power" in params:
             src.set_params(power=self.power)
@@ -398,26 +423,33 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
     def _v_from_input(self, net, Xn):
         V = np.asarray(Xn, dtype=np.float32)
         if V.ndim != 3:
-            raise ValueError(f"spectrogram={self.spectrogram!r} needs a network input of shape "
-                             f"(n, bands, frames); the network's input has shape {V.shape}")
+            raise ValueError(
+                f"spectrogram={self.spectrogram!r} needs a network input of shape "
+                f"(n, bands, frames); the network's input has shape {V.shape}"
+            )
         if self.spectrogram == "input_db":
             p = 2.0 if self.power is None else float(self.power)
             V = np.power(10.0, V * (p / 20.0), dtype=np.float32)
         if self.n_mels is not None and self.n_mels != V.shape[1]:
-            raise ValueError(f"n_mels={self.n_mels} differs from the {V.shape[1]} bands of the "
-                             "network's input, which is V here; leave n_mels=None")
+            raise ValueError(
+                f"n_mels={self.n_mels} differs from the {V.shape[1]} bands of the "
+                "network's input, which is V here; leave n_mels=None"
+            )
         return self._check_v(V)
 
     def _check_v(self, V):
         V = np.asarray(V, dtype=np.float32)
         if V.ndim != 3:
-            raise ValueError("the spectrogram source must give (n, bands, frames) arrays, "
-                             f"got shape {V.shape}")
+            raise ValueError(
+                f"the spectrogram source must give (n, bands, frames) arrays, got shape {V.shape}"
+            )
         if not np.isfinite(V).all():
             raise ValueError("the spectrogram V contains NaN or infinity")
         if (V < 0).any():
-            raise ValueError("the spectrogram V has negative values (dB?): NMF needs a non-negative V; "
-                             "use a power or magnitude spectrogram (to_db=False) or spectrogram='input_db'")
+            raise ValueError(
+                "the spectrogram V has negative values (dB?): NMF needs a non-negative V; "
+                "use a power or magnitude spectrogram (to_db=False) or spectrogram='input_db'"
+            )
         return V
 
     def _v(self, net, X, Xn):
@@ -465,8 +497,13 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
 
     def _h(self, net, Xn, n_frames):
         A = _capture(net, Xn, [self.layer], self.batch_size, self.n_jobs, bool(self.verbose))[self.layer]
-        return A, activations_to_h(A, n_frames, layout=self._layout(net.module),
-                                   freq_pool=self.freq_pool, nonnegative=self.nonnegative)
+        return A, activations_to_h(
+            A,
+            n_frames,
+            layout=self._layout(net.module),
+            freq_pool=self.freq_pool,
+            nonnegative=self.nonnegative,
+        )
 
     def _prepare(self, X):
         net = resolve_network(self.estimator)
@@ -478,9 +515,11 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         if self.solver == "auto":
             return "cd" if self.basis == "softplus" and self.smoothness == 0 else "lbfgs"
         if self.solver in ("cd", "mu") and (self.basis != "softplus" or self.smoothness > 0):
-            raise ValueError(f"solver={self.solver!r} (scikit-learn) fits only basis='softplus' without "
-                             f"smoothness; got basis={self.basis!r}, smoothness={self.smoothness}. "
-                             "Use solver='lbfgs' or 'auto'")
+            raise ValueError(
+                f"solver={self.solver!r} (scikit-learn) fits only basis='softplus' without "
+                f"smoothness; got basis={self.basis!r}, smoothness={self.smoothness}. "
+                "Use solver='lbfgs' or 'auto'"
+            )
         return self.solver
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -515,10 +554,11 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             raise ValueError(f"the spectrogram source gave {len(V)} clips for {len(H)} network inputs")
         self.layer_shape_ = tuple(A.shape[1:])
         if not (H > 0).any():
-            hint = (" (try nonnegative='abs': its outputs are negative)"
-                    if self.nonnegative == "relu" else "")
-            raise ValueError(f"the activations of layer {self.layer!r} are all zero after "
-                             f"nonnegative={self.nonnegative!r}{hint}; there is nothing to interpret")
+            hint = " (try nonnegative='abs': its outputs are negative)" if self.nonnegative == "relu" else ""
+            raise ValueError(
+                f"the activations of layer {self.layer!r} are all zero after "
+                f"nonnegative={self.nonnegative!r}{hint}; there is nothing to interpret"
+            )
         scale = H.max(axis=(0, 2)).astype(np.float64)
         self.h_scale_ = np.where(scale > 0, scale, 1.0)
         H = H / self.h_scale_[None, :, None].astype(np.float32)
@@ -535,8 +575,14 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             B, G, vv = _bases.gram_terms(V, H)
             if solver in ("cd", "mu"):
                 W = self._fit_sklearn(V, H, solver, seed)
-                losses = [1.0, float(_bases.objective(torch.as_tensor(W), torch.as_tensor(B),
-                                                      torch.as_tensor(G), max(vv, 1e-300)))]
+                losses = [
+                    1.0,
+                    float(
+                        _bases.objective(
+                            torch.as_tensor(W), torch.as_tensor(B), torch.as_tensor(G), max(vv, 1e-300)
+                        )
+                    ),
+                ]
             else:
                 W, losses = self._fit_torch(B, G, vv, seed)
         self.solver_ = solver
@@ -553,8 +599,17 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         Vf = np.ascontiguousarray(V.transpose(1, 0, 2).reshape(M, -1), dtype=np.float64)
         Hf = np.ascontiguousarray(H.transpose(1, 0, 2).reshape(C, -1), dtype=np.float64)
         W, _, n_iter = non_negative_factorization(
-            Vf, H=Hf, n_components=C, update_H=False, solver=solver, beta_loss="frobenius",
-            tol=self.tol, max_iter=self.max_iter, random_state=seed, verbose=max(0, int(self.verbose) - 1))
+            Vf,
+            H=Hf,
+            n_components=C,
+            update_H=False,
+            solver=solver,
+            beta_loss="frobenius",
+            tol=self.tol,
+            max_iter=self.max_iter,
+            random_state=seed,
+            verbose=max(0, int(self.verbose) - 1),
+        )
         self.n_iter_ = int(n_iter)
         return W
 
@@ -571,8 +626,16 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         else:
             k = self.n_filters if self.n_filters is not None else max(2, M // 2)
             basis = _bases.MelGaussianBasis(_bases.gaussian_filterbank(pos, k), C, gen)
-        losses, n_iter = _bases.fit_basis(basis, B, G, vv, smoothness=float(self.smoothness),
-                                          max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
+        losses, n_iter = _bases.fit_basis(
+            basis,
+            B,
+            G,
+            vv,
+            smoothness=float(self.smoothness),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
         self.n_iter_ = n_iter
         with torch.no_grad():
             W = basis().numpy().copy()
@@ -658,8 +721,10 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         check_is_fitted(self, "components_")
         H = np.asarray(X, dtype=np.float64)
         if H.ndim not in (2, 3) or H.shape[-2] != self.n_components_:
-            raise ValueError(f"X must have shape (n_clips, {self.n_components_}, n_frames) or "
-                             f"({self.n_components_}, n_frames), got {H.shape}")
+            raise ValueError(
+                f"X must have shape (n_clips, {self.n_components_}, n_frames) or "
+                f"({self.n_components_}, n_frames), got {H.shape}"
+            )
         return np.matmul(self.components_, H).astype(np.float32)
 
     def score(self, X, y=None):
@@ -685,8 +750,13 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         _, H = self._h(net, Xn, V.shape[-1])
         V_hat = self.inverse_transform(self._scaled(H))
         M = V.shape[1]
-        return float(r2_score(V.transpose(1, 0, 2).reshape(M, -1).T,
-                              V_hat.transpose(1, 0, 2).reshape(M, -1).T, multioutput="variance_weighted"))
+        return float(
+            r2_score(
+                V.transpose(1, 0, 2).reshape(M, -1).T,
+                V_hat.transpose(1, 0, 2).reshape(M, -1).T,
+                multioutput="variance_weighted",
+            )
+        )
 
     def discriminative_components(self, X, y, *, n_top=None):
         """Which spectral patterns each class relies on, ranked.
@@ -740,10 +810,12 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             score = diff / np.maximum(pooled, 1e-12)
             order = np.argsort(-score, kind="stable")[:keep]
             for rank, k in enumerate(order, 1):
-                rows.append((c, rank, int(k), float(score[k]), float(inside.mean(0)[k]),
-                             float(outside.mean(0)[k])))
-        return pd.DataFrame(rows, columns=["class", "rank", "component", "score", "share_in_class",
-                                           "share_elsewhere"])
+                rows.append(
+                    (c, rank, int(k), float(score[k]), float(inside.mean(0)[k]), float(outside.mean(0)[k]))
+                )
+        return pd.DataFrame(
+            rows, columns=["class", "rank", "component", "score", "share_in_class", "share_elsewhere"]
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,6 +7,8 @@ distinct computations live in :mod:`skaudio.metrics.preservation`;
 :mod:`skaudio.metrics.classification` holds the classification scores of the
 model papers (top-k accuracy, mAP, macro ROC-AUC, d-prime).
 """
+
+from skaudio.metrics import classification, preservation, scorers  # their __all__ lists
 from skaudio.metrics.classification import (
     CLASSIFICATION_SCORERS,
     d_prime,
@@ -55,8 +57,6 @@ from skaudio.metrics.scorers import (
     make_preservation_scorer,
     preservation_scoring,
 )
-
-from skaudio.metrics import classification, preservation, scorers  # their __all__ lists
 
 __all__ = [
     *preservation.__all__,

@@ -19,6 +19,7 @@ References
    on a fully learnable time-frequency representation", Neural Computing and
    Applications, 2023.
 """
+
 import numpy as np
 from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score, top_k_accuracy_score
@@ -166,7 +167,8 @@ class _ProbaScorer:
         return self.func(y, estimator.predict_proba(X), labels=estimator.classes_, **self.kwargs)
 
     def __repr__(self):
-        return f"make_classification_scorer({self.name!r}{''.join(f', {k}={v!r}' for k, v in self.kwargs.items())})"
+        kwargs = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        return f"make_classification_scorer({self.name!r}{kwargs})"
 
 
 def make_classification_scorer(name, *, k=5):

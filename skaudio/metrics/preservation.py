@@ -62,6 +62,7 @@ References
    spectrogram-based audio analysis using diverse metrics" (Sec. II-C, Fig. 3,
    Eqs. 12-23).
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,8 +96,19 @@ __all__ = [
     "compression_ratio",
 ]
 
-_DEFAULTS = dict(n_bins=64, eps=1e-10, sparsity_tol=0.01, sr=22050, freqs=None, stride=None,
-                 kernel_size=None, padding=0, n_bands=6, fmin=200.0, quantile=0.02)
+_DEFAULTS = dict(
+    n_bins=64,
+    eps=1e-10,
+    sparsity_tol=0.01,
+    sr=22050,
+    freqs=None,
+    stride=None,
+    kernel_size=None,
+    padding=0,
+    n_bands=6,
+    fmin=200.0,
+    quantile=0.02,
+)
 
 
 # -- input handling -------------------------------------------------------------------
@@ -122,8 +134,10 @@ class _Batch:
         S = check_spectrograms(S, name="S", ndim=(2, 3))
         P = check_spectrograms(P, name="P", ndim=(2, 3))
         if S.ndim != P.ndim:
-            raise ValueError(f"S and P must both be single maps (2-D) or both batches (3-D), "
-                             f"got S {S.shape} and P {P.shape}")
+            raise ValueError(
+                f"S and P must both be single maps (2-D) or both batches (3-D), "
+                f"got S {S.shape} and P {P.shape}"
+            )
         self.single = S.ndim == 2
         if self.single:
             S, P = S[np.newaxis], P[np.newaxis]
@@ -163,6 +177,7 @@ class _Batch:
         def compute():
             lo = np.minimum(self.moments("S")[:, 0], self.moments("P")[:, 0])
             return np.minimum(lo, 0.0)
+
         return self.cached("offset", compute)
 
     def histograms(self):
@@ -170,10 +185,13 @@ class _Batch:
             lo = np.minimum(self.moments("S")[:, 0], self.moments("P")[:, 0])
             hi = np.maximum(self.moments("S")[:, 1], self.moments("P")[:, 1])
             return _k.joint_histograms(self.S, self.P, lo, hi, int(self.opt["n_bins"]))
+
         return self.cached("hist", compute)
 
     def similarity(self):
-        return self.cached("similarity", lambda: _k.upsampled_similarity(self.S, self.P, *self.stride, *self.padding))
+        return self.cached(
+            "similarity", lambda: _k.upsampled_similarity(self.S, self.P, *self.stride, *self.padding)
+        )
 
     def frequencies(self):
         def compute():
@@ -185,23 +203,28 @@ class _Batch:
                         "S has a single frequency row, so the default frequency axis "
                         "(librosa.fft_frequencies) is undefined; pass freqs=[<its frequency in "
                         "Hz>] for the spectral metrics (spectral_centroid, spectral_bandwidth, "
-                        "spectral_contrast)")
+                        "spectral_contrast)"
+                    )
                 freqs = fft_frequencies(self.opt["sr"], 2 * (F - 1))
             freqs = np.asarray(freqs, dtype=np.float64)
             if freqs.shape != (F,):
                 raise ValueError(f"freqs must hold one frequency per row of S ({F}), got shape {freqs.shape}")
             if not np.all(np.isfinite(freqs)) or np.any(np.diff(freqs) < 0):
                 raise ValueError("freqs must be finite and non-decreasing")
-            return freqs, pooled_frequencies(freqs, self.P.shape[1], self.stride[0], self.kernel[0],
-                                             self.padding[0])
+            return freqs, pooled_frequencies(
+                freqs, self.P.shape[1], self.stride[0], self.kernel[0], self.padding[0]
+            )
+
         return self.cached("freqs", compute)
 
     def spectral(self, which):
         def compute():
             freqs = self.frequencies()[0 if which == "S" else 1]
-            rows, offsets, take = _contrast_bands(freqs, self.opt["sr"], self.opt["n_bands"],
-                                                  self.opt["fmin"], self.opt["quantile"])
+            rows, offsets, take = _contrast_bands(
+                freqs, self.opt["sr"], self.opt["n_bands"], self.opt["fmin"], self.opt["quantile"]
+            )
             return _k.spectral_shape(getattr(self, which), self.offset(), freqs, rows, offsets, take)
+
         return self.cached(("spectral", which), compute)
 
 
@@ -239,8 +262,10 @@ def _contrast_bands(freqs, sr, n_bands, fmin, quantile):
     octa = np.zeros(n_bands + 2)
     octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
     if np.any(octa[:-1] >= 0.5 * sr):
-        raise ValueError(f"spectral contrast: a band edge of fmin={fmin} with n_bands={n_bands} "
-                         f"reaches the Nyquist frequency of sr={sr}; lower fmin or n_bands")
+        raise ValueError(
+            f"spectral contrast: a band edge of fmin={fmin} with n_bands={n_bands} "
+            f"reaches the Nyquist frequency of sr={sr}; lower fmin or n_bands"
+        )
     rows, offsets, take = [], [0], []
     for k, (f_low, f_high) in enumerate(zip(octa[:-1], octa[1:])):
         band = (freqs >= f_low) & (freqs <= f_high)
@@ -250,7 +275,7 @@ def _contrast_bands(freqs, sr, n_bands, fmin, quantile):
         if k > 0:
             band[idx[0] - 1] = True
         if k == n_bands:
-            band[idx[-1] + 1:] = True
+            band[idx[-1] + 1 :] = True
         members = np.flatnonzero(band)
         count = members.size
         if k < n_bands:
@@ -336,8 +361,10 @@ def _cosine(b):
 def _lipschitz(b):
     n = b.S.shape[0]
     if n < 2:
-        raise ValueError("lipschitz_constant is estimated over pairs of clips and needs a batch "
-                         f"of at least two clips, got {n}")
+        raise ValueError(
+            "lipschitz_constant is estimated over pairs of clips and needs a batch "
+            f"of at least two clips, got {n}"
+        )
     return _k.lipschitz_constants(b.S, b.P)
 
 
@@ -419,67 +446,228 @@ _GLOBAL = "global_structure"
 _LOCAL = "local_detail"
 _COMPRESSION = "compression"
 
-PRESERVATION_METRICS = {m.name: m for m in [
-    MetricInfo("variance", "Variance preservation", (_INFO, _GLOBAL), "statistical", "target", 1.0, "12",
-               "var(P) / var(S), population variance of all values of a map"),
-    MetricInfo("entropy", "Entropy", (_INFO,), "", "target", 1.0, "13",
-               "H(P) / H(S), Shannon entropy (nats) of the value histogram on n_bins shared bins"),
-    MetricInfo("mean", "Mean preservation", (_GLOBAL,), "statistical", "target", 1.0, "14",
-               "mean(P) / mean(S)"),
-    MetricInfo("skewness", "Skewness", (_GLOBAL,), "statistical", "target", 1.0, "15",
-               "skew(P) / skew(S), population skewness (0 for a constant map)"),
-    MetricInfo("kurtosis", "Kurtosis", (_GLOBAL,), "statistical", "target", 1.0, "16",
-               "kurt(P) / kurt(S), non-excess (Pearson) kurtosis (0 for a constant map)"),
-    MetricInfo("sparsity", "Sparsity level", (_GLOBAL,), "low activity", "target", 1.0, "17-18",
-               "share of values <= min(S) + sparsity_tol * range(S) in P over the same share in S"),
-    MetricInfo("gini", "Gini coefficient", (_GLOBAL,), "energy distribution", "target", 1.0, "",
-               "Gini(P) / Gini(S) of the values offset by min(0, min S, min P)"),
-    MetricInfo("kl_divergence", "KL divergence", (_GLOBAL,), "similarity", "lower", 0.0, "19",
-               "KL(p_S || p_P) (nats) of the value histograms on shared bins, eps-smoothed"),
-    MetricInfo("cosine_similarity", "Cosine similarity", (_GLOBAL,), "similarity", "higher", 1.0, "20",
-               "cosine of S and P repeated onto S's grid (nearest neighbour)"),
-    MetricInfo("correlation", "Correlation coefficient", (_GLOBAL,), "similarity", "higher", 1.0, "",
-               "Pearson correlation of S and P repeated onto S's grid (nearest neighbour)"),
-    MetricInfo("lipschitz", "Lipschitz continuity", (_GLOBAL,), "similarity", "target", 1.0, "21",
-               "max over other clips j of rms(P_i - P_j) / rms(S_i - S_j)"),
-    MetricInfo("temporal_variance", "Temporal variance", (_LOCAL,), "temporal", "target", 1.0, "22",
-               "ratio of the variances over time of the per-frame mean intensity"),
-    MetricInfo("spectral_centroid", "Spectral centroid", (_LOCAL,), "spectral", "target", 1.0, "",
-               "ratio of the frame-averaged librosa spectral centroids"),
-    MetricInfo("spectral_contrast", "Spectral contrast", (_LOCAL,), "spectral", "target", 1.0, "",
-               "ratio of the librosa spectral contrasts (linear), averaged over bands and frames"),
-    MetricInfo("spectral_bandwidth", "Spectral bandwidth", (_LOCAL,), "spectral", "target", 1.0, "",
-               "ratio of the frame-averaged librosa spectral bandwidths (p=2)"),
-    MetricInfo("compression_ratio", "Compression ratio", (_COMPRESSION,), "", "higher", None, "23",
-               "S.size / P.size per clip"),
-]}
+PRESERVATION_METRICS = {
+    m.name: m
+    for m in [
+        MetricInfo(
+            "variance",
+            "Variance preservation",
+            (_INFO, _GLOBAL),
+            "statistical",
+            "target",
+            1.0,
+            "12",
+            "var(P) / var(S), population variance of all values of a map",
+        ),
+        MetricInfo(
+            "entropy",
+            "Entropy",
+            (_INFO,),
+            "",
+            "target",
+            1.0,
+            "13",
+            "H(P) / H(S), Shannon entropy (nats) of the value histogram on n_bins shared bins",
+        ),
+        MetricInfo(
+            "mean", "Mean preservation", (_GLOBAL,), "statistical", "target", 1.0, "14", "mean(P) / mean(S)"
+        ),
+        MetricInfo(
+            "skewness",
+            "Skewness",
+            (_GLOBAL,),
+            "statistical",
+            "target",
+            1.0,
+            "15",
+            "skew(P) / skew(S), population skewness (0 for a constant map)",
+        ),
+        MetricInfo(
+            "kurtosis",
+            "Kurtosis",
+            (_GLOBAL,),
+            "statistical",
+            "target",
+            1.0,
+            "16",
+            "kurt(P) / kurt(S), non-excess (Pearson) kurtosis (0 for a constant map)",
+        ),
+        MetricInfo(
+            "sparsity",
+            "Sparsity level",
+            (_GLOBAL,),
+            "low activity",
+            "target",
+            1.0,
+            "17-18",
+            "share of values <= min(S) + sparsity_tol * range(S) in P over the same share in S",
+        ),
+        MetricInfo(
+            "gini",
+            "Gini coefficient",
+            (_GLOBAL,),
+            "energy distribution",
+            "target",
+            1.0,
+            "",
+            "Gini(P) / Gini(S) of the values offset by min(0, min S, min P)",
+        ),
+        MetricInfo(
+            "kl_divergence",
+            "KL divergence",
+            (_GLOBAL,),
+            "similarity",
+            "lower",
+            0.0,
+            "19",
+            "KL(p_S || p_P) (nats) of the value histograms on shared bins, eps-smoothed",
+        ),
+        MetricInfo(
+            "cosine_similarity",
+            "Cosine similarity",
+            (_GLOBAL,),
+            "similarity",
+            "higher",
+            1.0,
+            "20",
+            "cosine of S and P repeated onto S's grid (nearest neighbour)",
+        ),
+        MetricInfo(
+            "correlation",
+            "Correlation coefficient",
+            (_GLOBAL,),
+            "similarity",
+            "higher",
+            1.0,
+            "",
+            "Pearson correlation of S and P repeated onto S's grid (nearest neighbour)",
+        ),
+        MetricInfo(
+            "lipschitz",
+            "Lipschitz continuity",
+            (_GLOBAL,),
+            "similarity",
+            "target",
+            1.0,
+            "21",
+            "max over other clips j of rms(P_i - P_j) / rms(S_i - S_j)",
+        ),
+        MetricInfo(
+            "temporal_variance",
+            "Temporal variance",
+            (_LOCAL,),
+            "temporal",
+            "target",
+            1.0,
+            "22",
+            "ratio of the variances over time of the per-frame mean intensity",
+        ),
+        MetricInfo(
+            "spectral_centroid",
+            "Spectral centroid",
+            (_LOCAL,),
+            "spectral",
+            "target",
+            1.0,
+            "",
+            "ratio of the frame-averaged librosa spectral centroids",
+        ),
+        MetricInfo(
+            "spectral_contrast",
+            "Spectral contrast",
+            (_LOCAL,),
+            "spectral",
+            "target",
+            1.0,
+            "",
+            "ratio of the librosa spectral contrasts (linear), averaged over bands and frames",
+        ),
+        MetricInfo(
+            "spectral_bandwidth",
+            "Spectral bandwidth",
+            (_LOCAL,),
+            "spectral",
+            "target",
+            1.0,
+            "",
+            "ratio of the frame-averaged librosa spectral bandwidths (p=2)",
+        ),
+        MetricInfo(
+            "compression_ratio",
+            "Compression ratio",
+            (_COMPRESSION,),
+            "",
+            "higher",
+            None,
+            "23",
+            "S.size / P.size per clip",
+        ),
+    ]
+}
 
 #: The metric names in the order of the paper's tables.
-METRIC_NAMES = ("variance", "mean", "skewness", "kurtosis", "entropy", "sparsity", "gini",
-                "kl_divergence", "cosine_similarity", "correlation", "lipschitz",
-                "temporal_variance", "spectral_centroid", "spectral_contrast",
-                "spectral_bandwidth", "compression_ratio")
+METRIC_NAMES = (
+    "variance",
+    "mean",
+    "skewness",
+    "kurtosis",
+    "entropy",
+    "sparsity",
+    "gini",
+    "kl_divergence",
+    "cosine_similarity",
+    "correlation",
+    "lipschitz",
+    "temporal_variance",
+    "spectral_centroid",
+    "spectral_contrast",
+    "spectral_bandwidth",
+    "compression_ratio",
+)
 
 #: The 17 (category, metric) entries of [POOL] Fig. 3 (variance appears twice).
-METRIC_ENTRIES = tuple((cat, m.name) for cat in (_INFO, _GLOBAL, _LOCAL, _COMPRESSION)
-                       for m in PRESERVATION_METRICS.values() if cat in m.categories)
+METRIC_ENTRIES = tuple(
+    (cat, m.name)
+    for cat in (_INFO, _GLOBAL, _LOCAL, _COMPRESSION)
+    for m in PRESERVATION_METRICS.values()
+    if cat in m.categories
+)
 
 _COMPUTE = {
-    "variance": _variance, "entropy": _entropy, "mean": _mean, "skewness": _skewness,
-    "kurtosis": _kurtosis, "sparsity": _sparsity, "gini": _gini, "kl_divergence": _kl,
-    "correlation": _correlation, "cosine_similarity": _cosine, "lipschitz": _lipschitz,
-    "temporal_variance": _temporal_variance, "spectral_centroid": _centroid,
-    "spectral_contrast": _contrast, "spectral_bandwidth": _bandwidth,
+    "variance": _variance,
+    "entropy": _entropy,
+    "mean": _mean,
+    "skewness": _skewness,
+    "kurtosis": _kurtosis,
+    "sparsity": _sparsity,
+    "gini": _gini,
+    "kl_divergence": _kl,
+    "correlation": _correlation,
+    "cosine_similarity": _cosine,
+    "lipschitz": _lipschitz,
+    "temporal_variance": _temporal_variance,
+    "spectral_centroid": _centroid,
+    "spectral_contrast": _contrast,
+    "spectral_bandwidth": _bandwidth,
     "compression_ratio": _compression,
 }
 
 _FUNCTION_NAMES = {
-    "variance": "variance_ratio", "entropy": "entropy_ratio", "mean": "mean_ratio",
-    "skewness": "skewness_ratio", "kurtosis": "kurtosis_ratio", "sparsity": "sparsity_ratio",
-    "gini": "gini_ratio", "kl_divergence": "kl_divergence", "correlation": "correlation",
-    "cosine_similarity": "cosine_similarity", "lipschitz": "lipschitz_constant",
-    "temporal_variance": "temporal_variance_ratio", "spectral_centroid": "spectral_centroid_ratio",
-    "spectral_contrast": "spectral_contrast_ratio", "spectral_bandwidth": "spectral_bandwidth_ratio",
+    "variance": "variance_ratio",
+    "entropy": "entropy_ratio",
+    "mean": "mean_ratio",
+    "skewness": "skewness_ratio",
+    "kurtosis": "kurtosis_ratio",
+    "sparsity": "sparsity_ratio",
+    "gini": "gini_ratio",
+    "kl_divergence": "kl_divergence",
+    "correlation": "correlation",
+    "cosine_similarity": "cosine_similarity",
+    "lipschitz": "lipschitz_constant",
+    "temporal_variance": "temporal_variance_ratio",
+    "spectral_centroid": "spectral_centroid_ratio",
+    "spectral_contrast": "spectral_contrast_ratio",
+    "spectral_bandwidth": "spectral_bandwidth_ratio",
     "compression_ratio": "compression_ratio",
 }
 
@@ -499,8 +687,9 @@ def get_metric(name):
     try:
         return PRESERVATION_METRICS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown preservation metric {name!r}; valid names: "
-                         f"{', '.join(METRIC_NAMES)}") from None
+        raise ValueError(
+            f"unknown preservation metric {name!r}; valid names: {', '.join(METRIC_NAMES)}"
+        ) from None
 
 
 def _resolve(metrics):
@@ -574,7 +763,7 @@ def _single(name, doc_example):
     info = PRESERVATION_METRICS[name]
     metric.__name__ = _FUNCTION_NAMES[name]
     metric.__qualname__ = metric.__name__
-    metric.__doc__ = f"""{info.label} [POOL]{' Eq. (' + info.equation + ')' if info.equation else ''}: {info.definition}.
+    metric.__doc__ = f"""{info.label} [POOL]{" Eq. (" + info.equation + ")" if info.equation else ""}: {info.definition}.
 
     Direction: {_DIRECTION_TEXT[info.direction].format(ideal=info.ideal)}.
 
@@ -619,18 +808,45 @@ _DIRECTION_TEXT = {
 
 _EX = "    >>> {call}\n    {result}"
 variance_ratio = _single("variance", _EX.format(call="bool(variance_ratio(S[0], P[0]) < 1.0)", result="True"))
-entropy_ratio = _single("entropy", _EX.format(call="entropy_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
+entropy_ratio = _single(
+    "entropy", _EX.format(call="entropy_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]")
+)
 mean_ratio = _single("mean", _EX.format(call="bool(np.all(mean_ratio(S, P) > 1))", result="True"))
 skewness_ratio = _single("skewness", _EX.format(call="skewness_ratio(S, P).shape", result="(4,)"))
-kurtosis_ratio = _single("kurtosis", _EX.format(call="kurtosis_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
+kurtosis_ratio = _single(
+    "kurtosis", _EX.format(call="kurtosis_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]")
+)
 sparsity_ratio = _single("sparsity", _EX.format(call="float(sparsity_ratio(S[0], S[0]))", result="1.0"))
 gini_ratio = _single("gini", _EX.format(call="bool(np.all(gini_ratio(S, P) < 1))", result="True"))
-kl_divergence = _single("kl_divergence", _EX.format(call="kl_divergence(S, S).tolist()", result="[0.0, 0.0, 0.0, 0.0]"))
+kl_divergence = _single(
+    "kl_divergence", _EX.format(call="kl_divergence(S, S).tolist()", result="[0.0, 0.0, 0.0, 0.0]")
+)
 correlation = _single("correlation", _EX.format(call="round(correlation(S[0], S[0]), 6)", result="1.0"))
-cosine_similarity = _single("cosine_similarity", _EX.format(call="bool(np.all(cosine_similarity(S, P) > 0.8))", result="True"))
-lipschitz_constant = _single("lipschitz", _EX.format(call="np.round(lipschitz_constant(S, S), 6).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
-temporal_variance_ratio = _single("temporal_variance", _EX.format(call="temporal_variance_ratio(S, P).shape", result="(4,)"))
-spectral_centroid_ratio = _single("spectral_centroid", _EX.format(call="spectral_centroid_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
-spectral_contrast_ratio = _single("spectral_contrast", _EX.format(call="spectral_contrast_ratio(S, S, sr=16000, fmin=100.0, n_bands=3).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
-spectral_bandwidth_ratio = _single("spectral_bandwidth", _EX.format(call="spectral_bandwidth_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"))
-compression_ratio = _single("compression_ratio", _EX.format(call="compression_ratio(S, P).tolist()", result="[4.0, 4.0, 4.0, 4.0]"))
+cosine_similarity = _single(
+    "cosine_similarity", _EX.format(call="bool(np.all(cosine_similarity(S, P) > 0.8))", result="True")
+)
+lipschitz_constant = _single(
+    "lipschitz",
+    _EX.format(call="np.round(lipschitz_constant(S, S), 6).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
+)
+temporal_variance_ratio = _single(
+    "temporal_variance", _EX.format(call="temporal_variance_ratio(S, P).shape", result="(4,)")
+)
+spectral_centroid_ratio = _single(
+    "spectral_centroid",
+    _EX.format(call="spectral_centroid_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
+)
+spectral_contrast_ratio = _single(
+    "spectral_contrast",
+    _EX.format(
+        call="spectral_contrast_ratio(S, S, sr=16000, fmin=100.0, n_bands=3).tolist()",
+        result="[1.0, 1.0, 1.0, 1.0]",
+    ),
+)
+spectral_bandwidth_ratio = _single(
+    "spectral_bandwidth",
+    _EX.format(call="spectral_bandwidth_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
+)
+compression_ratio = _single(
+    "compression_ratio", _EX.format(call="compression_ratio(S, P).tolist()", result="[4.0, 4.0, 4.0, 4.0]")
+)

@@ -5,6 +5,7 @@ returns a table shaped like Tables I-III of [POOL] (methods x metrics, mean
 over clips); :func:`plot_pooling_comparison` draws it as a heatmap and
 :func:`pooling_report_main` is the ``skaudio pooling-report`` command.
 """
+
 import sys
 import warnings
 from pathlib import Path
@@ -15,14 +16,21 @@ import pandas as pd
 from skaudio._validation import check_spectrograms
 from skaudio.metrics.preservation import METRIC_NAMES, _resolve, get_metric, preservation_metrics
 
-__all__ = ["compare_pooling", "summarize_pooling", "plot_pooling_comparison", "pooling_report_main",
-           "load_report_data", "PAPER_PROTOCOL"]
+__all__ = [
+    "compare_pooling",
+    "summarize_pooling",
+    "plot_pooling_comparison",
+    "pooling_report_main",
+    "load_report_data",
+    "PAPER_PROTOCOL",
+]
 
 #: Front end of the [POOL] protocol (Sec. III): 16 kHz, Hann window, log-mel in dB
 #: relative to each clip's maximum. The paper gives no FFT size, hop or band
 #: count; these are the values used here.
-PAPER_PROTOCOL = dict(sr=16000, n_fft=1024, hop_length=256, n_mels=128, window="hann",
-                      to_db=True, ref="max", top_db=80.0)
+PAPER_PROTOCOL = dict(
+    sr=16000, n_fft=1024, hop_length=256, n_mels=128, window="hann", to_db=True, ref="max", top_db=80.0
+)
 
 
 def _pooling_modes():
@@ -46,13 +54,33 @@ def _pool(S, mode, kernel_size, stride, padding, levels, params, n_jobs):
     """Pool with :class:`~skaudio.features.PoolingTransformer`, the one home of ``levels``."""
     from skaudio.features import PoolingTransformer
 
-    return PoolingTransformer(mode=mode, kernel_size=kernel_size, stride=stride, padding=padding,
-                              levels=levels, n_jobs=n_jobs, **params).fit_transform(S)
+    return PoolingTransformer(
+        mode=mode,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        levels=levels,
+        n_jobs=n_jobs,
+        **params,
+    ).fit_transform(S)
 
 
-def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0,
-                    metrics="all", spread=None, levels="auto", mode_params=None,
-                    per_clip=False, n_jobs=None, verbose=False, **metric_params):
+def compare_pooling(
+    S,
+    modes=None,
+    kernel_size=(2, 2),
+    *,
+    stride=None,
+    padding=0,
+    metrics="all",
+    spread=None,
+    levels="auto",
+    mode_params=None,
+    per_clip=False,
+    n_jobs=None,
+    verbose=False,
+    **metric_params,
+):
     """Pool ``S`` with each method and tabulate the preservation metrics (Tables I-III of [POOL]).
 
     Parameters
@@ -146,8 +174,9 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
     names = _resolve(metrics)
     if S.shape[0] < 2 and "lipschitz" in names:
         if isinstance(metrics, str) and metrics == "all":
-            warnings.warn("lipschitz needs at least two clips; left out of the table", UserWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "lipschitz needs at least two clips; left out of the table", UserWarning, stacklevel=2
+            )
             names.remove("lipschitz")
         else:
             raise ValueError("lipschitz needs at least two clips; pass more clips or drop it")
@@ -157,15 +186,20 @@ def compare_pooling(S, modes=None, kernel_size=(2, 2), *, stride=None, padding=0
     def one_mode(mode_list, n_threads):  # a task per mode on a cluster joblib backend
         (mode,) = mode_list
         P = _pool(S, mode, kernel, stride, padding, levels, mode_params.get(mode, {}), n_threads)
-        values = preservation_metrics(S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride,
-                                      padding=padding, **metric_params)
+        values = preservation_metrics(
+            S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride, padding=padding, **metric_params
+        )
         frame = pd.DataFrame(values)
         frame.insert(0, "clip", np.arange(S.shape[0]))
         frame.insert(0, "mode", mode)
         return frame
 
-    frames = [frame for _, frame in map_batches(one_mode, modes, 1, n_jobs=n_jobs, verbose=verbose,
-                                                desc="pooling modes", unit="mode")]
+    frames = [
+        frame
+        for _, frame in map_batches(
+            one_mode, modes, 1, n_jobs=n_jobs, verbose=verbose, desc="pooling modes", unit="mode"
+        )
+    ]
     long = pd.concat(frames, ignore_index=True)
     if per_clip:
         return long.set_index(["mode", "clip"])
@@ -195,8 +229,18 @@ def summarize_pooling(per_clip, spread=None, modes=None):
     return table
 
 
-def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", annotate=True,
-                            title=None, fmt="{:.3g}", span=(0.01, 1.0), colorbar=True):
+def plot_pooling_comparison(
+    table,
+    *,
+    ax=None,
+    metrics=None,
+    cmap="RdYlGn",
+    annotate=True,
+    title=None,
+    fmt="{:.3g}",
+    span=(0.01, 1.0),
+    colorbar=True,
+):
     """Heatmap of a :func:`compare_pooling` table: colour = distance from the ideal, text = the value.
 
     Every cell is coloured by how far its value lies from its metric's ideal
@@ -265,8 +309,13 @@ def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", anno
             distance[:, j] = np.abs(values[:, j] - info.ideal)
     distance = np.clip(distance, lo, hi)  # inf -> the worst colour, NaN stays grey
     colours = _colormap(cmap).reversed().with_extremes(bad="0.85")
-    im = ax.imshow(np.ma.masked_invalid(distance), cmap=colours, norm=LogNorm(lo, hi), aspect="auto",
-                   interpolation="nearest")
+    im = ax.imshow(
+        np.ma.masked_invalid(distance),
+        cmap=colours,
+        norm=LogNorm(lo, hi),
+        aspect="auto",
+        interpolation="nearest",
+    )
     ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
     ax.set_yticks(range(len(table)), [str(i) for i in table.index], fontsize=8)
     ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
@@ -275,8 +324,15 @@ def plot_pooling_comparison(table, *, ax=None, metrics=None, cmap="RdYlGn", anno
         dark = rgba[..., :3] @ np.array([0.299, 0.587, 0.114]) < 0.4  # white text on dark cells
         for r in range(values.shape[0]):
             for c in range(values.shape[1]):
-                ax.text(c, r, fmt.format(values[r, c]), ha="center", va="center", fontsize=6,
-                        color="white" if dark[r, c] else "black")
+                ax.text(
+                    c,
+                    r,
+                    fmt.format(values[r, c]),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if dark[r, c] else "black",
+                )
     if colorbar:
         from matplotlib.ticker import FuncFormatter, NullFormatter
 
@@ -327,7 +383,9 @@ def load_report_data(data, sr=16000, *, n_clips=None, duration=5.0, random_state
         if not files:
             raise ValueError(f"no audio files ({', '.join(_AUDIO_SUFFIXES)}) found under {root}")
     else:
-        raise ValueError(f"data must be 'esc50:PATH', 'esc10:PATH', 'folder:PATH' or 'synthetic', got {data!r}")
+        raise ValueError(
+            f"data must be 'esc50:PATH', 'esc10:PATH', 'folder:PATH' or 'synthetic', got {data!r}"
+        )
     from skaudio.io import load_audio
 
     X, _ = load_audio([str(f) for f in files[:n_clips]], sr=sr, duration=duration)  # only what is used
@@ -344,9 +402,21 @@ def _parse_kernel(kernel):
     return _as_pair(kernel if len(kernel) > 1 else kernel[0], "kernel")
 
 
-def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot=None, *,
-                        modes=None, n_clips=None, duration=5.0, spread="std", stream=None,
-                        n_jobs=None, random_state=0):
+def pooling_report_main(
+    data="synthetic",
+    sr=16000,
+    kernel="2x2",
+    out=None,
+    plot=None,
+    *,
+    modes=None,
+    n_clips=None,
+    duration=5.0,
+    spread="std",
+    stream=None,
+    n_jobs=None,
+    random_state=0,
+):
     """Run the [POOL] protocol on a data set and print the Table I-style comparison.
 
     Waveforms -> log-mel (:data:`PAPER_PROTOCOL` at ``sr``) -> each pooling
@@ -397,11 +467,13 @@ def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot
     front = {k: v for k, v in PAPER_PROTOCOL.items() if k != "sr"}
     mel = MelSpectrogram(sr=sr, n_jobs=n_jobs, **front)
     S = mel.fit_transform(X)
-    table = compare_pooling(S, modes, kernel, spread=spread, sr=sr, freqs=mel.frequencies_,
-                            n_jobs=n_jobs)
+    table = compare_pooling(S, modes, kernel, spread=spread, sr=sr, freqs=mel.frequencies_, n_jobs=n_jobs)
     means = table[[c for c in table.columns if c in METRIC_NAMES]]
-    print(f"pooling report: {data}, {S.shape[0]} clips, log-mel {S.shape[1]} x {S.shape[2]} "
-          f"at {sr} Hz, {kernel[0]}x{kernel[1]} regions (mean over clips)", file=stream)
+    print(
+        f"pooling report: {data}, {S.shape[0]} clips, log-mel {S.shape[1]} x {S.shape[2]} "
+        f"at {sr} Hz, {kernel[0]}x{kernel[1]} regions (mean over clips)",
+        file=stream,
+    )
     with pd.option_context("display.width", 250, "display.max_columns", 40):
         print(means.to_string(float_format=lambda v: f"{v:.4f}"), file=stream)
     if out:
@@ -412,4 +484,3 @@ def pooling_report_main(data="synthetic", sr=16000, kernel="2x2", out=None, plot
         ax.figure.savefig(plot, dpi=150)
         print(f"heatmap written to {plot}", file=stream)
     return table
-

@@ -18,6 +18,7 @@ ideal is a value (the ratios, best at 1.0) score ``-|value - 1|``; KL
 divergence scores ``-value``; correlation, cosine similarity and compression
 ratio score their value. ``score="raw"`` returns the metric itself.
 """
+
 import numpy as np
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 
@@ -63,8 +64,9 @@ class PreservationScorer:
             head, last = None, estimator
         S = X if head is None else head.transform(X)
         if not hasattr(last, "transform"):
-            raise TypeError(f"a preservation scorer needs an estimator with transform; "
-                            f"{type(last).__name__} has none")
+            raise TypeError(
+                f"a preservation scorer needs an estimator with transform; {type(last).__name__} has none"
+            )
         return S, last.transform(S)
 
     def __call__(self, estimator, X, y=None, **kwargs):
@@ -143,8 +145,9 @@ def make_preservation_scorer(metric, *, score="auto", compare="last_step", **met
         raise ValueError(f"score must be 'auto' or 'raw', got {score!r}")
     if compare not in ("last_step", "input"):
         raise ValueError(f"compare must be 'last_step' or 'input', got {compare!r}")
-    return PreservationScorer(info.name, score=score, compare=compare,
-                              metric_params=dict(metric_params) or None)
+    return PreservationScorer(
+        info.name, score=score, compare=compare, metric_params=dict(metric_params) or None
+    )
 
 
 def preservation_scoring(metrics="all", **kwargs):
@@ -193,7 +196,7 @@ def get_scorer(scoring):
     if callable(scoring):
         return scoring
     if isinstance(scoring, str) and scoring.startswith(SCORER_PREFIX):
-        name = scoring[len(SCORER_PREFIX):]
+        name = scoring[len(SCORER_PREFIX) :]
         if name in METRIC_NAMES:
             return make_preservation_scorer(name)
         raise ValueError(f"unknown preservation scorer {scoring!r}; valid: {', '.join(get_scorer_names())}")

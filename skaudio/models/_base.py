@@ -1,4 +1,5 @@
 """Common machinery of the skorch-based audio classifiers."""
+
 import copy
 import math
 import numbers
@@ -6,13 +7,13 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset, to_tensor
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skaudio._validation import _as_array, check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
@@ -38,8 +39,10 @@ class EMA(Callback):
         self.decay = decay
 
     def on_train_begin(self, net, **kwargs):
-        self.shadow_ = {k: torch.zeros_like(v) if v.dtype.is_floating_point else v.detach().clone()
-                        for k, v in net.module_.state_dict().items()}
+        self.shadow_ = {
+            k: torch.zeros_like(v) if v.dtype.is_floating_point else v.detach().clone()
+            for k, v in net.module_.state_dict().items()
+        }
         self.n_steps_ = 0
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
@@ -56,9 +59,10 @@ class EMA(Callback):
     def on_train_end(self, net, **kwargs):
         if self.n_steps_ == 0:  # nothing trained: keep the weights
             return
-        correction = 1.0 - self.decay ** self.n_steps_
-        net.module_.load_state_dict({k: v / correction if v.dtype.is_floating_point else v
-                                     for k, v in self.shadow_.items()})
+        correction = 1.0 - self.decay**self.n_steps_
+        net.module_.load_state_dict(
+            {k: v / correction if v.dtype.is_floating_point else v for k, v in self.shadow_.items()}
+        )
 
 
 class OneCycle(LRScheduler):
@@ -97,21 +101,57 @@ class AudioNetClassifier(NeuralNetClassifier):
     _noise_scale = "mel"
     _nonnegative = False
 
-    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
-                 optimizer=torch.optim.AdamW, lr=1e-3, max_epochs=30, batch_size=32,
-                 train_split=None, callbacks=None, device="cpu", verbose=0,
-                 random_state=None, weight_decay=1e-2, early_stopping=True,
-                 validation_fraction=0.15, patience=10, lr_schedule="plateau",
-                 lr_factor=0.1, lr_patience=5, ema_decay=None, noise=None, noise_snr=15.0,
-                 noise_prob=0.5, noise_freqs=None, time_shift_prob=0.0, time_shift_max=0.2,
-                 mixup_alpha=0.0, random_crop=None, spec_augment=None, filterbank_lr_scale=1.0,
-                 n_jobs=None, **kwargs):
+    def __init__(
+        self,
+        module=None,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+        weight_decay=1e-2,
+        early_stopping=True,
+        validation_fraction=0.15,
+        patience=10,
+        lr_schedule="plateau",
+        lr_factor=0.1,
+        lr_patience=5,
+        ema_decay=None,
+        noise=None,
+        noise_snr=15.0,
+        noise_prob=0.5,
+        noise_freqs=None,
+        time_shift_prob=0.0,
+        time_shift_max=0.2,
+        mixup_alpha=0.0,
+        random_crop=None,
+        spec_augment=None,
+        filterbank_lr_scale=1.0,
+        n_jobs=None,
+        **kwargs,
+    ):
         # skorch's DataLoader keeps the data order, so every epoch would repeat the same
         # batches: with batch norm the network then fits each fixed batch's statistics
         kwargs.setdefault("iterator_train__shuffle", True)
-        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose, **kwargs)
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
         self.random_state = random_state
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
@@ -137,8 +177,9 @@ class AudioNetClassifier(NeuralNetClassifier):
     def _check_params(self):
         def positive(name, value, allow_zero=False):
             if not isinstance(value, numbers.Real) or (value < 0 if allow_zero else value <= 0):
-                raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} "
-                                 f"number, got {value!r}")
+                raise ValueError(
+                    f"{name} must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}"
+                )
 
         positive("lr", self.lr)
         positive("weight_decay", self.weight_decay, allow_zero=True)
@@ -151,7 +192,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         if not isinstance(self.time_shift_max, numbers.Real) or not 0 <= self.time_shift_max < 1:
             raise ValueError(f"time_shift_max must be in [0, 1), got {self.time_shift_max!r}")
         if self.lr_schedule not in ("plateau", "onecycle", None):
-            raise ValueError(f"lr_schedule must be one of ['plateau', 'onecycle', None], got {self.lr_schedule!r}")
+            raise ValueError(
+                f"lr_schedule must be one of ['plateau', 'onecycle', None], got {self.lr_schedule!r}"
+            )
         if self.early_stopping and not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
@@ -163,17 +206,26 @@ class AudioNetClassifier(NeuralNetClassifier):
         if self.random_crop is not None:
             vals = self.random_crop if isinstance(self.random_crop, (tuple, list)) else (self.random_crop,)
             if not all(isinstance(v, numbers.Real) and 0 < v <= 1 for v in vals):
-                raise ValueError(f"random_crop must be a fraction in (0, 1] or a (low, high) pair, "
-                                 f"got {self.random_crop!r}")
+                raise ValueError(
+                    f"random_crop must be a fraction in (0, 1] or a (low, high) pair, "
+                    f"got {self.random_crop!r}"
+                )
         if self.spec_augment is not None:
             sa = self.spec_augment
-            if not (isinstance(sa, (tuple, list)) and len(sa) == 2
-                    and all(isinstance(v, numbers.Integral) and v >= 0 for v in sa)):
-                raise ValueError(f"spec_augment must be None or a pair (n_freq_masks, n_time_masks) of "
-                                 f"non-negative integers, got {sa!r}")
+            if not (
+                isinstance(sa, (tuple, list))
+                and len(sa) == 2
+                and all(isinstance(v, numbers.Integral) and v >= 0 for v in sa)
+            ):
+                raise ValueError(
+                    f"spec_augment must be None or a pair (n_freq_masks, n_time_masks) of "
+                    f"non-negative integers, got {sa!r}"
+                )
             if self._input == "waveform" and any(sa):
-                raise ValueError(f"spec_augment masks spectrogram rows and frames; "
-                                 f"{type(self).__name__} takes waveforms: leave it None")
+                raise ValueError(
+                    f"spec_augment masks spectrogram rows and frames; "
+                    f"{type(self).__name__} takes waveforms: leave it None"
+                )
 
     def _noise_colors(self):
         return (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
@@ -184,11 +236,18 @@ class AudioNetClassifier(NeuralNetClassifier):
             raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
         waveform = self._input == "waveform"
         # torch tensors, datasets audio columns: converted (or refused in one line) in one place
-        X = X if isinstance(X, np.ndarray) else _as_array(
-            X, "X", sr=self.get_params_for("module").get("sr") if waveform else None, audio=waveform)
+        X = (
+            X
+            if isinstance(X, np.ndarray)
+            else _as_array(
+                X, "X", sr=self.get_params_for("module").get("sr") if waveform else None, audio=waveform
+            )
+        )
         if X.ndim == 1:
-            raise ValueError(f"X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
-                             "X.reshape(1, -1) for a single clip.")
+            raise ValueError(
+                "X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
+                "X.reshape(1, -1) for a single clip."
+            )
         if self._input == "waveform":
             return check_waveforms(X, name="X")
         X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=self._nonnegative)
@@ -246,8 +305,11 @@ class AudioNetClassifier(NeuralNetClassifier):
     def get_params_for_optimizer(self, prefix, named_parameters):
         # weight_decay is a first-class parameter; optimizer__weight_decay still wins
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
-        if prefix == "optimizer" and "weight_decay" not in kwargs \
-                and "weight_decay" in _optimizer_args(self.optimizer):
+        if (
+            prefix == "optimizer"
+            and "weight_decay" not in kwargs
+            and "weight_decay" in _optimizer_args(self.optimizer)
+        ):
             kwargs["weight_decay"] = self.weight_decay
         if prefix == "optimizer":
             args = (self._filterbank_groups(args[0], kwargs),) + args[1:]
@@ -257,8 +319,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         """Move the SincGram centres and widths to groups of their own: learning rate
         ``lr * filterbank_lr_scale`` (kept as ``lr_scale`` for the one-cycle policy) and
         no weight decay. Why: see ``filterbank_lr_scale`` in the estimators' docs."""
-        bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram)
-                for p in m.parameters()}
+        bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram) for p in m.parameters()}
         if not bank:
             return groups
         no_decay = {"weight_decay": 0.0} if "weight_decay" in _optimizer_args(self.optimizer) else {}
@@ -269,23 +330,41 @@ class AudioNetClassifier(NeuralNetClassifier):
             if rest:
                 out.append({**g, "params": rest})
             if mine:
-                out.append({**g, "params": mine, **no_decay,
-                            "lr": g.get("lr", kwargs["lr"]) * self.filterbank_lr_scale,
-                            "lr_scale": g.get("lr_scale", 1.0) * self.filterbank_lr_scale})
+                out.append(
+                    {
+                        **g,
+                        "params": mine,
+                        **no_decay,
+                        "lr": g.get("lr", kwargs["lr"]) * self.filterbank_lr_scale,
+                        "lr_scale": g.get("lr_scale", 1.0) * self.filterbank_lr_scale,
+                    }
+                )
         return out
 
     def get_default_callbacks(self):
         cbs = list(super().get_default_callbacks())
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.lr_schedule == "plateau":
-            cbs.append(("lr_scheduler", LRScheduler(
-                torch.optim.lr_scheduler.ReduceLROnPlateau, monitor=monitor,
-                factor=self.lr_factor, patience=self.lr_patience)))
+            cbs.append(
+                (
+                    "lr_scheduler",
+                    LRScheduler(
+                        torch.optim.lr_scheduler.ReduceLROnPlateau,
+                        monitor=monitor,
+                        factor=self.lr_factor,
+                        patience=self.lr_patience,
+                    ),
+                )
+            )
         elif self.lr_schedule == "onecycle":
             cbs.append(("lr_scheduler", OneCycle(max_lr=self.lr)))
         if self.early_stopping:
-            cbs.append(("early_stopping", EarlyStopping(monitor="valid_loss", patience=self.patience,
-                                                        load_best=True)))
+            cbs.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
+                )
+            )
         if self.ema_decay is not None:
             cbs.append(("ema", EMA(self.ema_decay)))
         if self.verbose and self.verbose > 1:
@@ -312,8 +391,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         if self.mixup_alpha and self.mixup_alpha > 0:
             Xi, perm, lam = augment.mixup(Xi, self.mixup_alpha)
             y_pred = self.infer(Xi, **fit_params)
-            loss = lam * self.get_loss(y_pred, yi, X=Xi, training=True) + \
-                (1 - lam) * self.get_loss(y_pred, yi[perm], X=Xi, training=True)
+            loss = lam * self.get_loss(y_pred, yi, X=Xi, training=True) + (1 - lam) * self.get_loss(
+                y_pred, yi[perm], X=Xi, training=True
+            )
         else:
             y_pred = self.infer(Xi, **fit_params)
             loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -327,9 +407,14 @@ class AudioNetClassifier(NeuralNetClassifier):
             if self._input == "waveform":
                 x = augment.add_noise_waveform(x, self._noise_colors(), self.noise_snr, self.noise_prob)
             else:
-                x = augment.add_noise_spectrogram(x, self._noise_freqs_, self._noise_colors(),
-                                                  self.noise_snr, self.noise_prob,
-                                                  db=self._noise_scale == "mel")
+                x = augment.add_noise_spectrogram(
+                    x,
+                    self._noise_freqs_,
+                    self._noise_colors(),
+                    self.noise_snr,
+                    self.noise_prob,
+                    db=self._noise_scale == "mel",
+                )
         if self.time_shift_prob > 0 and self.time_shift_max > 0:
             x = augment.time_shift(x, self.time_shift_prob, self.time_shift_max)
         if self.spec_augment is not None and any(self.spec_augment):
@@ -394,8 +479,11 @@ class AudioNetClassifier(NeuralNetClassifier):
         ``torch.optim.swa_utils.update_bn``: it puts the whole network in training
         mode, so dropout would perturb the statistics.
         """
-        bns = [m for m in self.module_.modules()
-               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+        bns = [
+            m
+            for m in self.module_.modules()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats
+        ]
         if not bns or len(X) < 2:
             return
         saved = [(m.momentum, copy.deepcopy(m.state_dict())) for m in bns]
@@ -407,7 +495,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         try:
             with torch.no_grad():
                 for i in range(0, len(X) - 1, self.batch_size):  # no batch of one clip
-                    self.module_(to_tensor(X[i:i + self.batch_size], device=self.device))
+                    self.module_(to_tensor(X[i : i + self.batch_size], device=self.device))
         except Exception:
             for m, (_, state) in zip(bns, saved):
                 m.load_state_dict(state)
@@ -440,8 +528,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         if self.noise_freqs is not None:
             freqs = np.asarray(self.noise_freqs, dtype=np.float64)
             if freqs.shape != (n_rows,):
-                raise ValueError(f"noise_freqs must give one frequency per row ({n_rows}), "
-                                 f"got shape {freqs.shape}")
+                raise ValueError(
+                    f"noise_freqs must give one frequency per row ({n_rows}), got shape {freqs.shape}"
+                )
             return freqs
         return augment.row_frequencies(n_rows, self._noise_scale)
 
@@ -449,9 +538,11 @@ class AudioNetClassifier(NeuralNetClassifier):
         check_is_fitted(self, "classes_inferred_")
         X = self._validate_X(X)
         if X.shape[1] != getattr(self, "n_features_in_", X.shape[1]):  # unknown after initialize()
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input ("
-                             f"{'samples' if self._input == 'waveform' else 'frequency rows'} per clip)")
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input ("
+                f"{'samples' if self._input == 'waveform' else 'frequency rows'} per clip)"
+            )
         return X
 
     def predict_proba(self, X):
@@ -469,11 +560,15 @@ class AudioNetClassifier(NeuralNetClassifier):
         """Why the network gave non-finite ``what`` on the (finite) input ``X``."""
         peak = float(np.abs(X).max()) if isinstance(X, np.ndarray) else float(X.abs().max())
         if peak > 1e18:  # squares (batch norm, standardisation) overflow float32 beyond ~1.8e19
-            return (f"{type(self).__name__} gave non-finite {what}: X holds values up to {peak:.3g} in "
-                    "magnitude, where the network's float32 arithmetic overflows; rescale X first "
-                    "(e.g. dB spectrograms, or X / np.abs(X).max())")
-        return (f"{type(self).__name__} gave non-finite {what} on finite X (values up to {peak:.3g}); "
-                "check the network's weights: did training diverge (history[:, 'train_loss'])?")
+            return (
+                f"{type(self).__name__} gave non-finite {what}: X holds values up to {peak:.3g} in "
+                "magnitude, where the network's float32 arithmetic overflows; rescale X first "
+                "(e.g. dB spectrograms, or X / np.abs(X).max())"
+            )
+        return (
+            f"{type(self).__name__} gave non-finite {what} on finite X (values up to {peak:.3g}); "
+            "check the network's weights: did training diverge (history[:, 'train_loss'])?"
+        )
 
     def predict(self, X):
         """Most probable class label of each clip."""

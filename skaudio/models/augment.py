@@ -14,12 +14,20 @@ References
 .. [MIX] Zhang, Cisse, Dauphin, Lopez-Paz, "mixup: Beyond empirical risk minimization",
    ICLR 2018.
 """
+
 import librosa
 import numpy as np
 import torch
 
-__all__ = ["NOISE_COLORS", "noise_exponent", "add_noise_waveform", "add_noise_spectrogram",
-           "time_shift", "random_crop", "mixup"]
+__all__ = [
+    "NOISE_COLORS",
+    "noise_exponent",
+    "add_noise_waveform",
+    "add_noise_spectrogram",
+    "time_shift",
+    "random_crop",
+    "mixup",
+]
 
 #: power spectral density ``~ f ** -exponent`` of each noise colour
 NOISE_COLORS = {"white": 0.0, "pink": 1.0, "brown": 2.0}
@@ -77,8 +85,9 @@ def row_frequencies(n_rows, scale="linear", sr=22050.0, fmin=0.0, fmax=None):
     raise ValueError(f"scale must be 'linear' or 'mel', got {scale!r}")
 
 
-def add_noise_spectrogram(S, freqs, colors=("white", "pink", "brown"), snr_db=15.0, prob=1.0,
-                          db=False, top_db=80.0):
+def add_noise_spectrogram(
+    S, freqs, colors=("white", "pink", "brown"), snr_db=15.0, prob=1.0, db=False, top_db=80.0
+):
     """Add coloured noise to power (or dB) spectrograms, in the power domain.
 
     Independent additive noise adds its power spectrum to the signal's. The noise
@@ -105,7 +114,7 @@ def add_noise_spectrogram(S, freqs, colors=("white", "pink", "brown"), snr_db=15
     floor = positive.min() if positive.numel() else torch.tensor(1.0, device=S.device)
     f = freqs.clamp_min(float(floor))
     exps = _colors_per_clip(n, colors, S.device)
-    shape = f[None, :].pow(-exps[:, None])                          # (n, F)
+    shape = f[None, :].pow(-exps[:, None])  # (n, F)
     noise = shape[:, :, None] * -torch.log(torch.rand(P.shape, device=S.device).clamp_min(1e-12))
     dims = tuple(range(1, P.ndim))
     scale = P.sum(dims, keepdim=True) / noise.sum(dims, keepdim=True).clamp_min(1e-30) / 10 ** (snr_db / 10)
@@ -161,7 +170,7 @@ def random_crop(x, fraction):
         frac = float(fraction)
     keep = max(1, min(length, int(round(frac * length))))
     start = int(torch.randint(0, length - keep + 1, ()))
-    return x[..., start:start + keep]
+    return x[..., start : start + keep]
 
 
 def mixup(x, alpha):

@@ -1,4 +1,5 @@
 """scikit-learn classifiers wrapping the skaudio networks (built on skorch)."""
+
 import inspect
 
 import torch
@@ -106,8 +107,13 @@ def _doc(cls, **fmt):
     # the defaults in the text are read from the signatures (the subclass's over the base's)
     defaults = {}
     for klass in (AudioNetClassifier, cls):
-        defaults.update({k: str(v.default) for k, v in inspect.signature(klass.__init__).parameters.items()
-                         if v.default is not inspect.Parameter.empty})
+        defaults.update(
+            {
+                k: str(v.default)
+                for k, v in inspect.signature(klass.__init__).parameters.items()
+                if v.default is not inspect.Parameter.empty
+            }
+        )
     cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.format(**defaults, **fmt).lstrip("\n"))
     return cls
 
@@ -158,25 +164,74 @@ class SECNNClassifier(AudioNetClassifier):
     _input = "spectrogram"
     _noise_scale = "mel"
 
-    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
-                 optimizer=torch.optim.AdamW, lr=3e-3, max_epochs=80, batch_size=32,
-                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
-                 weight_decay=1e-2, early_stopping=False, validation_fraction=0.15, patience=12,
-                 lr_schedule="onecycle", lr_factor=0.1, lr_patience=4, ema_decay=None,
-                 noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
-                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=(0.6, 1.0),
-                 spec_augment=(2, 2), filterbank_lr_scale=1.0, n_jobs=None, **kwargs):
-        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose,
-                         random_state=random_state, weight_decay=weight_decay,
-                         early_stopping=early_stopping, validation_fraction=validation_fraction,
-                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
-                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
-                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
-                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
-                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs, **kwargs)
+    def __init__(
+        self,
+        module=None,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=3e-3,
+        max_epochs=80,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+        weight_decay=1e-2,
+        early_stopping=False,
+        validation_fraction=0.15,
+        patience=12,
+        lr_schedule="onecycle",
+        lr_factor=0.1,
+        lr_patience=4,
+        ema_decay=None,
+        noise=None,
+        noise_snr=15.0,
+        noise_prob=0.5,
+        noise_freqs=None,
+        time_shift_prob=0.3,
+        time_shift_max=0.2,
+        mixup_alpha=0.3,
+        random_crop=(0.6, 1.0),
+        spec_augment=(2, 2),
+        filterbank_lr_scale=1.0,
+        n_jobs=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            lr_schedule=lr_schedule,
+            lr_factor=lr_factor,
+            lr_patience=lr_patience,
+            ema_decay=ema_decay,
+            noise=noise,
+            noise_snr=noise_snr,
+            noise_prob=noise_prob,
+            noise_freqs=noise_freqs,
+            time_shift_prob=time_shift_prob,
+            time_shift_max=time_shift_max,
+            mixup_alpha=mixup_alpha,
+            random_crop=random_crop,
+            spec_augment=spec_augment,
+            filterbank_lr_scale=filterbank_lr_scale,
+            n_jobs=n_jobs,
+            **kwargs,
+        )
 
 
 class DEGramNetClassifier(AudioNetClassifier):
@@ -222,33 +277,84 @@ class DEGramNetClassifier(AudioNetClassifier):
     _noise_scale = "linear"
     _nonnegative = True
 
-    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
-                 optimizer=torch.optim.AdamW, lr=3e-3, max_epochs=60, batch_size=32,
-                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
-                 weight_decay=1e-2, early_stopping=False, validation_fraction=0.15, patience=10,
-                 lr_schedule="onecycle", lr_factor=0.1, lr_patience=7, ema_decay=None,
-                 noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
-                 time_shift_prob=0.3, time_shift_max=0.2, mixup_alpha=0.3, random_crop=None,
-                 spec_augment=None, filterbank_lr_scale=0.05, n_jobs=None, module__freq_masks=2,
-                 module__time_masks=2, **kwargs):
-        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose,
-                         random_state=random_state, weight_decay=weight_decay,
-                         early_stopping=early_stopping, validation_fraction=validation_fraction,
-                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
-                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
-                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
-                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop, spec_augment=spec_augment,
-                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs,
-                         module__freq_masks=module__freq_masks,
-                         module__time_masks=module__time_masks, **kwargs)
+    def __init__(
+        self,
+        module=None,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=3e-3,
+        max_epochs=60,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+        weight_decay=1e-2,
+        early_stopping=False,
+        validation_fraction=0.15,
+        patience=10,
+        lr_schedule="onecycle",
+        lr_factor=0.1,
+        lr_patience=7,
+        ema_decay=None,
+        noise=None,
+        noise_snr=15.0,
+        noise_prob=0.5,
+        noise_freqs=None,
+        time_shift_prob=0.3,
+        time_shift_max=0.2,
+        mixup_alpha=0.3,
+        random_crop=None,
+        spec_augment=None,
+        filterbank_lr_scale=0.05,
+        n_jobs=None,
+        module__freq_masks=2,
+        module__time_masks=2,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            lr_schedule=lr_schedule,
+            lr_factor=lr_factor,
+            lr_patience=lr_patience,
+            ema_decay=ema_decay,
+            noise=noise,
+            noise_snr=noise_snr,
+            noise_prob=noise_prob,
+            noise_freqs=noise_freqs,
+            time_shift_prob=time_shift_prob,
+            time_shift_max=time_shift_max,
+            mixup_alpha=mixup_alpha,
+            random_crop=random_crop,
+            spec_augment=spec_augment,
+            filterbank_lr_scale=filterbank_lr_scale,
+            n_jobs=n_jobs,
+            module__freq_masks=module__freq_masks,
+            module__time_masks=module__time_masks,
+            **kwargs,
+        )
 
     def _module_defaults(self, X):
         if X.shape[1] < 2:
-            raise ValueError(f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank "
-                             "needs at least 2")
+            raise ValueError(
+                f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank needs at least 2"
+            )
         return {"n_freqs": X.shape[1]}
 
 
@@ -298,36 +404,96 @@ class DualBranchClassifier(AudioNetClassifier):
     _default_module = DualBranchNet
     _input = "waveform"
 
-    def __init__(self, module=None, *, criterion=torch.nn.CrossEntropyLoss,
-                 optimizer=torch.optim.AdamW, lr=3e-3, max_epochs=80, batch_size=32,
-                 train_split=None, callbacks=None, device="cpu", verbose=0, random_state=None,
-                 weight_decay=1e-5, early_stopping=False, validation_fraction=0.15, patience=10,
-                 lr_schedule="onecycle", lr_factor=0.1, lr_patience=5, ema_decay=None,
-                 noise=None, noise_snr=15.0, noise_prob=0.5, noise_freqs=None,
-                 time_shift_prob=0.0, time_shift_max=0.2, mixup_alpha=0.0, random_crop=None,
-                 filterbank_lr_scale=0.05, n_jobs=None, module__freq_masks=0,
-                 module__time_masks=0, **kwargs):
-        super().__init__(module, criterion=criterion, optimizer=optimizer, lr=lr,
-                         max_epochs=max_epochs, batch_size=batch_size, train_split=train_split,
-                         callbacks=callbacks, device=device, verbose=verbose,
-                         random_state=random_state, weight_decay=weight_decay,
-                         early_stopping=early_stopping, validation_fraction=validation_fraction,
-                         patience=patience, lr_schedule=lr_schedule, lr_factor=lr_factor,
-                         lr_patience=lr_patience, ema_decay=ema_decay, noise=noise,
-                         noise_snr=noise_snr, noise_prob=noise_prob, noise_freqs=noise_freqs,
-                         time_shift_prob=time_shift_prob, time_shift_max=time_shift_max,
-                         mixup_alpha=mixup_alpha, random_crop=random_crop,
-                         filterbank_lr_scale=filterbank_lr_scale, n_jobs=n_jobs,
-                         module__freq_masks=module__freq_masks,
-                         module__time_masks=module__time_masks, **kwargs)
+    def __init__(
+        self,
+        module=None,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=3e-3,
+        max_epochs=80,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+        weight_decay=1e-5,
+        early_stopping=False,
+        validation_fraction=0.15,
+        patience=10,
+        lr_schedule="onecycle",
+        lr_factor=0.1,
+        lr_patience=5,
+        ema_decay=None,
+        noise=None,
+        noise_snr=15.0,
+        noise_prob=0.5,
+        noise_freqs=None,
+        time_shift_prob=0.0,
+        time_shift_max=0.2,
+        mixup_alpha=0.0,
+        random_crop=None,
+        filterbank_lr_scale=0.05,
+        n_jobs=None,
+        module__freq_masks=0,
+        module__time_masks=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            lr_schedule=lr_schedule,
+            lr_factor=lr_factor,
+            lr_patience=lr_patience,
+            ema_decay=ema_decay,
+            noise=noise,
+            noise_snr=noise_snr,
+            noise_prob=noise_prob,
+            noise_freqs=noise_freqs,
+            time_shift_prob=time_shift_prob,
+            time_shift_max=time_shift_max,
+            mixup_alpha=mixup_alpha,
+            random_crop=random_crop,
+            filterbank_lr_scale=filterbank_lr_scale,
+            n_jobs=n_jobs,
+            module__freq_masks=module__freq_masks,
+            module__time_masks=module__time_masks,
+            **kwargs,
+        )
 
 
-_doc(SECNNClassifier, net="SECNN", rows="mel-spaced rows from 0 to 11025 Hz",
-     bank="; SE-CNN has none and ignores it",
-     noise_domain="Added in the power domain of the dB input.")
-_doc(DEGramNetClassifier, net="DEGramNet", rows="linearly spaced rows from 0 to Nyquist",
-     bank=" of DEGram",
-     noise_domain="Added in the power domain of the power-spectrogram input.")
-_doc(DualBranchClassifier, net="DualBranchNet", rows="(unused for waveforms)",
-     bank=' of the ``"sincgram"`` stem',
-     noise_domain="Added to the waveforms.")
+_doc(
+    SECNNClassifier,
+    net="SECNN",
+    rows="mel-spaced rows from 0 to 11025 Hz",
+    bank="; SE-CNN has none and ignores it",
+    noise_domain="Added in the power domain of the dB input.",
+)
+_doc(
+    DEGramNetClassifier,
+    net="DEGramNet",
+    rows="linearly spaced rows from 0 to Nyquist",
+    bank=" of DEGram",
+    noise_domain="Added in the power domain of the power-spectrogram input.",
+)
+_doc(
+    DualBranchClassifier,
+    net="DualBranchNet",
+    rows="(unused for waveforms)",
+    bank=' of the ``"sincgram"`` stem',
+    noise_domain="Added to the waveforms.",
+)

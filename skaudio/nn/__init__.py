@@ -2,6 +2,7 @@
 
 Nothing here imports from the scikit-learn layers of skaudio.
 """
+
 from skaudio.nn.blocks import (
     ECA,
     GARM,
@@ -28,10 +29,31 @@ from skaudio.nn.pooling import GlobalPool, Pool2d
 from skaudio.nn.sincgram import DEGram, SincGram, TFDELayer, butterworth_filterbank
 
 __all__ = [
-    "STFT", "Filterbank", "MelFilterbank", "MelSpectrogramModule", "PowerToDbModule", "power_to_db",
-    "Pool2d", "GlobalPool",
-    "SqueezeExcitation", "ECA", "ECABottleneck", "ChannelGate1d", "MACEM", "GARM",
-    "GuidedAggregation", "SpecAugment", "make_pool2d", "make_global_pool", "pool_modes",
-    "SincGram", "TFDELayer", "DEGram", "butterworth_filterbank",
-    "SECNN", "DEGramNet", "DualBranchNet", "PAPER_SIZES",
+    "STFT",
+    "Filterbank",
+    "MelFilterbank",
+    "MelSpectrogramModule",
+    "PowerToDbModule",
+    "power_to_db",
+    "Pool2d",
+    "GlobalPool",
+    "SqueezeExcitation",
+    "ECA",
+    "ECABottleneck",
+    "ChannelGate1d",
+    "MACEM",
+    "GARM",
+    "GuidedAggregation",
+    "SpecAugment",
+    "make_pool2d",
+    "make_global_pool",
+    "pool_modes",
+    "SincGram",
+    "TFDELayer",
+    "DEGram",
+    "butterworth_filterbank",
+    "SECNN",
+    "DEGramNet",
+    "DualBranchNet",
+    "PAPER_SIZES",
 ]

@@ -18,6 +18,7 @@ References
    Applications, 2023.
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
+
 import math
 
 import torch
@@ -149,7 +150,7 @@ class _FlatGlobalPool(nn.Module):
         dims = sorted(d % x.ndim for d in self.dim)
         keep = [d for d in range(x.ndim) if d not in dims]
         x = x.permute(*keep, *dims)
-        return self.pool(x.reshape(*x.shape[:len(keep)], -1))
+        return self.pool(x.reshape(*x.shape[: len(keep)], -1))
 
 
 class SqueezeExcitation(nn.Module):
@@ -316,9 +317,7 @@ class MACEM(nn.Module):
         if variant not in ("A", "B"):
             raise ValueError(f"variant must be 'A' or 'B', got {variant!r}")
         self.variant = variant
-        self.branches = nn.ModuleList(
-            [nn.Conv1d(channels, channels, k, padding=k // 2) for k in (1, 7, 15)]
-        )
+        self.branches = nn.ModuleList([nn.Conv1d(channels, channels, k, padding=k // 2) for k in (1, 7, 15)])
         self.fuse = nn.Conv1d(3 * channels, channels, 7, padding=3) if variant == "A" else None
         self.gate = ChannelGate1d(channels, reduction)
         self.skip = nn.Conv1d(channels, channels, 7, padding=3)
@@ -353,8 +352,10 @@ class GARM(nn.Module):
     def __init__(self, channels, reduction=4, dilations=(1, 3, 9), kernel_size=15):
         super().__init__()
         self.branches = nn.ModuleList(
-            [nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2))
-             for d in dilations]
+            [
+                nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2))
+                for d in dilations
+            ]
         )
         self.mix = nn.Conv1d(channels, channels, 1)
         self.gate = ChannelGate1d(channels, reduction)

@@ -6,6 +6,7 @@ at once, so they serve both the scikit-learn transformers and the networks.
 Window and filterbank are librosa's definitions (:mod:`skaudio._kernels.filterbank`,
 tested against librosa); only the batched arithmetic is ours.
 """
+
 import numpy as np
 import torch
 from torch import nn
@@ -52,8 +53,16 @@ class STFT(nn.Module):
     torch.Size([2, 257, 126])
     """
 
-    def __init__(self, n_fft=2048, hop_length=None, win_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0):
+    def __init__(
+        self,
+        n_fft=2048,
+        hop_length=None,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+    ):
         super().__init__()
         if pad_mode not in _PAD_MODES:
             raise ValueError(f"pad_mode must be one of {sorted(_PAD_MODES)}, got {pad_mode!r}")
@@ -82,9 +91,14 @@ class STFT(nn.Module):
         lead = x.shape[:-1]
         x = x.reshape(-1, x.shape[-1])
         spec = torch.stft(
-            x, self.n_fft, hop_length=self.hop_length, win_length=self.n_fft,
-            window=self.window.to(x.dtype), center=self.center,
-            pad_mode=_PAD_MODES[self.pad_mode], return_complex=True,
+            x,
+            self.n_fft,
+            hop_length=self.hop_length,
+            win_length=self.n_fft,
+            window=self.window.to(x.dtype),
+            center=self.center,
+            pad_mode=_PAD_MODES[self.pad_mode],
+            return_complex=True,
         )
         if self.power is not None:
             if self.power == 2.0:
@@ -124,8 +138,11 @@ class MelFilterbank(Filterbank):
     """
 
     def __init__(self, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
-        super().__init__(mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax,
-                                        htk=htk, norm=norm, dtype=np.float32))
+        super().__init__(
+            mel_filterbank(
+                sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float32
+            )
+        )
 
 
 def power_to_db(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
@@ -202,10 +219,26 @@ class MelSpectrogramModule(nn.Module):
     torch.Size([3, 40, 63])
     """
 
-    def __init__(self, sr, n_fft=2048, hop_length=None, win_length=None, window="hann",
-                 center=True, pad_mode="constant", power=2.0, n_mels=128, fmin=0.0,
-                 fmax=None, htk=False, norm="slaney", to_db=True, ref="max",
-                 amin=1e-10, top_db=80.0):
+    def __init__(
+        self,
+        sr,
+        n_fft=2048,
+        hop_length=None,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        n_mels=128,
+        fmin=0.0,
+        fmax=None,
+        htk=False,
+        norm="slaney",
+        to_db=True,
+        ref="max",
+        amin=1e-10,
+        top_db=80.0,
+    ):
         super().__init__()
         self.stft = STFT(n_fft, hop_length, win_length, window, center, pad_mode, power)
         self.mel = MelFilterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)

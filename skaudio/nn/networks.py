@@ -15,6 +15,7 @@ References
    Applications, 2023.
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
+
 import numbers
 
 import torch
@@ -40,11 +41,20 @@ PAPER_SIZES = {
     # [NMF]: channels 64..1024, SE reduction 8, head 512 -> 256; head_grid see SECNN
     "SECNN": dict(width=64, n_blocks=5, head=(512, 256), dropout=0.5, se_reduction=8, head_grid=2),
     # [DEG] Table 1: 257 bins, 64 filters, order 4, c = 0.0625, ECA-ResNet [3, 8, 36, 3]
-    "DEGramNet": dict(n_freqs=257, n_filters=64, order=4, reduction=0.0625, stem_width=64,
-                      width=64, depth=(3, 8, 36, 3)),
+    "DEGramNet": dict(
+        n_freqs=257, n_filters=64, order=4, reduction=0.0625, stem_width=64, width=64, depth=(3, 8, 36, 3)
+    ),
     # [E2E]: 256 channels at L/32 in both branches
-    "DualBranchNet": dict(stem="conv", stem_stride=1, width=16, detail_width=64, d_model=256,
-                          n_heads=8, n_layers=2, fd_variants=("A", "B", "B", "A", "R")),
+    "DualBranchNet": dict(
+        stem="conv",
+        stem_stride=1,
+        width=16,
+        detail_width=64,
+        d_model=256,
+        n_heads=8,
+        n_layers=2,
+        fd_variants=("A", "B", "B", "A", "R"),
+    ),
 }
 
 
@@ -119,17 +129,32 @@ class SECNN(_PaperMixin, nn.Module):
     torch.Size([3, 10])
     """
 
-    def __init__(self, n_classes, width=16, n_blocks=5, head=(128, 64), dropout=0.3,
-                 se_reduction=8, pool="max", global_pool="avg", head_grid=1, standardize=True):
+    def __init__(
+        self,
+        n_classes,
+        width=16,
+        n_blocks=5,
+        head=(128, 64),
+        dropout=0.3,
+        se_reduction=8,
+        pool="max",
+        global_pool="avg",
+        head_grid=1,
+        standardize=True,
+    ):
         super().__init__()
         self.standardize = standardize
         self.n_blocks = int(n_blocks)
         layers, c_in = [], 1
         for i in range(int(n_blocks)):
-            c_out = int(width) * 2 ** i
+            c_out = int(width) * 2**i
             layers += [
-                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-                nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(inplace=True),
                 make_pool2d(pool, 2),
             ]
             if i >= 1:
@@ -144,7 +169,7 @@ class SECNN(_PaperMixin, nn.Module):
                 nn.AdaptiveMaxPool2d(head_grid) if global_pool == "max" else nn.AdaptiveAvgPool2d(head_grid),
                 nn.Flatten(),
             )
-        n_in = c_in * self.head_grid ** 2
+        n_in = c_in * self.head_grid**2
         mlp = []
         for j, h in enumerate(head):
             mlp += [nn.Linear(n_in, h), nn.ReLU(inplace=True)]
@@ -156,7 +181,7 @@ class SECNN(_PaperMixin, nn.Module):
 
     def forward(self, x):
         x = _as_image(x)
-        x = _pad_last(_pad_last(x, 2 ** self.n_blocks, -1), 2 ** self.n_blocks, -2)
+        x = _pad_last(_pad_last(x, 2**self.n_blocks, -1), 2**self.n_blocks, -2)
         if self.standardize:
             mean = x.mean(dim=(-2, -1), keepdim=True)
             std = x.std(dim=(-2, -1), keepdim=True)
@@ -204,23 +229,41 @@ class DEGramNet(_PaperMixin, nn.Module):
     torch.Size([2, 5])
     """
 
-    def __init__(self, n_classes, n_freqs=257, n_filters=64, order=4, sr=16000.0, fmin=0.0,
-                 fmax=None, reduction=0.0625, aggregation="max", stem_width=16, width=8,
-                 depth=(1, 1, 1, 1), pool="max", global_pool="avg", dropout=0.2,
-                 freq_masks=0, time_masks=0, max_freq_mask=0.15, max_time_mask=0.1):
+    def __init__(
+        self,
+        n_classes,
+        n_freqs=257,
+        n_filters=64,
+        order=4,
+        sr=16000.0,
+        fmin=0.0,
+        fmax=None,
+        reduction=0.0625,
+        aggregation="max",
+        stem_width=16,
+        width=8,
+        depth=(1, 1, 1, 1),
+        pool="max",
+        global_pool="avg",
+        dropout=0.2,
+        freq_masks=0,
+        time_masks=0,
+        max_freq_mask=0.15,
+        max_time_mask=0.1,
+    ):
         super().__init__()
-        self.degram = DEGram(n_freqs, n_filters, order, sr, fmin, fmax, reduction,
-                             aggregation=aggregation)
+        self.degram = DEGram(n_freqs, n_filters, order, sr, fmin, fmax, reduction, aggregation=aggregation)
         self.norm = nn.BatchNorm2d(1)
         self.spec_augment = SpecAugment(freq_masks, time_masks, max_freq_mask, max_time_mask)
         self.stem = nn.Sequential(
             nn.Conv2d(1, stem_width, 7, stride=2, padding=3, bias=False),
-            nn.BatchNorm2d(stem_width), nn.ReLU(inplace=True),
+            nn.BatchNorm2d(stem_width),
+            nn.ReLU(inplace=True),
             make_pool2d(pool, 3, 2),
         )
         stages, c_in = [], stem_width
         for i, n in enumerate(depth):
-            planes = int(width) * 2 ** i
+            planes = int(width) * 2**i
             for j in range(int(n)):
                 stages.append(ECABottleneck(c_in, planes, stride=2 if (i > 0 and j == 0) else 1))
                 c_in = planes * 4
@@ -246,8 +289,11 @@ class _FD(nn.Module):
     def __init__(self, c_in, c_out, variant):
         super().__init__()
         self.down = nn.Sequential(
-            nn.Conv1d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm1d(c_out), nn.LeakyReLU(0.01),
-            nn.Conv1d(c_out, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm1d(c_out),
+            nn.Conv1d(c_in, c_out, 3, padding=1, bias=False),
+            nn.BatchNorm1d(c_out),
+            nn.LeakyReLU(0.01),
+            nn.Conv1d(c_out, c_out, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm1d(c_out),
             nn.LeakyReLU(0.01),
         )
         blocks = {"A": ("A", "B"), "B": ("B", "B"), "R": ("A",), "C": ()}[variant]
@@ -263,7 +309,7 @@ class _FD(nn.Module):
 def _fd_widths(width, n):
     """Channels of the ``n`` semantic FD modules: ``width * 2**i``, or ``width`` itself."""
     if isinstance(width, numbers.Integral):
-        return [int(width) * 2 ** i for i in range(n)]
+        return [int(width) * 2**i for i in range(n)]
     widths = [int(w) for w in width]
     if len(widths) != n or min(widths) < 1:
         raise ValueError(f"width must be an int or {n} positive ints, got {width!r}")
@@ -282,14 +328,17 @@ class _Front2d(nn.Module):
         super().__init__()
         layers, c_in = [], 1
         for c_out in channels:
-            layers += [nn.Conv2d(c_in, int(c_out), 3, stride=(2, 1), padding=1, bias=False),
-                       nn.BatchNorm2d(int(c_out)), nn.LeakyReLU(0.01)]
+            layers += [
+                nn.Conv2d(c_in, int(c_out), 3, stride=(2, 1), padding=1, bias=False),
+                nn.BatchNorm2d(int(c_out)),
+                nn.LeakyReLU(0.01),
+            ]
             c_in, rows = int(c_out), (rows + 1) // 2
         self.layers = nn.Sequential(*layers)
         self.out_channels = c_in * rows
 
     def forward(self, s):
-        return self.layers(s.unsqueeze(1)).flatten(1, 2)                # (n, c * rows', T)
+        return self.layers(s.unsqueeze(1)).flatten(1, 2)  # (n, c * rows', T)
 
 
 class _SincGramStem(nn.Module):
@@ -301,7 +350,7 @@ class _SincGramStem(nn.Module):
         self.sincgram = SincGram(self.stft.n_freqs, n_filters=n_filters, sr=sr)
         self.norm = nn.BatchNorm1d(n_filters)
 
-    def forward(self, x):                                               # (n, 1, L)
+    def forward(self, x):  # (n, 1, L)
         return self.norm(self.sincgram.log_energies(self.stft(x[:, 0])))  # (n, M, L / hop + 1)
 
 
@@ -401,10 +450,29 @@ class DualBranchNet(_PaperMixin, nn.Module):
     torch.Size([2, 3])
     """
 
-    def __init__(self, n_classes, width=16, detail_width=16, d_model=64, n_heads=4, n_layers=1,
-                 stem_stride=64, fd_variants=("A", "B", "B", "A", "R"), dropout=0.1, pool="max",
-                 stem="sincgram", n_filters=64, n_fft=512, sr=22050.0, freq_masks=0, time_masks=0,
-                 max_freq_mask=0.15, max_time_mask=0.1, front2d=(), standardize=False):
+    def __init__(
+        self,
+        n_classes,
+        width=16,
+        detail_width=16,
+        d_model=64,
+        n_heads=4,
+        n_layers=1,
+        stem_stride=64,
+        fd_variants=("A", "B", "B", "A", "R"),
+        dropout=0.1,
+        pool="max",
+        stem="sincgram",
+        n_filters=64,
+        n_fft=512,
+        sr=22050.0,
+        freq_masks=0,
+        time_masks=0,
+        max_freq_mask=0.15,
+        max_time_mask=0.1,
+        front2d=(),
+        standardize=False,
+    ):
         super().__init__()
         from skaudio._kernels.pooling import NONNEGATIVE_MODES
 
@@ -415,7 +483,8 @@ class DualBranchNet(_PaperMixin, nn.Module):
                 f"pool={pool!r} is defined for non-negative values only, but DualBranchNet pools "
                 f"signed activations (the guided aggregation's LeakyReLU gate and the fused Transformer "
                 f"output); choose a mode defined for any sign, e.g. 'max', 'avg', 'lse', 'auto' or "
-                f"'attention'.")
+                f"'attention'."
+            )
         if len(fd_variants) != 5 or set(fd_variants) - {"A", "B", "R"}:
             raise ValueError(f"fd_variants must be five of 'A', 'B', 'R', got {fd_variants!r}")
         if stem not in ("conv", "sincgram"):
@@ -426,7 +495,8 @@ class DualBranchNet(_PaperMixin, nn.Module):
             k = 2 * int(stem_stride) + 1
             self.stem = nn.Sequential(
                 nn.Conv1d(1, widths[0], k, stride=stem_stride, padding=k // 2, bias=False),
-                nn.BatchNorm1d(widths[0]), nn.LeakyReLU(0.01),
+                nn.BatchNorm1d(widths[0]),
+                nn.LeakyReLU(0.01),
             )
             c_in = widths[0]
         else:
@@ -441,23 +511,40 @@ class DualBranchNet(_PaperMixin, nn.Module):
             c_in = c_out
         self.semantic = nn.Sequential(*fds)
         self.reduce = nn.Conv1d(c_in, d_model, 1)
-        layer = dict(d_model=d_model, nhead=n_heads, dim_feedforward=2 * d_model, dropout=dropout,
-                     batch_first=True, norm_first=True)
-        self.semantic_tf = nn.TransformerEncoder(nn.TransformerEncoderLayer(**layer), n_layers,
-                                                 enable_nested_tensor=False)
+        layer = dict(
+            d_model=d_model,
+            nhead=n_heads,
+            dim_feedforward=2 * d_model,
+            dropout=dropout,
+            batch_first=True,
+            norm_first=True,
+        )
+        self.semantic_tf = nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(**layer), n_layers, enable_nested_tensor=False
+        )
         dw = int(detail_width)
         det, c_in = [], 1
         for i in range(3):
-            c_out = dw * 2 ** i
+            c_out = dw * 2**i
             stride = 2 * int(stem_stride) if i == 0 else 2
-            det += [nn.Conv1d(c_in, c_out, 2 * stride - 1 if i == 0 else 3, stride=stride,
-                              padding=(2 * stride - 1) // 2 if i == 0 else 1, bias=False),
-                    nn.BatchNorm1d(c_out), nn.LeakyReLU(0.01)]
+            det += [
+                nn.Conv1d(
+                    c_in,
+                    c_out,
+                    2 * stride - 1 if i == 0 else 3,
+                    stride=stride,
+                    padding=(2 * stride - 1) // 2 if i == 0 else 1,
+                    bias=False,
+                ),
+                nn.BatchNorm1d(c_out),
+                nn.LeakyReLU(0.01),
+            ]
             c_in = c_out
         self.detail = nn.Sequential(*det, _FD(c_in, c_in, "C"), _FD(c_in, c_in, "C"))
         self.lstm = nn.LSTM(c_in, d_model // 2, batch_first=True, bidirectional=True)
-        self.detail_tf = nn.TransformerEncoder(nn.TransformerEncoderLayer(**layer), n_layers,
-                                               enable_nested_tensor=False)
+        self.detail_tf = nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(**layer), n_layers, enable_nested_tensor=False
+        )
         self.gam = GuidedAggregation(d_model, pool=pool)
         self.pool = make_global_pool(pool, dim=-1)
         self.dropout = nn.Dropout(dropout)
@@ -473,12 +560,12 @@ class DualBranchNet(_PaperMixin, nn.Module):
             x = (x - mean) / (x.std(dim=-1, keepdim=True, correction=0) + 1e-8)
         if x.shape[-1] < self.min_length:  # zero-pad short clips, as the paper pads to 4 s
             x = nn.functional.pad(x, (0, self.min_length - x.shape[-1]))
-        s = self.front2d(self.spec_augment(self.stem(x)))                # (n, C, L / stride)
-        s = self.reduce(self.semantic(s))                                # (n, d, L')
+        s = self.front2d(self.spec_augment(self.stem(x)))  # (n, C, L / stride)
+        s = self.reduce(self.semantic(s))  # (n, d, L')
         s = self.semantic_tf(s.transpose(1, 2)).transpose(1, 2)
-        d = self.detail(x).transpose(1, 2)                               # (n, L'', c)
+        d = self.detail(x).transpose(1, 2)  # (n, L'', c)
         d, _ = self.lstm(d)
         d = self.detail_tf(d).transpose(1, 2)
-        n = min(s.shape[-1], d.shape[-1])                                # equal up to rounding
+        n = min(s.shape[-1], d.shape[-1])  # equal up to rounding
         o = self.gam(s[..., :n], d[..., :n])
         return self.fc(self.dropout(self.pool(o)))

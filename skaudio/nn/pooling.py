@@ -16,6 +16,7 @@ than return numbers outside the range of the region (``lsp`` of
 ``[-1, -1, 3]`` would be 11, above the max). Feed them power or magnitude
 maps, or activations after a ReLU.
 """
+
 import math
 
 import torch
@@ -27,8 +28,14 @@ from skaudio._kernels.pooling import DEFAULT_PARAMS as _DEFAULTS
 from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES, check_mode_params, pool_output_size
 
 __all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
-_MODE_PARAMS = {"mixed": ("a",), "auto": ("a",), "lnp": ("p",), "lse": ("r",), "power": ("n",),
-                "attention": ("v",)}
+_MODE_PARAMS = {
+    "mixed": ("a",),
+    "auto": ("a",),
+    "lnp": ("p",),
+    "lse": ("r",),
+    "power": ("n",),
+    "attention": ("v",),
+}
 _TINY = 1e-30
 
 
@@ -44,7 +51,8 @@ def _check_nonnegative(x, mode):
             f"{mode} pooling is defined for non-negative input only, got values down to {low:.4g}: "
             f"pool power or magnitude maps (convert to dB afterwards), or activations after a ReLU, "
             f"or choose a mode defined for any sign "
-            f"({', '.join(m for m in POOLING_MODES if m not in NONNEGATIVE_MODES)}).")
+            f"({', '.join(m for m in POOLING_MODES if m not in NONNEGATIVE_MODES)})."
+        )
 
 
 def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
@@ -78,6 +86,7 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     >>> pool_regions(torch.tensor([[1.0, 1.0, 2.0, 4.0]]), "lsp")
     tensor([2.7500])
     """
+
     def col(t):  # parameter broadcast against x (..., K)
         return t.unsqueeze(-1) if torch.is_tensor(t) and t.dim() > 0 else t
 
@@ -218,8 +227,11 @@ class _PoolParams(nn.Module):
     def _params(self, v_shape):
         out = {k: self._value(k) for k in ("a", "p", "r", "n")}
         v = self._value("v")
-        out["v"] = v.reshape(v_shape) if torch.is_tensor(v) and v.numel() > 1 else (
-            v.reshape(()) if torch.is_tensor(v) else v)
+        out["v"] = (
+            v.reshape(v_shape)
+            if torch.is_tensor(v) and v.numel() > 1
+            else (v.reshape(()) if torch.is_tensor(v) else v)
+        )
         return out
 
     def extra_repr(self):
@@ -275,8 +287,22 @@ class Pool2d(_PoolParams):
     ['raw_r']
     """
 
-    def __init__(self, mode, kernel_size=(2, 2), stride=None, learnable=True, *, padding=0,
-                 ceil_mode=False, channels=1, a=None, p=None, r=None, n=None, v=None):
+    def __init__(
+        self,
+        mode,
+        kernel_size=(2, 2),
+        stride=None,
+        learnable=True,
+        *,
+        padding=0,
+        ceil_mode=False,
+        channels=1,
+        a=None,
+        p=None,
+        r=None,
+        n=None,
+        v=None,
+    ):
         super().__init__()
         self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
         self.kernel_size = _pair(kernel_size, "kernel_size")
@@ -294,14 +320,17 @@ class Pool2d(_PoolParams):
         if squeeze:
             x = x.unsqueeze(1)
         if x.dim() != 4:
-            raise ValueError(f"Pool2d expects (batch, channels, n_freqs, n_frames), got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"Pool2d expects (batch, channels, n_freqs, n_frames), got shape {tuple(x.shape)}"
+            )
         (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
         Fo, To = pool_output_size(x.shape[2:], self.kernel_size, self.stride, self.padding, self.ceil_mode)
         if Fo < 1 or To < 1:
             raise ValueError(f"kernel_size={self.kernel_size} does not fit in maps of {tuple(x.shape[2:])}")
         if self.mode == "average":
-            y = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             count_include_pad=False)
+            y = F.avg_pool2d(
+                x, self.kernel_size, self.stride, self.padding, self.ceil_mode, count_include_pad=False
+            )
         elif self.mode == "max":
             y = F.max_pool2d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
         elif self.mode == "min":
@@ -357,8 +386,21 @@ class GlobalPool(_PoolParams):
     torch.Size([1, 2])
     """
 
-    def __init__(self, mode, dim=-1, *, keepdim=False, learnable=True, channels=1, channel_dim=1,
-                 a=None, p=None, r=None, n=None, v=None):
+    def __init__(
+        self,
+        mode,
+        dim=-1,
+        *,
+        keepdim=False,
+        learnable=True,
+        channels=1,
+        channel_dim=1,
+        a=None,
+        p=None,
+        r=None,
+        n=None,
+        v=None,
+    ):
         super().__init__()
         self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
         self.dim = int(dim)

@@ -10,6 +10,7 @@ References
    on a fully learnable time-frequency representation", Neural Computing and
    Applications, 2023.
 """
+
 import numpy as np
 import torch
 from torch import nn
@@ -92,8 +93,7 @@ class SincGram(nn.Module):
     torch.Size([257, 64])
     """
 
-    def __init__(self, n_freqs, n_filters=64, order=4, sr=16000.0, fmin=0.0, fmax=None,
-                 learnable=True):
+    def __init__(self, n_freqs, n_filters=64, order=4, sr=16000.0, fmin=0.0, fmax=None, learnable=True):
         super().__init__()
         if int(n_freqs) < 2:
             raise ValueError(f"n_freqs must be at least 2, got {n_freqs}")
@@ -116,8 +116,9 @@ class SincGram(nn.Module):
 
     def filters(self):
         """The ``(F, M)`` filter matrix ``W(a, b)``."""
-        return butterworth_filterbank(self.freqs, self.center, self.width.abs().clamp_min(_MIN_WIDTH),
-                                      self.order)
+        return butterworth_filterbank(
+            self.freqs, self.center, self.width.abs().clamp_min(_MIN_WIDTH), self.order
+        )
 
     def center_freqs(self):
         """Filter centres in Hz (a numpy array)."""
@@ -125,8 +126,9 @@ class SincGram(nn.Module):
 
     def forward(self, x):
         if x.shape[-2] != self.n_freqs:
-            raise ValueError(f"SincGram expects {self.n_freqs} frequency bins, got input of shape "
-                             f"{tuple(x.shape)}")
+            raise ValueError(
+                f"SincGram expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
+            )
         return torch.matmul(self.filters().t().to(x.dtype), x)
 
     def log_energies(self, x, eps=1e-6):
@@ -170,8 +172,9 @@ class TFDELayer(nn.Module):
             raise ValueError(f"kernel_size must be odd (same-length padding), got {kernel_size}")
         self.aggregation = aggregation
         hidden = max(1, int(round(reduction * n_bands)))
-        self.freq_mlp = nn.Sequential(nn.Linear(n_bands, hidden), nn.ReLU(inplace=True),
-                                      nn.Linear(hidden, n_bands))
+        self.freq_mlp = nn.Sequential(
+            nn.Linear(n_bands, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, n_bands)
+        )
         self.time_conv = nn.Conv1d(1, 1, kernel_size, padding=kernel_size // 2)
         self.pool_time = make_global_pool(pool, dim=-1)
         self.pool_freq = make_global_pool(pool, dim=-2)
@@ -207,8 +210,20 @@ class DEGram(nn.Module):
     torch.Size([2, 32, 40])
     """
 
-    def __init__(self, n_freqs, n_filters=64, order=4, sr=16000.0, fmin=0.0, fmax=None,
-                 reduction=0.0625, kernel_size=7, aggregation="max", pool="avg", log_eps=1e-6):
+    def __init__(
+        self,
+        n_freqs,
+        n_filters=64,
+        order=4,
+        sr=16000.0,
+        fmin=0.0,
+        fmax=None,
+        reduction=0.0625,
+        kernel_size=7,
+        aggregation="max",
+        pool="avg",
+        log_eps=1e-6,
+    ):
         super().__init__()
         self.sincgram = SincGram(n_freqs, n_filters, order, sr, fmin, fmax)
         self.delayer = TFDELayer(n_filters, reduction, kernel_size, aggregation, pool)

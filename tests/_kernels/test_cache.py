@@ -1,4 +1,5 @@
 """A read-only install (no writable numba cache anywhere) still imports and runs."""
+
 import os
 import subprocess
 import sys
@@ -7,11 +8,14 @@ import sys
 def test_no_writable_numba_cache_imports_runs_and_warns_once(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")  # a file: nothing can be created below it
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(blocker / "numba"),
-           # numba's other places (next to the sources, the home folder) are writable
-           # here; an install where they are not behaves like numba told to use only
-           # NUMBA_CACHE_DIR
-           "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator"}
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(blocker / "numba"),
+        # numba's other places (next to the sources, the home folder) are writable
+        # here; an install where they are not behaves like numba told to use only
+        # NUMBA_CACHE_DIR
+        "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator",
+    }
     code = (
         "import warnings\n"
         "warnings.simplefilter('always')\n"
@@ -22,7 +26,8 @@ def test_no_writable_numba_cache_imports_runs_and_warns_once(tmp_path):
         "    S = np.arange(32, dtype=np.float32).reshape(1, 2, 16)\n"
         "    P = pool2d(S, 'max', (2, 2))\n"
         "assert np.array_equal(P, S.reshape(1, 1, 2, 8, 2).max(axis=(2, 4))), P\n"
-        "print(sum('no writable cache folder' in str(w.message) for w in caught))\n")
+        "print(sum('no writable cache folder' in str(w.message) for w in caught))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "1"
@@ -32,8 +37,11 @@ def test_numba_refuses_to_cache_in_that_setting_without_the_fallback(tmp_path):
     # the situation the fallback exists for, shown with numba alone
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(blocker / "numba"),
-           "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator"}
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(blocker / "numba"),
+        "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator",
+    }
     code = "from numba import njit\nnjit(cache=True)(lambda x: x)\n"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0 and "no locator available" in out.stderr

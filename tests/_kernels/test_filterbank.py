@@ -1,4 +1,5 @@
 """The numpy mel filterbank and window equal librosa's (the reference)."""
+
 import subprocess
 import sys
 
@@ -7,8 +8,14 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from skaudio._kernels.filterbank import (analysis_window, fft_frequencies, hz_to_mel, mel_filterbank,
-                                         mel_frequencies, mel_to_hz)
+from skaudio._kernels.filterbank import (
+    analysis_window,
+    fft_frequencies,
+    hz_to_mel,
+    mel_filterbank,
+    mel_frequencies,
+    mel_to_hz,
+)
 
 
 @pytest.mark.parametrize("htk", [False, True])
@@ -19,19 +26,30 @@ def test_mel_scale_matches_librosa(htk):
     np.testing.assert_allclose(mel_to_hz(mels, htk=htk), librosa.mel_to_hz(mels, htk=htk), rtol=1e-12)
     np.testing.assert_allclose(mel_to_hz(mels, htk=htk), hz, rtol=1e-9, atol=1e-9)
     assert float(hz_to_mel(1000.0)) == pytest.approx(librosa.hz_to_mel(1000.0))  # scalar in, scalar out
-    np.testing.assert_allclose(mel_frequencies(40, 30.0, 7000.0, htk=htk),
-                               librosa.mel_frequencies(40, fmin=30.0, fmax=7000.0, htk=htk), rtol=1e-12)
+    np.testing.assert_allclose(
+        mel_frequencies(40, 30.0, 7000.0, htk=htk),
+        librosa.mel_frequencies(40, fmin=30.0, fmax=7000.0, htk=htk),
+        rtol=1e-12,
+    )
 
 
-@pytest.mark.parametrize("sr,n_fft,n_mels,fmin,fmax", [
-    (22050, 2048, 128, 0.0, None), (16000, 1024, 64, 50.0, 7600.0), (44100, 2048, 128, 0.0, 11025.0),
-    (8000, 255, 20, 0.0, None), (16000, 400, 40, 20.0, 8000.0)])
+@pytest.mark.parametrize(
+    "sr,n_fft,n_mels,fmin,fmax",
+    [
+        (22050, 2048, 128, 0.0, None),
+        (16000, 1024, 64, 50.0, 7600.0),
+        (44100, 2048, 128, 0.0, 11025.0),
+        (8000, 255, 20, 0.0, None),
+        (16000, 400, 40, 20.0, 8000.0),
+    ],
+)
 @pytest.mark.parametrize("htk", [False, True])
 @pytest.mark.parametrize("norm", ["slaney", None, 1, 2.0, np.inf])
 def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels, fmin, fmax, htk, norm):
     ours = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
-    ref = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                              norm=norm, dtype=np.float32)
+    ref = librosa.filters.mel(
+        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float32
+    )
     assert ours.dtype == np.float32 and ours.shape == ref.shape
     np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-7 * ref.max())
     assert np.array_equal(ours > 0, ref > 0)
@@ -47,10 +65,19 @@ def test_mel_filterbank_float64_and_errors():
             mel_filterbank(16000, 512, norm=bad)
 
 
-@pytest.mark.parametrize("window,win_length,n_fft", [
-    ("hann", 1024, 1024), ("hann", 400, 512), ("hamming", 511, 1024), (("kaiser", 8.0), 300, 301),
-    ("blackman", 256, 256), (4.0, 100, 128), (scipy.signal.windows.tukey, 200, 256),
-    (np.linspace(0, 1, 64), 64, 128)])
+@pytest.mark.parametrize(
+    "window,win_length,n_fft",
+    [
+        ("hann", 1024, 1024),
+        ("hann", 400, 512),
+        ("hamming", 511, 1024),
+        (("kaiser", 8.0), 300, 301),
+        ("blackman", 256, 256),
+        (4.0, 100, 128),
+        (scipy.signal.windows.tukey, 200, 256),
+        (np.linspace(0, 1, 64), 64, 128),
+    ],
+)
 def test_analysis_window_matches_librosa(window, win_length, n_fft):
     ref = librosa.util.pad_center(librosa.filters.get_window(window, win_length, fftbins=True), size=n_fft)
     np.testing.assert_array_equal(analysis_window(window, win_length, n_fft), ref)
@@ -84,6 +111,7 @@ def test_a_mel_spectrogram_does_not_import_librosas_compiled_parts():
         "SincGram(129, n_filters=8, sr=8000)\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('librosa.filters', 'librosa.util.utils',"
         " 'librosa.core')))\n"
-        "print(loaded)\n")
+        "print(loaded)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout

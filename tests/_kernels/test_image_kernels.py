@@ -1,4 +1,5 @@
 """The separable Gaussian kernel against scipy.ndimage.gaussian_filter, map by map."""
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -22,5 +23,5 @@ def test_weights_match_gaussian_filter1d():
     impulse[20] = 1.0
     w = gaussian_weights(2.3, truncate=3.0)
     ref = ndi.gaussian_filter1d(impulse, 2.3, truncate=3.0, mode="constant")
-    np.testing.assert_allclose(ref[20 - len(w) // 2:20 + len(w) // 2 + 1], w[::-1], atol=1e-12)
+    np.testing.assert_allclose(ref[20 - len(w) // 2 : 20 + len(w) // 2 + 1], w[::-1], atol=1e-12)
     assert gaussian_weights(0.0).tolist() == [1.0]

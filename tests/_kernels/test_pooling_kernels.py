@@ -1,4 +1,5 @@
 """The pooling kernels against an independent numpy reference, plus their properties."""
+
 import math
 import os
 from pathlib import Path
@@ -9,8 +10,14 @@ import pytest
 from skaudio._kernels.pooling import POOLING_MODES, global_pool, pool2d, pool_output_size
 
 NONNEG = {"lsp", "power", "entropy"}
-PARAMS = {"mixed": {"a": 0.3}, "lnp": {"p": 3.0}, "lse": {"r": 0.7}, "auto": {"a": 1.5},
-          "power": {"n": 2.0}, "attention": {"v": 2.0}}
+PARAMS = {
+    "mixed": {"a": 0.3},
+    "lnp": {"p": 3.0},
+    "lse": {"r": 0.7},
+    "auto": {"a": 1.5},
+    "power": {"n": 2.0},
+    "attention": {"v": 2.0},
+}
 
 
 # -- an independent reference: explicit windows, textbook formulas in float64 ------------
@@ -27,7 +34,7 @@ def ref_region(x, mode, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     if mode == "mixed":
         return a * x.max() + (1 - a) * x.mean()
     if mode == "lsp":
-        return (x ** 2).sum() / x.sum()
+        return (x**2).sum() / x.sum()
     if mode == "esp":
         w = np.exp(x - x.max())  # the shift cancels in the ratio
         return (x * w).sum() / w.sum()
@@ -40,7 +47,7 @@ def ref_region(x, mode, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
         w = np.exp(e - e.max())
         return (x * w).sum() / w.sum()
     if mode == "power":
-        w = x ** n
+        w = x**n
         return (x * w).sum() / w.sum()
     if mode == "entropy":
         q = x / x.sum()
@@ -80,7 +87,7 @@ def ref_pool(S, mode, kernel, stride, pad=(0, 0), ceil_mode=False, **params):
     for i in range(S.shape[0]):
         for a, r0 in enumerate(rows):
             for b, c0 in enumerate(cols):
-                region = S[i, max(r0, 0):r0 + kernel[0], max(c0, 0):c0 + kernel[1]]
+                region = S[i, max(r0, 0) : r0 + kernel[0], max(c0, 0) : c0 + kernel[1]]
                 out[i, a, b] = ref_region(region, mode, **params)
     return out
 
@@ -109,13 +116,21 @@ def real_power():
     from skaudio.features import MelSpectrogram
 
     files = sorted(folder.glob("*.wav"))[:3]
-    X = np.stack([sf.read(f, dtype="float32")[0][:44100 * 2] for f in files])
+    X = np.stack([sf.read(f, dtype="float32")[0][: 44100 * 2] for f in files])
     return MelSpectrogram(sr=44100, n_fft=1024, hop_length=512, n_mels=64, to_db=False).fit_transform(X)
 
 
 @pytest.mark.parametrize("mode", POOLING_MODES)
-@pytest.mark.parametrize("geometry", [((2, 2), None, (0, 0), False), ((3, 2), (2, 3), (1, 1), False),
-                                      ((3, 4), (2, 3), (1, 2), True), ((1, 40), None, (0, 0), False), ((4, 4), (1, 2), (0, 0), False)])
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        ((2, 2), None, (0, 0), False),
+        ((3, 2), (2, 3), (1, 1), False),
+        ((3, 4), (2, 3), (1, 2), True),
+        ((1, 40), None, (0, 0), False),
+        ((4, 4), (1, 2), (0, 0), False),
+    ],
+)
 def test_matches_reference_random(mode, geometry):
     kernel, stride, pad, ceil_mode = geometry
     S = _data(mode)
@@ -139,10 +154,19 @@ def test_matches_reference_real(mode, real_power):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6 * scale)
 
 
-@pytest.mark.parametrize("size,k,s,pad,ceil_mode", [(10, 2, 2, 0, False), (11, 2, 2, 0, False),
-                                                    (11, 2, 2, 0, True), (11, 3, 2, 1, True),
-                                                    (7, 4, 3, 2, False), (7, 4, 3, 2, True),
-                                                    (431, 2, 2, 0, False), (431, 3, 1, 1, False)])
+@pytest.mark.parametrize(
+    "size,k,s,pad,ceil_mode",
+    [
+        (10, 2, 2, 0, False),
+        (11, 2, 2, 0, False),
+        (11, 2, 2, 0, True),
+        (11, 3, 2, 1, True),
+        (7, 4, 3, 2, False),
+        (7, 4, 3, 2, True),
+        (431, 2, 2, 0, False),
+        (431, 3, 1, 1, False),
+    ],
+)
 def test_output_shape_and_compression(size, k, s, pad, ceil_mode):
     import torch
 
@@ -211,8 +235,7 @@ def test_zero_regions_and_extreme_values_stay_finite(mode):
         X[0, :4] = 0.0
     else:
         X = rng.uniform(-300, 300, (2, 8, 8)).astype(np.float32)  # far beyond any dB range
-    params = {"lse": {"r": 10.0}, "auto": {"a": 50.0}, "power": {"n": 3.0},
-              "lnp": {"p": 40.0}}.get(mode, {})
+    params = {"lse": {"r": 10.0}, "auto": {"a": 50.0}, "power": {"n": 3.0}, "lnp": {"p": 40.0}}.get(mode, {})
     out = pool2d(X, mode, **params)
     assert np.isfinite(out).all()
     assert np.all(out <= pool2d(X, "max") * (1 + 1e-6) + 1e-6) or mode == "lnp"
@@ -230,14 +253,20 @@ def test_vectorised_path_matches_scalar_path_on_extreme_values(mode):
         X[0, :4] = 0.0
     else:
         X = rng.uniform(-300, 300, (2, 8, 64)).astype(np.float32)
-    params = {"lse": {"r": 10.0}, "auto": {"a": 50.0}, "power": {"n": 3.0}, "lnp": {"p": 40.0},
-              "attention": {"v": 3.0}}.get(mode, {})
+    params = {
+        "lse": {"r": 10.0},
+        "auto": {"a": 50.0},
+        "power": {"n": 3.0},
+        "lnp": {"p": 40.0},
+        "attention": {"v": 3.0},
+    }.get(mode, {})
     fast = pool2d(X, mode, **params)
     full = dict(a=0.5, p=2.0, r=1.0, n=1.0, v=1.0)
     full.update(params)
     slow = np.empty_like(fast)
-    _generic_kernel(_MODE_ID[mode])(X, 2, 2, 2, 2, 0, 0, slow, full["a"], full["p"], full["r"],
-                                    full["n"], full["v"])
+    _generic_kernel(_MODE_ID[mode])(
+        X, 2, 2, 2, 2, 0, 0, slow, full["a"], full["p"], full["r"], full["n"], full["v"]
+    )
     assert np.isfinite(fast).all()
     np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-5 * np.abs(slow).max())
 
@@ -302,5 +331,6 @@ def test_lse_keeps_precision_for_values_much_smaller_than_one_over_r(scale):
     want = ref_pool(S, "lse", (2, 2), (2, 2), r=1.0)
     np.testing.assert_allclose(pool2d(S, "lse"), want, rtol=2e-5)
     assert (pool2d(S, "lse") >= 0).all()
-    np.testing.assert_allclose(global_pool(S, "lse", "time"),
-                               ref_pool(S, "lse", (1, 40), (1, 40)).reshape(2, -1), rtol=2e-5)
+    np.testing.assert_allclose(
+        global_pool(S, "lse", "time"), ref_pool(S, "lse", (1, 40), (1, 40)).reshape(2, -1), rtol=2e-5
+    )

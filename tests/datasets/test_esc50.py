@@ -26,8 +26,17 @@ def make_layout(root, n_per_class=2, sr=8000):
             fold = 1 + (k % 5)
             name = f"{fold}-{100 + target}-A-{k}.wav"
             sf.write(root / "audio" / name, (0.1 * rng.standard_normal(sr * 5)).astype(np.float32), sr)
-            rows.append(dict(filename=name, fold=fold, target=target, category=category,
-                             esc10=esc10, src_file=100 + target, take="A"))
+            rows.append(
+                dict(
+                    filename=name,
+                    fold=fold,
+                    target=target,
+                    category=category,
+                    esc10=esc10,
+                    src_file=100 + target,
+                    take="A",
+                )
+            )
     pd.DataFrame(rows).to_csv(root / "meta" / "esc50.csv", index=False)
     return root
 
@@ -38,7 +47,15 @@ def test_load_layout(tmp_path):
     assert esc.data.shape == (6, 40000) and esc.data.dtype == np.float32
     assert list(esc.target_names) == ["dog", "rooster", "chirping_birds"]
     assert set(esc.fold) == {1, 2}
-    assert list(esc.frame.columns[:7]) == ["filename", "fold", "target", "category", "esc10", "src_file", "take"]
+    assert list(esc.frame.columns[:7]) == [
+        "filename",
+        "fold",
+        "target",
+        "category",
+        "esc10",
+        "src_file",
+        "take",
+    ]
     sub = load_esc50(root, sr=4000, subset="esc10", folds=[1])
     assert sub.data.shape == (2, 20000) and set(sub.target) == {0, 1}
     X, y = load_esc50(root, sr=8000, return_X_y=True)
@@ -55,12 +72,15 @@ def test_partial_copy(tmp_path):
     assert len(esc.target) == 5 and len(esc.frame) == 5
 
 
-@pytest.mark.parametrize("edit, match", [
-    (lambda f: f.drop(columns=["fold"]), "lacks the column"),
-    (lambda f: f.assign(fold=7), "folds are 1 to 5"),
-    (lambda f: f.assign(category="dog"), "inconsistently"),
-    (lambda f: pd.concat([f, f.iloc[:1]]), "more than once"),
-])
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda f: f.drop(columns=["fold"]), "lacks the column"),
+        (lambda f: f.assign(fold=7), "folds are 1 to 5"),
+        (lambda f: f.assign(category="dog"), "inconsistently"),
+        (lambda f: pd.concat([f, f.iloc[:1]]), "more than once"),
+    ],
+)
 def test_inconsistent_metadata(tmp_path, edit, match):
     root = make_layout(tmp_path / "esc")
     csv = root / "meta" / "esc50.csv"
@@ -69,11 +89,17 @@ def test_inconsistent_metadata(tmp_path, edit, match):
         load_esc50(root)
 
 
-@pytest.mark.parametrize("content, match", [
-    (b"", "esc50.csv: it is empty"),
-    (np.random.default_rng(0).integers(128, 256, 3000, dtype=np.uint8).tobytes(), "esc50.csv: not a UTF-8 CSV"),
-    (b"\x00\x01\x02 binary\n\xff\xfe", "esc50.csv"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", "esc50.csv: it is empty"),
+        (
+            np.random.default_rng(0).integers(128, 256, 3000, dtype=np.uint8).tobytes(),
+            "esc50.csv: not a UTF-8 CSV",
+        ),
+        (b"\x00\x01\x02 binary\n\xff\xfe", "esc50.csv"),
+    ],
+)
 def test_unreadable_metadata_names_the_csv(tmp_path, content, match):
     root = make_layout(tmp_path / "esc")
     (root / "meta" / "esc50.csv").write_bytes(content)
@@ -81,8 +107,13 @@ def test_unreadable_metadata_names_the_csv(tmp_path, content, match):
         load_esc50(root)
 
 
-@pytest.mark.parametrize("column, match", [("filename", "empty 'filename' cell on line\\(s\\) \\[3\\]"),
-                                           ("fold", "empty cells in the column\\(s\\) \\['fold'\\]")])
+@pytest.mark.parametrize(
+    "column, match",
+    [
+        ("filename", "empty 'filename' cell on line\\(s\\) \\[3\\]"),
+        ("fold", "empty cells in the column\\(s\\) \\['fold'\\]"),
+    ],
+)
 def test_empty_metadata_cells_name_the_csv(tmp_path, column, match):
     root = make_layout(tmp_path / "esc")
     csv = root / "meta" / "esc50.csv"
@@ -231,9 +262,12 @@ def test_esc10_protocol_on_real_copy(esc10_dir):
     def band_stats(S):
         return np.concatenate([S.mean(-1), S.std(-1)], axis=1)
 
-    pipe = make_pipeline(MelSpectrogram(sr=16000, n_fft=1024, hop_length=512, n_mels=64),
-                         FunctionTransformer(band_stats), StandardScaler(),
-                         SVC(C=10.0))
+    pipe = make_pipeline(
+        MelSpectrogram(sr=16000, n_fft=1024, hop_length=512, n_mels=64),
+        FunctionTransformer(band_stats),
+        StandardScaler(),
+        SVC(C=10.0),
+    )
     res = cross_validate(pipe, esc.data, esc.target, groups=esc.fold, cv=LeaveOneGroupOut())
     assert len(res["test_score"]) == 5
     assert res["test_score"].mean() > 0.5  # chance is 0.1

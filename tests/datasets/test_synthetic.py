@@ -30,10 +30,10 @@ def test_seed_reproducible_and_classes_stable():
 def test_event_is_where_the_bunch_says():
     b = make_sound_events(6, 5, sr=8000, duration=1.0, snr_db=30.0, random_state=1, return_bunch=True)
     for x, on, off in zip(b.data, b.onsets, b.offsets):
-        inside = x[int(on * 8000):int(off * 8000)]
-        outside = np.concatenate([x[:int(on * 8000)], x[int(off * 8000):]])
+        inside = x[int(on * 8000) : int(off * 8000)]
+        outside = np.concatenate([x[: int(on * 8000)], x[int(off * 8000) :]])
         if outside.size > 100:
-            assert np.sqrt(np.mean(inside ** 2)) > 5 * np.sqrt(np.mean(outside ** 2))
+            assert np.sqrt(np.mean(inside**2)) > 5 * np.sqrt(np.mean(outside**2))
 
 
 def test_hard_enough_for_a_mean_spectrum_but_learnable():
@@ -44,9 +44,14 @@ def test_hard_enough_for_a_mean_spectrum_but_learnable():
     assert 0.3 < mean_only < 1.0  # better than chance (0.1), not perfect
 
 
-@pytest.mark.parametrize("kw, match", [
-    (dict(n_clips=0), "n_clips"), (dict(sr=0), "sr"), (dict(event_duration=(0.5, 0.2)), "event_duration"),
-])
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(n_clips=0), "n_clips"),
+        (dict(sr=0), "sr"),
+        (dict(event_duration=(0.5, 0.2)), "event_duration"),
+    ],
+)
 def test_bad_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         make_sound_events(**kw)

@@ -1,4 +1,5 @@
 """The batching and joblib-dispatch helpers shared by the transformers (local behaviour)."""
+
 import threading
 
 import numpy as np

@@ -1,4 +1,5 @@
 """scikit-learn's estimator checks for the image-processing transformers and Flatten."""
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -10,15 +11,16 @@ pytestmark = pytest.mark.filterwarnings("ignore:Level value of:UserWarning")
 
 _POLICY = {
     "check_estimators_dtypes": "integer input is refused on purpose: spectrogram values must be "
-                               "floating point (skaudio._validation.check_spectrograms)",
+    "floating point (skaudio._validation.check_spectrograms)",
 }
 
 # one configuration of each class in the default run (about 300 checks) ...
 FAST = [
     SpectrogramFilter("wiener"),
     SpectrogramFilter("wavelet"),
-    SpectrogramSegmenter("region_growing", output="masked", morphology=("opening", "closing"),
-                         background="median"),
+    SpectrogramSegmenter(
+        "region_growing", output="masked", morphology=("opening", "closing"), background="median"
+    ),
     SpectrogramImageFeatures("glcm"),
     SpectrogramImageFeatures("gabor"),
     Flatten(),

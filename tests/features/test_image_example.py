@@ -1,4 +1,5 @@
 """The ESC-10 image-techniques example runs end to end on a small subset."""
+
 import importlib.util
 from pathlib import Path
 

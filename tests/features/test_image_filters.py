@@ -1,4 +1,5 @@
 """SpectrogramFilter: equal to the wrapped library clip by clip, and it denoises real spectrograms."""
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -61,12 +62,19 @@ def test_wiener_batch_with_given_noise(S):
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-4)
 
 
-@pytest.mark.parametrize("kw", [dict(mode="hard"), dict(method="VisuShrink"), dict(sigma=3.0),
-                                dict(wavelet="sym4", wavelet_levels=2)])
+@pytest.mark.parametrize(
+    "kw",
+    [dict(mode="hard"), dict(method="VisuShrink"), dict(sigma=3.0), dict(wavelet="sym4", wavelet_levels=2)],
+)
 def test_wavelet_batch_options(S, kw):
-    est = SpectrogramFilter("wavelet", sigma=kw.get("sigma"), wavelet=kw.get("wavelet", "db1"),
-                            wavelet_levels=kw.get("wavelet_levels"), wavelet_threshold=kw.get("mode", "soft"),
-                            wavelet_method=kw.get("method", "BayesShrink"))
+    est = SpectrogramFilter(
+        "wavelet",
+        sigma=kw.get("sigma"),
+        wavelet=kw.get("wavelet", "db1"),
+        wavelet_levels=kw.get("wavelet_levels"),
+        wavelet_threshold=kw.get("mode", "soft"),
+        wavelet_method=kw.get("method", "BayesShrink"),
+    )
     ref = np.stack([denoise_wavelet(c, **kw) for c in S])
     np.testing.assert_allclose(est.fit_transform(S), ref, atol=2e-4)
 
@@ -90,10 +98,12 @@ def test_two_d_input_is_one_band(S):
 
 def _snr(est, ref):
     ref_c = ref - ref.mean(axis=(1, 2), keepdims=True)
-    return 10 * np.log10((ref_c ** 2).sum(axis=(1, 2)) / ((est - ref) ** 2).sum(axis=(1, 2)))
+    return 10 * np.log10((ref_c**2).sum(axis=(1, 2)) / ((est - ref) ** 2).sum(axis=(1, 2)))
 
 
-@pytest.mark.parametrize("params", [{}, dict(sigma_color=4.0, sigma_spatial=1.5), dict(mode="constant", cval=-30.0)])
+@pytest.mark.parametrize(
+    "params", [{}, dict(sigma_color=4.0, sigma_spatial=1.5), dict(mode="constant", cval=-30.0)]
+)
 def test_bilateral_is_shift_invariant_on_db_maps(S, params):
     """A dB map shifted by 100 dB filters to the same map shifted by 100 dB (issue 19, item 1).
 
@@ -126,10 +136,13 @@ def test_wiener_and_wavelet_raise_snr_on_esc10_mixed_with_noise(esc10_16k, snr_d
     """
     rng = np.random.default_rng(1)
     X = esc10_16k
-    mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64, to_db=False).fit(X.astype(np.float32))
-    scale = np.sqrt(np.mean(X ** 2, axis=1) / 10 ** (snr_db / 10))[:, None]
-    noise_power = np.mean([mel.transform((rng.standard_normal(X.shape) * scale).astype(np.float32))
-                           for _ in range(8)], axis=0)
+    mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64, to_db=False).fit(
+        X.astype(np.float32)
+    )
+    scale = np.sqrt(np.mean(X**2, axis=1) / 10 ** (snr_db / 10))[:, None]
+    noise_power = np.mean(
+        [mel.transform((rng.standard_normal(X.shape) * scale).astype(np.float32)) for _ in range(8)], axis=0
+    )
     target = 10 * np.log10(mel.transform(X.astype(np.float32)) + noise_power + 1e-10)
     noisy_power = mel.transform((X + rng.standard_normal(X.shape) * scale).astype(np.float32))
     noisy = (10 * np.log10(noisy_power + 1e-10)).astype(np.float32)
@@ -145,7 +158,7 @@ def test_every_filter_raises_snr_of_image_noise_on_esc10(esc10_16k):
     rng = np.random.default_rng(2)
     mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64).fit(esc10_16k.astype(np.float32))
     clean = mel.transform(esc10_16k.astype(np.float32))
-    sigma = clean.std(axis=(1, 2), keepdims=True) / np.sqrt(10 ** 0.5)
+    sigma = clean.std(axis=(1, 2), keepdims=True) / np.sqrt(10**0.5)
     noisy = (clean + sigma * rng.standard_normal(clean.shape)).astype(np.float32)
     before = _snr(noisy, clean)
     for method in METHODS:
@@ -164,21 +177,24 @@ def test_bilateral_denoises_real_log_mels(esc10_16k):
     mel = MelSpectrogram(sr=16000, n_fft=1024, hop_length=256, n_mels=64).fit(esc10_16k.astype(np.float32))
     clean = mel.transform(esc10_16k.astype(np.float32))
     assert clean.max() <= 0
-    sigma = clean.std(axis=(1, 2), keepdims=True) / np.sqrt(10 ** 0.5)
+    sigma = clean.std(axis=(1, 2), keepdims=True) / np.sqrt(10**0.5)
     noisy = (clean + sigma * rng.standard_normal(clean.shape)).astype(np.float32)
     before = np.mean((noisy - clean) ** 2)
     after = np.mean((SpectrogramFilter("bilateral").fit_transform(noisy) - clean) ** 2)
     assert after < 0.25 * before, (before, after)
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(method="sharpen"), "method"),
-    (dict(method="wiener", mysize=4), "odd"),
-    (dict(method="median", size=(3, 0)), "size"),
-    (dict(method="gaussian", sigma=(1, 2, 3)), "sigma"),
-    (dict(method="wavelet", wavelet="nope"), "wavelet"),
-    (dict(method="gaussian", mode="bounce"), "mode"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(method="sharpen"), "method"),
+        (dict(method="wiener", mysize=4), "odd"),
+        (dict(method="median", size=(3, 0)), "size"),
+        (dict(method="gaussian", sigma=(1, 2, 3)), "sigma"),
+        (dict(method="wavelet", wavelet="nope"), "wavelet"),
+        (dict(method="gaussian", mode="bounce"), "mode"),
+    ],
+)
 def test_bad_parameters(S, params, match):
     with pytest.raises(ValueError, match=match):
         SpectrogramFilter(**params).fit(S)

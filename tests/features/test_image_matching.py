@@ -1,4 +1,5 @@
 """template_match: equal to skimage's match_template per clip; finds a planted pattern."""
+
 import numpy as np
 import pytest
 from skimage.feature import match_template

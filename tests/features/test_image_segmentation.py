@@ -1,4 +1,5 @@
 """SpectrogramSegmenter: library equality, event spans of synthetic events, regions, morphology."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,7 +31,9 @@ def test_otsu_matches_skimage(S):
 @pytest.mark.parametrize("connectivity", [1, 2])
 def test_region_growing_matches_hysteresis(S, connectivity):
     low, high = -45.0, -22.0
-    out = SpectrogramSegmenter("region_growing", low=low, high=high, connectivity=connectivity).fit_transform(S)
+    out = SpectrogramSegmenter("region_growing", low=low, high=high, connectivity=connectivity).fit_transform(
+        S
+    )
     if connectivity == 1:
         ref = np.stack([apply_hysteresis_threshold(c, low, high) for c in S])
     else:  # skimage has no connectivity argument: the same rule with 8-neighbour labels
@@ -76,7 +79,7 @@ def test_morphology_matches_skimage_clip_by_clip(S, ops):
     out = morphology_batch(mask, ops, footprint=(3, 5))
     ref = []
     for m in mask:
-        for op in ((ops,) if isinstance(ops, str) else ops):
+        for op in (ops,) if isinstance(ops, str) else ops:
             m = getattr(morph, op)(m, np.ones((3, 5), bool))
         ref.append(m)
     np.testing.assert_array_equal(out, np.stack(ref))
@@ -86,7 +89,7 @@ def test_opening_removes_specks_closing_fills_holes():
     m = np.zeros((1, 20, 30), bool)
     m[0, 5:15, 5:25] = True
     m[0, 9, 14] = False  # a hole
-    m[0, 0, 0] = True    # a speck
+    m[0, 0, 0] = True  # a speck
     assert not morphology_batch(m, "opening")[0, 0, 0]
     assert morphology_batch(m, "closing")[0, 9, 14]
 
@@ -96,7 +99,9 @@ def test_masked_output_fills_background_with_clip_minimum(S):
     out = seg.transform(S)
     mask = SpectrogramSegmenter("otsu").fit_transform(S).astype(bool)
     np.testing.assert_array_equal(out[mask], S[mask])
-    np.testing.assert_array_equal(out[~mask], np.broadcast_to(S.min(axis=(1, 2), keepdims=True), S.shape)[~mask])
+    np.testing.assert_array_equal(
+        out[~mask], np.broadcast_to(S.min(axis=(1, 2), keepdims=True), S.shape)[~mask]
+    )
     out0 = SpectrogramSegmenter("otsu", output="masked", fill_value=-100).fit_transform(S)
     assert np.all(out0[~mask] == -100)
 
@@ -105,8 +110,18 @@ def test_regions_table(S):
     seg = SpectrogramSegmenter("otsu", morphology="opening").fit(S)
     tab = seg.regions(S, frame_rate=100.0, frequencies=np.arange(30) * 10.0)
     assert isinstance(tab, pd.DataFrame)
-    assert list(tab.columns[:10]) == ["clip", "region", "onset_frame", "offset_frame", "low_bin",
-                                      "high_bin", "n_bins", "energy", "mean", "peak"]
+    assert list(tab.columns[:10]) == [
+        "clip",
+        "region",
+        "onset_frame",
+        "offset_frame",
+        "low_bin",
+        "high_bin",
+        "n_bins",
+        "energy",
+        "mean",
+        "peak",
+    ]
     big = tab.loc[tab.groupby("clip")["n_bins"].idxmax()]
     assert big["onset_frame"].tolist() == [20] * 4 and big["offset_frame"].tolist() == [45] * 4
     assert big["low_bin"].tolist() == [8] * 4 and big["high_bin"].tolist() == [14] * 4
@@ -155,13 +170,16 @@ def test_background_median_is_needed_under_pink_noise(events):
     assert np.mean(active) > 0.9
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(method="watershed"), "method"),
-    (dict(morphology="thinning"), "morphology"),
-    (dict(morphology="opening", footprint=(0, 3)), "footprint"),
-    (dict(low=-10.0, high=-20.0), "low"),
-    (dict(output="labels"), "output"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(method="watershed"), "method"),
+        (dict(morphology="thinning"), "morphology"),
+        (dict(morphology="opening", footprint=(0, 3)), "footprint"),
+        (dict(low=-10.0, high=-20.0), "low"),
+        (dict(output="labels"), "output"),
+    ],
+)
 def test_bad_parameters(S, params, match):
     with pytest.raises(ValueError, match=match):
         SpectrogramSegmenter(**params).fit(S)

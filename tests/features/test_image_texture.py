@@ -1,4 +1,5 @@
 """SpectrogramImageFeatures: equal to scikit-image per clip, names, and sensible responses."""
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -16,8 +17,13 @@ def S():
 
 
 def test_glcm_matches_skimage(S):
-    est = SpectrogramImageFeatures("glcm", levels=16, distances=(1, 2), angles=(0, np.pi / 2),
-                                   properties=("contrast", "energy", "correlation")).fit(S)
+    est = SpectrogramImageFeatures(
+        "glcm",
+        levels=16,
+        distances=(1, 2),
+        angles=(0, np.pi / 2),
+        properties=("contrast", "energy", "correlation"),
+    ).fit(S)
     F = est.transform(S)
     names = est.get_feature_names_out()
     assert F.shape == (4, 12) and len(names) == 12 and names[0] == "glcm_contrast_d1_a0"
@@ -59,8 +65,12 @@ def test_gabor_batch_low_frequency_kernel_larger_than_the_image():
 def test_gabor_features(S):
     est = SpectrogramImageFeatures("gabor", frequencies=(0.1,), thetas=(0, np.pi / 2)).fit(S)
     F = est.transform(S)
-    assert est.get_feature_names_out().tolist() == ["gabor_f0.1_t0_mean", "gabor_f0.1_t0_std",
-                                                    "gabor_f0.1_t90_mean", "gabor_f0.1_t90_std"]
+    assert est.get_feature_names_out().tolist() == [
+        "gabor_f0.1_t0_mean",
+        "gabor_f0.1_t0_std",
+        "gabor_f0.1_t90_mean",
+        "gabor_f0.1_t90_std",
+    ]
     real, imag = gabor(S[2], 0.1, theta=np.pi / 2)
     mag = np.hypot(real, imag)
     np.testing.assert_allclose(F[2, 2:], [mag.mean(), mag.std()], rtol=1e-3)
@@ -90,8 +100,15 @@ def test_edges_match_the_library_calls(S):
         mag = sobel(x)
         log = ndi.gaussian_laplace(x, 1.5)
         edges = canny(x, sigma=1.5, low_threshold=0.8, high_threshold=0.9, use_quantiles=True)
-        ref = [mag.mean(), mag.std(), np.abs(sobel_h(x)).mean(), np.abs(sobel_v(x)).mean(), edges.mean(),
-               np.abs(log).mean(), log.std()]
+        ref = [
+            mag.mean(),
+            mag.std(),
+            np.abs(sobel_h(x)).mean(),
+            np.abs(sobel_v(x)).mean(),
+            edges.mean(),
+            np.abs(log).mean(),
+            log.std(),
+        ]
         np.testing.assert_allclose(F[i], ref, rtol=1e-4)
 
 
@@ -109,14 +126,17 @@ def test_parallel_equals_serial(S):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(kind="hog"), "kind"),
-    (dict(kind="glcm", properties=("entropy",)), "properties"),
-    (dict(kind="glcm", distances=(0,)), "distances"),
-    (dict(kind="gabor", frequencies=()), "frequencies"),
-    (dict(kind="lbp", lbp_method="var"), "lbp_method"),
-    (dict(kind="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(kind="hog"), "kind"),
+        (dict(kind="glcm", properties=("entropy",)), "properties"),
+        (dict(kind="glcm", distances=(0,)), "distances"),
+        (dict(kind="gabor", frequencies=()), "frequencies"),
+        (dict(kind="lbp", lbp_method="var"), "lbp_method"),
+        (dict(kind="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
+    ],
+)
 def test_bad_parameters(S, params, match):
     with pytest.raises(ValueError, match=match):
         SpectrogramImageFeatures(**params).fit(S)

@@ -1,4 +1,5 @@
 """set_output(transform="pandas") and get_feature_names_out across feature pipelines."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,11 +54,20 @@ PIPELINES = {
     "pool": lambda: [AudioLoader(sr=SR, duration=0.5), _mel(), PoolingTransformer(mode="max", axis="time")],
     "no-duration": lambda: [AudioLoader(sr=SR), _mel(), PoolingTransformer(mode="average", axis="time")],
     "flatten": lambda: [AudioLoader(sr=SR), FixLength(length=2000), _mel(), Flatten()],
-    "db-standardize": lambda: [AudioLoader(sr=SR), MelSpectrogram(sr=SR, n_fft=256, n_mels=8, to_db=False),
-                               PowerToDb(), SpectrogramStandardizer(), PoolingTransformer(axis="time")],
+    "db-standardize": lambda: [
+        AudioLoader(sr=SR),
+        MelSpectrogram(sr=SR, n_fft=256, n_mels=8, to_db=False),
+        PowerToDb(),
+        SpectrogramStandardizer(),
+        PoolingTransformer(axis="time"),
+    ],
     "image": lambda: [AudioLoader(sr=SR), _mel(), SpectrogramImageFeatures()],
-    "sincgram": lambda: [AudioLoader(sr=SR), Spectrogram(n_fft=256), SincGramTransformer(sr=SR, n_filters=6),
-                         PoolingTransformer(mode="max", axis="time")],
+    "sincgram": lambda: [
+        AudioLoader(sr=SR),
+        Spectrogram(n_fft=256),
+        SincGramTransformer(sr=SR, n_filters=6),
+        PoolingTransformer(mode="max", axis="time"),
+    ],
 }
 
 
@@ -102,28 +112,47 @@ def test_audio_loader_names_the_samples(paths):
     assert df.shape == (3, 2000) and df.columns[-1] == "audioloader1999"
 
 
-TWO_D = [PowerToDb(), SpectrogramStandardizer(), FixLength(), SincGramTransformer(sr=SR, n_filters=2),
-         # 2-D input is a batch of one-band maps for these; before, they lacked set_output and
-         # get_feature_names_out, or ignored input_features and DataFrame column names
-         SpectrogramFilter("median"), SpectrogramSegmenter(output="masked"), SpectrogramImageFeatures("edges"),
-         Flatten(), PoolingTransformer(kernel_size=(1, 2)), PoolingTransformer(mode="max", axis="time")]
+TWO_D = [
+    PowerToDb(),
+    SpectrogramStandardizer(),
+    FixLength(),
+    SincGramTransformer(sr=SR, n_filters=2),
+    # 2-D input is a batch of one-band maps for these; before, they lacked set_output and
+    # get_feature_names_out, or ignored input_features and DataFrame column names
+    SpectrogramFilter("median"),
+    SpectrogramSegmenter(output="masked"),
+    SpectrogramImageFeatures("edges"),
+    Flatten(),
+    PoolingTransformer(kernel_size=(1, 2)),
+    PoolingTransformer(mode="max", axis="time"),
+]
 
 
-@pytest.mark.parametrize("check", [
-    check_set_output_transform, check_set_output_transform_pandas, check_global_output_transform_pandas,
-    check_transformer_get_feature_names_out, check_transformer_get_feature_names_out_pandas,
-    check_get_feature_names_out_error,
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_set_output_transform,
+        check_set_output_transform_pandas,
+        check_global_output_transform_pandas,
+        check_transformer_get_feature_names_out,
+        check_transformer_get_feature_names_out_pandas,
+        check_get_feature_names_out_error,
+    ],
+)
 @pytest.mark.parametrize("est", TWO_D, ids=lambda e: type(e).__name__)
 def test_sklearn_output_checks_on_2d_output(est, check):
     check(type(est).__name__, est)
 
 
-@pytest.mark.parametrize("est", [Spectrogram(n_fft=2, hop_length=1),
-                                 MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None)],
-                         ids=["Spectrogram", "MelSpectrogram"])
-@pytest.mark.parametrize("check", [check_set_output_transform, check_transformer_get_feature_names_out,
-                                   check_get_feature_names_out_error])
+@pytest.mark.parametrize(
+    "est",
+    [Spectrogram(n_fft=2, hop_length=1), MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None)],
+    ids=["Spectrogram", "MelSpectrogram"],
+)
+@pytest.mark.parametrize(
+    "check",
+    [check_set_output_transform, check_transformer_get_feature_names_out, check_get_feature_names_out_error],
+)
 def test_sklearn_output_checks_on_3d_output(est, check):
     check(type(est).__name__, est)
 
@@ -140,7 +169,12 @@ def test_other_three_d_steps_in_the_middle(paths, middle):
     # before: set_output raised "Unable to configure output" (filter, segmenter) or
     # "get_feature_names_out needs 2-D output" (regional pooling)
     def steps():
-        return [AudioLoader(sr=SR), MelSpectrogram(sr=SR, n_fft=256, n_mels=8, to_db=False), middle(), Flatten()]
+        return [
+            AudioLoader(sr=SR),
+            MelSpectrogram(sr=SR, n_fft=256, n_mels=8, to_db=False),
+            middle(),
+            Flatten(),
+        ]
 
     plain = make_pipeline(*steps()).fit(paths)
     expected, names = plain.transform(paths), plain.get_feature_names_out()
@@ -157,7 +191,9 @@ def test_every_feature_transformer_and_nmf_share_one_output_mechanism():
     import skaudio.features as features
     from skaudio.interpret import NMFInterpreter
 
-    classes = [getattr(features, name) for name in features.__all__ if isinstance(getattr(features, name), type)]
+    classes = [
+        getattr(features, name) for name in features.__all__ if isinstance(getattr(features, name), type)
+    ]
     assert len(classes) == 12
     for cls in classes + [NMFInterpreter]:
         assert issubclass(cls, ArrayOutputMixin), cls
@@ -169,12 +205,16 @@ def _maps(n_clips=3, n_freqs=8, n_frames=12):
     return np.abs(np.random.default_rng(0).standard_normal((n_clips, n_freqs, n_frames))).astype(np.float32)
 
 
-@pytest.mark.parametrize("est, names", [
-    (SpectrogramFilter("median"), [f"x{i}" for i in range(8)]),
-    (SpectrogramSegmenter(), [f"x{i}" for i in range(8)]),
-    (PoolingTransformer(mode="max"), [f"max_f{i}" for i in range(4)]),
-    (PoolingTransformer(mode="lse", kernel_size=(3, 2), stride=(2, 2)), [f"lse_f{i}" for i in range(3)]),
-], ids=["filter", "segmenter", "regional-pool", "strided-pool"])
+@pytest.mark.parametrize(
+    "est, names",
+    [
+        (SpectrogramFilter("median"), [f"x{i}" for i in range(8)]),
+        (SpectrogramSegmenter(), [f"x{i}" for i in range(8)]),
+        (PoolingTransformer(mode="max"), [f"max_f{i}" for i in range(4)]),
+        (PoolingTransformer(mode="lse", kernel_size=(3, 2), stride=(2, 2)), [f"lse_f{i}" for i in range(3)]),
+    ],
+    ids=["filter", "segmenter", "regional-pool", "strided-pool"],
+)
 def test_three_d_steps_name_their_rows_and_stay_arrays(est, names):
     S = _maps()
     est = est.set_output(transform="pandas")
@@ -189,8 +229,12 @@ def test_three_d_steps_name_their_rows_and_stay_arrays(est, names):
 
 
 def test_pipeline_feature_names_follow_the_rows(paths):
-    pipe = make_pipeline(AudioLoader(sr=SR), _mel(), SpectrogramFilter("gaussian", sigma=0.5),
-                         PoolingTransformer(mode="max", axis="time")).fit(paths)
+    pipe = make_pipeline(
+        AudioLoader(sr=SR),
+        _mel(),
+        SpectrogramFilter("gaussian", sigma=0.5),
+        PoolingTransformer(mode="max", axis="time"),
+    ).fit(paths)
     assert pipe[:3].get_feature_names_out().tolist() == [f"melspectrogram{i}" for i in range(8)]
     assert pipe.get_feature_names_out().tolist() == [f"max_f{i}" for i in range(8)]
     pipe = make_pipeline(AudioLoader(sr=SR), _mel(), PoolingTransformer(mode="average"), Flatten()).fit(paths)

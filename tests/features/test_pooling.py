@@ -1,4 +1,5 @@
 """PoolingTransformer: scikit-learn contract, forms, errors."""
+
 import pickle
 
 import joblib
@@ -24,9 +25,16 @@ _REGIONAL = {
 
 
 @parametrize_with_checks(
-    [PoolingTransformer(kernel_size=(1, 1)), PoolingTransformer(mode="lse", axis="time"),
-     PoolingTransformer(mode="attention", axis="freq"), PoolingTransformer(mode="lsp", axis="time", levels="auto")],
-    expected_failed_checks=lambda est: {**_COMMON, **(_REGIONAL if est.axis is None and est.kernel_size != (1, 1) else {})},
+    [
+        PoolingTransformer(kernel_size=(1, 1)),
+        PoolingTransformer(mode="lse", axis="time"),
+        PoolingTransformer(mode="attention", axis="freq"),
+        PoolingTransformer(mode="lsp", axis="time", levels="auto"),
+    ],
+    expected_failed_checks=lambda est: {
+        **_COMMON,
+        **(_REGIONAL if est.axis is None and est.kernel_size != (1, 1) else {}),
+    },
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -63,12 +71,19 @@ def test_negative_input_refused_with_fix():
     PoolingTransformer(mode="esp").fit(S)  # defined for any sign
 
 
-@pytest.mark.parametrize("params,match", [({"mode": "median"}, "mode"), ({"p": 0.5}, "'p'"),
-                                          ({"r": 0.0}, "'r'"), ({"n": -1.0}, "'n'"),
-                                          ({"mode": "mixed", "a": 1.5}, "0 <= a <= 1"),
-                                          ({"kernel_size": (9, 2)}, "does not fit"),
-                                          ({"padding": (2, 0)}, "padding"),
-                                          ({"axis": "frames"}, "axis")])
+@pytest.mark.parametrize(
+    "params,match",
+    [
+        ({"mode": "median"}, "mode"),
+        ({"p": 0.5}, "'p'"),
+        ({"r": 0.0}, "'r'"),
+        ({"n": -1.0}, "'n'"),
+        ({"mode": "mixed", "a": 1.5}, "0 <= a <= 1"),
+        ({"kernel_size": (9, 2)}, "does not fit"),
+        ({"padding": (2, 0)}, "padding"),
+        ({"axis": "frames"}, "axis"),
+    ],
+)
 def test_parameter_errors(params, match):
     S = np.ones((2, 4, 4), np.float32)
     with pytest.raises(ValueError, match=match):
@@ -103,6 +118,7 @@ def test_grid_search_over_modes_in_a_pipeline():
 
 # -- levels: all twelve modes on dB maps (issue 19, item 3) ------------------------------------
 
+
 def _db_maps(seed=0, n=4):
     rng = np.random.default_rng(seed)
     S = -50 + 12 * rng.standard_normal((n, 12, 18))
@@ -117,22 +133,26 @@ def test_levels_floor_pools_levels_above_each_clips_floor(axis):
     low = S.min(axis=(1, 2), keepdims=True)
     for mode in ("lsp", "power", "entropy", "lnp"):
         got = PoolingTransformer(mode, axis=axis, levels="floor").fit_transform(S)
-        ref = (PoolingTransformer(mode, axis=axis).fit_transform(S - low)
-               + low.reshape((len(S),) + (1,) * (got.ndim - 1)))
+        ref = PoolingTransformer(mode, axis=axis).fit_transform(S - low) + low.reshape(
+            (len(S),) + (1,) * (got.ndim - 1)
+        )
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-4, err_msg=mode)
         assert got.min() >= S.min() - 1e-4 and got.max() <= S.max() + 1e-4
     # the other eight commute with a shift: levels changes nothing for them
     for mode in set(POOLING_MODES) - {"lsp", "power", "entropy", "lnp"}:
-        np.testing.assert_array_equal(PoolingTransformer(mode, axis=axis, levels="floor").fit_transform(S),
-                                      PoolingTransformer(mode, axis=axis).fit_transform(S))
+        np.testing.assert_array_equal(
+            PoolingTransformer(mode, axis=axis, levels="floor").fit_transform(S),
+            PoolingTransformer(mode, axis=axis).fit_transform(S),
+        )
 
 
 def test_levels_make_every_mode_shift_equivariant():
     S = _db_maps(1)
     for mode in POOLING_MODES:
         est = PoolingTransformer(mode, levels="floor").fit(S)
-        np.testing.assert_allclose(est.transform(S + np.float32(100)), est.transform(S) + 100, atol=2e-3,
-                                   err_msg=mode)
+        np.testing.assert_allclose(
+            est.transform(S + np.float32(100)), est.transform(S) + 100, atol=2e-3, err_msg=mode
+        )
 
 
 def test_levels_auto_keeps_nonnegative_clips_raw():
@@ -143,7 +163,9 @@ def test_levels_auto_keeps_nonnegative_clips_raw():
     np.testing.assert_array_equal(got[2:], PoolingTransformer("lsp").fit_transform(power))
     np.testing.assert_allclose(got[:2], PoolingTransformer("lsp", levels="floor").fit_transform(S[:2]))
     # batch composition does not matter: each clip is decided on its own
-    np.testing.assert_allclose(PoolingTransformer("lsp", levels="auto", batch_size=1).fit_transform(mixed), got)
+    np.testing.assert_allclose(
+        PoolingTransformer("lsp", levels="auto", batch_size=1).fit_transform(mixed), got
+    )
     with pytest.raises(ValueError, match="levels='auto'"):
         PoolingTransformer("lsp").fit(S)  # raw refuses and names the option
     with pytest.raises(ValueError, match="levels"):
@@ -161,9 +183,12 @@ def test_gridsearch_over_all_twelve_modes_on_a_log_mel_pipeline():
     from skaudio.features import MelSpectrogram
 
     X, y = make_sound_events(24, 3, sr=8000, duration=0.5, random_state=0)
-    pipe = make_pipeline(MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16),
-                         PoolingTransformer(axis="time", levels="auto"), StandardScaler(),
-                         LogisticRegression(max_iter=200))
+    pipe = make_pipeline(
+        MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16),
+        PoolingTransformer(axis="time", levels="auto"),
+        StandardScaler(),
+        LogisticRegression(max_iter=200),
+    )
     search = GridSearchCV(pipe, {"poolingtransformer__mode": list(POOLING_MODES)}, cv=3, error_score="raise")
     search.fit(X, y)
     scores = search.cv_results_["mean_test_score"]

@@ -1,4 +1,5 @@
 """Flatten: scikit-learn's decompositions and embeddings on spectrogram batches inside a Pipeline."""
+
 import numpy as np
 import pytest
 from sklearn.decomposition import NMF, PCA, FastICA
@@ -24,10 +25,14 @@ def test_round_trip(power):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("reducer", [
-    PCA(n_components=5), FastICA(n_components=4, random_state=0, max_iter=500),
-    NMF(n_components=4, init="nndsvda", random_state=0, max_iter=500),
-])
+@pytest.mark.parametrize(
+    "reducer",
+    [
+        PCA(n_components=5),
+        FastICA(n_components=4, random_state=0, max_iter=500),
+        NMF(n_components=4, init="nndsvda", random_state=0, max_iter=500),
+    ],
+)
 def test_decompositions_in_a_pipeline(power, reducer):
     pipe = make_pipeline(SpectrogramFilter("gaussian", sigma=0.5), Flatten(), reducer).fit(power)
     Z = pipe.transform(power)
@@ -47,7 +52,11 @@ def test_pca_equals_pca_on_reshaped_batch(power):
 
 def test_tsne_on_real_spectrograms(esc10_clips):
     S = MelSpectrogram(sr=44100, n_fft=2048, hop_length=1024, n_mels=32).fit_transform(esc10_clips)
-    emb = make_pipeline(Flatten(), PCA(n_components=5), TSNE(n_components=2, perplexity=3, method="exact", init="random", max_iter=250, random_state=0))
+    emb = make_pipeline(
+        Flatten(),
+        PCA(n_components=5),
+        TSNE(n_components=2, perplexity=3, method="exact", init="random", max_iter=250, random_state=0),
+    )
     Y = emb.fit_transform(S)
     assert Y.shape == (len(S), 2) and np.isfinite(Y).all()
 

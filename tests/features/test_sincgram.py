@@ -1,4 +1,5 @@
 """SincGramTransformer: mel initialisation, transform, learning the bands from labels."""
+
 import pickle
 
 import numpy as np
@@ -39,8 +40,9 @@ def test_transform_matches_the_nn_module():
 def test_learning_moves_bands_and_helps():
     X, y = _two_tone_task()
     fixed = SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000).fit(X)
-    learned = SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000, learn=True, max_epochs=60,
-                                  lr=0.05, random_state=0, n_jobs=1).fit(X, y)
+    learned = SincGramTransformer(
+        sr=8000, n_filters=6, fmin=0, fmax=4000, learn=True, max_epochs=60, lr=0.05, random_state=0, n_jobs=1
+    ).fit(X, y)
     assert learned.loss_curve_[-1] < 0.5 * learned.loss_curve_[0]
     assert not np.allclose(learned.center_freqs_, fixed.center_freqs_)
     assert np.array_equal(learned.classes_, [0, 1])
@@ -58,8 +60,18 @@ def test_filterbank_lr_scale_sets_how_far_the_bands_move():
     fixed = SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000).fit(X)
 
     def learned(scale):
-        return SincGramTransformer(sr=8000, n_filters=6, fmin=0, fmax=4000, learn=True, max_epochs=30,
-                                   lr=0.05, filterbank_lr_scale=scale, random_state=0, n_jobs=1).fit(X, y)
+        return SincGramTransformer(
+            sr=8000,
+            n_filters=6,
+            fmin=0,
+            fmax=4000,
+            learn=True,
+            max_epochs=30,
+            lr=0.05,
+            filterbank_lr_scale=scale,
+            random_state=0,
+            n_jobs=1,
+        ).fit(X, y)
 
     frozen = learned(0.0)
     np.testing.assert_array_equal(frozen.filters_, fixed.filters_)
@@ -82,8 +94,10 @@ def test_errors():
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the error where CUDA is absent")
-@pytest.mark.parametrize("device, match", [("cuda", "CUDA is not available"), ("meta", "holds no data"),
-                                           ("gpu", "not a torch device")])
+@pytest.mark.parametrize(
+    "device, match",
+    [("cuda", "CUDA is not available"), ("meta", "holds no data"), ("gpu", "not a torch device")],
+)
 def test_absent_device_is_refused(device, match):
     S = np.random.default_rng(0).random((2, 33, 4)).astype(np.float32)
     with pytest.raises(ValueError, match=match):
@@ -98,7 +112,9 @@ def test_extreme_input_gives_finite_energies_or_a_clear_error():
     np.testing.assert_allclose(sg.transform(S * np.float32(1e36)), sg.transform(S) * 1e36, rtol=1e-5)
     huge = S * np.float32(3e38)  # the energies (sums over ~60 bins) were inf
     for X in (huge, huge[:, :, 0]):
-        with pytest.raises(ValueError, match=r"X holds values up to 2.99\d?e\+38: .* exceed the float32 range"):
+        with pytest.raises(
+            ValueError, match=r"X holds values up to 2.99\d?e\+38: .* exceed the float32 range"
+        ):
             sg.transform(X)
     with pytest.raises(ValueError, match="exceed the float32 range"):  # learning gave NaN filters
         SincGramTransformer(sr=8000, n_filters=8, learn=True, max_epochs=1).fit(huge, [0, 1, 0, 1])

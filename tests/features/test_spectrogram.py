@@ -13,10 +13,9 @@ ESC = dict(sr=44100, n_fft=2048, hop_length=512, n_mels=128)
 
 
 def librosa_logmel(X, top_db=80.0, **kw):
-    return np.stack([
-        librosa.power_to_db(librosa.feature.melspectrogram(y=x, **kw), ref=np.max, top_db=top_db)
-        for x in X
-    ])
+    return np.stack(
+        [librosa.power_to_db(librosa.feature.melspectrogram(y=x, **kw), ref=np.max, top_db=top_db) for x in X]
+    )
 
 
 def librosa_mel_power(X, **kw):
@@ -77,7 +76,7 @@ def test_linear_spectrogram_and_db(noise_batch, backend, power):
     S = est.fit_transform(noise_batch)
     mag = np.abs(np.stack([librosa.stft(x, n_fft=512, hop_length=128) for x in noise_batch]))
     if power == 2.0:
-        ref = np.stack([librosa.power_to_db(m ** 2, ref=np.max) for m in mag])
+        ref = np.stack([librosa.power_to_db(m**2, ref=np.max) for m in mag])
     else:
         ref = np.stack([librosa.amplitude_to_db(m, ref=np.max) for m in mag])
     np.testing.assert_allclose(S, ref, atol=1e-3, rtol=0)
@@ -116,17 +115,20 @@ def test_verbose_shows_progress(noise_batch, capsys):
     assert "MelSpectrogram" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("bad, exc, match", [
-    (np.full((2, 4000), np.nan, np.float32), ValueError, "NaN"),
-    (np.full((2, 4000), np.inf, np.float32), ValueError, "infinite"),
-    (np.zeros(4000, np.float32), ValueError, "1-D"),
-    (np.zeros((2, 2, 4000), np.float32), ValueError, "multi-channel"),
-    (np.zeros((2, 4000), np.int16), TypeError, "Integer PCM"),
-    (np.zeros((0, 4000), np.float32), ValueError, "empty"),
-    (np.zeros((2, 100), np.float32), ValueError, "shorter than"),
-    (np.zeros((2, 4000), np.complex64), ValueError, "Complex data not supported"),
-    ("audio.wav", TypeError, "string"),
-])
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        (np.full((2, 4000), np.nan, np.float32), ValueError, "NaN"),
+        (np.full((2, 4000), np.inf, np.float32), ValueError, "infinite"),
+        (np.zeros(4000, np.float32), ValueError, "1-D"),
+        (np.zeros((2, 2, 4000), np.float32), ValueError, "multi-channel"),
+        (np.zeros((2, 4000), np.int16), TypeError, "Integer PCM"),
+        (np.zeros((0, 4000), np.float32), ValueError, "empty"),
+        (np.zeros((2, 100), np.float32), ValueError, "shorter than"),
+        (np.zeros((2, 4000), np.complex64), ValueError, "Complex data not supported"),
+        ("audio.wav", TypeError, "string"),
+    ],
+)
 def test_bad_waveforms(bad, exc, match):
     with pytest.raises(exc, match=match):
         MelSpectrogram(sr=16000, n_fft=512).fit(bad)
@@ -151,13 +153,22 @@ def test_transform_checks_length(noise_batch):
         mel.transform(noise_batch[:, :3000])
 
 
-@pytest.mark.parametrize("est", [
-    MelSpectrogram(sr=16000, n_fft=512), MelSpectrogram(sr=16000, n_fft=512, backend="torch"),
-    Spectrogram(n_fft=256), PowerToDb(), SpectrogramStandardizer(),
-])
+@pytest.mark.parametrize(
+    "est",
+    [
+        MelSpectrogram(sr=16000, n_fft=512),
+        MelSpectrogram(sr=16000, n_fft=512, backend="torch"),
+        Spectrogram(n_fft=256),
+        PowerToDb(),
+        SpectrogramStandardizer(),
+    ],
+)
 def test_clone_pickle_joblib_roundtrip(est, noise_batch, tmp_path):
-    X = noise_batch if not isinstance(est, (PowerToDb, SpectrogramStandardizer)) else \
-        MelSpectrogram(sr=16000, n_fft=512, to_db=False).fit_transform(noise_batch)
+    X = (
+        noise_batch
+        if not isinstance(est, (PowerToDb, SpectrogramStandardizer))
+        else MelSpectrogram(sr=16000, n_fft=512, to_db=False).fit_transform(noise_batch)
+    )
     fitted = clone(est).fit(X)
     expected = fitted.transform(X)
     again = pickle.loads(pickle.dumps(fitted))
@@ -201,12 +212,16 @@ def test_transform_refuses_non_finite(noise_batch, backend, value):
         mel.transform(bad)
 
 
-@pytest.mark.parametrize("est", [
-    Spectrogram(n_fft=512, hop_length=160),
-    Spectrogram(n_fft=512, hop_length=160, center=False),
-    MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0),
-    MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0, center=False),
-], ids=["spec", "spec-nocenter", "narrow-mel", "narrow-mel-nocenter"])
+@pytest.mark.parametrize(
+    "est",
+    [
+        Spectrogram(n_fft=512, hop_length=160),
+        Spectrogram(n_fft=512, hop_length=160, center=False),
+        MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0),
+        MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=8, fmax=400.0, center=False),
+    ],
+    ids=["spec", "spec-nocenter", "narrow-mel", "narrow-mel-nocenter"],
+)
 @pytest.mark.parametrize("where", [0, 1, 2000, -2, -1])
 @pytest.mark.parametrize("value", [np.nan, np.inf])
 def test_numba_backend_finds_non_finite_anywhere(noise_batch, est, where, value):
@@ -232,12 +247,15 @@ def test_cpu_backends_refuse_another_device(noise_batch, cls, backend):
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the error where CUDA is absent")
-@pytest.mark.parametrize("device, match", [
-    ("cuda", "device='cuda' but CUDA is not available here"),
-    ("cuda:0", "CUDA is not available"),
-    ("meta", "holds no data"),
-    ("gpu", "'gpu' is not a torch device"),
-])
+@pytest.mark.parametrize(
+    "device, match",
+    [
+        ("cuda", "device='cuda' but CUDA is not available here"),
+        ("cuda:0", "CUDA is not available"),
+        ("meta", "holds no data"),
+        ("gpu", "'gpu' is not a torch device"),
+    ],
+)
 def test_torch_backend_refuses_absent_devices(noise_batch, device, match):
     with pytest.raises(ValueError, match=match):
         MelSpectrogram(sr=8000, n_fft=256, backend="torch", device=device).fit(noise_batch)
@@ -251,9 +269,14 @@ def test_torch_backend_runs_on_the_given_device(noise_batch):
 
 
 # -- torch transform leaves the estimator unchanged (issue 19 item 10) -------------------
-@pytest.mark.parametrize("est", [Spectrogram(n_fft=2, hop_length=1, backend="torch"),
-                                 MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None,
-                                                backend="torch")], ids=["spec", "mel"])
+@pytest.mark.parametrize(
+    "est",
+    [
+        Spectrogram(n_fft=2, hop_length=1, backend="torch"),
+        MelSpectrogram(sr=1000, n_fft=2, hop_length=1, n_mels=1, norm=None, backend="torch"),
+    ],
+    ids=["spec", "mel"],
+)
 def test_torch_backend_transform_keeps_state(est, noise_batch):
     from sklearn.utils.estimator_checks import check_dict_unchanged
 

@@ -1,4 +1,5 @@
 """Out-of-core extraction: chunked streaming over file lists, resumable memory-mapped output."""
+
 import json
 
 import numpy as np
@@ -6,8 +7,14 @@ import pytest
 import soundfile as sf
 from sklearn.pipeline import make_pipeline
 
-from skaudio.features import AudioLoader, MelSpectrogram, PoolingTransformer, extract_to_memmap, iter_transform
-from skaudio.features import streaming
+from skaudio.features import (
+    AudioLoader,
+    MelSpectrogram,
+    PoolingTransformer,
+    extract_to_memmap,
+    iter_transform,
+    streaming,
+)
 
 SR = 8000
 N_FILES = 11  # chunks of 4: 4 + 4 + 3, the last one short
@@ -124,8 +131,9 @@ def test_extract_to_memmap_does_nothing_when_finished(wav_files, recording, tmp_
 
 
 @pytest.mark.parametrize("fail_chunk", [0, 1, 2])
-def test_resume_after_an_exception_recomputes_only_unfinished_chunks(wav_files, reference, recording,
-                                                                     tmp_path, fail_chunk):
+def test_resume_after_an_exception_recomputes_only_unfinished_chunks(
+    wav_files, reference, recording, tmp_path, fail_chunk
+):
     out = tmp_path / "feats.npy"
     FAIL_ON["path"] = wav_files[4 * fail_chunk]
     with pytest.raises(RuntimeError, match="interrupted on purpose"):
@@ -142,8 +150,9 @@ def test_resume_after_an_exception_recomputes_only_unfinished_chunks(wav_files, 
     assert _progress(out)["done"] == [0, 1, 2]
 
 
-def test_a_chunk_interrupted_while_being_written_is_not_marked_done(wav_files, reference, recording,
-                                                                    tmp_path, monkeypatch):
+def test_a_chunk_interrupted_while_being_written_is_not_marked_done(
+    wav_files, reference, recording, tmp_path, monkeypatch
+):
     out = tmp_path / "feats.npy"
     real_write = streaming._write_chunk
 
@@ -164,8 +173,9 @@ def test_a_chunk_interrupted_while_being_written_is_not_marked_done(wav_files, r
     np.testing.assert_array_equal(S, reference)
 
 
-def test_a_crash_before_the_marker_is_written_recomputes_that_chunk(wav_files, reference, recording,
-                                                                    tmp_path, monkeypatch):
+def test_a_crash_before_the_marker_is_written_recomputes_that_chunk(
+    wav_files, reference, recording, tmp_path, monkeypatch
+):
     out = tmp_path / "feats.npy"
     real = streaming._write_atomic
     writes = []
@@ -187,12 +197,15 @@ def test_a_crash_before_the_marker_is_written_recomputes_that_chunk(wav_files, r
     np.testing.assert_array_equal(S, reference)
 
 
-@pytest.mark.parametrize("change, what", [
-    (dict(chunk_size=3), "chunk_size"),
-    (dict(transformer=MelSpectrogram(sr=SR, n_fft=256, hop_length=128, n_mels=16)), "transformer"),
-    (dict(files_slice=slice(0, 10)), "files"),
-    (dict(duration=0.5), "duration"),
-])
+@pytest.mark.parametrize(
+    "change, what",
+    [
+        (dict(chunk_size=3), "chunk_size"),
+        (dict(transformer=MelSpectrogram(sr=SR, n_fft=256, hop_length=128, n_mels=16)), "transformer"),
+        (dict(files_slice=slice(0, 10)), "files"),
+        (dict(duration=0.5), "duration"),
+    ],
+)
 def test_resume_refuses_different_settings(wav_files, tmp_path, change, what):
     out = tmp_path / "feats.npy"
     extract_to_memmap(_mel(), wav_files, out, chunk_size=4, sr=SR)
@@ -210,8 +223,9 @@ def test_resume_ignores_speed_only_parameters(wav_files, reference, tmp_path):
     out = tmp_path / "feats.npy"
     extract_to_memmap(_mel(), wav_files, out, chunk_size=4, sr=SR)
     fast = MelSpectrogram(sr=SR, n_fft=256, hop_length=128, n_mels=24, n_jobs=1, verbose=False)
-    np.testing.assert_array_equal(extract_to_memmap(fast, wav_files, out, chunk_size=4, sr=SR, n_jobs=2),
-                                  reference)
+    np.testing.assert_array_equal(
+        extract_to_memmap(fast, wav_files, out, chunk_size=4, sr=SR, n_jobs=2), reference
+    )
 
 
 def test_resume_checks_the_data_file(wav_files, tmp_path):
@@ -256,16 +270,19 @@ def test_verbose_shows_progress(wav_files, tmp_path, capsys):
     assert "iter_transform" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(files="a.wav"), TypeError, "sequence of audio file paths"),
-    (dict(files=[]), ValueError, "files is empty"),
-    (dict(files=[1, 2]), TypeError, "path-like"),
-    (dict(chunk_size=0), ValueError, "chunk_size"),
-    (dict(chunk_size=2.5), ValueError, "chunk_size"),
-    (dict(sr=None, duration=1.0), ValueError, "needs sr"),
-    (dict(sr=-1), ValueError, "sr must be"),
-    (dict(transformer=np.mean), TypeError, "scikit-learn transformer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(files="a.wav"), TypeError, "sequence of audio file paths"),
+        (dict(files=[]), ValueError, "files is empty"),
+        (dict(files=[1, 2]), TypeError, "path-like"),
+        (dict(chunk_size=0), ValueError, "chunk_size"),
+        (dict(chunk_size=2.5), ValueError, "chunk_size"),
+        (dict(sr=None, duration=1.0), ValueError, "needs sr"),
+        (dict(sr=-1), ValueError, "sr must be"),
+        (dict(transformer=np.mean), TypeError, "scikit-learn transformer"),
+    ],
+)
 def test_argument_errors(wav_files, tmp_path, kwargs, error, match):
     args = dict(transformer=_mel(), files=wav_files, chunk_size=4, sr=SR)
     args.update(kwargs)

@@ -1,4 +1,5 @@
 """Shared hypothesis strategies and checks of the hardening suite."""
+
 import functools
 
 import numpy as np
@@ -25,13 +26,30 @@ def counted(test):
 def values(nonnegative=False, big=BIG):
     """float32 values from the subnormal range up to ``big`` in magnitude (zeros included)."""
     big = float(np.float32(big))  # a bound float32 can hold
-    return st.floats(0.0 if nonnegative else -big, big, width=32, allow_nan=False,
-                     allow_infinity=False, allow_subnormal=True)
+    return st.floats(
+        0.0 if nonnegative else -big,
+        big,
+        width=32,
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=True,
+    )
 
 
 @st.composite
-def spectrograms(draw, *, nonnegative=False, min_clips=1, max_clips=3, min_freqs=1, max_freqs=8,
-                 min_frames=1, max_frames=10, dtype=None, big=BIG):
+def spectrograms(
+    draw,
+    *,
+    nonnegative=False,
+    min_clips=1,
+    max_clips=3,
+    min_freqs=1,
+    max_freqs=8,
+    min_frames=1,
+    max_frames=10,
+    dtype=None,
+    big=BIG,
+):
     """A batch ``(n_clips, n_freqs, n_frames)``: raw element draws, or a scaled smooth map.
 
     Half of the draws are arrays of independent elements (hypothesis' edge values:
@@ -39,12 +57,15 @@ def spectrograms(draw, *, nonnegative=False, min_clips=1, max_clips=3, min_freqs
     a power of ten between 1e-30 and 1e30, so realistic structure is met at
     every magnitude too.
     """
-    shape = (draw(st.integers(min_clips, max_clips)), draw(st.integers(min_freqs, max_freqs)),
-             draw(st.integers(min_frames, max_frames)))
+    shape = (
+        draw(st.integers(min_clips, max_clips)),
+        draw(st.integers(min_freqs, max_freqs)),
+        draw(st.integers(min_frames, max_frames)),
+    )
     if draw(st.booleans()):
         S = draw(hnp.arrays(np.float32, shape, elements=values(nonnegative, big)))
     else:
-        rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
         kind = draw(st.sampled_from(["noise", "constant", "zeros", "spikes"]))
         if kind == "noise":
             S = rng.random(shape) if nonnegative else rng.standard_normal(shape)
@@ -64,7 +85,7 @@ def spectrograms(draw, *, nonnegative=False, min_clips=1, max_clips=3, min_freqs
 def waveforms(draw, *, min_samples=1, max_samples=200, max_clips=3):
     """A batch ``(n_clips, n_samples)`` of float waveforms at a drawn amplitude."""
     shape = (draw(st.integers(1, max_clips)), draw(st.integers(min_samples, max_samples)))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     kind = draw(st.sampled_from(["noise", "tone", "silence", "click", "dc"]))
     n = shape[1]
     if kind == "noise":

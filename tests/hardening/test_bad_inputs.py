@@ -6,6 +6,7 @@ sparse or ragged data, a string. The answer must be a ``ValueError`` or
 ``TypeError`` that names the argument and says what is wrong -- never another
 exception, a hang, or a NaN-filled result -- and the input is left unmodified.
 """
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -46,8 +47,21 @@ TRANSFORMERS = {
     "Flatten": (lambda: Flatten(), MAPS, "S"),
 }
 
-FLAWS = ["nan", "inf", "-inf", "ndim_low", "ndim_high", "no_clips", "no_frames", "int", "bool",
-         "complex", "sparse", "string", "ragged"]
+FLAWS = [
+    "nan",
+    "inf",
+    "-inf",
+    "ndim_low",
+    "ndim_high",
+    "no_clips",
+    "no_frames",
+    "int",
+    "bool",
+    "complex",
+    "sparse",
+    "string",
+    "ragged",
+]
 
 
 def _flawed(X, flaw, where):
@@ -76,8 +90,7 @@ def _flawed(X, flaw, where):
     return [X[0].ravel(), X[1].ravel()[:-1]]  # ragged
 
 
-@given(st.sampled_from(sorted(TRANSFORMERS)), st.sampled_from(FLAWS), st.integers(0, 10 ** 6),
-       st.booleans())
+@given(st.sampled_from(sorted(TRANSFORMERS)), st.sampled_from(FLAWS), st.integers(0, 10**6), st.booleans())
 @counted
 def test_flawed_input_is_refused(name, flaw, where, in_fit):
     make, X, argname = TRANSFORMERS[name]
@@ -92,8 +105,16 @@ def test_flawed_input_is_refused(name, flaw, where, in_fit):
         est.fit_transform(bad) if in_fit else est.transform(bad)
     message = str(info.value)
     assert argname in message or "clip" in message, f"{name}/{flaw}: {message}"
-    expected = {"nan": "NaN", "inf": "infinite", "-inf": "infinite", "no_clips": "0 sample",
-                "int": "dtype", "bool": "dtype", "complex": "omplex", "sparse": "parse"}.get(flaw)
+    expected = {
+        "nan": "NaN",
+        "inf": "infinite",
+        "-inf": "infinite",
+        "no_clips": "0 sample",
+        "int": "dtype",
+        "bool": "dtype",
+        "complex": "omplex",
+        "sparse": "parse",
+    }.get(flaw)
     if expected:
         assert expected in message, f"{name}/{flaw}: {message}"
     if before is not None:

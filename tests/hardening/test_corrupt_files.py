@@ -9,6 +9,7 @@ skip them instead with one warning listing them. A WAV cut inside its data is
 read as far as it goes, with a warning naming it. Valid audio behind an
 unusual extension is read by its content.
 """
+
 import os
 import shutil
 import warnings
@@ -61,13 +62,25 @@ def files(tmp_path_factory):
     return {"dir": d, "good": good, "bad": sorted(bad) + ["folder.wav", "missing.wav"]}
 
 
-BAD = ["zero_bytes.wav", "cut_header.wav", "header_only.wav", "random_bytes.wav", "notes.txt",
-       "bad_chunk_id.wav", "half.flac", "half.ogg", "folder.wav", "missing.wav",
-       "nan_samples.wav", "inf_samples.wav"]
+BAD = [
+    "zero_bytes.wav",
+    "cut_header.wav",
+    "header_only.wav",
+    "random_bytes.wav",
+    "notes.txt",
+    "bad_chunk_id.wav",
+    "half.flac",
+    "half.ogg",
+    "folder.wav",
+    "missing.wav",
+    "nan_samples.wav",
+    "inf_samples.wav",
+]
 
 
-@pytest.mark.parametrize("name, match", [("nan_samples.wav", "1 NaN and 0 infinite"),
-                                         ("inf_samples.wav", "0 NaN and 2 infinite")])
+@pytest.mark.parametrize(
+    "name, match", [("nan_samples.wav", "1 NaN and 0 infinite"), ("inf_samples.wav", "0 NaN and 2 infinite")]
+)
 def test_non_finite_samples_are_refused(files, name, match):
     with pytest.raises(ValueError, match=f"{name}.*{match}"):
         load_audio(files["dir"] / name, sr=SR, duration=1.0)
@@ -122,7 +135,7 @@ def test_cut_wav_is_read_with_a_warning_naming_it(files):
     assert sr == SR and 0 < len(y) < SR
     with pytest.warns(UserWarning, match="truncated"):
         X = AudioLoader(sr=SR, duration=1.0).fit_transform([str(path), str(files["good"])])
-    assert X.shape == (2, SR) and (X[0, len(y):] == 0).all()
+    assert X.shape == (2, SR) and (X[0, len(y) :] == 0).all()
 
 
 def test_audio_behind_an_unknown_extension_is_read_by_content(files):
@@ -153,8 +166,10 @@ def esc_copy(files, tmp_path):
     return root
 
 
-@pytest.mark.parametrize("damage", ["zero_bytes.wav", "random_bytes.wav", "notes.txt", "half.flac", "folder.wav",
-                                    "nan_samples.wav"])
+@pytest.mark.parametrize(
+    "damage",
+    ["zero_bytes.wav", "random_bytes.wav", "notes.txt", "half.flac", "folder.wav", "nan_samples.wav"],
+)
 def test_load_esc50_names_or_skips_a_damaged_clip(esc_copy, files, damage):
     target = esc_copy / "audio" / "1-1-A-1.wav"
     target.unlink()
@@ -171,8 +186,13 @@ def test_load_esc50_names_or_skips_a_damaged_clip(esc_copy, files, damage):
     assert [os.path.basename(f) for f in bunch.filenames] == ["1-0-A-0.wav", "1-2-A-2.wav"]
 
 
-@given(st.integers(0, 2 ** 32 - 1), st.integers(1, 3), st.integers(1, 400),
-       st.sampled_from(["FLOAT", "PCM_16", "PCM_24"]), st.sampled_from([8000, 16000, 44100]))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 3),
+    st.integers(1, 400),
+    st.sampled_from(["FLOAT", "PCM_16", "PCM_24"]),
+    st.sampled_from([8000, 16000, 44100]),
+)
 @counted
 def test_written_audio_reads_back(tmp_path_factory, seed, channels, n, subtype, rate):
     """Any clip soundfile writes comes back with its samples (to the subtype's precision)."""
@@ -182,7 +202,7 @@ def test_written_audio_reads_back(tmp_path_factory, seed, channels, n, subtype, 
     sf.write(path, data, rate, subtype=subtype)
     y, sr = load_audio(path, mono=False)
     assert sr == rate and y.shape == (channels, n) and y.dtype == np.float32
-    tol = {"FLOAT": 0, "PCM_16": 2 ** -15, "PCM_24": 2 ** -23}[subtype]
+    tol = {"FLOAT": 0, "PCM_16": 2**-15, "PCM_24": 2**-23}[subtype]
     np.testing.assert_allclose(y, data.T, atol=tol)
     mono, _ = load_audio(path)
     np.testing.assert_allclose(mono, data.mean(axis=1), atol=tol + 1e-6)
@@ -248,8 +268,13 @@ def test_streaming_names_a_bad_file(files, clip_files, tmp_path, name):
 
 #: Public name -> the tests that exercise it (checked by test_public_api_coverage.py).
 PROPERTY_TESTS = {
-    "load_audio": [test_bad_file_is_named, test_written_audio_reads_back, test_random_bytes_never_crash,
-                   test_non_finite_samples_are_refused, test_absurd_sampling_rate_is_refused_before_reading],
+    "load_audio": [
+        test_bad_file_is_named,
+        test_written_audio_reads_back,
+        test_random_bytes_never_crash,
+        test_non_finite_samples_are_refused,
+        test_absurd_sampling_rate_is_refused_before_reading,
+    ],
     "AudioLoader": [test_bad_file_is_named, test_written_audio_reads_back],
     "load_esc50": [test_load_esc50_names_or_skips_a_damaged_clip],
     "iter_transform": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],

@@ -5,6 +5,7 @@ torch weights save with ``torch.save`` and load with ``torch.load(..., weights_o
 classifiers at toy sizes, one epoch); ``test_public_api_coverage.py`` fails
 when a public estimator is missing from it.
 """
+
 import io
 import pickle
 import warnings
@@ -45,8 +46,13 @@ TINY = dict(max_epochs=1, batch_size=3, random_state=0, n_jobs=1, early_stopping
 def _tiny_net():
     """A fixed (seeded) network on the 17-band POWER batches for NMFInterpreter."""
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Conv1d(17, 4, 1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool1d(1),
-                               torch.nn.Flatten(), torch.nn.Linear(4, 2))
+    return torch.nn.Sequential(
+        torch.nn.Conv1d(17, 4, 1),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool1d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4, 2),
+    )
 
 
 def _wav_paths(tmp_path):
@@ -62,34 +68,76 @@ FITTED = {
     "AudioLoader": (lambda: AudioLoader(sr=8000, duration=0.064), _wav_paths, None, "transform"),
     "FixLength": (lambda: FixLength(length=300, align="center"), WAVES, None, "transform"),
     "Spectrogram": (lambda: Spectrogram(n_fft=64, hop_length=16, to_db=True), WAVES, None, "transform"),
-    "Spectrogram[torch]": (lambda: Spectrogram(n_fft=64, hop_length=16, backend="torch"), WAVES, None, "transform"),
-    "MelSpectrogram": (lambda: MelSpectrogram(sr=8000, n_fft=64, hop_length=16, n_mels=8), WAVES, None,
-                       "transform"),
+    "Spectrogram[torch]": (
+        lambda: Spectrogram(n_fft=64, hop_length=16, backend="torch"),
+        WAVES,
+        None,
+        "transform",
+    ),
+    "MelSpectrogram": (
+        lambda: MelSpectrogram(sr=8000, n_fft=64, hop_length=16, n_mels=8),
+        WAVES,
+        None,
+        "transform",
+    ),
     "PowerToDb": (lambda: PowerToDb(), POWER, None, "transform"),
     "SpectrogramStandardizer": (lambda: SpectrogramStandardizer(), DB, None, "transform"),
     "PoolingTransformer": (lambda: PoolingTransformer("attention", (2, 3), v=2.0), DB, None, "transform"),
     "SincGramTransformer": (lambda: SincGramTransformer(sr=8000, n_filters=5), POWER, None, "transform"),
-    "SincGramTransformer[learned]": (lambda: SincGramTransformer(sr=8000, n_filters=5, learn=True, max_epochs=2,
-                                                                 random_state=0), POWER, LABELS, "transform"),
+    "SincGramTransformer[learned]": (
+        lambda: SincGramTransformer(sr=8000, n_filters=5, learn=True, max_epochs=2, random_state=0),
+        POWER,
+        LABELS,
+        "transform",
+    ),
     "SpectrogramFilter": (lambda: SpectrogramFilter("wavelet"), DB, None, "transform"),
     "SpectrogramSegmenter": (lambda: SpectrogramSegmenter("kmeans", random_state=0), DB, None, "transform"),
     "SpectrogramImageFeatures": (lambda: SpectrogramImageFeatures("glcm"), DB, None, "transform"),
     "Flatten": (lambda: Flatten(), DB, None, "transform"),
     # NMFInterpreter keeps its (already fitted) network through clone and pickle
-    "NMFInterpreter": (lambda: NMFInterpreter(_tiny_net(), "1", spectrogram="input"), POWER, None,
-                       "transform"),
-    "NMFInterpreter[mel_basis]": (lambda: NMFInterpreter(_tiny_net(), "1", basis="mel_basis", spectrogram="input",
-                                                         max_iter=20, random_state=0), POWER, None,
-                                  "score"),  # through W
-    "SECNNClassifier": (lambda: SECNNClassifier(module__width=2, module__n_blocks=2, module__head=(4,),
-                                                ema_decay=0.9, **TINY), DB, LABELS, "predict_proba"),
-    "DEGramNetClassifier": (lambda: DEGramNetClassifier(module__n_filters=4, module__stem_width=2,
-                                                        module__width=2, module__sr=8000, **TINY),
-                            POWER, LABELS, "predict_proba"),
-    "DualBranchClassifier": (lambda: DualBranchClassifier(module__width=2, module__detail_width=4,
-                                                          module__d_model=8, module__n_heads=2,
-                                                          module__stem_stride=8, **TINY),
-                             WAVES, LABELS, "predict_proba"),
+    "NMFInterpreter": (
+        lambda: NMFInterpreter(_tiny_net(), "1", spectrogram="input"),
+        POWER,
+        None,
+        "transform",
+    ),
+    "NMFInterpreter[mel_basis]": (
+        lambda: NMFInterpreter(
+            _tiny_net(), "1", basis="mel_basis", spectrogram="input", max_iter=20, random_state=0
+        ),
+        POWER,
+        None,
+        "score",
+    ),  # through W
+    "SECNNClassifier": (
+        lambda: SECNNClassifier(
+            module__width=2, module__n_blocks=2, module__head=(4,), ema_decay=0.9, **TINY
+        ),
+        DB,
+        LABELS,
+        "predict_proba",
+    ),
+    "DEGramNetClassifier": (
+        lambda: DEGramNetClassifier(
+            module__n_filters=4, module__stem_width=2, module__width=2, module__sr=8000, **TINY
+        ),
+        POWER,
+        LABELS,
+        "predict_proba",
+    ),
+    "DualBranchClassifier": (
+        lambda: DualBranchClassifier(
+            module__width=2,
+            module__detail_width=4,
+            module__d_model=8,
+            module__n_heads=2,
+            module__stem_stride=8,
+            **TINY,
+        ),
+        WAVES,
+        LABELS,
+        "predict_proba",
+    ),
 }
 
 
@@ -160,8 +208,10 @@ def test_sincgram_weights_load_with_weights_only(fitted, name):
         np.testing.assert_array_equal(module.filters().numpy().astype(np.float32), est.filters_)
 
 
-@pytest.mark.parametrize("layer", [lambda: Pool2d("lse", (2, 2)), lambda: Pool2d("attention", (2, 3)),
-                                   lambda: GlobalPool("auto", dim=-1)])
+@pytest.mark.parametrize(
+    "layer",
+    [lambda: Pool2d("lse", (2, 2)), lambda: Pool2d("attention", (2, 3)), lambda: GlobalPool("auto", dim=-1)],
+)
 def test_pooling_layers_round_trip_with_weights_only(layer):
     torch.manual_seed(0)
     a, b = layer(), layer()
@@ -180,10 +230,12 @@ def test_pooling_layers_round_trip_with_weights_only(layer):
 
 #: Public name -> the tests that exercise it (checked by test_public_api_coverage.py).
 PERSISTENCE_TESTS = {name.split("[")[0]: [test_pickle_and_joblib_round_trips] for name in FITTED}
-PERSISTENCE_TESTS.update({
-    "Pool2d": [test_pooling_layers_round_trip_with_weights_only],
-    "GlobalPool": [test_pooling_layers_round_trip_with_weights_only],
-    "EMA": [test_pickle_and_joblib_round_trips],  # SECNNClassifier(ema_decay=0.9)
-    "OneCycle": [test_pickle_and_joblib_round_trips],  # DualBranchClassifier's default schedule
-    "AudioNetClassifier": [test_classifier_weights_load_with_weights_only],
-})
+PERSISTENCE_TESTS.update(
+    {
+        "Pool2d": [test_pooling_layers_round_trip_with_weights_only],
+        "GlobalPool": [test_pooling_layers_round_trip_with_weights_only],
+        "EMA": [test_pickle_and_joblib_round_trips],  # SECNNClassifier(ema_decay=0.9)
+        "OneCycle": [test_pickle_and_joblib_round_trips],  # DualBranchClassifier's default schedule
+        "AudioNetClassifier": [test_classifier_weights_load_with_weights_only],
+    }
+)

@@ -8,6 +8,7 @@ simple reference -- or raise the documented ``ValueError``. Inputs are never
 modified. :data:`PROPERTY_TESTS` maps each public name to its test, and
 ``test_public_api_coverage.py`` fails when a public transformer has none.
 """
+
 import warnings
 
 import librosa
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES
 from skaudio.features import (
     FixLength,
     Flatten,
@@ -38,7 +40,6 @@ from skaudio.features.image import (
     wavelet_batch,
     wiener_batch,
 )
-from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES
 from tests._kernels.test_pooling_kernels import ref_pool
 from tests.hardening._strategies import (
     assert_float32_finite,
@@ -70,10 +71,15 @@ def _transform_unmodified(est, X, fit=True):
 @st.composite
 def stft_setups(draw):
     n_fft = draw(st.sampled_from([2, 4, 8, 16, 32]))
-    params = dict(n_fft=n_fft, hop_length=draw(st.integers(1, n_fft)),
-                  center=draw(st.booleans()), pad_mode=draw(st.sampled_from(["constant", "reflect", "edge"])),
-                  power=draw(st.sampled_from([1.0, 2.0, 0.5])), to_db=draw(st.booleans()),
-                  backend=draw(st.sampled_from(["numba", "numba", "torch"])))
+    params = dict(
+        n_fft=n_fft,
+        hop_length=draw(st.integers(1, n_fft)),
+        center=draw(st.booleans()),
+        pad_mode=draw(st.sampled_from(["constant", "reflect", "edge"])),
+        power=draw(st.sampled_from([1.0, 2.0, 0.5])),
+        to_db=draw(st.booleans()),
+        backend=draw(st.sampled_from(["numba", "numba", "torch"])),
+    )
     X = draw(waveforms(min_samples=n_fft, max_samples=6 * n_fft))
     return params, X
 
@@ -84,15 +90,44 @@ def _librosa_reference(X, params):
     n_fft = params["n_fft"]
     pad = n_fft // 2 if params["center"] else 0
     X = np.pad(X.astype(np.float64), ((0, 0), (pad, pad)), mode=params["pad_mode"])
-    return np.stack([np.abs(librosa.stft(x, n_fft=n_fft, hop_length=params["hop_length"], center=False))
-                     ** params["power"] for x in X])
+    return np.stack(
+        [
+            np.abs(librosa.stft(x, n_fft=n_fft, hop_length=params["hop_length"], center=False))
+            ** params["power"]
+            for x in X
+        ]
+    )
 
 
 @given(stft_setups())
-@example(({"n_fft": 16, "hop_length": 4, "center": True, "pad_mode": "constant", "power": 2.0,
-           "to_db": False, "backend": "numba"}, np.full((2, 64), 1e20, np.float32)))  # was silent inf
-@example(({"n_fft": 4, "hop_length": 1, "center": False, "pad_mode": "constant", "power": 1.0,
-           "to_db": False, "backend": "numba"}, np.full((1, 4), 1e300)))  # float64 beyond float32
+@example(
+    (
+        {
+            "n_fft": 16,
+            "hop_length": 4,
+            "center": True,
+            "pad_mode": "constant",
+            "power": 2.0,
+            "to_db": False,
+            "backend": "numba",
+        },
+        np.full((2, 64), 1e20, np.float32),
+    )
+)  # was silent inf
+@example(
+    (
+        {
+            "n_fft": 4,
+            "hop_length": 1,
+            "center": False,
+            "pad_mode": "constant",
+            "power": 1.0,
+            "to_db": False,
+            "backend": "numba",
+        },
+        np.full((1, 4), 1e300),
+    )
+)  # float64 beyond float32
 @counted
 def test_spectrogram(setup):
     params, X = setup
@@ -127,8 +162,9 @@ def test_spectrogram_scales_with_the_power_of_the_amplitude(setup, c):
     est = Spectrogram(**params).fit(X)
     expected = c ** params["power"] * est.transform(X)
     # bins that are 0 in exact arithmetic hold FFT rounding noise, relative to the largest bin
-    np.testing.assert_allclose(est.transform(X * np.float32(c)), expected, rtol=1e-5,
-                               atol=1e-6 * max(expected.max(), 1e-30))
+    np.testing.assert_allclose(
+        est.transform(X * np.float32(c)), expected, rtol=1e-5, atol=1e-6 * max(expected.max(), 1e-30)
+    )
 
 
 @given(st.integers(1, 12), waveforms(min_samples=64, max_samples=200), st.booleans())
@@ -154,15 +190,22 @@ def test_mel_spectrogram(n_mels, X, to_db):
 
 
 # -- spectrogram-domain transformers --------------------------------------------------------
-@given(spectrograms(nonnegative=True, max_freqs=5), st.sampled_from([80.0, 20.0, None]),
-       st.sampled_from([1e-10, 1e-3]))
+@given(
+    spectrograms(nonnegative=True, max_freqs=5),
+    st.sampled_from([80.0, 20.0, None]),
+    st.sampled_from([1e-10, 1e-3]),
+)
 @counted
 def test_power_to_db(S, top_db, amin):
     out = _transform_unmodified(PowerToDb(top_db=top_db, amin=amin), S)
     assert_float32_finite(out, "PowerToDb")
     assert out.shape == S.shape
-    ref = np.stack([librosa.power_to_db(s.astype(np.float64), ref=np.max, amin=amin, top_db=top_db)
-                    for s in S.astype(np.float32)])
+    ref = np.stack(
+        [
+            librosa.power_to_db(s.astype(np.float64), ref=np.max, amin=amin, top_db=top_db)
+            for s in S.astype(np.float32)
+        ]
+    )
     np.testing.assert_allclose(out, ref, atol=1e-3)
 
 
@@ -183,9 +226,13 @@ def test_spectrogram_standardizer(S, eps):
     np.testing.assert_allclose(out[wide].std(axis=(1, 2), dtype=np.float64), 1.0, rtol=1e-3)
 
 
-@given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.integers(1, 50),
-       st.sampled_from(["constant", "wrap", "reflect", "symmetric", "edge"]),
-       st.sampled_from(["start", "center", "end"]), st.integers(0, 2 ** 32 - 1))
+@given(
+    st.lists(st.integers(1, 40), min_size=1, max_size=4),
+    st.integers(1, 50),
+    st.sampled_from(["constant", "wrap", "reflect", "symmetric", "edge"]),
+    st.sampled_from(["start", "center", "end"]),
+    st.integers(0, 2**32 - 1),
+)
 @counted
 def test_fix_length(lengths, length, pad_mode, align, seed):
     rng = np.random.default_rng(seed)
@@ -208,11 +255,17 @@ def test_fix_length(lengths, length, pad_mode, align, seed):
         if align == "start":
             np.testing.assert_array_equal(row[:n], c[:n])
         elif align == "end":
-            np.testing.assert_array_equal(row[length - n:], c[len(c) - n:])
+            np.testing.assert_array_equal(row[length - n :], c[len(c) - n :])
 
 
-_MODE_PARAMS = {"mixed": {"a": 0.3}, "lnp": {"p": 3.0}, "lse": {"r": 0.7}, "auto": {"a": 1.5},
-                "power": {"n": 2.0}, "attention": {"v": 2.0}}
+_MODE_PARAMS = {
+    "mixed": {"a": 0.3},
+    "lnp": {"p": 3.0},
+    "lse": {"r": 0.7},
+    "auto": {"a": 1.5},
+    "power": {"n": 2.0},
+    "attention": {"v": 2.0},
+}
 
 
 @st.composite
@@ -255,8 +308,12 @@ def test_pooling_transformer(setup):
         np.testing.assert_allclose(P, ref, rtol=2e-4, atol=1e-6 * max(peak, 1e-30))
 
 
-@given(st.sampled_from(POOLING_MODES), st.floats(0, float(np.float32(1e30)), width=32), st.integers(1, 3),
-       st.sampled_from([None, "time", "freq", "both"]))
+@given(
+    st.sampled_from(POOLING_MODES),
+    st.floats(0, float(np.float32(1e30)), width=32),
+    st.integers(1, 3),
+    st.sampled_from([None, "time", "freq", "both"]),
+)
 @counted
 def test_pooling_a_constant_gives_the_constant(mode, c, n_clips, axis):
     S = np.full((n_clips, 4, 6), c, np.float32)
@@ -264,8 +321,12 @@ def test_pooling_a_constant_gives_the_constant(mode, c, n_clips, axis):
     np.testing.assert_allclose(P, c, rtol=1e-5)
 
 
-@given(spectrograms(nonnegative=True, min_freqs=2, max_freqs=9), st.integers(1, 6), st.integers(1, 6),
-       power_of_two_scales())
+@given(
+    spectrograms(nonnegative=True, min_freqs=2, max_freqs=9),
+    st.integers(1, 6),
+    st.integers(1, 6),
+    power_of_two_scales(),
+)
 @counted
 def test_sincgram_transformer(S, n_filters, order, c):
     est = SincGramTransformer(sr=8000, n_filters=n_filters, order=order)
@@ -278,14 +339,19 @@ def test_sincgram_transformer(S, n_filters, order, c):
     S2 = _flush_subnormals(S)
     np.testing.assert_allclose(est.transform(S2 * np.float32(c)), c * est.transform(S2), rtol=1e-5, atol=0)
     # a 2-D batch of spectra is the single-frame case
-    np.testing.assert_allclose(est.transform(S[:, :, 0]), E[:, :, 0], rtol=1e-5, atol=1e-6 * max(x.max(), 1e-38))
+    np.testing.assert_allclose(
+        est.transform(S[:, :, 0]), E[:, :, 0], rtol=1e-5, atol=1e-6 * max(x.max(), 1e-38)
+    )
 
 
 _FILTERS = ["gaussian", "median", "wiener", "bilateral", "wavelet"]
 
 
-@given(st.sampled_from(_FILTERS), spectrograms(max_freqs=9, max_frames=9),
-       st.sampled_from(["reflect", "nearest", "mirror", "wrap"]))
+@given(
+    st.sampled_from(_FILTERS),
+    spectrograms(max_freqs=9, max_frames=9),
+    st.sampled_from(["reflect", "nearest", "mirror", "wrap"]),
+)
 @counted
 def test_spectrogram_filter(method, S, mode):
     with warnings.catch_warnings():
@@ -299,8 +365,11 @@ def test_spectrogram_filter(method, S, mode):
         assert (out >= x.min() - tol).all() and (out <= x.max() + tol).all()
 
 
-@given(st.sampled_from(_FILTERS), spectrograms(min_freqs=2, max_freqs=9, min_frames=2, max_frames=9, big=1e6),
-       power_of_two_scales())
+@given(
+    st.sampled_from(_FILTERS),
+    spectrograms(min_freqs=2, max_freqs=9, min_frames=2, max_frames=9, big=1e6),
+    power_of_two_scales(),
+)
 @counted
 def test_spectrogram_filter_is_scale_equivariant(method, S, c):
     S = _flush_subnormals(S, floor=1e-6)
@@ -314,7 +383,12 @@ def test_spectrogram_filter_is_scale_equivariant(method, S, c):
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * c * max(np.abs(S).max(), 1e-30))
 
 
-@given(st.sampled_from(_FILTERS), st.floats(-float(np.float32(1e30)), float(np.float32(1e30)), width=32), st.integers(1, 6), st.integers(1, 6))
+@given(
+    st.sampled_from(_FILTERS),
+    st.floats(-float(np.float32(1e30)), float(np.float32(1e30)), width=32),
+    st.integers(1, 6),
+    st.integers(1, 6),
+)
 @counted
 def test_spectrogram_filter_keeps_a_constant(method, c, n_freqs, n_frames):
     S = np.full((2, n_freqs, n_frames), c, np.float32)
@@ -327,13 +401,24 @@ def test_spectrogram_filter_keeps_a_constant(method, c, n_freqs, n_frames):
     np.testing.assert_allclose(out, c, rtol=1e-5)
 
 
-@given(st.sampled_from(["otsu", "kmeans", "region_growing", "graph"]), spectrograms(max_freqs=8, max_frames=9),
-       st.sampled_from(["mask", "masked"]), st.sampled_from([None, "opening", ("closing", "dilation")]),
-       st.sampled_from([None, "median"]))
+@given(
+    st.sampled_from(["otsu", "kmeans", "region_growing", "graph"]),
+    spectrograms(max_freqs=8, max_frames=9),
+    st.sampled_from(["mask", "masked"]),
+    st.sampled_from([None, "opening", ("closing", "dilation")]),
+    st.sampled_from([None, "median"]),
+)
 @counted
 def test_spectrogram_segmenter(method, S, output, morphology, background):
-    est = SpectrogramSegmenter(method, output=output, morphology=morphology, footprint=(1, 2),
-                               background=background, min_size=2, random_state=0)
+    est = SpectrogramSegmenter(
+        method,
+        output=output,
+        morphology=morphology,
+        footprint=(1, 2),
+        background=background,
+        min_size=2,
+        random_state=0,
+    )
     out = _transform_unmodified(est, S)
     assert_float32_finite(out, f"SpectrogramSegmenter({method})")
     assert out.shape == S.shape
@@ -347,8 +432,10 @@ def test_spectrogram_segmenter(method, S, output, morphology, background):
         assert ((out == x) | (out == floor)).all()
 
 
-@given(spectrograms(min_freqs=2, max_freqs=8, min_frames=2, max_frames=9, big=1e6),
-       st.sampled_from([1e-20, 1e20, 1e25]))
+@given(
+    spectrograms(min_freqs=2, max_freqs=8, min_frames=2, max_frames=9, big=1e6),
+    st.sampled_from([1e-20, 1e20, 1e25]),
+)
 @example(np.arange(12, dtype=np.float32).reshape(1, 3, 4), 1e25)  # skimage's float32 squares overflowed
 @counted
 def test_otsu_and_bilateral_work_at_any_loudness(S, c):
@@ -358,8 +445,12 @@ def test_otsu_and_bilateral_work_at_any_loudness(S, c):
     seg = SpectrogramSegmenter("otsu").fit(S)
     np.testing.assert_array_equal(seg.transform(loud), seg.transform(S))
     bil = SpectrogramFilter("bilateral").fit(S)
-    np.testing.assert_allclose(bil.transform(loud) / np.float32(c), bil.transform(S), rtol=1e-4,
-                               atol=1e-5 * max(np.abs(S).max(), 1e-30))
+    np.testing.assert_allclose(
+        bil.transform(loud) / np.float32(c),
+        bil.transform(S),
+        rtol=1e-4,
+        atol=1e-5 * max(np.abs(S).max(), 1e-30),
+    )
 
 
 @given(st.sampled_from(["glcm", "lbp", "gabor", "edges"]), spectrograms(max_freqs=8, max_frames=9))
@@ -373,8 +464,9 @@ def test_spectrogram_image_features(kind, S):
         np.testing.assert_allclose(F.sum(axis=1), 1.0, rtol=1e-5)
 
 
-@given(st.sampled_from(["glcm", "lbp"]), spectrograms(max_freqs=8, max_frames=9, big=1e20),
-       power_of_two_scales())
+@given(
+    st.sampled_from(["glcm", "lbp"]), spectrograms(max_freqs=8, max_frames=9, big=1e20), power_of_two_scales()
+)
 @counted
 def test_texture_features_ignore_loudness(kind, S, c):
     S = _flush_subnormals(S)
@@ -392,8 +484,11 @@ def test_flatten_round_trip(S):
     assert len(est.get_feature_names_out()) == X.shape[1]
 
 
-@given(spectrograms(min_freqs=2, max_freqs=8, min_frames=2, max_frames=10, big=1e20),
-       st.integers(0, 10 ** 6), st.booleans())
+@given(
+    spectrograms(min_freqs=2, max_freqs=8, min_frames=2, max_frames=10, big=1e20),
+    st.integers(0, 10**6),
+    st.booleans(),
+)
 # a quiet map: skimage's absolute epsilon scored every position 0
 @example(np.array([[[1.2573e-4, -1.321e-4], [6.4042e-4, 1.049e-4]]], np.float32), 2, False)
 @example(np.array([[[3e19, -1e19, 2e19], [1e19, 5e19, -4e19]]], np.float32), 1, False)  # squares overflowed
@@ -403,7 +498,7 @@ def test_template_match(S, where, pad_input):
     n, F, T = S.shape
     tf, tt = 1 + where % F, 1 + (where // F) % T
     f0, t0 = (where // 7) % (F - tf + 1), (where // 11) % (T - tt + 1)
-    template = S[0, f0:f0 + tf, t0:t0 + tt].copy()
+    template = S[0, f0 : f0 + tf, t0 : t0 + tt].copy()
     before = S.copy()
     if template.std() == 0:
         with pytest.raises(ValueError, match="constant"):
@@ -442,8 +537,9 @@ def test_batch_image_functions(S):
 def test_wavelet_keeps_large_maps_scale_equivariant():
     """Regression: squared float32 coefficients overflowed above 1e19, so thresholds were 0."""
     S = np.random.default_rng(0).standard_normal((2, 16, 20)).astype(np.float32)
-    np.testing.assert_allclose(wavelet_batch(S * np.float32(1e20)), wavelet_batch(S) * np.float32(1e20),
-                               rtol=1e-5, atol=1e15)
+    np.testing.assert_allclose(
+        wavelet_batch(S * np.float32(1e20)), wavelet_batch(S) * np.float32(1e20), rtol=1e-5, atol=1e15
+    )
 
 
 #: Public name -> the property tests that exercise it (checked by test_public_api_coverage.py).
@@ -455,8 +551,11 @@ PROPERTY_TESTS = {
     "FixLength": [test_fix_length],
     "PoolingTransformer": [test_pooling_transformer, test_pooling_a_constant_gives_the_constant],
     "SincGramTransformer": [test_sincgram_transformer],
-    "SpectrogramFilter": [test_spectrogram_filter, test_spectrogram_filter_is_scale_equivariant,
-                          test_spectrogram_filter_keeps_a_constant],
+    "SpectrogramFilter": [
+        test_spectrogram_filter,
+        test_spectrogram_filter_is_scale_equivariant,
+        test_spectrogram_filter_keeps_a_constant,
+    ],
     "SpectrogramSegmenter": [test_spectrogram_segmenter, test_otsu_and_bilateral_work_at_any_loudness],
     "SpectrogramImageFeatures": [test_spectrogram_image_features, test_texture_features_ignore_loudness],
     "Flatten": [test_flatten_round_trip],

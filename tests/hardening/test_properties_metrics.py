@@ -8,6 +8,7 @@ pointwise similarities are symmetric, and the simple statistics agree with a
 numpy/scipy reference. Classification scores are checked for their range,
 their perfect value and their invariance to a monotone rescaling of scores.
 """
+
 import warnings
 
 import numpy as np
@@ -54,7 +55,7 @@ def pairs(draw, min_clips=2):
     if how == "identity":
         return S, S32.copy()
     if how == "other":
-        rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
         return S, (rng.standard_normal(S.shape) * np.abs(S32).max()).astype(np.float32)
     kernel = (draw(st.integers(1, min(2, S.shape[1]))), draw(st.integers(1, min(2, S.shape[2]))))
     P = PoolingTransformer(how, kernel).fit_transform(S32)
@@ -69,8 +70,12 @@ def _no_nan(values, name):
 
 @given(pairs())
 @example((np.full((2, 2, 3), 1e30, np.float32), np.full((2, 1, 1), 1e30, np.float32)))
-@example((np.arange(24, dtype=np.float32).reshape(2, 3, 4) * np.float32(1e-30),
-          np.arange(24, dtype=np.float32).reshape(2, 3, 4)[:, ::2, ::2] * np.float32(1e-30)))
+@example(
+    (
+        np.arange(24, dtype=np.float32).reshape(2, 3, 4) * np.float32(1e-30),
+        np.arange(24, dtype=np.float32).reshape(2, 3, 4)[:, ::2, ::2] * np.float32(1e-30),
+    )
+)
 @counted
 def test_every_metric_is_never_nan(pair):
     S, P = pair
@@ -93,8 +98,9 @@ def test_identical_maps_give_the_ideal_values(S):
     for name, values in res.items():
         info = get_metric(name)
         if name == "lipschitz":  # 1 where another clip differs, 0 for a clip with no partner
-            distinct = np.array([any(not np.array_equal(x[i], x[j]) for j in range(len(x)) if j != i)
-                                 for i in range(len(x))])
+            distinct = np.array(
+                [any(not np.array_equal(x[i], x[j]) for j in range(len(x)) if j != i) for i in range(len(x))]
+            )
             np.testing.assert_allclose(values, np.where(distinct, 1.0, 0.0), rtol=1e-6)
         elif name == "compression_ratio":
             np.testing.assert_array_equal(values, 1.0)
@@ -115,11 +121,13 @@ def test_metrics_ignore_a_common_power_of_two_scale(pair, c):
         np.testing.assert_allclose(b[name], a[name], rtol=1e-5, atol=1e-9, err_msg=name)
 
 
-@given(spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6), st.integers(0, 2 ** 32 - 1))
+@given(spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6), st.integers(0, 2**32 - 1))
 @counted
 def test_pointwise_similarities_are_symmetric(S, seed):
     S = S.astype(np.float32)
-    P = (np.random.default_rng(seed).standard_normal(S.shape) * max(np.abs(S).max(), 1e-20)).astype(np.float32)
+    P = (np.random.default_rng(seed).standard_normal(S.shape) * max(np.abs(S).max(), 1e-20)).astype(
+        np.float32
+    )
     for name in ("correlation", "cosine_similarity"):
         ab = preservation_metrics(S, P, [name])[name]
         ba = preservation_metrics(P, S, [name])[name]
@@ -148,8 +156,20 @@ def test_simple_statistics_match_a_reference(pair):
     s = S.astype(np.float32).astype(np.float64)
     p = P.astype(np.float64)
     assume(np.abs(s).max() < 1e15 and np.abs(p).max() < 1e15)
-    res = preservation_metrics(S, P, ["mean", "variance", "skewness", "kurtosis", "correlation",
-                                      "cosine_similarity", "temporal_variance", "lipschitz"])
+    res = preservation_metrics(
+        S,
+        P,
+        [
+            "mean",
+            "variance",
+            "skewness",
+            "kurtosis",
+            "correlation",
+            "cosine_similarity",
+            "temporal_variance",
+            "lipschitz",
+        ],
+    )
     flat_s, flat_p = s.reshape(len(s), -1), p.reshape(len(p), -1)
     np.testing.assert_allclose(res["mean"], _ratio(flat_p.mean(1), flat_s.mean(1)), rtol=1e-5)
     np.testing.assert_allclose(res["variance"], _ratio(flat_p.var(1), flat_s.var(1)), rtol=1e-4)
@@ -158,10 +178,16 @@ def test_simple_statistics_match_a_reference(pair):
         const = x.min(1) == x.max(1)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            v = scipy.stats.skew(x, axis=1) if kind == "skew" else scipy.stats.kurtosis(x, axis=1, fisher=False)
+            v = (
+                scipy.stats.skew(x, axis=1)
+                if kind == "skew"
+                else scipy.stats.kurtosis(x, axis=1, fisher=False)
+            )
         return np.where(const, 0.0, v)
 
-    well_spread = (flat_s.std(1) > 1e-6 * np.abs(flat_s).max(1)) & (flat_p.std(1) > 1e-6 * np.abs(flat_p).max(1))
+    well_spread = (flat_s.std(1) > 1e-6 * np.abs(flat_s).max(1)) & (
+        flat_p.std(1) > 1e-6 * np.abs(flat_p).max(1)
+    )
     for name, kind in (("skewness", "skew"), ("kurtosis", "kurt")):
         ref = _ratio(moment(flat_p, kind), moment(flat_s, kind))
         finite = well_spread & np.isfinite(ref) & (np.abs(moment(flat_s, kind)) > 1e-3)
@@ -169,8 +195,9 @@ def test_simple_statistics_match_a_reference(pair):
     up = _repeat_onto(s, p).reshape(len(s), -1)
     norms = np.linalg.norm(flat_s, axis=1) * np.linalg.norm(up, axis=1)
     ok = norms > 0
-    np.testing.assert_allclose(res["cosine_similarity"][ok], (flat_s * up).sum(1)[ok] / norms[ok],
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        res["cosine_similarity"][ok], (flat_s * up).sum(1)[ok] / norms[ok], rtol=1e-4, atol=1e-6
+    )
     tv = _ratio(p.mean(1).var(1), s.mean(1).var(1))
     ok = s.mean(1).var(1) > 1e-12 * np.abs(s).max() ** 2
     np.testing.assert_allclose(res["temporal_variance"][ok], tv[ok], rtol=1e-3)
@@ -185,7 +212,10 @@ def test_simple_statistics_match_a_reference(pair):
     np.testing.assert_allclose(res["lipschitz"], ref, rtol=1e-4, atol=1e-12)
 
 
-@given(spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6), st.sampled_from([1e-30, 1e-20, 1e20, 1e30]))
+@given(
+    spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6),
+    st.sampled_from([1e-30, 1e-20, 1e20, 1e30]),
+)
 @counted
 def test_lipschitz_at_extreme_magnitudes(S, scale):
     """Regression: the float32 Gram product lost every distance outside about 1e-22..1e19."""
@@ -197,9 +227,11 @@ def test_lipschitz_at_extreme_magnitudes(S, scale):
     np.testing.assert_allclose(scaled, unit, rtol=1e-5)
 
 
-@given(st.sampled_from(list(METRIC_NAMES)),
-       st.sampled_from(["nan", "inf", "1d", "4d", "empty", "int", "clips", "ndim_mix", "complex"]),
-       st.integers(0, 10 ** 6))
+@given(
+    st.sampled_from(list(METRIC_NAMES)),
+    st.sampled_from(["nan", "inf", "1d", "4d", "empty", "int", "clips", "ndim_mix", "complex"]),
+    st.integers(0, 10**6),
+)
 @counted
 def test_bad_input_is_refused_naming_the_argument(name, kind, where):
     rng = np.random.default_rng(where)
@@ -247,8 +279,12 @@ def test_single_row_maps_need_their_frequency():
 
 
 # -- scorers and reports ------------------------------------------------------------------------
-@given(st.sampled_from(list(METRIC_NAMES)), spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6),
-       st.sampled_from(["average", "max", "lse"]), st.sampled_from(["auto", "raw"]))
+@given(
+    st.sampled_from(list(METRIC_NAMES)),
+    spectrograms(min_clips=2, min_freqs=2, max_freqs=6, max_frames=6),
+    st.sampled_from(["average", "max", "lse"]),
+    st.sampled_from(["auto", "raw"]),
+)
 @counted
 def test_preservation_scorers(name, S, mode, score):
     pool = PoolingTransformer(mode, (1, 2) if S.shape[2] > 1 else (2, 1)).fit(S)
@@ -267,9 +303,16 @@ def test_preservation_scorers(name, S, mode, score):
     assert perfect == pytest.approx(float(expected), abs=1e-6)
 
 
-@given(spectrograms(min_clips=1, min_freqs=2, max_freqs=6, min_frames=2, max_frames=8),
-       st.lists(st.sampled_from(["average", "max", "min", "lse", "entropy", "power"]), min_size=1,
-                max_size=3, unique=True), st.sampled_from([None, "std", "sem"]))
+@given(
+    spectrograms(min_clips=1, min_freqs=2, max_freqs=6, min_frames=2, max_frames=8),
+    st.lists(
+        st.sampled_from(["average", "max", "min", "lse", "entropy", "power"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    st.sampled_from([None, "std", "sem"]),
+)
 @counted
 def test_compare_pooling(S, modes, spread):
     with warnings.catch_warnings():
@@ -296,7 +339,7 @@ def test_plot_tolerates_infinite_ratios():
 def labelled_scores(draw):
     n_classes = draw(st.integers(2, 5))
     n = draw(st.integers(2, 30))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     y = rng.integers(0, n_classes, n)
     y[:2] = [0, 1]  # two classes at least
     scale = 10.0 ** draw(st.integers(-20, 20))
@@ -312,9 +355,11 @@ def test_classification_scores(data):
     y, scores, labels = data
     before = scores.copy()
     k = min(2, len(labels) - 1)
-    values = {"top_k": top_k_accuracy(y, scores, k=k, labels=labels),
-              "map": mean_average_precision(y, scores, labels=labels),
-              "auc": macro_roc_auc(y, scores, labels=labels)}
+    values = {
+        "top_k": top_k_accuracy(y, scores, k=k, labels=labels),
+        "map": mean_average_precision(y, scores, labels=labels),
+        "auc": macro_roc_auc(y, scores, labels=labels),
+    }
     np.testing.assert_array_equal(scores, before)
     for name, v in values.items():
         assert 0.0 <= v <= 1.0, (name, v)
@@ -338,7 +383,9 @@ def test_classification_scores(data):
 
 
 @given(labelled_scores(), st.sampled_from(["nan", "inf", "1d", "3d", "columns"]))
-@example(data=(np.array([0, 0]), np.ones((2, 1)), np.array([0])), kind="columns")  # one class: sklearn's opaque error
+@example(
+    data=(np.array([0, 0]), np.ones((2, 1)), np.array([0])), kind="columns"
+)  # one class: sklearn's opaque error
 @counted
 def test_bad_scores_are_refused(data, kind):
     y, scores, labels = data
@@ -389,10 +436,15 @@ def test_classification_scorers(data):
 
 #: Public name -> the property tests that exercise it (checked by test_public_api_coverage.py).
 PROPERTY_TESTS = {
-    **{info.function.__name__: [test_every_metric_is_never_nan, test_identical_maps_give_the_ideal_values,
-                                test_metrics_ignore_a_common_power_of_two_scale,
-                                test_bad_input_is_refused_naming_the_argument]
-       for info in PRESERVATION_METRICS.values()},
+    **{
+        info.function.__name__: [
+            test_every_metric_is_never_nan,
+            test_identical_maps_give_the_ideal_values,
+            test_metrics_ignore_a_common_power_of_two_scale,
+            test_bad_input_is_refused_naming_the_argument,
+        ]
+        for info in PRESERVATION_METRICS.values()
+    },
     "preservation_metrics": [test_every_metric_is_never_nan, test_simple_statistics_match_a_reference],
     "get_metric": [test_identical_maps_give_the_ideal_values],
     "MetricInfo": [test_preservation_scorers],

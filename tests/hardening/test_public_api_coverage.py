@@ -5,6 +5,7 @@ subpackages; each test module of this folder maps the names it exercises to
 its tests. A public transformer, metric, scorer, estimator or loader that no
 module claims fails here, so it cannot be left out silently.
 """
+
 import importlib
 import inspect
 
@@ -23,12 +24,14 @@ SUBPACKAGES = ["skaudio.features", "skaudio.features.image", "skaudio.metrics", 
 
 #: Public names that are not computations on user data, or are covered elsewhere, and why.
 NOT_APPLICABLE = {
-    "fetch_esc50": "downloads the archive, then calls load_esc50 (covered); tests/datasets mocks the download",
+    "fetch_esc50": (
+        "downloads the archive, then calls load_esc50 (covered); tests/datasets mocks the download"
+    ),
     "fix_length": "the function behind FixLength (covered), also tests/test_io.py",
     "make_sound_events": "a generator of synthetic data, not a consumer of user input; tests/datasets",
     "pooling_report_main": "the CLI command over compare_pooling (covered); tests/test_cli.py",
     "capture_activations": "reads layers of a fitted network; tests/interpret/test_hooks.py (values, "
-                           "model left unchanged, unknown layers, unfitted estimators)",
+    "model left unchanged, unknown layers, unfitted estimators)",
     "layer_names": "lists a fitted network's submodules; tests/interpret/test_hooks.py",
     "grad_cam": "maps of a fitted network; tests/interpret/test_gradcam.py (known answers, errors)",
 }
@@ -55,8 +58,12 @@ def _claimed(table):
 
 
 def test_every_public_name_has_hardening_tests():
-    properties = (_claimed(test_properties_features.PROPERTY_TESTS) | _claimed(test_properties_metrics.PROPERTY_TESTS)
-                  | _claimed(test_corrupt_files.PROPERTY_TESTS) | _claimed(test_bad_inputs.PROPERTY_TESTS))
+    properties = (
+        _claimed(test_properties_features.PROPERTY_TESTS)
+        | _claimed(test_properties_metrics.PROPERTY_TESTS)
+        | _claimed(test_corrupt_files.PROPERTY_TESTS)
+        | _claimed(test_bad_inputs.PROPERTY_TESTS)
+    )
     covered = properties | _claimed(test_persistence.PERSISTENCE_TESTS) | set(NOT_APPLICABLE)
     missing = sorted(n for n in _public_names() if not _is_constant(n) and n not in covered)
     assert not missing, f"public names without hardening tests: {missing}"
@@ -67,11 +74,19 @@ def test_every_public_estimator_round_trips(module):
     from sklearn.base import BaseEstimator
 
     mod = importlib.import_module(module)
-    estimators = [n for n in mod.__all__ if inspect.isclass(getattr(mod, n))
-                  and issubclass(getattr(mod, n), BaseEstimator) and not inspect.isabstract(getattr(mod, n))]
+    estimators = [
+        n
+        for n in mod.__all__
+        if inspect.isclass(getattr(mod, n))
+        and issubclass(getattr(mod, n), BaseEstimator)
+        and not inspect.isabstract(getattr(mod, n))
+    ]
     base_only = {"AudioNetClassifier"}  # the common base of the three classifiers
-    missing = [n for n in estimators if n not in base_only
-               and not any(key.split("[")[0] == n for key in test_persistence.FITTED)]
+    missing = [
+        n
+        for n in estimators
+        if n not in base_only and not any(key.split("[")[0] == n for key in test_persistence.FITTED)
+    ]
     assert not missing, f"fitted estimators without a pickle/joblib round trip: {missing}"
 
 
@@ -79,10 +94,16 @@ def test_every_public_transformer_meets_flawed_input():
     from sklearn.base import TransformerMixin
 
     mod = importlib.import_module("skaudio.features")
-    transformers = [n for n in mod.__all__ if inspect.isclass(getattr(mod, n))
-                    and issubclass(getattr(mod, n), TransformerMixin)]
+    transformers = [
+        n
+        for n in mod.__all__
+        if inspect.isclass(getattr(mod, n)) and issubclass(getattr(mod, n), TransformerMixin)
+    ]
     missing = [n for n in transformers if n not in test_bad_inputs.PROPERTY_TESTS]
     assert not missing, f"transformers without the flawed-input test: {missing}"
-    missing = [n for n in transformers if not test_properties_features.PROPERTY_TESTS.get(n)
-               and not test_corrupt_files.PROPERTY_TESTS.get(n)]
+    missing = [
+        n
+        for n in transformers
+        if not test_properties_features.PROPERTY_TESTS.get(n) and not test_corrupt_files.PROPERTY_TESTS.get(n)
+    ]
     assert not missing, f"transformers without a property test: {missing}"

@@ -1,4 +1,5 @@
 """Inputs users bring: a datasets audio column, torch tensors, file paths (skaudio._validation)."""
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -17,8 +18,14 @@ def clips():
 
 def _column(clips, rate=SR, as_list=False):
     """What ``dataset["audio"]`` gives: one dict per clip."""
-    return [{"array": c.astype(np.float64).tolist() if as_list else c.astype(np.float64),
-             "sampling_rate": rate, "path": f"clip{i}.wav"} for i, c in enumerate(clips)]
+    return [
+        {
+            "array": c.astype(np.float64).tolist() if as_list else c.astype(np.float64),
+            "sampling_rate": rate,
+            "path": f"clip{i}.wav",
+        }
+        for i, c in enumerate(clips)
+    ]
 
 
 def _mel():
@@ -34,8 +41,9 @@ def _assert_one_line(excinfo):
 def test_datasets_audio_column_is_a_waveform_batch(clips, as_list):
     expected = _mel().fit_transform(clips)
     np.testing.assert_allclose(_mel().fit_transform(_column(clips, as_list=as_list)), expected, atol=1e-5)
-    np.testing.assert_allclose(AudioLoader(sr=SR).fit_transform(_column(clips, as_list=as_list)), clips,
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        AudioLoader(sr=SR).fit_transform(_column(clips, as_list=as_list)), clips, atol=1e-7
+    )
 
 
 def test_datasets_column_at_another_rate(clips):
@@ -73,8 +81,9 @@ def test_torch_tensors_with_grad(clips):
     np.testing.assert_array_equal(_mel().fit_transform(t), expected)
     np.testing.assert_array_equal(_mel().fit_transform(list(t)), expected)
     S = torch.from_numpy(_mel().set_params(to_db=False).fit_transform(clips)).requires_grad_(True)
-    np.testing.assert_array_equal(PoolingTransformer(mode="max", axis="time").fit_transform(S),
-                                  S.detach().numpy().max(axis=2))
+    np.testing.assert_array_equal(
+        PoolingTransformer(mode="max", axis="time").fit_transform(S), S.detach().numpy().max(axis=2)
+    )
     assert SincGramTransformer(sr=SR, n_filters=4).fit_transform(S).shape == (3, 4, 32)
     assert t.requires_grad and t.grad is None  # the caller's tensor is left as it was
 
@@ -88,13 +97,16 @@ def test_file_paths_where_samples_are_expected(tmp_path):
         PoolingTransformer().fit(paths)
 
 
-@pytest.mark.parametrize("bad, match", [
-    (lambda c: c, "numeric array of shape .3, 4000.; waveforms need no loading"),
-    (lambda c: torch.from_numpy(c).requires_grad_(True), "numeric array"),
-    (lambda c: [1, 2], "item 0 is a int"),
-    (lambda c: _column(c)[0], "got a single dict"),
-    (lambda c: "a.wav", "got a single str"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (lambda c: c, "numeric array of shape .3, 4000.; waveforms need no loading"),
+        (lambda c: torch.from_numpy(c).requires_grad_(True), "numeric array"),
+        (lambda c: [1, 2], "item 0 is a int"),
+        (lambda c: _column(c)[0], "got a single dict"),
+        (lambda c: "a.wav", "got a single str"),
+    ],
+)
 def test_audio_loader_errors_are_one_line(clips, bad, match):
     with pytest.raises(TypeError, match=match) as exc:
         AudioLoader(sr=SR).fit_transform(bad(clips))
@@ -104,8 +116,10 @@ def test_audio_loader_errors_are_one_line(clips, bad, match):
 @pytest.mark.parametrize("step", [_mel, lambda: PoolingTransformer(), lambda: SincGramTransformer(sr=SR)])
 def test_long_lists_give_short_errors(clips, step):
     # a datasets column of plain lists, ragged lists, spectrogram steps fed audio dicts
-    for bad in (_column(clips, as_list=True) if not isinstance(step(), MelSpectrogram) else None,
-                [c.tolist() for c in (clips[0], clips[1, :10])]):
+    for bad in (
+        _column(clips, as_list=True) if not isinstance(step(), MelSpectrogram) else None,
+        [c.tolist() for c in (clips[0], clips[1, :10])],
+    ):
         if bad is None:
             continue
         with pytest.raises((TypeError, ValueError)) as exc:
@@ -115,5 +129,7 @@ def test_long_lists_give_short_errors(clips, step):
 
 def test_dataset_rows_instead_of_the_audio_column(clips):
     rows = [{"audio": d, "label": 0} for d in _column(clips)]  # iterating a Dataset gives rows
-    with pytest.raises(TypeError, match=r"dicts with keys \['audio', 'label'\], not audio dicts.*dataset\['audio'\]"):
+    with pytest.raises(
+        TypeError, match=r"dicts with keys \['audio', 'label'\], not audio dicts.*dataset\['audio'\]"
+    ):
         _mel().fit(rows)

@@ -1,5 +1,6 @@
 """Tiny fitted networks of skaudio.models (one epoch each: interpretation needs a fitted model,
 not a good one) and a synthetic problem whose hidden activations and spectral patterns are known."""
+
 import numpy as np
 import pytest
 import torch
@@ -10,8 +11,9 @@ from skaudio.features import MelSpectrogram, Spectrogram
 from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 
 SR = 8000
-FAST = dict(random_state=0, n_jobs=1, batch_size=8, max_epochs=1, early_stopping=False, noise=None,
-            mixup_alpha=0.0)
+FAST = dict(
+    random_state=0, n_jobs=1, batch_size=8, max_epochs=1, early_stopping=False, noise=None, mixup_alpha=0.0
+)
 
 
 def mel(**kw):
@@ -20,14 +22,38 @@ def mel(**kw):
 
 def make_pipelines():
     return {
-        "secnn": Pipeline([("mel", mel()), ("clf", SECNNClassifier(
-            module__width=4, module__n_blocks=3, module__head=(16,), **FAST))]),
-        "degram": Pipeline([("spec", Spectrogram(n_fft=128, hop_length=128, sr=SR)),
-                            ("clf", DEGramNetClassifier(module__n_filters=16, module__stem_width=4,
-                                                        module__width=2, module__sr=SR, **FAST))]),
-        "dual": Pipeline([("clf", DualBranchClassifier(
-            module__width=4, module__detail_width=8, module__d_model=16, module__n_heads=2,
-            module__stem_stride=8, **FAST))]),
+        "secnn": Pipeline(
+            [
+                ("mel", mel()),
+                ("clf", SECNNClassifier(module__width=4, module__n_blocks=3, module__head=(16,), **FAST)),
+            ]
+        ),
+        "degram": Pipeline(
+            [
+                ("spec", Spectrogram(n_fft=128, hop_length=128, sr=SR)),
+                (
+                    "clf",
+                    DEGramNetClassifier(
+                        module__n_filters=16, module__stem_width=4, module__width=2, module__sr=SR, **FAST
+                    ),
+                ),
+            ]
+        ),
+        "dual": Pipeline(
+            [
+                (
+                    "clf",
+                    DualBranchClassifier(
+                        module__width=4,
+                        module__detail_width=8,
+                        module__d_model=16,
+                        module__n_heads=2,
+                        module__stem_stride=8,
+                        **FAST,
+                    ),
+                )
+            ]
+        ),
     }
 
 

@@ -1,4 +1,5 @@
 """The ESC-10 interpretation example runs end to end on a small subset."""
+
 import importlib.util
 from pathlib import Path
 
@@ -21,4 +22,8 @@ def test_example_on_a_subset(esc10_dir, tmp_path, monkeypatch, capsys):
     assert np.all(table["R2 fold 5"] <= 1)
     out = capsys.readouterr().out
     assert "fold-5 accuracy" in out and "patterns each class relies on" in out
-    assert {p.name for p in tmp_path.iterdir()} >= {"patterns.png", "reconstructions.png", "discriminative.png"}
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "patterns.png",
+        "reconstructions.png",
+        "discriminative.png",
+    }

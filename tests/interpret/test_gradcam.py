@@ -1,4 +1,5 @@
 """Grad-CAM: known answers on hand-built networks, the skaudio networks, errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -58,8 +59,13 @@ def test_downsampled_maps_are_upsampled_onto_the_input_grid():
 def test_equals_class_activation_mapping_for_a_global_average_head():
     """With global average pooling and a linear head, Grad-CAM is CAM (Zhou et al. 2016)."""
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.ReLU(),
-                              torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(6, 4))
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(6, 4),
+    )
     X = np.random.default_rng(0).random((5, 1, 12, 18)).astype(np.float32)
     cams = grad_cam(net, X, "1", target=2, normalize=False)
     with torch.no_grad():

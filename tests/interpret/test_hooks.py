@@ -1,4 +1,5 @@
 """Activation capture: right values, any layer, model left unchanged, clear errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,9 +12,14 @@ from tests.interpret.conftest import make_pipelines
 
 def small_net():
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3, padding=1), torch.nn.BatchNorm1d(3),
-                               torch.nn.ReLU(inplace=True), torch.nn.AdaptiveAvgPool1d(1),
-                               torch.nn.Flatten(), torch.nn.Linear(3, 2))
+    return torch.nn.Sequential(
+        torch.nn.Conv1d(2, 3, 3, padding=1),
+        torch.nn.BatchNorm1d(3),
+        torch.nn.ReLU(inplace=True),
+        torch.nn.AdaptiveAvgPool1d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(3, 2),
+    )
 
 
 def test_values_match_a_manual_forward_pass():
@@ -113,8 +119,11 @@ def test_shared_module_calls_side_by_side(fitted, events):
 
 def test_unknown_layer_lists_valid_names(fitted, events):
     X, _ = events
-    with pytest.raises(ValueError, match=r"'features\.99' is not a layer of SECNN.*Valid names: "
-                                         r"features, features\.0, features\.1"):
+    with pytest.raises(
+        ValueError,
+        match=r"'features\.99' is not a layer of SECNN.*Valid names: "
+        r"features, features\.0, features\.1",
+    ):
         capture_activations(fitted["secnn"], X, "features.99", n_jobs=1)
     with pytest.raises(ValueError, match="Did you mean 'features.1'"):
         capture_activations(fitted["secnn"], X, "feature.1", n_jobs=1)

@@ -1,5 +1,6 @@
 """NMFInterpreter: recovery of planted patterns, agreement with scikit-learn, every network and
 layer, the transformer API and its errors."""
+
 import pickle
 import warnings
 
@@ -47,8 +48,17 @@ def match(W_found, W_true):
 @pytest.mark.parametrize("basis", BASES)
 def test_recovers_planted_patterns(basis):
     net, X, W, _, source = known_problem()
-    nmf = NMFInterpreter(net, "act", basis=basis, spectrogram=source, normalize=False, max_iter=500,
-                         tol=1e-10, random_state=0, n_jobs=1).fit(X)
+    nmf = NMFInterpreter(
+        net,
+        "act",
+        basis=basis,
+        spectrogram=source,
+        normalize=False,
+        max_iter=500,
+        tol=1e-10,
+        random_state=0,
+        n_jobs=1,
+    ).fit(X)
     assert nmf.components_.shape == W.shape and (nmf.components_ >= 0).all()
     cos, cols = match(nmf.components_, W)
     assert np.array_equal(cols, np.arange(W.shape[1]))  # channel k explains pattern k
@@ -70,12 +80,20 @@ def test_time_resampling_and_frequency_pooling():
             h = self.act(x[:, :5, None, :].expand(-1, -1, 3, -1))  # (n, 5, 3 freq, T / 2)
             return self.head(h.mean((-2, -1)))
 
-    Hs = torch.nn.functional.interpolate(torch.nn.functional.avg_pool1d(torch.from_numpy(H), 2), size=40,
-                                         mode="linear", align_corners=False).numpy()
+    Hs = torch.nn.functional.interpolate(
+        torch.nn.functional.avg_pool1d(torch.from_numpy(H), 2), size=40, mode="linear", align_corners=False
+    ).numpy()
     V = np.einsum("mk,nkt->nmt", W, Hs).astype(np.float32)
     X = np.concatenate([H, V], axis=1)
-    nmf = NMFInterpreter(Net(), "act", spectrogram=FunctionTransformer(_v_rows, kw_args={"k": 5}),
-                         normalize=False, max_iter=1000, tol=1e-10, n_jobs=1).fit(X)
+    nmf = NMFInterpreter(
+        Net(),
+        "act",
+        spectrogram=FunctionTransformer(_v_rows, kw_args={"k": 5}),
+        normalize=False,
+        max_iter=1000,
+        tol=1e-10,
+        n_jobs=1,
+    ).fit(X)
     assert nmf.layer_shape_ == (5, 3, 20)
     np.testing.assert_allclose(nmf.transform(X) * nmf.h_scale_[None, :, None], Hs, rtol=1e-5, atol=1e-6)
     cos, cols = match(nmf.components_, W)
@@ -89,8 +107,9 @@ def test_free_basis_is_scikit_learns_solution():
     M, C = V.shape[1], H.shape[1]
     Vf = V.transpose(1, 0, 2).reshape(M, -1).astype(np.float64)
     Hf = H.transpose(1, 0, 2).reshape(C, -1).astype(np.float64)
-    W, _, _ = non_negative_factorization(Vf, H=Hf, n_components=C, update_H=False, solver="cd",
-                                         max_iter=400, tol=1e-6)
+    W, _, _ = non_negative_factorization(
+        Vf, H=Hf, n_components=C, update_H=False, solver="cd", max_iter=400, tol=1e-6
+    )
     assert nmf.solver_ == "cd"
     np.testing.assert_allclose(nmf.components_, W, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(nmf.reconstruction_err_, np.linalg.norm(Vf - W @ Hf), rtol=1e-6)
@@ -113,8 +132,17 @@ def test_smoothness_trades_error_for_smooth_patterns():
     net, X, _, _, source = known_problem(noise=0.3)
     rough, err = [], []
     for s in (0.0, 0.01, 1.0):
-        nmf = NMFInterpreter(net, "act", spectrogram=source, smoothness=s, solver="lbfgs", max_iter=500,
-                             tol=1e-10, random_state=0, n_jobs=1).fit(X)
+        nmf = NMFInterpreter(
+            net,
+            "act",
+            spectrogram=source,
+            smoothness=s,
+            solver="lbfgs",
+            max_iter=500,
+            tol=1e-10,
+            random_state=0,
+            n_jobs=1,
+        ).fit(X)
         rough.append(np.sum(np.diff(nmf.components_, axis=0) ** 2))
         err.append(nmf.reconstruction_err_)
     assert rough[0] > rough[1] > rough[2]
@@ -123,13 +151,22 @@ def test_smoothness_trades_error_for_smooth_patterns():
 
 def test_constrained_bases_attributes():
     net, X, _, _, source = known_problem()
-    tri = NMFInterpreter(net, "act", basis="mel_constrained", spectrogram=source, max_iter=300,
-                         random_state=0, n_jobs=1).fit(X)
+    tri = NMFInterpreter(
+        net, "act", basis="mel_constrained", spectrogram=source, max_iter=300, random_state=0, n_jobs=1
+    ).fit(X)
     assert ((tri.centres_ > 0) & (tri.centres_ < 1)).all() and (tri.bandwidths_ > 0).all()
     np.testing.assert_allclose(np.sort(tri.centres_), [0.1, 0.3, 0.5, 0.7, 0.9], atol=0.03)
     assert tri.centre_frequencies_ is None  # the rows' frequencies are unknown here
-    gauss = NMFInterpreter(net, "act", basis="mel_basis", n_filters=10, spectrogram=source, max_iter=300,
-                           random_state=0, n_jobs=1).fit(X)
+    gauss = NMFInterpreter(
+        net,
+        "act",
+        basis="mel_basis",
+        n_filters=10,
+        spectrogram=source,
+        max_iter=300,
+        random_state=0,
+        n_jobs=1,
+    ).fit(X)
     assert gauss.filterbank_.shape == (40, 10) and gauss.scalings_.shape == (10, 5)
     np.testing.assert_allclose(gauss.components_, gauss.filterbank_ @ gauss.scalings_)
     for est in (tri, gauss):
@@ -139,8 +176,9 @@ def test_constrained_bases_attributes():
 
 def test_same_seed_same_basis_and_clone_pickle():
     net, X, _, _, source = known_problem(n_clips=10)
-    nmf = NMFInterpreter(net, "act", basis="mel_basis", spectrogram=source, max_iter=50, random_state=3,
-                         n_jobs=1)
+    nmf = NMFInterpreter(
+        net, "act", basis="mel_basis", spectrogram=source, max_iter=50, random_state=3, n_jobs=1
+    )
     a = nmf.fit(X).components_.copy()
     twin = clone(nmf)
     assert twin.estimator is net and twin.get_params()["layer"] == "act"
@@ -184,15 +222,15 @@ def test_spectrogram_sources(fitted, events):
         warnings.simplefilter("ignore", ConvergenceWarning)
         auto = NMFInterpreter(pipe, "features.6", n_mels=20, power=1.0, **base).fit(X)
         assert auto.components_.shape == (20, 4)
-        np.testing.assert_allclose(auto.spectrogram_.transform(X),
-                                   mel(n_mels=20, power=1.0, to_db=False).fit_transform(X), rtol=1e-6)
+        np.testing.assert_allclose(
+            auto.spectrogram_.transform(X), mel(n_mels=20, power=1.0, to_db=False).fit_transform(X), rtol=1e-6
+        )
         # a bare SE-CNN on log-mels: V back from dB
         S = pipe[:-1].transform(X)
         db = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", normalize=False, **base).fit(S)
         np.testing.assert_allclose(db.get_spectrogram(S), librosa.db_to_power(S), rtol=1e-5)
         # the network's own view: its log-mel, floored 80 dB below the peak, mapped to [0, 1]
-        scaled = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", db_range=80.0,
-                                **base).fit(S)
+        scaled = NMFInterpreter(pipe[-1], "features.6", spectrogram="input_db", db_range=80.0, **base).fit(S)
         np.testing.assert_allclose(scaled.get_spectrogram(S), 1.0 + S / 80.0, atol=1e-5)
         auto_db = NMFInterpreter(pipe, "features.6", db_range=80.0, **base).fit(X)
         np.testing.assert_allclose(auto_db.get_spectrogram(X), 1.0 + S / 80.0, atol=1e-4)
@@ -218,11 +256,9 @@ def test_discriminative_components():
     V = np.einsum("mk,nkt->nmt", W, H).astype(np.float32)
     X = np.concatenate([H, V], axis=1)
     source = FunctionTransformer(_v_rows, kw_args={"k": 5})
-    nmf = NMFInterpreter(KnownActivations(5), "act", spectrogram=source,
-                         max_iter=300, n_jobs=1).fit(X)
+    nmf = NMFInterpreter(KnownActivations(5), "act", spectrogram=source, max_iter=300, n_jobs=1).fit(X)
     table = nmf.discriminative_components(X, y)
-    assert list(table.columns) == ["class", "rank", "component", "score", "share_in_class",
-                                   "share_elsewhere"]
+    assert list(table.columns) == ["class", "rank", "component", "score", "share_in_class", "share_elsewhere"]
     assert len(table) == 10
     top_a = table[table["class"] == "a"].sort_values("rank")
     top_b = table[table["class"] == "b"].sort_values("rank")
@@ -258,13 +294,41 @@ def _check_layers(pipe, layers, X, spec):
 # layers of each kind: convolutions, batch norms, SE/ECA/MACEM/GARM blocks and their MLPs,
 # pooling, DEGram, the Transformer and LSTM, the head
 SAMPLE = {
-    "secnn": ["features.0", "features.1", "features.6", "features.14", "features.14.fc.0", "features.22",
-              "pool", "classifier.0", "classifier.3"],
-    "degram": ["degram", "degram.sincgram", "degram.delayer.time_conv", "degram.delayer.pool_freq", "norm",
-               "stem.0", "stages.1.body.8", "stages.2.act", "fc"],
-    "dual": ["stem", "semantic.1.blocks.0.gate.mlp", "semantic.2.blocks.1", "reduce", "semantic_tf",
-             "semantic_tf.layers.0.self_attn", "semantic_tf.layers.0.self_attn.out_proj", "lstm",
-             "detail.9.blocks.0.time_gate", "gam", "fc"],
+    "secnn": [
+        "features.0",
+        "features.1",
+        "features.6",
+        "features.14",
+        "features.14.fc.0",
+        "features.22",
+        "pool",
+        "classifier.0",
+        "classifier.3",
+    ],
+    "degram": [
+        "degram",
+        "degram.sincgram",
+        "degram.delayer.time_conv",
+        "degram.delayer.pool_freq",
+        "norm",
+        "stem.0",
+        "stages.1.body.8",
+        "stages.2.act",
+        "fc",
+    ],
+    "dual": [
+        "stem",
+        "semantic.1.blocks.0.gate.mlp",
+        "semantic.2.blocks.1",
+        "reduce",
+        "semantic_tf",
+        "semantic_tf.layers.0.self_attn",
+        "semantic_tf.layers.0.self_attn.out_proj",
+        "lstm",
+        "detail.9.blocks.0.time_gate",
+        "gam",
+        "fc",
+    ],
 }
 
 
@@ -313,8 +377,9 @@ def test_errors(fitted, events):
     with pytest.raises(ValueError, match="solver='mu' .* without smoothness"):
         NMFInterpreter(pipe, "features.0", solver="mu", smoothness=1.0).fit(X)
     with pytest.raises(ValueError, match="all zero after nonnegative='relu'.*try nonnegative='abs'"):
-        NMFInterpreter(fitted["dual"], "detail.10.blocks.0.time_gate", spectrogram=mel(to_db=False),
-                       n_jobs=1).fit(X)
+        NMFInterpreter(
+            fitted["dual"], "detail.10.blocks.0.time_gate", spectrogram=mel(to_db=False), n_jobs=1
+        ).fit(X)
     with pytest.raises(NotFittedError):
         NMFInterpreter(pipe, "features.0").transform(X)
     fitted_nmf = NMFInterpreter(pipe, "features.0", max_iter=5, tol=0.5, n_jobs=1)
@@ -336,8 +401,9 @@ def test_pipeline_use_and_frozen_estimator(fitted, events):
     chain = Pipeline([("interpret", nmf)])
     H = chain.fit_transform(X)
     assert H.shape[:2] == (len(X), 8)
-    np.testing.assert_array_equal(H, NMFInterpreter(pipe, "features.13", max_iter=300, n_jobs=1)
-                                  .fit(X).transform(X))
+    np.testing.assert_array_equal(
+        H, NMFInterpreter(pipe, "features.13", max_iter=300, n_jobs=1).fit(X).transform(X)
+    )
 
 
 def test_pandas_output_through_flatten():
@@ -361,9 +427,16 @@ def test_pandas_output_through_flatten():
     np.testing.assert_array_equal(df.to_numpy(), H_out.reshape(6, -1))
 
 
-@pytest.mark.parametrize("check", ["check_no_attributes_set_in_init", "check_get_params_invariance",
-                                   "check_set_params", "check_estimator_repr",
-                                   "check_do_not_raise_errors_in_init_or_set_params"])
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_repr",
+        "check_do_not_raise_errors_in_init_or_set_params",
+    ],
+)
 def test_sklearn_api_checks(check):
     # the data checks feed 2-D random arrays, which no audio network takes; these need no data
     from sklearn.utils import estimator_checks

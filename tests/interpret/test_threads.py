@@ -4,6 +4,7 @@ the single-threaded results, and is left as it was (training flags, weights, hoo
 Calls pass ``n_jobs=1`` so that each thread's torch work runs on one thread, as in the
 single-threaded reference: the comparison is exact, and a different thread count could change
 the rounding of a convolution without anything being wrong."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,10 +30,17 @@ def train_mode_net():
     """Batch norm and dropout in training mode: a pass that ran in training mode would change
     both the output and the running statistics."""
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Conv1d(2, 4, 3, padding=1), torch.nn.BatchNorm1d(4),
-                              torch.nn.ReLU(inplace=True), torch.nn.Dropout(0.5),
-                              torch.nn.Conv1d(4, 4, 3, padding=1), torch.nn.ReLU(),
-                              torch.nn.AdaptiveAvgPool1d(1), torch.nn.Flatten(), torch.nn.Linear(4, 3))
+    net = torch.nn.Sequential(
+        torch.nn.Conv1d(2, 4, 3, padding=1),
+        torch.nn.BatchNorm1d(4),
+        torch.nn.ReLU(inplace=True),
+        torch.nn.Dropout(0.5),
+        torch.nn.Conv1d(4, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool1d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4, 3),
+    )
     with torch.no_grad():
         net[1].running_mean.uniform_(-0.5, 0.5)
         net[1].running_var.uniform_(0.5, 2.0)
@@ -74,20 +82,27 @@ def _equal(a, b):
 
 
 def assert_all_equal(results, expected):
-    wrong = [(i, j, r) for i, calls in enumerate(results) for j, r in enumerate(calls)
-             if not _equal(expected[i], r)]
+    wrong = [
+        (i, j, r)
+        for i, calls in enumerate(results)
+        for j, r in enumerate(calls)
+        if not _equal(expected[i], r)
+    ]
     total = sum(map(len, results))
     errors = sorted({f"{type(r).__name__}: {r}"[:200] for _, _, r in wrong if isinstance(r, Exception)})
-    assert not wrong, f"{len(wrong)} of {total} concurrent calls differ from the single-threaded result; " \
-                      f"errors: {errors}"
+    assert not wrong, (
+        f"{len(wrong)} of {total} concurrent calls differ from the single-threaded result; errors: {errors}"
+    )
 
 
 def snapshot(module):
     """Training flags, weights and buffers, and the parameters' ``.grad`` (skorch leaves the
     last training step's)."""
-    return ([m.training for m in module.modules()],
-            {k: v.clone() for k, v in module.state_dict().items()},
-            [None if p.grad is None else p.grad.clone() for p in module.parameters()])
+    return (
+        [m.training for m in module.modules()],
+        {k: v.clone() for k, v in module.state_dict().items()},
+        [None if p.grad is None else p.grad.clone() for p in module.parameters()],
+    )
 
 
 def assert_unchanged(module, before):
@@ -168,9 +183,12 @@ def test_nmf_fits_of_several_layers(secnn, events):
     the BLAS thread limits are left as they were."""
     X, _ = events
     module = secnn[-1].module_
-    settings = [dict(layer="features.4", basis="mel_basis"), dict(layer="features.13"),
-                dict(layer="features.13", basis="softplus", smoothness=0.1),
-                dict(layer="features.9", basis="mel_constrained")]
+    settings = [
+        dict(layer="features.4", basis="mel_basis"),
+        dict(layer="features.13"),
+        dict(layer="features.13", basis="softplus", smoothness=0.1),
+        dict(layer="features.9", basis="mel_constrained"),
+    ]
 
     def call(i):
         nmf = NMFInterpreter(secnn, **settings[i], batch_size=4, max_iter=20, random_state=i, n_jobs=1)

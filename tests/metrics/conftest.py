@@ -1,4 +1,5 @@
 """Fixtures for the metric tests: real log-mel spectrograms of ESC-10 clips and numpy pooling."""
+
 import os
 from pathlib import Path
 

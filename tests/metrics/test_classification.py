@@ -1,4 +1,5 @@
 """Classification scores: agreement with scikit-learn and with the d-prime formula."""
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -74,17 +75,27 @@ def test_scorers_in_cross_validate():
     assert (res["test_roc_auc_macro"] > 0.8).all() and (res["test_d_prime"] > 1).all()
 
 
-@pytest.mark.parametrize("func", [mean_average_precision, macro_roc_auc, d_prime_score,
-                                  lambda y, s, **kw: top_k_accuracy(y, s, k=1, **kw)],
-                         ids=["map", "roc_auc", "d_prime", "top1"])
+@pytest.mark.parametrize(
+    "func",
+    [
+        mean_average_precision,
+        macro_roc_auc,
+        d_prime_score,
+        lambda y, s, **kw: top_k_accuracy(y, s, k=1, **kw),
+    ],
+    ids=["map", "roc_auc", "d_prime", "top1"],
+)
 def test_label_indicator_y_is_refused_clearly(func):
     # a multilabel indicator matrix was read as the labels {0, 1}: "labels has 2 classes but
     # y_score has 3 columns", or, with labels given, a score of the wrong task
     Y = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
     S = np.random.default_rng(0).random((4, 3))
     for labels in (None, [0, 1, 2]):
-        with pytest.raises(ValueError, match=r"y_true must be 1-D class labels .* shape \(4, 3\).*"
-                                             "average_precision_score"):
+        with pytest.raises(
+            ValueError,
+            match=r"y_true must be 1-D class labels .* shape \(4, 3\).*"
+            "average_precision_score",
+        ):
             func(Y, S, labels=labels)
 
 

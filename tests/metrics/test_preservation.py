@@ -1,4 +1,5 @@
 """The preservation metrics against independent numpy/scipy/librosa references."""
+
 import librosa
 import numpy as np
 import pytest
@@ -87,15 +88,19 @@ def reference(name, s, p, freqs, pfreqs, sr, n_bins=64, eps=1e-10, tol=0.01):
     if name == "temporal_variance":
         return np.var(p.mean(axis=0)) / np.var(s.mean(axis=0))
     if name == "spectral_centroid":
-        return (_spectral_ref(librosa.feature.spectral_centroid, p - off, pfreqs)
-                / _spectral_ref(librosa.feature.spectral_centroid, s - off, freqs))
+        return _spectral_ref(librosa.feature.spectral_centroid, p - off, pfreqs) / _spectral_ref(
+            librosa.feature.spectral_centroid, s - off, freqs
+        )
     if name == "spectral_bandwidth":
-        return (_spectral_ref(librosa.feature.spectral_bandwidth, p - off, pfreqs)
-                / _spectral_ref(librosa.feature.spectral_bandwidth, s - off, freqs))
+        return _spectral_ref(librosa.feature.spectral_bandwidth, p - off, pfreqs) / _spectral_ref(
+            librosa.feature.spectral_bandwidth, s - off, freqs
+        )
     if name == "spectral_contrast":
         kw = dict(sr=sr, linear=True)
-        return (librosa.feature.spectral_contrast(S=p - off, freq=pfreqs, **kw).mean()
-                / librosa.feature.spectral_contrast(S=s - off, freq=freqs, **kw).mean())
+        return (
+            librosa.feature.spectral_contrast(S=p - off, freq=pfreqs, **kw).mean()
+            / librosa.feature.spectral_contrast(S=s - off, freq=freqs, **kw).mean()
+        )
     if name == "compression_ratio":
         return s.size / p.size
     raise KeyError(name)
@@ -231,9 +236,21 @@ def test_silence_gives_documented_values():
     P = np.zeros((3, 4, 5), np.float32)
     res = preservation_metrics(S, P)
     _all_finite_or_documented(res)
-    for name in ("variance", "mean", "skewness", "kurtosis", "entropy", "sparsity", "gini",
-                 "temporal_variance", "spectral_centroid", "spectral_bandwidth",
-                 "spectral_contrast", "correlation", "cosine_similarity"):
+    for name in (
+        "variance",
+        "mean",
+        "skewness",
+        "kurtosis",
+        "entropy",
+        "sparsity",
+        "gini",
+        "temporal_variance",
+        "spectral_centroid",
+        "spectral_bandwidth",
+        "spectral_contrast",
+        "correlation",
+        "cosine_similarity",
+    ):
         np.testing.assert_array_equal(res[name], 1.0, err_msg=name)
     np.testing.assert_array_equal(res["kl_divergence"], 0.0)
     np.testing.assert_array_equal(res["lipschitz"], 0.0)  # no informative pair
@@ -272,12 +289,15 @@ def test_lipschitz_needs_two_clips():
 
 
 # -- errors -------------------------------------------------------------------------
-@pytest.mark.parametrize("bad, match", [
-    (np.full((2, 4, 4), np.nan, np.float32), "NaN"),
-    (np.zeros((2, 0, 4), np.float32), "empty"),
-    (np.zeros(4, np.float32), "2-D or 3-D"),
-    (np.zeros((2, 4, 4), np.int16), "floating-point"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.full((2, 4, 4), np.nan, np.float32), "NaN"),
+        (np.zeros((2, 0, 4), np.float32), "empty"),
+        (np.zeros(4, np.float32), "2-D or 3-D"),
+        (np.zeros((2, 4, 4), np.int16), "floating-point"),
+    ],
+)
 def test_bad_input_is_refused_with_a_named_argument(bad, match):
     good = np.zeros((2, 4, 4), np.float32)
     with pytest.raises((ValueError, TypeError), match=match):
@@ -317,8 +337,7 @@ def test_registry_lists_the_seventeen_entries_of_fig3():
     cats = [c for c, m in METRIC_ENTRIES if m == "variance"]
     assert cats == ["information_retention", "global_structure"]
     counts = {c: sum(1 for cc, _ in METRIC_ENTRIES if cc == c) for c, _ in METRIC_ENTRIES}
-    assert counts == {"information_retention": 2, "global_structure": 10, "local_detail": 4,
-                      "compression": 1}
+    assert counts == {"information_retention": 2, "global_structure": 10, "local_detail": 4, "compression": 1}
 
 
 def test_registry_functions_and_directions():

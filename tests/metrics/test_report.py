@@ -1,4 +1,5 @@
 """compare_pooling, its heatmap and the pooling-report command."""
+
 import io
 
 import numpy as np
@@ -6,8 +7,8 @@ import pandas as pd
 import pytest
 
 from skaudio._kernels.pooling import POOLING_MODES, pool2d
-from skaudio.metrics import METRIC_NAMES, compare_pooling, plot_pooling_comparison, preservation_metrics
 from skaudio.cli import main
+from skaudio.metrics import METRIC_NAMES, compare_pooling, plot_pooling_comparison, preservation_metrics
 from skaudio.metrics.report import pooling_report_main, summarize_pooling
 
 
@@ -54,11 +55,13 @@ def test_nonnegative_modes_on_db_input(db_maps):
 
 
 def test_spread_per_clip_and_params(db_maps):
-    table = compare_pooling(db_maps, ["lse"], metrics=["variance"], spread="std",
-                            mode_params={"lse": {"r": 5.0}})
+    table = compare_pooling(
+        db_maps, ["lse"], metrics=["variance"], spread="std", mode_params={"lse": {"r": 5.0}}
+    )
     assert list(table.columns) == ["variance", "variance_std"]
-    long = compare_pooling(db_maps, ["lse"], metrics=["variance"], per_clip=True,
-                           mode_params={"lse": {"r": 5.0}})
+    long = compare_pooling(
+        db_maps, ["lse"], metrics=["variance"], per_clip=True, mode_params={"lse": {"r": 5.0}}
+    )
     assert long.shape == (5, 1)
     assert long["variance"].std() == pytest.approx(table.loc["lse", "variance_std"])
     both = summarize_pooling(pd.concat([long, long]))
@@ -68,8 +71,9 @@ def test_spread_per_clip_and_params(db_maps):
 
 
 def test_kernel_size_is_passed_to_pooling_and_metrics(db_maps):
-    table = compare_pooling(db_maps, ["average"], kernel_size=(4, 2),
-                            metrics=["compression_ratio", "correlation"])
+    table = compare_pooling(
+        db_maps, ["average"], kernel_size=(4, 2), metrics=["compression_ratio", "correlation"]
+    )
     assert table.loc["average", "compression_ratio"] == pytest.approx(8.0)
     P = pool2d(db_maps, "average", (4, 2))
     want = preservation_metrics(db_maps, P, ["correlation"], stride=(4, 2))["correlation"].mean()
@@ -104,8 +108,27 @@ def test_report_command_on_synthetic_data(tmp_path):
     pytest.importorskip("matplotlib")
     out, png = tmp_path / "t.csv", tmp_path / "t.png"
     stream = io.StringIO()
-    assert main(["pooling-report", "--data", "synthetic", "--n-clips", "4", "--kernel", "2x2",
-                 "--modes", "average,max", "--out", str(out), "--plot", str(png)], out=stream) == 0
+    assert (
+        main(
+            [
+                "pooling-report",
+                "--data",
+                "synthetic",
+                "--n-clips",
+                "4",
+                "--kernel",
+                "2x2",
+                "--modes",
+                "average,max",
+                "--out",
+                str(out),
+                "--plot",
+                str(png),
+            ],
+            out=stream,
+        )
+        == 0
+    )
     text = stream.getvalue()
     assert "average" in text and "compression_ratio" in text
     table = pd.read_csv(out, index_col="mode")
@@ -136,8 +159,9 @@ def test_compare_pooling_describes_the_pooling_transformer_output(db_maps, level
         P = PoolingTransformer(mode, levels=levels).fit_transform(db_maps)
         want = preservation_metrics(db_maps, P, names)
         for name in names:
-            np.testing.assert_allclose(long.loc[mode, name].to_numpy(), want[name], rtol=1e-6,
-                                       err_msg=f"{mode} {name}")
+            np.testing.assert_allclose(
+                long.loc[mode, name].to_numpy(), want[name], rtol=1e-6, err_msg=f"{mode} {name}"
+            )
     # LNP of a dB map: the levels above the floor, pooled, with the floor put back
     low = db_maps.min(axis=(1, 2), keepdims=True)
     lnp = PoolingTransformer("lnp", levels=levels).fit_transform(db_maps)

@@ -1,4 +1,5 @@
 """Preservation scorers inside scikit-learn model selection."""
+
 import pickle
 
 import numpy as np
@@ -56,16 +57,27 @@ def test_pipeline_scores_the_last_step():
 def test_grid_search_tunes_pooling_for_preservation(maps):
     pipe = make_pipeline(FunctionTransformer(), PoolingTransformer())
     grid = {"poolingtransformer__mode": ["average", "max", "min"]}
-    search = GridSearchCV(pipe, grid, cv=KFold(3),
-                          scoring=preservation_scoring(["correlation", "variance", "kl_divergence"]),
-                          refit="preservation_correlation")
+    search = GridSearchCV(
+        pipe,
+        grid,
+        cv=KFold(3),
+        scoring=preservation_scoring(["correlation", "variance", "kl_divergence"]),
+        refit="preservation_correlation",
+    )
     search.fit(maps)
     res = search.cv_results_
-    assert set(res) >= {"mean_test_preservation_correlation", "mean_test_preservation_variance",
-                        "mean_test_preservation_kl_divergence"}
+    assert set(res) >= {
+        "mean_test_preservation_correlation",
+        "mean_test_preservation_variance",
+        "mean_test_preservation_kl_divergence",
+    }
     # the scores are the metrics on held-out clips, so the choice is checkable by hand
-    corr = {m: preservation_metrics(maps, PoolingTransformer(mode=m).fit_transform(maps),
-                                    ["correlation"])["correlation"].mean() for m in grid["poolingtransformer__mode"]}
+    corr = {
+        m: preservation_metrics(maps, PoolingTransformer(mode=m).fit_transform(maps), ["correlation"])[
+            "correlation"
+        ].mean()
+        for m in grid["poolingtransformer__mode"]
+    }
     assert search.best_params_["poolingtransformer__mode"] == max(corr, key=corr.get)
     assert np.all(res["mean_test_preservation_variance"] <= 0)  # -|ratio - 1|
 
@@ -89,7 +101,7 @@ def test_names_and_lookup():
         make_preservation_scorer("nope")
     with pytest.raises(ValueError, match="score must be"):
         make_preservation_scorer("mean", score="best")
-    assert sorted(METRIC_NAMES) == sorted(n[len("preservation_"):] for n in names)
+    assert sorted(METRIC_NAMES) == sorted(n[len("preservation_") :] for n in names)
 
 
 def test_scorer_pickles_and_takes_metric_options(maps):

@@ -1,4 +1,5 @@
 """Augmentation functions: SNR, noise colour, shifts, crops, mixup; inputs never modified."""
+
 import numpy as np
 import pytest
 import torch
@@ -49,12 +50,18 @@ def test_time_shift_crop_mixup():
     x = torch.arange(20.0).repeat(6, 3, 1)  # (6, 3, 20): frames are the last axis
     y = augment.time_shift(x, prob=1.0, max_fraction=0.25)
     assert torch.equal(y.sort(-1).values, x)
-    shifts = [int((y[i, 0] == x[i, 0].roll(s)).all() and s) for i in range(6) for s in range(-5, 6)
-              if (y[i, 0] == x[i, 0].roll(s)).all()]
+    shifts = [
+        int((y[i, 0] == x[i, 0].roll(s)).all() and s)
+        for i in range(6)
+        for s in range(-5, 6)
+        if (y[i, 0] == x[i, 0].roll(s)).all()
+    ]
     assert len(shifts) == 6
     assert torch.equal(augment.time_shift(x, prob=0.0), x)
     c = augment.random_crop(x, (0.5, 0.5))
-    assert c.shape == (6, 3, 10) and torch.equal(c[0, 0], torch.arange(float(c[0, 0, 0]), float(c[0, 0, 0]) + 10))
+    assert c.shape == (6, 3, 10) and torch.equal(
+        c[0, 0], torch.arange(float(c[0, 0, 0]), float(c[0, 0, 0]) + 10)
+    )
     m, perm, lam = augment.mixup(x, 0.4)
     assert 0 <= lam <= 1 and torch.allclose(m, lam * x + (1 - lam) * x[perm])
     with pytest.raises(ValueError, match="noise colour"):

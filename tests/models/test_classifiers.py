@@ -1,14 +1,15 @@
 """The skorch-based classifiers: scikit-learn behaviour, reproducibility, learning, recipe."""
+
 import pickle
 
 import joblib
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
+from skorch.callbacks import Callback
 
 from skaudio.datasets import make_sound_events
 from skaudio.features import MelSpectrogram, Spectrogram
@@ -19,16 +20,43 @@ FAST = dict(random_state=0, n_jobs=1, batch_size=8, verbose=0)
 
 
 def tiny_secnn(**kw):
-    return SECNNClassifier(**{**FAST, **dict(module__width=4, module__n_blocks=3, module__head=(16,),
-                                             lr=3e-3, max_epochs=12, early_stopping=False,
-                                             mixup_alpha=0.0, noise=None), **kw})
+    return SECNNClassifier(
+        **{
+            **FAST,
+            **dict(
+                module__width=4,
+                module__n_blocks=3,
+                module__head=(16,),
+                lr=3e-3,
+                max_epochs=12,
+                early_stopping=False,
+                mixup_alpha=0.0,
+                noise=None,
+            ),
+            **kw,
+        }
+    )
 
 
 def tiny_degram(**kw):
-    return DEGramNetClassifier(**{**FAST, **dict(module__n_filters=16, module__stem_width=4,
-                                                 module__width=2, module__sr=SR, module__dropout=0.0,
-                                                 lr=3e-3, max_epochs=12, early_stopping=False,
-                                             mixup_alpha=0.0, noise=None), **kw})
+    return DEGramNetClassifier(
+        **{
+            **FAST,
+            **dict(
+                module__n_filters=16,
+                module__stem_width=4,
+                module__width=2,
+                module__sr=SR,
+                module__dropout=0.0,
+                lr=3e-3,
+                max_epochs=12,
+                early_stopping=False,
+                mixup_alpha=0.0,
+                noise=None,
+            ),
+            **kw,
+        }
+    )
 
 
 def tiny_dual(**kw):
@@ -39,12 +67,25 @@ def tiny_dual(**kw):
     # channel gets a gradient and 12 epochs ended anywhere between 0.67 and 1.0 by seed (issue 18).
     # standardize: the synthetic clips' levels (0.2-0.9) are random and carry no class, and
     # without it the stem's batch norm mixed batchmates' levels (see DualBranchNet's docstring)
-    return DualBranchClassifier(**{**FAST, **dict(module__width=8, module__detail_width=8,
-                                                  module__standardize=True,
-                                                  module__d_model=16, module__n_heads=2,
-                                                  module__stem_stride=8, module__pool="avg",
-                                                  lr=5e-3, max_epochs=12,
-                                                  mixup_alpha=0.0, noise=None), **kw})
+    return DualBranchClassifier(
+        **{
+            **FAST,
+            **dict(
+                module__width=8,
+                module__detail_width=8,
+                module__standardize=True,
+                module__d_model=16,
+                module__n_heads=2,
+                module__stem_stride=8,
+                module__pool="avg",
+                lr=5e-3,
+                max_epochs=12,
+                mixup_alpha=0.0,
+                noise=None,
+            ),
+            **kw,
+        }
+    )
 
 
 def mel():
@@ -109,11 +150,14 @@ def test_clone_pickle_and_seed(name, events):
     assert torch.equal(torch.rand(3), expected)
 
 
-@pytest.mark.parametrize("name,param,values", [
-    ("secnn", "clf__module__width", [2, 4]),
-    ("degram", "clf__module__n_filters", [8, 16]),
-    ("dual", "clf__module__d_model", [8, 16]),
-])
+@pytest.mark.parametrize(
+    "name,param,values",
+    [
+        ("secnn", "clf__module__width", [2, 4]),
+        ("degram", "clf__module__n_filters", [8, 16]),
+        ("dual", "clf__module__d_model", [8, 16]),
+    ],
+)
 def test_gridsearch_over_network_hyperparameter(name, param, values, events):
     Xtr, _, ytr, _ = events
     gs = GridSearchCV(PIPELINES[name](max_epochs=1), {param: values}, cv=2).fit(Xtr, ytr)
@@ -131,8 +175,21 @@ def test_gridsearch_over_network_hyperparameter(name, param, values, events):
 def test_get_set_params_reach_everything():
     clf = tiny_secnn()
     params = clf.get_params()
-    for key in ("module__width", "lr", "random_state", "device", "verbose", "noise", "mixup_alpha",
-                "time_shift_prob", "ema_decay", "lr_schedule", "patience", "optimizer", "weight_decay"):
+    for key in (
+        "module__width",
+        "lr",
+        "random_state",
+        "device",
+        "verbose",
+        "noise",
+        "mixup_alpha",
+        "time_shift_prob",
+        "ema_decay",
+        "lr_schedule",
+        "patience",
+        "optimizer",
+        "weight_decay",
+    ):
         assert key in params
     clf.set_params(module__width=8, noise="pink", lr=1e-2)
     assert clf.get_params()["module__width"] == 8 and clf.noise == "pink"
@@ -141,9 +198,19 @@ def test_get_set_params_reach_everything():
 def test_recipe_early_stopping_plateau_and_augmentation(events):
     Xtr, Xte, ytr, _ = events
     S = mel().fit_transform(Xtr)
-    clf = tiny_secnn(early_stopping=True, patience=4, max_epochs=40, lr_schedule="plateau",
-                     lr_patience=1, noise=("white", "pink", "brown"), noise_prob=0.5,
-                     time_shift_prob=0.5, mixup_alpha=0.2, random_crop=(0.6, 0.9), ema_decay=0.9)
+    clf = tiny_secnn(
+        early_stopping=True,
+        patience=4,
+        max_epochs=40,
+        lr_schedule="plateau",
+        lr_patience=1,
+        noise=("white", "pink", "brown"),
+        noise_prob=0.5,
+        time_shift_prob=0.5,
+        mixup_alpha=0.2,
+        random_crop=(0.6, 0.9),
+        ema_decay=0.9,
+    )
     clf.fit(S, ytr)
     h = clf.history_
     assert "valid_loss" in h[-1] and "valid_acc" in h[-1]
@@ -167,7 +234,7 @@ def test_onecycle_schedule_and_ema(events):
     for k, v in clf.module_.state_dict().items():
         if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
             continue  # re-estimated on the training clips after the average is loaded
-        expected = ema.shadow_[k] / (1 - 0.5 ** ema.n_steps_) if v.dtype.is_floating_point else ema.shadow_[k]
+        expected = ema.shadow_[k] / (1 - 0.5**ema.n_steps_) if v.dtype.is_floating_point else ema.shadow_[k]
         torch.testing.assert_close(v, expected)
 
 
@@ -186,8 +253,9 @@ def test_filterbank_lr_scale_freezes_or_slows_the_bank(name, events):
 
     def drift(scale):
         rec = _BankAtStart()
-        clf = PIPELINES[name](max_epochs=2, weight_decay=0.1, filterbank_lr_scale=scale,
-                              callbacks=[("rec", rec)]).fit(Xtr, ytr)[-1]
+        clf = PIPELINES[name](
+            max_epochs=2, weight_decay=0.1, filterbank_lr_scale=scale, callbacks=[("rec", rec)]
+        ).fit(Xtr, ytr)[-1]
         return clf, (_bank(clf) - rec.bank).abs().max().item()
 
     frozen, d0 = drift(0.0)
@@ -292,9 +360,17 @@ def test_spec_augment_masks_training_batches_only():
     S = rng.random((16, 20, 30), dtype=np.float32)
     S0 = S.copy()
     y = np.arange(16) % 2
-    base = dict(module=_Recorder, max_epochs=1, early_stopping=False, noise=None, time_shift_prob=0.0,
-                random_crop=None,
-                mixup_alpha=0.0, random_state=0, batch_size=8)
+    base = dict(
+        module=_Recorder,
+        max_epochs=1,
+        early_stopping=False,
+        noise=None,
+        time_shift_prob=0.0,
+        random_crop=None,
+        mixup_alpha=0.0,
+        random_state=0,
+        batch_size=8,
+    )
     clf = SECNNClassifier(spec_augment=(2, 3), **base).fit(S, y)
     rows, frames = _constant_rows_and_frames(clf.module_.seen)
     # masks of up to 15 % of 20 rows / 10 % of 30 frames; width 0 is possible for a draw
@@ -337,24 +413,31 @@ def test_training_batches_are_reshuffled_each_epoch_and_seeded(name, events):
         rec = _BatchLabels()
         PIPELINES[name](max_epochs=3, callbacks=[rec]).fit(X_tr, y_tr)
         per_epoch = len(rec.batches_) // 3
-        epochs = [sum(rec.batches_[i * per_epoch:(i + 1) * per_epoch], []) for i in range(3)]
+        epochs = [sum(rec.batches_[i * per_epoch : (i + 1) * per_epoch], []) for i in range(3)]
         assert sorted(epochs[0]) == sorted(epochs[1]) == sorted(epochs[2])  # each clip once an epoch
-        assert epochs[0] != epochs[1] and epochs[1] != epochs[2]            # in a new order
+        assert epochs[0] != epochs[1] and epochs[1] != epochs[2]  # in a new order
         orders.append(epochs)
-    assert orders[0] == orders[1]                                            # same seed, same order
+    assert orders[0] == orders[1]  # same seed, same order
     assert "iterator_train__shuffle" in PIPELINES[name]()[-1].get_params()
 
 
 # -- skorch's save/load into a fresh estimator (issue 19 item 5) -------------------------
-@pytest.mark.parametrize("make, extra", [
-    (tiny_secnn, {}),
-    (tiny_degram, {"module__n_freqs": 16}),  # sizes fit reads from X come from module__ here
-    (tiny_dual, {}),
-], ids=["secnn", "degram", "dual"])
+@pytest.mark.parametrize(
+    "make, extra",
+    [
+        (tiny_secnn, {}),
+        (tiny_degram, {"module__n_freqs": 16}),  # sizes fit reads from X come from module__ here
+        (tiny_dual, {}),
+    ],
+    ids=["secnn", "degram", "dual"],
+)
 def test_initialize_then_load_params_reproduces_predictions(make, extra, tmp_path):
     rng = np.random.default_rng(0)
-    X = rng.random((12, 16, 12)).astype(np.float32) if make is not tiny_dual else \
-        (0.1 * rng.standard_normal((12, 2048))).astype(np.float32)
+    X = (
+        rng.random((12, 16, 12)).astype(np.float32)
+        if make is not tiny_dual
+        else (0.1 * rng.standard_normal((12, 2048))).astype(np.float32)
+    )
     y = np.array(["dog", "rain", "bird"] * 4)
     clf = make(max_epochs=1, early_stopping=False).fit(X, y)
     clf.save_params(f_params=tmp_path / "params.pt")

@@ -1,4 +1,5 @@
 """The estimator step of ``skaudio demo``."""
+
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
@@ -25,6 +26,7 @@ def test_demo_cross_validate_for_any_seed():
     X, y = make_sound_events(60, 3, sr=8000, duration=1.0, random_state=0)
     S = MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32).fit_transform(X)
     for seed in range(5):
-        res = demo_cross_validate(S, y, StratifiedKFold(3, shuffle=True, random_state=0),
-                                  random_state=seed, n_jobs=1)
+        res = demo_cross_validate(
+            S, y, StratifiedKFold(3, shuffle=True, random_state=0), random_state=seed, n_jobs=1
+        )
         assert res["test_accuracy"].min() >= 0.9, (seed, res["test_accuracy"])

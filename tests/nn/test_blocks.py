@@ -1,4 +1,5 @@
 """Attention blocks and the pooling factory of skaudio.nn.blocks."""
+
 import pytest
 import torch
 
@@ -92,7 +93,7 @@ def test_specaugment_masks_only_in_training():
     x = torch.randn(4, 1, 20, 30)
     assert torch.equal(aug.eval()(x), x)
     y = aug.train()(x)
-    changed = (y != x)
+    changed = y != x
     assert changed.any() and not changed.all()
     # masked bins hold the clip mean
     means = x.mean((1, 2, 3))

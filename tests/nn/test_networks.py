@@ -1,4 +1,5 @@
 """Shapes and parameter counts of the networks, CPU defaults and paper sizes."""
+
 import pytest
 import torch
 
@@ -73,16 +74,25 @@ def test_dualbranch_defaults_and_errors():
 
 
 def test_dualbranch_width_per_module():
-    net = DualBranchNet(n_classes=2, width=(6, 6, 5, 8, 12), detail_width=4, d_model=8, n_heads=2,
-                        stem_stride=4, n_filters=6, n_fft=64)
+    net = DualBranchNet(
+        n_classes=2,
+        width=(6, 6, 5, 8, 12),
+        detail_width=4,
+        d_model=8,
+        n_heads=2,
+        stem_stride=4,
+        n_filters=6,
+        n_fft=64,
+    )
     assert [fd.down[0].out_channels for fd in net.semantic] == [6, 6, 5, 8, 12]
     assert net.reduce.in_channels == 12
     doubling = DualBranchNet(n_classes=2, width=3, detail_width=4, d_model=8, n_heads=2, stem_stride=4)
     assert [fd.down[0].out_channels for fd in doubling.semantic] == [3, 6, 12, 24, 48]
     with torch.no_grad():
         assert net.eval()(torch.randn(2, 2000)).shape == (2, 2)
-    conv = DualBranchNet(n_classes=2, width=(5, 6, 6, 6, 6), detail_width=4, d_model=8, n_heads=2,
-                         stem="conv", stem_stride=4)
+    conv = DualBranchNet(
+        n_classes=2, width=(5, 6, 6, 6, 6), detail_width=4, d_model=8, n_heads=2, stem="conv", stem_stride=4
+    )
     assert conv.stem[0].out_channels == 5
     for bad in [(4, 4, 4), (4, 4, 0, 4, 4)]:
         with pytest.raises(ValueError, match="width must be"):
@@ -103,14 +113,25 @@ def test_paper_sizes_are_named():
 
 
 def test_dualbranch_sincgram_stem_is_log_band_energy_of_the_waveform():
-    net = DualBranchNet(n_classes=3, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
-                        stem_stride=8, n_filters=12, n_fft=256, sr=16000)
+    net = DualBranchNet(
+        n_classes=3,
+        width=4,
+        detail_width=8,
+        d_model=16,
+        n_heads=2,
+        stem="sincgram",
+        stem_stride=8,
+        n_filters=12,
+        n_fft=256,
+        sr=16000,
+    )
     x = torch.randn(2, 4000)
     stem = net.stem.eval()
     with torch.no_grad():
         got = stem(x.unsqueeze(1))
-        spec = torch.stft(x, 256, hop_length=8, window=torch.hann_window(256), pad_mode="constant",
-                          return_complex=True)
+        spec = torch.stft(
+            x, 256, hop_length=8, window=torch.hann_window(256), pad_mode="constant", return_complex=True
+        )
         bands = stem.sincgram.filters().t() @ spec.abs().square()
         # batch norm at its initial running statistics only divides by sqrt(1 + eps)
         want = torch.log(bands + 1e-6) / (1 + stem.norm.eps) ** 0.5
@@ -125,8 +146,17 @@ def test_dualbranch_sincgram_stem_is_log_band_energy_of_the_waveform():
 
 
 def test_dualbranch_sincgram_stem_shapes_and_errors():
-    net = DualBranchNet(n_classes=4, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
-                        stem_stride=16, n_filters=8, n_fft=2048).eval()
+    net = DualBranchNet(
+        n_classes=4,
+        width=4,
+        detail_width=8,
+        d_model=16,
+        n_heads=2,
+        stem="sincgram",
+        stem_stride=16,
+        n_filters=8,
+        n_fft=2048,
+    ).eval()
     with torch.no_grad():
         x = torch.randn(1, 1, 22050)
         sem, det = net.semantic(net.front2d(net.stem(x))), net.detail(x)
@@ -140,9 +170,20 @@ def test_dualbranch_sincgram_stem_shapes_and_errors():
 
 def test_dualbranch_masks_the_stem_output_in_training_only():
     torch.manual_seed(0)
-    net = DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem="sincgram",
-                        stem_stride=8, n_filters=16, n_fft=256, freq_masks=2, max_freq_mask=0.5,
-                        standardize=False)  # the stem then reads x itself, compared below
+    net = DualBranchNet(
+        n_classes=2,
+        width=4,
+        detail_width=8,
+        d_model=16,
+        n_heads=2,
+        stem="sincgram",
+        stem_stride=8,
+        n_filters=16,
+        n_fft=256,
+        freq_masks=2,
+        max_freq_mask=0.5,
+        standardize=False,
+    )  # the stem then reads x itself, compared below
     seen = []
     net.front2d.register_forward_hook(lambda mod, inp, out: seen.append(inp[0].detach()))
     x = torch.randn(4, 8000)
@@ -154,12 +195,22 @@ def test_dualbranch_masks_the_stem_output_in_training_only():
         clean = net.stem(x.unsqueeze(1))
     masked_rows = (seen[0] != clean).all(dim=-1)  # whole filter rows replaced in training
     assert masked_rows.any() and not masked_rows.all()
-    torch.testing.assert_close(seen[1], clean)    # untouched in eval mode
+    torch.testing.assert_close(seen[1], clean)  # untouched in eval mode
 
 
 def test_dualbranch_front2d_folds_halved_rows_into_channels():
-    net = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, stem="sincgram",
-                        stem_stride=8, n_filters=10, n_fft=128, front2d=(2, 3)).eval()
+    net = DualBranchNet(
+        n_classes=3,
+        width=4,
+        detail_width=4,
+        d_model=8,
+        n_heads=2,
+        stem="sincgram",
+        stem_stride=8,
+        n_filters=10,
+        n_fft=128,
+        front2d=(2, 3),
+    ).eval()
     x = torch.randn(2, 1, 4000)
     with torch.no_grad():
         s = net.stem(x)
@@ -176,8 +227,17 @@ def test_dualbranch_front2d_folds_halved_rows_into_channels():
         low = h.unflatten(1, (3, 3))[:, :, 0]
         assert torch.equal(low, h2.unflatten(1, (3, 3))[:, :, 0])
         assert not torch.equal(h, h2)
-    plain = DualBranchNet(n_classes=3, width=4, detail_width=4, d_model=8, n_heads=2, n_filters=10,
-                          n_fft=128, stem_stride=8, front2d=())
+    plain = DualBranchNet(
+        n_classes=3,
+        width=4,
+        detail_width=4,
+        d_model=8,
+        n_heads=2,
+        n_filters=10,
+        n_fft=128,
+        stem_stride=8,
+        front2d=(),
+    )
     assert plain.semantic[0].down[0].in_channels == 10 and len(plain.front2d.layers) == 0
 
 
@@ -187,6 +247,8 @@ def test_dualbranch_refuses_nonnegative_only_pooling_at_construction(pool):
     with pytest.raises(ValueError, match=f"pool='{pool}' is defined for non-negative values only"):
         DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4, pool=pool)
     # a mode for any sign still builds and runs
-    net = DualBranchNet(n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4, pool="lse")
+    net = DualBranchNet(
+        n_classes=2, width=4, detail_width=8, d_model=16, n_heads=2, stem_stride=4, pool="lse"
+    )
     with torch.no_grad():
         assert net.eval()(torch.randn(2, 4000)).shape == (2, 2)

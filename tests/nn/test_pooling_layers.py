@@ -1,4 +1,5 @@
 """Pool2d / GlobalPool: agreement with the numba kernels, gradients, stability."""
+
 import numpy as np
 import pytest
 import torch
@@ -7,10 +8,22 @@ from skaudio._kernels.pooling import POOLING_MODES, global_pool, pool2d
 from skaudio.nn import GlobalPool, Pool2d
 
 NONNEG = {"lsp", "power", "entropy"}
-PARAMS = {"mixed": {"a": 0.3}, "lnp": {"p": 3.0}, "lse": {"r": 0.7}, "auto": {"a": 1.5},
-          "power": {"n": 2.0}, "attention": {"v": 2.0}}
-LEARNABLE = {"mixed": ["raw_a"], "auto": ["raw_a"], "lnp": ["raw_p"], "lse": ["raw_r"],
-             "power": ["raw_n"], "attention": ["raw_v"]}
+PARAMS = {
+    "mixed": {"a": 0.3},
+    "lnp": {"p": 3.0},
+    "lse": {"r": 0.7},
+    "auto": {"a": 1.5},
+    "power": {"n": 2.0},
+    "attention": {"v": 2.0},
+}
+LEARNABLE = {
+    "mixed": ["raw_a"],
+    "auto": ["raw_a"],
+    "lnp": ["raw_p"],
+    "lse": ["raw_r"],
+    "power": ["raw_n"],
+    "attention": ["raw_v"],
+}
 
 
 def _data(mode, shape, seed=0):
@@ -21,8 +34,9 @@ def _data(mode, shape, seed=0):
 
 
 @pytest.mark.parametrize("mode", POOLING_MODES)
-@pytest.mark.parametrize("geo", [dict(kernel_size=(2, 2)),
-                                 dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True)])
+@pytest.mark.parametrize(
+    "geo", [dict(kernel_size=(2, 2)), dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True)]
+)
 @pytest.mark.parametrize("learnable", [True, False])
 def test_pool2d_agrees_with_kernel(mode, geo, learnable):
     S = _data(mode, (2, 3, 10, 13))
@@ -42,9 +56,12 @@ def test_global_pool_agrees_with_kernel(mode):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
     over_freq = GlobalPool(mode, dim=1, keepdim=True, **PARAMS.get(mode, {}))(torch.from_numpy(S))
     assert over_freq.shape == (4, 1, 50)
-    np.testing.assert_allclose(over_freq[:, 0].detach().numpy(),
-                               global_pool(S, mode, "freq", **PARAMS.get(mode, {})), rtol=1e-5,
-                               atol=1e-5 * np.abs(want).max())
+    np.testing.assert_allclose(
+        over_freq[:, 0].detach().numpy(),
+        global_pool(S, mode, "freq", **PARAMS.get(mode, {})),
+        rtol=1e-5,
+        atol=1e-5 * np.abs(want).max(),
+    )
 
 
 def test_attention_scoring_vector_is_per_channel():
@@ -54,8 +71,9 @@ def test_attention_scoring_vector_is_per_channel():
         layer.raw_v.copy_(torch.tensor([0.0, 1.0, 5.0]))
     got = layer(torch.from_numpy(S)).detach().numpy()
     for c, v in enumerate([0.0, 1.0, 5.0]):
-        np.testing.assert_allclose(got[:, c], global_pool(S[:, c:c + 1], "attention", "time", v=v)[:, 0],
-                                   rtol=1e-5)
+        np.testing.assert_allclose(
+            got[:, c], global_pool(S[:, c : c + 1], "attention", "time", v=v)[:, 0], rtol=1e-5
+        )
     pool = Pool2d("attention", channels=3)
     assert pool(torch.from_numpy(S).reshape(2, 3, 4, 5)).shape == (2, 3, 2, 2)
 
@@ -104,8 +122,9 @@ def test_no_nan_on_zeros_and_extreme_values(mode):
     for p in layer.parameters():
         assert p.grad is None or torch.isfinite(p.grad).all()
     rng = np.random.default_rng(3)
-    big = (10.0 ** rng.uniform(-12, 12, (2, 1, 8, 8)) if mode in NONNEG
-           else rng.uniform(-120, 40, (2, 1, 8, 8))).astype(np.float32)
+    big = (
+        10.0 ** rng.uniform(-12, 12, (2, 1, 8, 8)) if mode in NONNEG else rng.uniform(-120, 40, (2, 1, 8, 8))
+    ).astype(np.float32)
     xb = torch.from_numpy(big).requires_grad_()
     params = {"lse": {"r": 10.0}, "auto": {"a": 50.0}, "power": {"n": 3.0}, "lnp": {"p": 40.0}}
     layer = Pool2d(mode, **params.get(mode, {}))

@@ -1,4 +1,5 @@
 """SincGram filterbank, TF-DELayer and DEGram."""
+
 import librosa
 import numpy as np
 import pytest
@@ -9,15 +10,19 @@ from skaudio.nn.sincgram import DEGram, SincGram, TFDELayer, butterworth_filterb
 
 def test_butterworth_formula():
     f = torch.linspace(0, 1, 101, dtype=torch.float64)
-    W = butterworth_filterbank(f, torch.tensor([0.3, 0.6], dtype=torch.float64),
-                               torch.tensor([0.05, 0.1], dtype=torch.float64), order=4)
+    W = butterworth_filterbank(
+        f,
+        torch.tensor([0.3, 0.6], dtype=torch.float64),
+        torch.tensor([0.05, 0.1], dtype=torch.float64),
+        order=4,
+    )
     a, b = np.array([0.3, 0.6]), np.array([0.05, 0.1])
     expected = 1 / np.sqrt(1 + ((f.numpy()[:, None] - a) / b) ** 8)
     np.testing.assert_allclose(W.numpy(), expected, rtol=1e-12)
     # half power (1/sqrt 2) at centre +- width, whatever the order
     for order in (2, 4, 8):
         g = butterworth_filterbank(torch.tensor([0.35]), torch.tensor([0.3]), torch.tensor([0.05]), order)
-        assert float(g) == pytest.approx(2 ** -0.5, rel=1e-5)
+        assert float(g) == pytest.approx(2**-0.5, rel=1e-5)
 
 
 def test_sincgram_mel_init_and_projection():
@@ -26,8 +31,12 @@ def test_sincgram_mel_init_and_projection():
     np.testing.assert_allclose(sg.center_freqs(), expected, rtol=1e-5)
     X = torch.rand(3, 257, 11)
     out = sg(X)
-    np.testing.assert_allclose(out.detach().numpy(), np.einsum("fm,nft->nmt", sg.filters().detach().numpy(),
-                                                               X.numpy()), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        out.detach().numpy(),
+        np.einsum("fm,nft->nmt", sg.filters().detach().numpy(), X.numpy()),
+        rtol=1e-4,
+        atol=1e-5,
+    )
     assert sum(p.numel() for p in sg.parameters()) == 128  # only centres and widths
 
 

@@ -5,6 +5,7 @@ grey-level image and processed on its own with scipy.ndimage, scikit-image
 or PyWavelets; batched calls are used where they give exactly the clip-by-clip
 result, and joblib spreads the other calls over clips (``n_jobs``).
 """
+
 from skaudio.features.image.filters import SpectrogramFilter, wavelet_batch, wiener_batch
 from skaudio.features.image.matching import template_match
 from skaudio.features.image.segmentation import SpectrogramSegmenter, hysteresis_batch, morphology_batch

@@ -1,4 +1,5 @@
 """Shared machinery of the image-processing transformers: input checks and clip-parallel maps."""
+
 from functools import partial
 
 import numpy as np
@@ -13,8 +14,13 @@ __all__ = ["as_batch", "validated_batch", "map_clips", "NDIMAGE_MODES", "to_skim
 NDIMAGE_MODES = {"reflect", "constant", "nearest", "mirror", "wrap"}
 
 # scipy.ndimage names -> numpy.pad / scikit-image names of the same boundary rule
-_SKIMAGE_MODE = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge",
-                 "wrap": "wrap", "constant": "constant"}
+_SKIMAGE_MODE = {
+    "reflect": "symmetric",
+    "mirror": "reflect",
+    "nearest": "edge",
+    "wrap": "wrap",
+    "constant": "constant",
+}
 
 
 def to_skimage_mode(mode):
@@ -38,8 +44,10 @@ def as_batch(S, name="S"):
         S = arr
     shape = arr.shape if arr is not None else ()
     if len(shape) == 1:
-        raise ValueError(f"{name} must be 2-D or 3-D (n_clips, n_freqs, n_frames), got a 1-D array of shape "
-                         f"{shape}. Reshape your data, e.g. S[np.newaxis] for a single clip.")
+        raise ValueError(
+            f"{name} must be 2-D or 3-D (n_clips, n_freqs, n_frames), got a 1-D array of shape "
+            f"{shape}. Reshape your data, e.g. S[np.newaxis] for a single clip."
+        )
     if len(shape) == 2 and shape[1] == 0:
         raise ValueError(f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is required.")
     S = check_spectrograms(S, name=name, ndim=(2, 3))
@@ -82,8 +90,9 @@ def map_clips(func, S, *, n_jobs=None, verbose=False, desc=None):
     workers = min(resolve_n_jobs(n_jobs), n)
     chunk = -(-n // (4 * workers)) if workers > 1 else CHUNK_CLIPS
     out = []
-    for _, part in map_batches(partial(_run_chunk, func), S, chunk, n_jobs=n_jobs, threads="outer",
-                               verbose=verbose, desc=desc):
+    for _, part in map_batches(
+        partial(_run_chunk, func), S, chunk, n_jobs=n_jobs, threads="outer", verbose=verbose, desc=desc
+    ):
         out.extend(part)
     return out
 
@@ -103,8 +112,9 @@ def map_chunks(func, S, *, n_jobs=None, verbose=False, desc=None, chunk=CHUNK_CL
     joblib backend, and their results are written into one output batch.
     """
     out = None
-    for sl, part in map_batches(partial(_run_block, func), S, chunk, n_jobs=n_jobs, threads="outer",
-                                verbose=verbose, desc=desc):
+    for sl, part in map_batches(
+        partial(_run_block, func), S, chunk, n_jobs=n_jobs, threads="outer", verbose=verbose, desc=desc
+    ):
         if out is None:
             out = np.empty((S.shape[0],) + part.shape[1:], dtype=part.dtype)
         out[sl] = part

@@ -1,4 +1,5 @@
 """Noise reduction on spectrogram batches: Gaussian, median, Wiener, bilateral, wavelet."""
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,7 +10,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
 from skaudio.features._output import ArrayOutputMixin
-from skaudio.features.image._common import NDIMAGE_MODES, map_chunks, map_clips, to_skimage_mode, validated_batch
+from skaudio.features.image._common import (
+    NDIMAGE_MODES,
+    map_chunks,
+    map_clips,
+    to_skimage_mode,
+    validated_batch,
+)
 
 __all__ = ["SpectrogramFilter", "wiener_batch", "wavelet_batch"]
 
@@ -84,6 +91,7 @@ def wiener_batch(S, mysize=3, noise=None):
     # var == noise gives the mean in the formula too; "<=" keeps an all-zero map (0 / 0) at 0
     return np.where(var <= noise, mean, res).astype(np.float32)
 
+
 def _shrink(d, t, mode):
     """``pywt.threshold`` (soft or hard) with per-map thresholds; exact zeros stay 0 (no 0/0)."""
     mag = np.abs(d)
@@ -95,7 +103,9 @@ def _shrink(d, t, mode):
 
 
 def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None, method="BayesShrink"):
-    """Wavelet-threshold denoising of every map of a batch, as ``skimage.restoration.denoise_wavelet`` per map.
+    """Wavelet-threshold denoising of every map of a batch.
+
+    Each map as ``skimage.restoration.denoise_wavelet`` would denoise it.
 
     skimage decomposes one image with ``pywt.wavedecn``, estimates the noise
     level from the finest diagonal details (median absolute deviation),
@@ -151,7 +161,7 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
         sig = np.nan_to_num(sig, nan=0.0)
     else:
         sig = np.full(n, float(sigma))
-    var = (sig ** 2)[:, None, None]
+    var = (sig**2)[:, None, None]
     shrunk = []
     for level in details:
         new = {}
@@ -167,7 +177,7 @@ def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None
             new[key] = _shrink(d, np.minimum(thresh, np.finfo(d.dtype).max).astype(d.dtype), mode)
         shrunk.append(new)
     out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))
-    return out[:, :S.shape[1], :S.shape[2]].astype(np.float32)
+    return out[:, : S.shape[1], : S.shape[2]].astype(np.float32)
 
 
 def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval):
@@ -196,8 +206,15 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
         return np.array(clip, dtype=np.float32)
     unit = ((x - low) / span).astype(np.float32)
     sigma = None if sigma_color is None else sigma_color / span
-    out = denoise_bilateral(unit, win_size=win_size, sigma_color=sigma, sigma_spatial=sigma_spatial,
-                            bins=bins, mode=mode, cval=(cval - low) / span)
+    out = denoise_bilateral(
+        unit,
+        win_size=win_size,
+        sigma_color=sigma,
+        sigma_spatial=sigma_spatial,
+        bins=bins,
+        mode=mode,
+        cval=(cval - low) / span,
+    )
     return (np.reshape(out, clip.shape).astype(np.float64) * span + low).astype(np.float32)
 
 
@@ -348,10 +365,28 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, method="gaussian", *, sigma=None, truncate=4.0, size=3, mysize=3, noise=None,
-                 win_size=None, sigma_color=None, sigma_spatial=1.0, bins=10000, wavelet="db1",
-                 wavelet_levels=None, wavelet_threshold="soft", wavelet_method="BayesShrink",
-                 mode="reflect", cval=0.0, n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        method="gaussian",
+        *,
+        sigma=None,
+        truncate=4.0,
+        size=3,
+        mysize=3,
+        noise=None,
+        win_size=None,
+        sigma_color=None,
+        sigma_spatial=1.0,
+        bins=10000,
+        wavelet="db1",
+        wavelet_levels=None,
+        wavelet_threshold="soft",
+        wavelet_method="BayesShrink",
+        mode="reflect",
+        cval=0.0,
+        n_jobs=None,
+        verbose=False,
+    ):
         self.method = method
         self.sigma = sigma
         self.truncate = truncate
@@ -387,7 +422,9 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                     f"choose one of pywt.wavelist(kind='discrete'), e.g. 'db1', 'db4', 'sym4'."
                 )
             if self.sigma is not None and not np.isscalar(self.sigma):
-                raise ValueError(f"sigma for method='wavelet' is a noise level (one number), got {self.sigma!r}")
+                raise ValueError(
+                    f"sigma for method='wavelet' is a noise level (one number), got {self.sigma!r}"
+                )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
@@ -437,24 +474,42 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                     return gaussian_filter_batch(b, sigma, self.truncate, self.mode, self.cval)
 
             out = np.empty(S.shape, dtype=np.float32)
-            for sl, part in map_batches(block, S, _GAUSSIAN_BLOCK, n_jobs=resolve_n_jobs(self.n_jobs),
-                                        verbose=self.verbose, desc=kw["desc"]):
+            for sl, part in map_batches(
+                block,
+                S,
+                _GAUSSIAN_BLOCK,
+                n_jobs=resolve_n_jobs(self.n_jobs),
+                verbose=self.verbose,
+                desc=kw["desc"],
+            ):
                 out[sl] = part
             return out
         if self.method == "median":
             sf, st = _pair(self.size, "size", integer=True)
-            return map_chunks(lambda b: ndi.median_filter(b, size=(1, sf, st), mode=self.mode,
-                                                          cval=self.cval), S, **kw)
+            return map_chunks(
+                lambda b: ndi.median_filter(b, size=(1, sf, st), mode=self.mode, cval=self.cval), S, **kw
+            )
         if self.method == "wiener":
             return map_chunks(lambda b: wiener_batch(b, self.mysize, self.noise), S, **kw)
         if self.method == "wavelet":
-            return map_chunks(lambda b: wavelet_batch(b, self.sigma, self.wavelet, self.wavelet_threshold,
-                                                      self.wavelet_levels, self.wavelet_method), S, **kw)
+            return map_chunks(
+                lambda b: wavelet_batch(
+                    b,
+                    self.sigma,
+                    self.wavelet,
+                    self.wavelet_threshold,
+                    self.wavelet_levels,
+                    self.wavelet_method,
+                ),
+                S,
+                **kw,
+            )
         mode = to_skimage_mode(self.mode)
 
         def one(clip):  # the bilateral filter: clip by clip
-            return _bilateral_clip(clip, self.win_size, self.sigma_color, self.sigma_spatial, self.bins,
-                                   mode, self.cval)
+            return _bilateral_clip(
+                clip, self.win_size, self.sigma_color, self.sigma_spatial, self.bins, mode, self.cval
+            )
 
         return np.stack(map_clips(one, S, **kw)).astype(np.float32, copy=False)
 

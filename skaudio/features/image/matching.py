@@ -1,4 +1,5 @@
 """Template matching: where does a time-frequency pattern occur in a spectrogram?"""
+
 from numbers import Integral
 
 import numpy as np
@@ -9,8 +10,9 @@ from skaudio.features.image._common import map_clips
 __all__ = ["template_match"]
 
 
-def template_match(S, template, *, pad_input=False, mode="constant", constant_values=0,
-                   return_peaks=False, n_jobs=None):
+def template_match(
+    S, template, *, pad_input=False, mode="constant", constant_values=0, return_peaks=False, n_jobs=None
+):
     """Normalised cross-correlation of a time-frequency template with spectrograms.
 
     Each spectrogram is scored against ``template`` at every offset with the
@@ -73,8 +75,10 @@ def template_match(S, template, *, pad_input=False, mode="constant", constant_va
     batch = check_spectrograms(np.asarray(S)[np.newaxis] if single else S, name="S", ndim=3)
     tpl = check_spectrograms(template, name="template", ndim=2)
     if tpl.shape[0] > batch.shape[1] or tpl.shape[1] > batch.shape[2]:
-        raise ValueError(f"template of shape {tpl.shape} is larger than the spectrograms "
-                         f"({batch.shape[1]}, {batch.shape[2]})")
+        raise ValueError(
+            f"template of shape {tpl.shape} is larger than the spectrograms "
+            f"({batch.shape[1]}, {batch.shape[2]})"
+        )
     if tpl.std() == 0:
         raise ValueError("template is constant; normalised cross-correlation needs some variation")
     if n_jobs is not None and not isinstance(n_jobs, Integral):

@@ -1,4 +1,5 @@
 """Time-frequency segmentation of spectrogram batches: masks, masked maps and region tables."""
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -102,7 +103,9 @@ def morphology_batch(mask, operations, footprint=(3, 3)):
     if fp.size == 1:
         fp = np.repeat(fp, 2)
     if fp.ndim != 1 or fp.size != 2 or np.any(fp < 1) or not np.all(fp == np.round(fp)):
-        raise ValueError(f"footprint must be a positive int or a (frequency, time) pair of ints, got {footprint!r}")
+        raise ValueError(
+            f"footprint must be a positive int or a (frequency, time) pair of ints, got {footprint!r}"
+        )
     fp_arr = np.ones((1, int(fp[0]), int(fp[1])), dtype=bool)
     out = np.asarray(mask, dtype=bool)
     for op in ops:
@@ -262,9 +265,29 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         "verbose": ["verbose"],
     }
 
-    def __init__(self, method="otsu", *, nbins=256, n_clusters=2, kmeans_iter=20, low=None, high=None, seed_quantile=0.99,
-                 scale=100.0, sigma=0.8, min_size=20, background=None, connectivity=1, morphology=None, footprint=(3, 3),
-                 output="mask", fill_value=None, random_state=None, n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        method="otsu",
+        *,
+        nbins=256,
+        n_clusters=2,
+        kmeans_iter=20,
+        low=None,
+        high=None,
+        seed_quantile=0.99,
+        scale=100.0,
+        sigma=0.8,
+        min_size=20,
+        background=None,
+        connectivity=1,
+        morphology=None,
+        footprint=(3, 3),
+        output="mask",
+        fill_value=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+    ):
         self.method = method
         self.nbins = nbins
         self.n_clusters = n_clusters
@@ -326,8 +349,13 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
 
     def _masks(self, S):
         """Boolean masks of a validated 3-D batch, after morphology, block by block over ``n_jobs``."""
-        return map_chunks(self._masks_block, S, n_jobs=self.n_jobs, verbose=self.verbose,
-                          desc=f"SpectrogramSegmenter({self.method})")
+        return map_chunks(
+            self._masks_block,
+            S,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            desc=f"SpectrogramSegmenter({self.method})",
+        )
 
     def _masks_block(self, S):
         kw = dict(n_jobs=1)
@@ -337,8 +365,11 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             mask = S > self._otsu(S)[:, None, None]
         elif self.method == "region_growing":
             low = self._otsu(S) if self.low is None else self.low
-            high = (np.quantile(S.reshape(len(S), -1), self.seed_quantile, axis=1)
-                    if self.high is None else self.high)
+            high = (
+                np.quantile(S.reshape(len(S), -1), self.seed_quantile, axis=1)
+                if self.high is None
+                else self.high
+            )
             mask = hysteresis_batch(S, low, high, self.connectivity)
         elif self.method == "kmeans":
             import warnings
@@ -357,8 +388,9 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
                     return np.zeros(clip.shape, dtype=bool)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # empty-cluster notices: the top cluster is still defined
-                    centres, labels = kmeans2(values, k, iter=self.kmeans_iter, minit="++",
-                                              seed=np.random.default_rng(seed))
+                    centres, labels = kmeans2(
+                        values, k, iter=self.kmeans_iter, minit="++", seed=np.random.default_rng(seed)
+                    )
                 return (labels == int(np.argmax(centres))).reshape(clip.shape)
 
             mask = np.stack(map_clips(one, S, **kw))
@@ -369,8 +401,13 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
 
             def one(item):
                 clip, thr = item
-                seg = felzenszwalb(clip.astype(np.float64), scale=self.scale, sigma=self.sigma,
-                                   min_size=self.min_size, channel_axis=None)
+                seg = felzenszwalb(
+                    clip.astype(np.float64),
+                    scale=self.scale,
+                    sigma=self.sigma,
+                    min_size=self.min_size,
+                    channel_axis=None,
+                )
                 means = ndi.mean(clip, seg, np.arange(seg.max() + 1))
                 return (np.asarray(means) > thr)[seg]
 
@@ -399,7 +436,9 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             out = np.empty(mask.shape, dtype=np.float32)
             np.copyto(out, mask)
         else:
-            fill = S.min(axis=(1, 2), keepdims=True) if self.fill_value is None else np.float32(self.fill_value)
+            fill = (
+                S.min(axis=(1, 2), keepdims=True) if self.fill_value is None else np.float32(self.fill_value)
+            )
             out = np.where(mask, S, fill).astype(np.float32, copy=False)
         return out[:, 0, :] if was_2d else out
 
@@ -435,17 +474,19 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         idx = np.arange(1, n + 1)
         boxes = ndi.find_objects(labels)
         values = np.power(10.0, S.astype(np.float64) / 10.0) if in_db else S.astype(np.float64)
-        table = pd.DataFrame({
-            "clip": np.array([b[0].start for b in boxes], dtype=np.int64),
-            "onset_frame": np.array([b[2].start for b in boxes], dtype=np.int64),
-            "offset_frame": np.array([b[2].stop for b in boxes], dtype=np.int64),
-            "low_bin": np.array([b[1].start for b in boxes], dtype=np.int64),
-            "high_bin": np.array([b[1].stop for b in boxes], dtype=np.int64),
-            "n_bins": np.asarray(ndi.sum_labels(mask, labels, idx), dtype=np.int64).reshape(-1),
-            "energy": np.asarray(ndi.sum_labels(values, labels, idx), dtype=np.float64).reshape(-1),
-            "mean": np.asarray(ndi.mean(S, labels, idx), dtype=np.float64).reshape(-1),
-            "peak": np.asarray(ndi.maximum(S, labels, idx), dtype=np.float64).reshape(-1),
-        })
+        table = pd.DataFrame(
+            {
+                "clip": np.array([b[0].start for b in boxes], dtype=np.int64),
+                "onset_frame": np.array([b[2].start for b in boxes], dtype=np.int64),
+                "offset_frame": np.array([b[2].stop for b in boxes], dtype=np.int64),
+                "low_bin": np.array([b[1].start for b in boxes], dtype=np.int64),
+                "high_bin": np.array([b[1].stop for b in boxes], dtype=np.int64),
+                "n_bins": np.asarray(ndi.sum_labels(mask, labels, idx), dtype=np.int64).reshape(-1),
+                "energy": np.asarray(ndi.sum_labels(values, labels, idx), dtype=np.float64).reshape(-1),
+                "mean": np.asarray(ndi.mean(S, labels, idx), dtype=np.float64).reshape(-1),
+                "peak": np.asarray(ndi.maximum(S, labels, idx), dtype=np.float64).reshape(-1),
+            }
+        )
         table.insert(1, "region", table.groupby("clip").cumcount().astype(np.int64))
         if frame_rate is not None:
             if not frame_rate > 0:
@@ -455,7 +496,9 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         if frequencies is not None:
             freqs = np.asarray(frequencies, dtype=np.float64)
             if freqs.shape != (S.shape[1],):
-                raise ValueError(f"frequencies must have one value per row ({S.shape[1]}), got shape {freqs.shape}")
+                raise ValueError(
+                    f"frequencies must have one value per row ({S.shape[1]}), got shape {freqs.shape}"
+                )
             table["low_hz"] = freqs[table["low_bin"].to_numpy()]
             table["high_hz"] = freqs[table["high_bin"].to_numpy() - 1]
         return table

@@ -1,4 +1,5 @@
 """Texture and edge descriptors of spectrogram images as 2-D feature matrices."""
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,8 +24,15 @@ __all__ = ["SpectrogramImageFeatures", "gabor_batch", "sobel_batch"]
 _KINDS = ("glcm", "lbp", "gabor", "edges")
 _GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlation", "ASM")
 _LBP_METHODS = ("default", "ror", "uniform", "nri_uniform")
-_EDGE_NAMES = ("sobel_mean", "sobel_std", "sobel_h_mean", "sobel_v_mean", "canny_density",
-               "log_mean_abs", "log_std")
+_EDGE_NAMES = (
+    "sobel_mean",
+    "sobel_std",
+    "sobel_h_mean",
+    "sobel_v_mean",
+    "canny_density",
+    "log_mean_abs",
+    "log_std",
+)
 _GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cache)
 
 
@@ -110,11 +118,11 @@ def gabor_batch(S, frequency, theta=0.0, bandwidth=1.0, n_stds=3, mode="reflect"
     np_mode = to_skimage_mode(mode)
     out = np.empty(np.shape(S), dtype=np.complex64)
     for start in range(0, len(S), _GABOR_CHUNK):
-        chunk = np.asarray(S[start:start + _GABOR_CHUNK], dtype=np.float32)
+        chunk = np.asarray(S[start : start + _GABOR_CHUNK], dtype=np.float32)
         # numpy.pad repeats its rule past one image width, as scipy.ndimage extends its modes
         extra = {"constant_values": cval} if np_mode == "constant" else {}
         padded = np.pad(chunk, pad, mode=np_mode, **extra)
-        out[start:start + len(chunk)] = fftconvolve(padded, kernel, mode="valid", axes=(1, 2))
+        out[start : start + len(chunk)] = fftconvolve(padded, kernel, mode="valid", axes=(1, 2))
     return out
 
 
@@ -153,8 +161,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         ``"glcm"``: pixel pair distances.
     angles : sequence of float, default=(0, pi/4, pi/2, 3*pi/4)
         ``"glcm"``: pair angles in radians.
-    properties : sequence of str, default=("contrast", "dissimilarity", "homogeneity", "energy", "correlation", "ASM")
-        ``"glcm"``: ``graycoprops`` properties.
+    properties : sequence of str, default=("contrast", ..., "ASM")
+        ``"glcm"``: ``graycoprops`` properties; the default is all six: "contrast",
+        "dissimilarity", "homogeneity", "energy", "correlation", "ASM".
     symmetric : bool, default=True
         ``"glcm"``: count each pair in both orders.
     P : int, default=8
@@ -238,11 +247,28 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, kind="glcm", *, levels=32, distances=(1, 3),
-                 angles=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4), properties=_GLCM_PROPS, symmetric=True,
-                 P=8, R=1.0, lbp_method="uniform", frequencies=(0.1, 0.25),
-                 thetas=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4), bandwidth=1.0, sigma=1.0,
-                 low_threshold=0.8, high_threshold=0.9, mode="reflect", n_jobs=None, verbose=False):
+    def __init__(
+        self,
+        kind="glcm",
+        *,
+        levels=32,
+        distances=(1, 3),
+        angles=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        properties=_GLCM_PROPS,
+        symmetric=True,
+        P=8,
+        R=1.0,
+        lbp_method="uniform",
+        frequencies=(0.1, 0.25),
+        thetas=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        bandwidth=1.0,
+        sigma=1.0,
+        low_threshold=0.8,
+        high_threshold=0.9,
+        mode="reflect",
+        n_jobs=None,
+        verbose=False,
+    ):
         self.kind = kind
         self.levels = levels
         self.distances = distances
@@ -266,7 +292,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     def _numbers(self, name, *, integer=False, positive=False):
         vals = np.atleast_1d(np.asarray(getattr(self, name), dtype=np.float64))
         if vals.ndim != 1 or vals.size == 0 or not np.all(np.isfinite(vals)):
-            raise ValueError(f"{name} must be a non-empty sequence of finite numbers, got {getattr(self, name)!r}")
+            raise ValueError(
+                f"{name} must be a non-empty sequence of finite numbers, got {getattr(self, name)!r}"
+            )
         if integer and not (np.all(vals == np.round(vals)) and np.all(vals >= 1)):
             raise ValueError(f"{name} must hold positive integers, got {getattr(self, name)!r}")
         if positive and not np.all(vals > 0):
@@ -289,12 +317,19 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         if self.kind == "gabor":
             f = self._numbers("frequencies", positive=True)
             t = self._numbers("thetas")
-            return [f"gabor_f{fi:g}_t{np.degrees(ti):g}_{stat}" for fi in f for ti in t for stat in ("mean", "std")]
+            return [
+                f"gabor_f{fi:g}_t{np.degrees(ti):g}_{stat}"
+                for fi in f
+                for ti in t
+                for stat in ("mean", "std")
+            ]
         return [f"edges_{n}" for n in _EDGE_NAMES]
 
     def _lbp_bins(self):
         P = int(self.P)
-        return {"default": 2 ** P, "ror": 2 ** P, "uniform": P + 2, "nri_uniform": P * (P - 1) + 3}[self.lbp_method]
+        return {"default": 2**P, "ror": 2**P, "uniform": P + 2, "nri_uniform": P * (P - 1) + 3}[
+            self.lbp_method
+        ]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
@@ -311,8 +346,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         self : object
         """
         if self.low_threshold > self.high_threshold:
-            raise ValueError(f"low_threshold ({self.low_threshold}) must not exceed high_threshold "
-                             f"({self.high_threshold})")
+            raise ValueError(
+                f"low_threshold ({self.low_threshold}) must not exceed high_threshold ({self.high_threshold})"
+            )
         names = self._names()
         validated_batch(self, S, reset=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
@@ -366,8 +402,14 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         from skimage.feature import graycomatrix, graycoprops
 
         q = quantize(clip, self.levels)
-        glcm = graycomatrix(q, distances=self._numbers("distances", integer=True), angles=self._numbers("angles"),
-                            levels=self.levels, symmetric=self.symmetric, normed=True)
+        glcm = graycomatrix(
+            q,
+            distances=self._numbers("distances", integer=True),
+            angles=self._numbers("angles"),
+            levels=self.levels,
+            symmetric=self.symmetric,
+            normed=True,
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.concatenate([graycoprops(glcm, p).ravel() for p in self.properties])
 
@@ -399,13 +441,33 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         h, v, mag = sobel_batch(S)
         x = S.astype(np.float64)
         s = float(self.sigma)
-        log = (ndi.gaussian_filter(x, (0, s, s), order=(0, 2, 0), mode=self.mode)
-               + ndi.gaussian_filter(x, (0, s, s), order=(0, 0, 2), mode=self.mode))
-        density = np.array([canny(c, sigma=s, low_threshold=self.low_threshold,
-                                  high_threshold=self.high_threshold, use_quantiles=True).mean() for c in S])
-        return np.stack([mag.mean(axis=(1, 2)), mag.std(axis=(1, 2)), np.abs(h).mean(axis=(1, 2)),
-                         np.abs(v).mean(axis=(1, 2)), density, np.abs(log).mean(axis=(1, 2)),
-                         log.std(axis=(1, 2))], axis=1)
+        log = ndi.gaussian_filter(x, (0, s, s), order=(0, 2, 0), mode=self.mode) + ndi.gaussian_filter(
+            x, (0, s, s), order=(0, 0, 2), mode=self.mode
+        )
+        density = np.array(
+            [
+                canny(
+                    c,
+                    sigma=s,
+                    low_threshold=self.low_threshold,
+                    high_threshold=self.high_threshold,
+                    use_quantiles=True,
+                ).mean()
+                for c in S
+            ]
+        )
+        return np.stack(
+            [
+                mag.mean(axis=(1, 2)),
+                mag.std(axis=(1, 2)),
+                np.abs(h).mean(axis=(1, 2)),
+                np.abs(v).mean(axis=(1, 2)),
+                density,
+                np.abs(log).mean(axis=(1, 2)),
+                log.std(axis=(1, 2)),
+            ],
+            axis=1,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
