@@ -1,6 +1,8 @@
 """scikit-learn estimators wrapping the skaudio torch networks (built on skorch)."""
 
-from skaudio.models._base import EMA, AudioNetClassifier, OneCycle
+from skaudio.models._base import AudioNetClassifier
+from skaudio.models.augment import AudioAugment
+from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 
 __all__ = [
@@ -8,6 +10,7 @@ __all__ = [
     "DEGramNetClassifier",
     "DualBranchClassifier",
     "AudioNetClassifier",
+    "AudioAugment",
     "EMA",
     "OneCycle",
 ]

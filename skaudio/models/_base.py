@@ -1,99 +1,56 @@
-"""Common machinery of the skorch-based audio classifiers."""
+"""The scikit-learn estimator layer over skorch shared by the audio classifiers.
 
+One class, :class:`AudioNetClassifier`, holds the training recipe (parameters, their
+validation, callbacks, augmentation, seeding, threads); the classifiers in
+:mod:`skaudio.models.classifiers` only choose a network, an input kind and the
+defaults that differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
 import copy
-import math
-import numbers
+import inspect
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset, to_tensor
 
 from skaudio._validation import _as_array, check_spectrograms, check_waveforms
-from skaudio.features._base import torch_threads
+from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import augment
-from skaudio.nn.blocks import SpecAugment
+from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.nn.sincgram import SincGram
 
-__all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
+__all__ = ["AudioNetClassifier"]
 
-
-class EMA(Callback):
-    """Exponential moving average of the weights, swapped in at the end of training.
-
-    After every training batch ``shadow = decay * shadow + (1 - decay) * weights``,
-    starting from zero, and training ends with the bias-corrected average
-    ``shadow / (1 - decay ** n_steps)``: a weighted mean of the weights this run
-    visited, whose weights sum to one however short the run (the initial weights take
-    no share). Floating-point buffers such as batch-norm statistics are averaged the
-    same way; integer ones (batch counts) keep their last value.
-    """
-
-    def __init__(self, decay=0.995):
-        self.decay = decay
-
-    def on_train_begin(self, net, **kwargs):
-        self.shadow_ = {
-            k: torch.zeros_like(v) if v.dtype.is_floating_point else v.detach().clone()
-            for k, v in net.module_.state_dict().items()
-        }
-        self.n_steps_ = 0
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        if not training:
-            return
-        self.n_steps_ += 1
-        with torch.no_grad():
-            for k, v in net.module_.state_dict().items():
-                if v.dtype.is_floating_point and k in self.shadow_:
-                    self.shadow_[k].mul_(self.decay).add_(v.detach(), alpha=1 - self.decay)
-                else:
-                    self.shadow_[k] = v.detach().clone()
-
-    def on_train_end(self, net, **kwargs):
-        if self.n_steps_ == 0:  # nothing trained: keep the weights
-            return
-        correction = 1.0 - self.decay**self.n_steps_
-        net.module_.load_state_dict(
-            {k: v / correction if v.dtype.is_floating_point else v for k, v in self.shadow_.items()}
-        )
-
-
-class OneCycle(LRScheduler):
-    """One-cycle learning-rate policy stepped every batch, sized to the data at train start."""
-
-    def __init__(self, max_lr=1e-3, **kwargs):
-        super().__init__(torch.optim.lr_scheduler.OneCycleLR, max_lr=max_lr, step_every="batch", **kwargs)
-
-    @property
-    def kwargs(self):
-        # one peak per parameter group, so a group's learning-rate scale survives the policy
-        kwargs = super().kwargs
-        scales = getattr(self, "group_scales_", None)
-        if scales is not None and np.isscalar(kwargs["max_lr"]):
-            kwargs["max_lr"] = [kwargs["max_lr"] * s for s in scales]
-        return kwargs
-
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        self.group_scales_ = [g.get("lr_scale", 1.0) for g in net.optimizer_.param_groups]
-        n = len(X) if X is not None else 1
-        # an upper bound of the batches to come (the validation split only shortens them)
-        self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
-        super().on_train_begin(net, X=X, y=y, **kwargs)
+_PROBABILITY = [Interval(Real, 0, 1, closed="both")]
 
 
 class AudioNetClassifier(NeuralNetClassifier):
     """skorch classifier with the audio training recipe of the skaudio networks.
 
-    Subclasses fix the network (``_default_module``), the input kind (spectrogram or
-    waveform) and the defaults; see :class:`skaudio.models.SECNNClassifier` for the
-    parameters.
+    The base of :class:`SECNNClassifier`, :class:`DEGramNetClassifier` and
+    :class:`DualBranchClassifier`, whose documentation lists the parameters. Used on
+    its own it trains any torch module given as ``module`` (whose constructor takes
+    ``n_classes``) on spectrogram batches with skaudio's CPU recipe: AdamW, one
+    one-cycle schedule over 80 epochs, no augmentation.
+
+    Subclasses set the network (``_default_module``), the input kind (``_input``:
+    ``"spectrogram"`` or ``"waveform"``), the row scale that colours spectrogram noise
+    (``_noise_scale``), whether inputs must be non-negative (``_nonnegative``), the
+    module arguments read from the data (:meth:`_data_module_params`), the defaults
+    that differ in their ``__init__`` and their named training recipes
+    (``recipes``, see :meth:`from_recipe`).
     """
 
     _default_module = None
@@ -101,14 +58,64 @@ class AudioNetClassifier(NeuralNetClassifier):
     _noise_scale = "mel"
     _nonnegative = False
 
+    #: named training recipes: parameter values that :meth:`from_recipe` sets
+    recipes: dict[str, dict] = {"cpu": {}}
+
+    _parameter_constraints: dict = {
+        "module": [None, callable],
+        "criterion": [callable],
+        "optimizer": [callable],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "train_split": [None, callable],
+        "callbacks": [None, list, StrOptions({"disable"})],
+        "device": [str, torch.device, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "lr_schedule": [StrOptions({"plateau", "onecycle"}), None],
+        "lr_factor": [Interval(Real, 0, 1, closed="neither")],
+        "lr_patience": [Interval(Integral, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="neither"), None],
+        "noise": [StrOptions(set(augment.NOISE_COLORS)), tuple, list, None],
+        "noise_snr": [Interval(Real, None, None, closed="neither")],
+        "noise_prob": _PROBABILITY,
+        "noise_freqs": ["array-like", None],
+        "time_shift_prob": _PROBABILITY,
+        "time_shift_max": [Interval(Real, 0, 1, closed="left")],
+        "mixup_alpha": [Interval(Real, 0, None, closed="left")],
+        "random_crop": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
+        "spec_augment": [tuple, list, None],
+        "filterbank_lr_scale": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Integral, None, -1, closed="right"),
+            None,
+        ],
+        "classes": ["array-like", None],
+        # skorch's own parameters
+        "warm_start": ["boolean"],
+        "compile": ["boolean"],
+        "use_caching": [StrOptions({"auto"}), "boolean"],
+        "predict_nonlinearity": [StrOptions({"auto"}), callable, None],
+        "iterator_train": [callable],
+        "iterator_valid": [callable],
+        "dataset": [callable],
+        "torch_load_kwargs": [dict, None],
+    }
+
     def __init__(
         self,
         module=None,
         *,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
-        lr=1e-3,
-        max_epochs=30,
+        lr=3e-3,
+        max_epochs=80,
         batch_size=32,
         train_split=None,
         callbacks=None,
@@ -116,10 +123,10 @@ class AudioNetClassifier(NeuralNetClassifier):
         verbose=0,
         random_state=None,
         weight_decay=1e-2,
-        early_stopping=True,
+        early_stopping=False,
         validation_fraction=0.15,
         patience=10,
-        lr_schedule="plateau",
+        lr_schedule="onecycle",
         lr_factor=0.1,
         lr_patience=5,
         ema_decay=None,
@@ -173,62 +180,69 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.filterbank_lr_scale = filterbank_lr_scale
         self.n_jobs = n_jobs
 
+    @classmethod
+    def from_recipe(cls, name: str, **params):
+        """An estimator configured with the named training recipe, then ``params``.
+
+        ``cls.recipes`` lists the recipes of each classifier: ``"cpu"`` is the
+        default (the settings measured best on ESC-10 with a CPU budget, see the
+        models user guide) and the papers' own recipes have the papers' names.
+
+        Parameters
+        ----------
+        name : str
+            A key of ``cls.recipes``.
+        **params
+            Further parameters, applied over the recipe (``random_state=0``, ...).
+
+        Returns
+        -------
+        estimator : AudioNetClassifier
+            A new, unfitted estimator.
+        """
+        if name not in cls.recipes:
+            raise ValueError(f"{cls.__name__} has no recipe {name!r}; choose one of {sorted(cls.recipes)}")
+        return cls(**{**cls.recipes[name], **params})
+
     # -- parameters -------------------------------------------------------------
-    def _check_params(self):
-        def positive(name, value, allow_zero=False):
-            if not isinstance(value, numbers.Real) or (value < 0 if allow_zero else value <= 0):
-                raise ValueError(
-                    f"{name} must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}"
-                )
-
-        positive("lr", self.lr)
-        positive("weight_decay", self.weight_decay, allow_zero=True)
-        positive("mixup_alpha", self.mixup_alpha, allow_zero=True)
-        positive("filterbank_lr_scale", self.filterbank_lr_scale, allow_zero=True)
-        for name in ("time_shift_prob", "noise_prob"):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not 0 <= v <= 1:
-                raise ValueError(f"{name} must be in [0, 1], got {v!r}")
-        if not isinstance(self.time_shift_max, numbers.Real) or not 0 <= self.time_shift_max < 1:
-            raise ValueError(f"time_shift_max must be in [0, 1), got {self.time_shift_max!r}")
-        if self.lr_schedule not in ("plateau", "onecycle", None):
+    def _validate_params(self):
+        """Check every parameter against ``_parameter_constraints`` (scikit-learn's rules)."""
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
+        )
+        if self.spec_augment is not None and self._input == "waveform" and any(self.spec_augment):
             raise ValueError(
-                f"lr_schedule must be one of ['plateau', 'onecycle', None], got {self.lr_schedule!r}"
+                "spec_augment masks spectrogram rows and frames; "
+                f"{type(self).__name__} takes waveforms: leave it None"
             )
-        if self.early_stopping and not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
-        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
-            raise ValueError(f"ema_decay must be in (0, 1) or None, got {self.ema_decay!r}")
-        if self.noise is not None:
-            colors = (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
-            for c in colors:
-                augment.noise_exponent(c)
-        if self.random_crop is not None:
-            vals = self.random_crop if isinstance(self.random_crop, (tuple, list)) else (self.random_crop,)
-            if not all(isinstance(v, numbers.Real) and 0 < v <= 1 for v in vals):
-                raise ValueError(
-                    f"random_crop must be a fraction in (0, 1] or a (low, high) pair, "
-                    f"got {self.random_crop!r}"
-                )
-        if self.spec_augment is not None:
-            sa = self.spec_augment
-            if not (
-                isinstance(sa, (tuple, list))
-                and len(sa) == 2
-                and all(isinstance(v, numbers.Integral) and v >= 0 for v in sa)
-            ):
-                raise ValueError(
-                    f"spec_augment must be None or a pair (n_freq_masks, n_time_masks) of "
-                    f"non-negative integers, got {sa!r}"
-                )
-            if self._input == "waveform" and any(sa):
-                raise ValueError(
-                    f"spec_augment masks spectrogram rows and frames; "
-                    f"{type(self).__name__} takes waveforms: leave it None"
-                )
 
-    def _noise_colors(self):
-        return (self.noise,) if isinstance(self.noise, str) else tuple(self.noise)
+    def _build_augmentation(self, n_rows):
+        """The :class:`~skaudio.models.augment.AudioAugment` of this estimator's parameters."""
+        freqs = None
+        if self._input == "spectrogram" and self.noise is not None:
+            freqs = self._row_freqs(n_rows)
+        return augment.AudioAugment(
+            noise=self.noise,
+            noise_snr=self.noise_snr,
+            noise_prob=self.noise_prob,
+            noise_freqs=freqs,
+            noise_db=self._noise_scale == "mel",
+            time_shift_prob=self.time_shift_prob,
+            time_shift_max=self.time_shift_max,
+            spec_augment=self.spec_augment,
+            random_crop=self.random_crop,
+            mixup_alpha=self.mixup_alpha,
+        )
+
+    def _row_freqs(self, n_rows):
+        if self.noise_freqs is not None:
+            freqs = np.asarray(self.noise_freqs, dtype=np.float64)
+            if freqs.shape != (n_rows,):
+                raise ValueError(
+                    f"noise_freqs must give one frequency per row ({n_rows}), got shape {freqs.shape}"
+                )
+            return freqs
+        return augment.row_frequencies(n_rows, self._noise_scale)
 
     # -- input ------------------------------------------------------------------
     def _validate_X(self, X):
@@ -248,13 +262,23 @@ class AudioNetClassifier(NeuralNetClassifier):
                 "X must be 2-D or 3-D, got a 1-D array. Reshape your data with "
                 "X.reshape(1, -1) for a single clip."
             )
-        if self._input == "waveform":
+        if waveform:
             return check_waveforms(X, name="X")
         X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=self._nonnegative)
         return X[:, :, None] if X.ndim == 2 else X  # 2-D: single-frame spectrograms
 
-    def _module_defaults(self, X):
+    def _data_module_params(self, X):
+        """Module arguments read from the training data, besides ``n_classes``."""
         return {}
+
+    def _validate_y(self, X, y):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != len(X):
+            raise ValueError(f"X and y have different numbers of clips: {len(X)} and {len(y)}")
+        return y
 
     # -- skorch hooks -----------------------------------------------------------
     def initialize(self):
@@ -273,6 +297,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         -------
         self : object
         """
+        self._validate_params()
         super().initialize()
         if not hasattr(self, "classes_inferred_") and self.classes is not None:
             self.classes_inferred_ = self._class_order(self.classes)  # predict needs no fit now
@@ -295,6 +320,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         return order[pos].astype(np.int64)
 
     def initialize_module(self):
+        # the one place where module arguments meet: data-derived sizes, then the user's
+        # module__ parameters, which win
         kwargs = self.get_params_for("module")
         module = self.module if self.module is not None else self._default_module
         if isinstance(module, type):  # sizes read from X in fit; initialize() without fit has none
@@ -342,29 +369,22 @@ class AudioNetClassifier(NeuralNetClassifier):
         return out
 
     def get_default_callbacks(self):
+        """skorch's defaults plus the recipe's: schedule, early stopping, EMA, progress bar."""
         cbs = list(super().get_default_callbacks())
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         if self.lr_schedule == "plateau":
-            cbs.append(
-                (
-                    "lr_scheduler",
-                    LRScheduler(
-                        torch.optim.lr_scheduler.ReduceLROnPlateau,
-                        monitor=monitor,
-                        factor=self.lr_factor,
-                        patience=self.lr_patience,
-                    ),
-                )
+            plateau = LRScheduler(
+                torch.optim.lr_scheduler.ReduceLROnPlateau,
+                monitor=monitor,
+                factor=self.lr_factor,
+                patience=self.lr_patience,
             )
+            cbs.append(("lr_scheduler", plateau))
         elif self.lr_schedule == "onecycle":
             cbs.append(("lr_scheduler", OneCycle(max_lr=self.lr)))
         if self.early_stopping:
-            cbs.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
-                )
-            )
+            stop = EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True)
+            cbs.append(("early_stopping", stop))
         if self.ema_decay is not None:
             cbs.append(("ema", EMA(self.ema_decay)))
         if self.verbose and self.verbose > 1:
@@ -372,6 +392,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         return cbs
 
     def get_split_datasets(self, X, y=None, **fit_params):
+        # early stopping's hold-out: stratified and seeded from random_state
         if self.train_split is not None or not self.early_stopping:
             return super().get_split_datasets(X, y, **fit_params)
         dataset = self.get_dataset(X, y)
@@ -379,49 +400,24 @@ class AudioNetClassifier(NeuralNetClassifier):
         return split(dataset, y, **fit_params)
 
     def check_data(self, X, y):
-        if y is None:
-            raise ValueError("y is required: pass the class labels of the clips")
+        # fit has checked X and y already; skorch's own check would also reset
+        # classes_inferred_ to the encoded labels (0..n-1) that the network trains on
+        pass
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
         X_in = Xi = to_tensor(Xi, device=self.device)
         yi = to_tensor(yi, device=self.device)
-        Xi = self._augment(Xi)
-        if self.mixup_alpha and self.mixup_alpha > 0:
-            Xi, perm, lam = augment.mixup(Xi, self.mixup_alpha)
-            y_pred = self.infer(Xi, **fit_params)
-            loss = lam * self.get_loss(y_pred, yi, X=Xi, training=True) + (1 - lam) * self.get_loss(
-                y_pred, yi[perm], X=Xi, training=True
-            )
-        else:
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        Xi, perm, lam = self.augmentation_.mix(self.augmentation_(Xi))
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if perm is not None:  # mixup: the loss mixes the two label sets as the inputs were
+            loss = lam * loss + (1 - lam) * self.get_loss(y_pred, yi[perm], X=Xi, training=True)
         if not torch.isfinite(loss):  # stop at once rather than train on NaN
             raise ValueError(self._non_finite("training loss", X_in))
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
-
-    def _augment(self, x):
-        if self.noise is not None and self.noise_prob > 0:
-            if self._input == "waveform":
-                x = augment.add_noise_waveform(x, self._noise_colors(), self.noise_snr, self.noise_prob)
-            else:
-                x = augment.add_noise_spectrogram(
-                    x,
-                    self._noise_freqs_,
-                    self._noise_colors(),
-                    self.noise_snr,
-                    self.noise_prob,
-                    db=self._noise_scale == "mel",
-                )
-        if self.time_shift_prob > 0 and self.time_shift_max > 0:
-            x = augment.time_shift(x, self.time_shift_prob, self.time_shift_max)
-        if self.spec_augment is not None and any(self.spec_augment):
-            x = SpecAugment(*self.spec_augment).train()(x)
-        if self.random_crop is not None:
-            x = augment.random_crop(x, self.random_crop)
-        return x
 
     # -- public API -------------------------------------------------------------
     def fit(self, X, y, **fit_params):
@@ -434,37 +430,71 @@ class AudioNetClassifier(NeuralNetClassifier):
             ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`).
         y : array-like of shape (n_clips,)
             Class labels (any type :func:`numpy.unique` sorts).
+        **fit_params
+            Passed on to skorch's ``fit``.
 
         Returns
         -------
         self : object
         """
-        self._check_params()
+        self._validate_params()
         X = self._validate_X(X)
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(X):
-            raise ValueError(f"X and y have different numbers of clips: {len(X)} and {len(y)}")
+        y = self._validate_y(X, y)
         # the network's outputs follow classes= when given (skorch's classes_), else sorted labels
         self.classes_inferred_ = np.unique(y) if self.classes is None else self._class_order(self.classes)
         y_enc = self._encode(y, self.classes_inferred_)
         self.n_features_in_ = X.shape[1]
         self.input_shape_ = X.shape[1:]
-        self._module_kwargs_ = self._module_defaults(X)
+        self._module_kwargs_ = self._data_module_params(X)
         self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        if self._input == "spectrogram" and self.noise is not None:
-            self._noise_freqs_ = self._row_freqs(X.shape[1])
+        self.augmentation_ = self._build_augmentation(X.shape[1])
         self._fitting_ = True
         try:
-            with torch.random.fork_rng(devices=[]), torch_threads(self._n_threads()):
-                torch.manual_seed(self._seed_)
+            with self._seeded(self._seed_):
                 super().fit(X, y_enc, **fit_params)
                 self._refresh_batchnorm(X)
         finally:
             del self._fitting_
         return self
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train ``max_epochs`` more epochs (``fit`` if unfitted).
+
+        A one-cycle schedule runs a new cycle over these epochs. Seeded: the same
+        estimator state, data and ``random_state`` give the same result.
+
+        Returns
+        -------
+        self : object
+        """
+        if getattr(self, "_fitting_", False):  # skorch's fit trains through partial_fit
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        if not hasattr(self, "classes_inferred_"):
+            return self.fit(X, y, **fit_params)
+        self._validate_params()
+        X = self._check_predict_input(X)
+        y = self._validate_y(X, y)
+        y_enc = self._encode(y, self.classes_)
+        if not hasattr(self, "_seed_"):  # initialize() without fit
+            self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        self.augmentation_ = self._build_augmentation(X.shape[1])  # set_params since fit counts
+        self._fitting_ = True
+        try:
+            # a seed of its own per call: the history's length tells the calls apart
+            with self._seeded((self._seed_ + len(self.history_)) % np.iinfo(np.int32).max):
+                super().partial_fit(X, y_enc, **fit_params)
+                self._refresh_batchnorm(X)
+        finally:
+            del self._fitting_
+        return self
+
+    @contextlib.contextmanager
+    def _seeded(self, seed):
+        """One training call: torch's global generator seeded with ``seed`` and restored
+        afterwards, and this estimator's thread count."""
+        with torch.random.fork_rng(devices=[]), torch_threads(self._n_threads()):
+            torch.manual_seed(seed)
+            yield
 
     def _refresh_batchnorm(self, X):
         """Re-estimate the batch norms' running statistics on the training clips.
@@ -505,34 +535,11 @@ class AudioNetClassifier(NeuralNetClassifier):
                 m.momentum = momentum
             self.module_.eval()
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
-        """Continue training a fitted estimator for ``max_epochs`` more epochs (``fit`` if unfitted)."""
-        if getattr(self, "_fitting_", False):  # skorch's fit trains through partial_fit
-            return super().partial_fit(X, y, classes=classes, **fit_params)
-        if not hasattr(self, "classes_inferred_"):
-            return self.fit(X, y, **fit_params)
-        X = self._check_predict_input(X)
-        y = column_or_1d(y, warn=True)
-        y_enc = self._encode(y, self.classes_)
-        with torch_threads(self._n_threads()):
-            super().partial_fit(X, y_enc, **fit_params)
-        return self
-
     def _n_threads(self):
         # joblib's convention, None = 1: these networks are small for a CPU, and torch's
         # default (a thread per core) made the demo's SE-CNN step 3-9x slower in wall time
         # on 2 cores, more when anything else ran (see the n_jobs parameter)
-        return 1 if self.n_jobs is None else self.n_jobs
-
-    def _row_freqs(self, n_rows):
-        if self.noise_freqs is not None:
-            freqs = np.asarray(self.noise_freqs, dtype=np.float64)
-            if freqs.shape != (n_rows,):
-                raise ValueError(
-                    f"noise_freqs must give one frequency per row ({n_rows}), got shape {freqs.shape}"
-                )
-            return freqs
-        return augment.row_frequencies(n_rows, self._noise_scale)
+        return resolve_n_jobs(self.n_jobs)
 
     def _check_predict_input(self, X):
         check_is_fitted(self, "classes_inferred_")
@@ -577,12 +584,6 @@ class AudioNetClassifier(NeuralNetClassifier):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy on ``X``, ``y``."""
-        from sklearn.metrics import accuracy_score
-
-        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = self._input == "spectrogram"
@@ -592,8 +593,6 @@ class AudioNetClassifier(NeuralNetClassifier):
 
 
 def _optimizer_args(optimizer):
-    import inspect
-
     try:
         return inspect.signature(optimizer).parameters
     except (TypeError, ValueError):

@@ -15,11 +15,17 @@ References
    ICLR 2018.
 """
 
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
 import librosa
 import numpy as np
 import torch
 
 __all__ = [
+    "AudioAugment",
     "NOISE_COLORS",
     "noise_exponent",
     "add_noise_waveform",
@@ -184,3 +190,138 @@ def mixup(x, alpha):
     lam = float(torch.distributions.Beta(alpha, alpha).sample())
     perm = torch.randperm(x.shape[0], device=x.device)
     return lam * x + (1.0 - lam) * x[perm], perm, lam
+
+
+class AudioAugment:
+    """The training-time augmentation of a batch, as one object.
+
+    The classifiers build one from their augmentation parameters at the start of
+    ``fit`` (their ``augmentation_`` attribute) and apply it to every training batch;
+    it can also be used on its own. A batch ``(n, ..., n_time)`` goes through, in this
+    order: coloured noise (:func:`add_noise_waveform` or :func:`add_noise_spectrogram`),
+    circular time shifts (:func:`time_shift`), SpecAugment masks
+    (:class:`skaudio.nn.SpecAugment`) and one random crop (:func:`random_crop`);
+    :meth:`mix` then applies mixup (:func:`mixup`). Steps whose settings switch them
+    off draw no random numbers, so switching one off leaves the others' draws alone.
+
+    Parameters
+    ----------
+    noise : str, sequence of str or None, default=None
+        Noise colours (``"white"``, ``"pink"``, ``"brown"``), one drawn per clip.
+    noise_snr : float, default=15.0
+        Signal-to-noise ratio of the added noise in dB.
+    noise_prob : float, default=0.5
+        Share of the clips that get noise.
+    noise_freqs : array-like or None, default=None
+        Centre frequency (Hz) of each spectrogram row; None means the batches are
+        waveforms.
+    noise_db : bool, default=False
+        Spectrogram batches are in dB (the noise is added in the power domain).
+    time_shift_prob, time_shift_max : float, default=0.0, 0.2
+        Probability and largest size (share of the length) of a circular shift.
+    spec_augment : (int, int) or None, default=None
+        Numbers of frequency and time masks.
+    random_crop : float, (float, float) or None, default=None
+        Share of the time axis kept by the batch's crop.
+    mixup_alpha : float, default=0.0
+        ``Beta(alpha, alpha)`` parameter of mixup; 0 switches it off.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skaudio.models.augment import AudioAugment
+    >>> aug = AudioAugment(time_shift_prob=1.0, random_crop=0.5)
+    >>> _ = torch.manual_seed(0)
+    >>> aug(torch.randn(4, 64, 100)).shape
+    torch.Size([4, 64, 50])
+    >>> aug.active
+    True
+    """
+
+    def __init__(
+        self,
+        noise: str | Sequence[str] | None = None,
+        noise_snr: float = 15.0,
+        noise_prob: float = 0.5,
+        noise_freqs=None,
+        noise_db: bool = False,
+        time_shift_prob: float = 0.0,
+        time_shift_max: float = 0.2,
+        spec_augment: tuple[int, int] | None = None,
+        random_crop: float | tuple[float, float] | None = None,
+        mixup_alpha: float = 0.0,
+    ):
+        self.noise = None if noise is None else ((noise,) if isinstance(noise, str) else tuple(noise))
+        for color in self.noise or ():
+            noise_exponent(color)  # a clear error for an unknown colour
+        if self.noise == ():
+            raise ValueError("noise must name at least one colour, or be None")
+        self.noise_snr = float(noise_snr)
+        self.noise_prob = float(noise_prob)
+        self.noise_freqs = None if noise_freqs is None else np.asarray(noise_freqs, dtype=np.float64)
+        self.noise_db = noise_db
+        self.time_shift_prob = float(time_shift_prob)
+        self.time_shift_max = float(time_shift_max)
+        if spec_augment is not None and not (
+            len(spec_augment) == 2 and all(isinstance(v, numbers.Integral) and v >= 0 for v in spec_augment)
+        ):
+            raise ValueError(
+                "spec_augment must be None or a pair (n_freq_masks, n_time_masks) of non-negative "
+                f"integers, got {spec_augment!r}"
+            )
+        self.spec_augment = None if spec_augment is None or not any(spec_augment) else tuple(spec_augment)
+        if random_crop is not None:
+            bounds = tuple(random_crop) if isinstance(random_crop, (tuple, list)) else (random_crop,)
+            if (
+                len(bounds) not in (1, 2)
+                or not all(isinstance(v, numbers.Real) and 0 < v <= 1 for v in bounds)
+                or (len(bounds) == 2 and bounds[0] > bounds[1])
+            ):
+                raise ValueError(
+                    "random_crop must be a fraction in (0, 1] or a (low, high) pair of them with "
+                    f"low <= high, got {random_crop!r}"
+                )
+        self.random_crop = random_crop
+        self.mixup_alpha = float(mixup_alpha)
+
+    @property
+    def active(self) -> bool:
+        """Whether any step changes a batch."""
+        return bool(
+            (self.noise and self.noise_prob > 0)
+            or (self.time_shift_prob > 0 and self.time_shift_max > 0)
+            or self.spec_augment
+            or self.random_crop is not None
+            or self.mixup_alpha > 0
+        )
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Noise, time shift, masks and crop of a batch (a new tensor; ``x`` is kept)."""
+        if self.noise and self.noise_prob > 0:
+            if self.noise_freqs is None:
+                x = add_noise_waveform(x, self.noise, self.noise_snr, self.noise_prob)
+            else:
+                x = add_noise_spectrogram(
+                    x, self.noise_freqs, self.noise, self.noise_snr, self.noise_prob, db=self.noise_db
+                )
+        if self.time_shift_prob > 0 and self.time_shift_max > 0:
+            x = time_shift(x, self.time_shift_prob, self.time_shift_max)
+        if self.spec_augment:
+            from skaudio.nn.blocks import SpecAugment
+
+            x = SpecAugment(*self.spec_augment).train()(x)
+        if self.random_crop is not None:
+            x = random_crop(x, self.random_crop)
+        return x
+
+    def mix(self, x: torch.Tensor):
+        """mixup of a batch: ``(mixed, perm, lam)``, or ``(x, None, 1.0)`` when switched off."""
+        if self.mixup_alpha > 0:
+            return mixup(x, self.mixup_alpha)
+        return x, None, 1.0
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{k}={v!r}" for k, v in vars(self).items() if k != "noise_freqs" and v not in (None, 0.0, False)
+        )
+        return f"AudioAugment({fields})"

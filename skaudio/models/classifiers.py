@@ -2,8 +2,6 @@
 
 import inspect
 
-import torch
-
 from skaudio.models._base import AudioNetClassifier
 from skaudio.nn.networks import SECNN, DEGramNet, DualBranchNet
 
@@ -77,6 +75,10 @@ _COMMON_DOC = """
         centres and widths{bank}); these parameters also get no weight decay. 0 keeps the
         mel-initialised bank fixed. Why the bank needs a lower rate: see
         :class:`skaudio.nn.SincGram`.
+    classes : array-like or None, default=None
+        The class labels in the order of the network's outputs; None uses the sorted
+        labels seen in ``fit``. Needed to predict after ``initialize()`` and
+        ``load_params`` without fitting.
     n_jobs : int or None, default=None
         torch threads used by ``fit`` and prediction, restored afterwards (joblib's
         convention: None means 1, -1 all cores). One thread is the default because
@@ -86,7 +88,9 @@ _COMMON_DOC = """
         machine; for a grid search prefer ``GridSearchCV(n_jobs=...)`` with one thread
         per fit.
     **kwargs
-        Any other skorch parameter (``iterator_train__num_workers``, ...). Training
+        Every parameter is checked when ``fit``, ``partial_fit`` or ``initialize`` runs
+        (scikit-learn's ``InvalidParameterError``, a ``ValueError``, names the parameter
+        and what it accepts). Any other skorch parameter (``iterator_train__num_workers``, ...). Training
         batches are drawn in a new random order every epoch
         (``iterator_train__shuffle=True``; skorch's own default keeps the data order).
 
@@ -128,11 +132,10 @@ class SECNNClassifier(AudioNetClassifier):
     The default recipe is the one measured best on ESC-10 with a CPU budget (see the
     user guide): AdamW with a one-cycle schedule over 80 epochs on all training clips,
     mixup, circular time shifts, SpecAugment masks and random crops of 60-100 % of the
-    frames. The thesis' recipe (learning rate reduced on plateau, early stopping on a
-    hold-out, coloured noise) is a ``set_params`` away::
-
-        SECNNClassifier(lr=1e-3, lr_schedule="plateau", early_stopping=True,
-                        noise=("white", "pink", "brown"), random_crop=None)
+    frames (the ``"cpu"`` recipe). The thesis' recipe (learning rate reduced on
+    plateau, early stopping on a hold-out, coloured noise) is
+    ``SECNNClassifier.from_recipe("thesis")``; ``SECNNClassifier.recipes`` lists the
+    recipes and their settings.
 
     Parameters
     ----------
@@ -164,72 +167,38 @@ class SECNNClassifier(AudioNetClassifier):
     _input = "spectrogram"
     _noise_scale = "mel"
 
+    recipes = {
+        "cpu": {},
+        # the thesis: plateau schedule, early stopping on a hold-out, coloured noise
+        "thesis": dict(
+            lr=1e-3,
+            lr_schedule="plateau",
+            early_stopping=True,
+            noise=("white", "pink", "brown"),
+            random_crop=None,
+        ),
+    }
+
     def __init__(
         self,
         module=None,
         *,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.AdamW,
-        lr=3e-3,
-        max_epochs=80,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
-        weight_decay=1e-2,
-        early_stopping=False,
-        validation_fraction=0.15,
         patience=12,
-        lr_schedule="onecycle",
-        lr_factor=0.1,
         lr_patience=4,
-        ema_decay=None,
-        noise=None,
-        noise_snr=15.0,
-        noise_prob=0.5,
-        noise_freqs=None,
         time_shift_prob=0.3,
-        time_shift_max=0.2,
         mixup_alpha=0.3,
         random_crop=(0.6, 1.0),
         spec_augment=(2, 2),
-        filterbank_lr_scale=1.0,
-        n_jobs=None,
         **kwargs,
     ):
         super().__init__(
             module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
-            weight_decay=weight_decay,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
             patience=patience,
-            lr_schedule=lr_schedule,
-            lr_factor=lr_factor,
             lr_patience=lr_patience,
-            ema_decay=ema_decay,
-            noise=noise,
-            noise_snr=noise_snr,
-            noise_prob=noise_prob,
-            noise_freqs=noise_freqs,
             time_shift_prob=time_shift_prob,
-            time_shift_max=time_shift_max,
             mixup_alpha=mixup_alpha,
             random_crop=random_crop,
             spec_augment=spec_augment,
-            filterbank_lr_scale=filterbank_lr_scale,
-            n_jobs=n_jobs,
             **kwargs,
         )
 
@@ -245,10 +214,9 @@ class DEGramNetClassifier(AudioNetClassifier):
     rate so the filters start on the right mel positions. The paper's recipe (Adam
     3e-4, batch 64, learning rate divided by 10 after 7 stalled epochs, early
     stopping patience 10, random crops, one learning rate for all parameters) is
-    ``set_params(lr=3e-4, batch_size=64, lr_schedule="plateau", early_stopping=True,
-    mixup_alpha=0.0, random_crop=(0.4, 0.6), filterbank_lr_scale=1.0)``;
-    the CPU default, measured better on ESC-10 (see the user guide), trains 60 epochs
-    with a one-cycle schedule and mixup on all training clips.
+    ``DEGramNetClassifier.from_recipe("paper")``; the default ``"cpu"`` recipe,
+    measured better on ESC-10 (see the user guide), trains 60 epochs with a one-cycle
+    schedule and mixup on all training clips.
 
     Parameters
     ----------
@@ -277,80 +245,47 @@ class DEGramNetClassifier(AudioNetClassifier):
     _noise_scale = "linear"
     _nonnegative = True
 
+    recipes = {
+        "cpu": {},
+        # the paper: Adam(W) 3e-4, batch 64, plateau schedule (patience 7), early stopping
+        # (patience 10), 40-60 % random crops, one learning rate for all parameters
+        "paper": dict(
+            lr=3e-4,
+            batch_size=64,
+            lr_schedule="plateau",
+            early_stopping=True,
+            mixup_alpha=0.0,
+            random_crop=(0.4, 0.6),
+            filterbank_lr_scale=1.0,
+        ),
+    }
+
     def __init__(
         self,
         module=None,
         *,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.AdamW,
-        lr=3e-3,
         max_epochs=60,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
-        weight_decay=1e-2,
-        early_stopping=False,
-        validation_fraction=0.15,
-        patience=10,
-        lr_schedule="onecycle",
-        lr_factor=0.1,
         lr_patience=7,
-        ema_decay=None,
-        noise=None,
-        noise_snr=15.0,
-        noise_prob=0.5,
-        noise_freqs=None,
         time_shift_prob=0.3,
-        time_shift_max=0.2,
         mixup_alpha=0.3,
-        random_crop=None,
-        spec_augment=None,
         filterbank_lr_scale=0.05,
-        n_jobs=None,
         module__freq_masks=2,
         module__time_masks=2,
         **kwargs,
     ):
         super().__init__(
             module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
             max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
-            weight_decay=weight_decay,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            patience=patience,
-            lr_schedule=lr_schedule,
-            lr_factor=lr_factor,
             lr_patience=lr_patience,
-            ema_decay=ema_decay,
-            noise=noise,
-            noise_snr=noise_snr,
-            noise_prob=noise_prob,
-            noise_freqs=noise_freqs,
             time_shift_prob=time_shift_prob,
-            time_shift_max=time_shift_max,
             mixup_alpha=mixup_alpha,
-            random_crop=random_crop,
-            spec_augment=spec_augment,
             filterbank_lr_scale=filterbank_lr_scale,
-            n_jobs=n_jobs,
             module__freq_masks=module__freq_masks,
             module__time_masks=module__time_masks,
             **kwargs,
         )
 
-    def _module_defaults(self, X):
+    def _data_module_params(self, X):
         if X.shape[1] < 2:
             raise ValueError(
                 f"X has {X.shape[1]} feature(s) (frequency bins); the SincGram filterbank needs at least 2"
@@ -377,9 +312,10 @@ class DualBranchClassifier(AudioNetClassifier):
     of the clip ``"avg"`` trains far more reliably, see the models user guide). Each
     augmentation of the paper's recipe is a parameter (``noise``, ``mixup_alpha``,
     ``time_shift_prob``, ``random_crop``, the masks); on ESC-10 they cost this network
-    more than they gave. The paper's configuration is ``set_params(lr=3e-4,
-    batch_size=64, ema_decay=0.995, noise=("white", "pink", "brown"), mixup_alpha=0.3,
-    **{f"module__{k}": v for k, v in skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``.
+    more than they gave. The paper's training is
+    ``DualBranchClassifier.from_recipe("paper")``, and its network size
+    ``from_recipe("paper", **{f"module__{k}": v for k, v in
+    skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``.
 
     Parameters
     ----------
@@ -404,72 +340,32 @@ class DualBranchClassifier(AudioNetClassifier):
     _default_module = DualBranchNet
     _input = "waveform"
 
+    recipes = {
+        "cpu": {},
+        # the paper's training (its network size is skaudio.nn.PAPER_SIZES["DualBranchNet"])
+        "paper": dict(
+            lr=3e-4,
+            batch_size=64,
+            ema_decay=0.995,
+            noise=("white", "pink", "brown"),
+            mixup_alpha=0.3,
+        ),
+    }
+
     def __init__(
         self,
         module=None,
         *,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.AdamW,
-        lr=3e-3,
-        max_epochs=80,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
         weight_decay=1e-5,
-        early_stopping=False,
-        validation_fraction=0.15,
-        patience=10,
-        lr_schedule="onecycle",
-        lr_factor=0.1,
-        lr_patience=5,
-        ema_decay=None,
-        noise=None,
-        noise_snr=15.0,
-        noise_prob=0.5,
-        noise_freqs=None,
-        time_shift_prob=0.0,
-        time_shift_max=0.2,
-        mixup_alpha=0.0,
-        random_crop=None,
         filterbank_lr_scale=0.05,
-        n_jobs=None,
         module__freq_masks=0,
         module__time_masks=0,
         **kwargs,
     ):
         super().__init__(
             module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
             weight_decay=weight_decay,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            patience=patience,
-            lr_schedule=lr_schedule,
-            lr_factor=lr_factor,
-            lr_patience=lr_patience,
-            ema_decay=ema_decay,
-            noise=noise,
-            noise_snr=noise_snr,
-            noise_prob=noise_prob,
-            noise_freqs=noise_freqs,
-            time_shift_prob=time_shift_prob,
-            time_shift_max=time_shift_max,
-            mixup_alpha=mixup_alpha,
-            random_crop=random_crop,
             filterbank_lr_scale=filterbank_lr_scale,
-            n_jobs=n_jobs,
             module__freq_masks=module__freq_masks,
             module__time_masks=module__time_masks,
             **kwargs,

@@ -236,6 +236,7 @@ PERSISTENCE_TESTS.update(
         "GlobalPool": [test_pooling_layers_round_trip_with_weights_only],
         "EMA": [test_pickle_and_joblib_round_trips],  # SECNNClassifier(ema_decay=0.9)
         "OneCycle": [test_pickle_and_joblib_round_trips],  # DualBranchClassifier's default schedule
+        "AudioAugment": [test_pickle_and_joblib_round_trips],  # every fitted classifier's augmentation_
         "AudioNetClassifier": [test_classifier_weights_load_with_weights_only],
     }
 )

@@ -66,3 +66,45 @@ def test_time_shift_crop_mixup():
     assert 0 <= lam <= 1 and torch.allclose(m, lam * x + (1 - lam) * x[perm])
     with pytest.raises(ValueError, match="noise colour"):
         augment.noise_exponent("blue")
+
+
+def test_audio_augment_is_the_functions_in_order():
+    freqs = np.linspace(0, 8000, 16)
+    aug = augment.AudioAugment(
+        noise=("pink",), noise_snr=5.0, noise_prob=1.0, noise_freqs=freqs, noise_db=True,
+        time_shift_prob=1.0, spec_augment=(1, 1), random_crop=0.5, mixup_alpha=0.4,
+    )  # fmt: skip
+    x = -torch.rand(4, 16, 30) * 40
+    before = x.clone()
+    torch.manual_seed(1)
+    out = aug(x)
+    mixed, perm, lam = aug.mix(out)
+    torch.manual_seed(1)
+    ref = augment.add_noise_spectrogram(x, freqs, ("pink",), 5.0, 1.0, db=True)
+    ref = augment.time_shift(ref, 1.0, 0.2)
+    from skaudio.nn.blocks import SpecAugment
+
+    ref = augment.random_crop(SpecAugment(1, 1).train()(ref), 0.5)
+    ref_mixed, ref_perm, ref_lam = augment.mixup(ref, 0.4)
+    assert torch.equal(out, ref) and torch.equal(mixed, ref_mixed)
+    assert torch.equal(perm, ref_perm) and lam == ref_lam
+    assert torch.equal(x, before)  # the input is kept
+    assert aug.active and "mixup_alpha=0.4" in repr(aug)
+
+
+def test_audio_augment_off_draws_nothing_and_checks_settings():
+    aug = augment.AudioAugment()
+    assert not aug.active
+    x = torch.randn(3, 100)
+    state = torch.get_rng_state()
+    assert aug(x) is x and aug.mix(x) == (x, None, 1.0)
+    assert torch.equal(torch.get_rng_state(), state)  # no random numbers drawn
+    for bad, match in [
+        (dict(noise=("white", "blue")), "noise colour"),
+        (dict(noise=()), "at least one colour"),
+        (dict(spec_augment=(1, -1)), "spec_augment"),
+        (dict(random_crop=(0.8, 0.4)), "random_crop"),
+        (dict(random_crop=1.5), "random_crop"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            augment.AudioAugment(**bad)

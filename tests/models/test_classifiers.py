@@ -230,12 +230,27 @@ def test_onecycle_schedule_and_ema(events):
     assert lrs[0] < 0.2 * clf.lr and lrs[-1] < 0.05 * clf.lr
     assert 0 < lrs.argmax() < len(lrs) - 1
     ema = clf.callbacks_[[n for n, _ in clf.callbacks_].index("ema")][1]
-    assert ema.n_steps_ == len(lrs)
-    for k, v in clf.module_.state_dict().items():
-        if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
-            continue  # re-estimated on the training clips after the average is loaded
-        expected = ema.shadow_[k] / (1 - 0.5**ema.n_steps_) if v.dtype.is_floating_point else ema.shadow_[k]
-        torch.testing.assert_close(v, expected)
+    assert ema.n_steps_ == len(lrs)  # one average update per training batch
+    assert not hasattr(ema, "average_")  # the averaged copy is not kept after training
+
+
+def test_partial_fit_runs_a_cycle_of_its_own_and_is_seeded(events):
+    """partial_fit after fit with the one-cycle default failed ("Tried to step 11 times"),
+    since skorch resumed the cycle sized for fit; and it drew from torch's global state."""
+    Xtr, _, ytr, _ = events
+    S = mel().fit_transform(Xtr)
+
+    def run():
+        clf = tiny_secnn(max_epochs=2).fit(S, ytr)
+        clf.partial_fit(S, ytr)
+        return clf
+
+    a, b = run(), run()
+    lrs = [[bt["event_lr"] for bt in batches] for batches in a.history_[:, "batches"]]
+    second = np.concatenate(lrs[2:])
+    assert len(a.history_) == 4 and second.max() == pytest.approx(a.lr, rel=0.05)
+    assert second[0] < 0.2 * a.lr and second[-1] < 0.05 * a.lr  # warm-up and anneal again
+    np.testing.assert_array_equal(a.predict_proba(S), b.predict_proba(S))
 
 
 def _bank(clf):
@@ -289,7 +304,7 @@ class _WeightsAfterBatch(Callback):
             self.states.append({k: v.detach().clone() for k, v in net.module_.state_dict().items()})
 
 
-def test_ema_is_the_bias_corrected_average_of_the_visited_weights(events):
+def test_ema_is_the_exponential_average_of_the_visited_weights(events):
     Xtr, _, ytr, _ = events
     S = mel().fit_transform(Xtr)
     rec = _WeightsAfterBatch()
@@ -297,8 +312,11 @@ def test_ema_is_the_bias_corrected_average_of_the_visited_weights(events):
     clf = tiny_secnn(max_epochs=2, ema_decay=0.995, callbacks=[rec]).fit(S, ytr)
     n, d = len(rec.states), 0.995
     assert n == 2 * int(np.ceil(len(S) / 8))
+    # torch's AveragedModel: starts at the weights after the first step, then
+    # average = d * average + (1 - d) * weights; the shares sum to one
     w = (1 - d) * d ** np.arange(n - 1, -1, -1)
-    w /= w.sum()  # the bias correction makes the weights sum to one
+    w[0] = d ** (n - 1)
+    assert w.sum() == pytest.approx(1.0)
     final = clf.module_.state_dict()
     checked = 0
     for k, v in final.items():
@@ -324,8 +342,10 @@ def test_input_errors(events):
         clf.predict(bad)
     with pytest.raises(ValueError, match="requires y"):
         tiny_secnn().fit(S, None)
-    with pytest.raises(ValueError, match="noise colour"):
+    with pytest.raises(ValueError, match="'noise' parameter"):
         tiny_secnn(noise="purple").fit(S, ytr)
+    with pytest.raises(ValueError, match="noise colour"):
+        tiny_secnn(noise=("white", "purple")).fit(S, ytr)
     with pytest.raises(ValueError, match="lr_schedule"):
         tiny_secnn(lr_schedule="cosine").fit(S, ytr)
     with pytest.raises(ValueError, match="negative"):
