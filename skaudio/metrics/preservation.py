@@ -712,7 +712,7 @@ def entropy_ratio(
 def sparsity_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
-    """Whether pooling keeps the quiet cells, the near-floor share of ``P`` over that of ``S`` ([POOL] Eqs. (17-18)).
+    """Whether pooling keeps the quiet cells: near-floor share of ``P`` over ``S``'s ([POOL] Eqs. (17-18)).
 
     A cell counts as near the floor when it lies within ``sparsity_tol`` of
     the original map's dynamic range above the original's minimum,
