@@ -4,6 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))  # local extensions (metric_table)
 import skaudio  # noqa: E402
 
 project = "skaudio"
@@ -18,6 +19,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "metric_table",
 ]
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

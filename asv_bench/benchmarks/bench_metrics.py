@@ -117,8 +117,8 @@ class PreservationMetrics:
         # compile the kernels outside the timing
         preservation_metrics(self.S[:2], self.P[:2], freqs=self.freqs, sr=self.sr)
 
-    def time_skaudio_all(self, n_clips):
-        preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr)
+    def time_skaudio_all(self, n_clips):  # all cores; the default n_jobs=None is one thread
+        preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr, n_jobs=-1)
 
     def time_skaudio_all_one_thread(self, n_clips):
         preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr, n_jobs=1)
@@ -127,7 +127,7 @@ class PreservationMetrics:
         peer_all(self.S, self.P, self.freqs, self.sr)
 
     def peakmem_skaudio_all(self, n_clips):
-        preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr)
+        preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr, n_jobs=-1)
 
 
 class SingleMetrics:

@@ -20,7 +20,13 @@ References
    Applications, 2023.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score, top_k_accuracy_score
 from sklearn.preprocessing import label_binarize
@@ -71,7 +77,9 @@ def _prepare(y_true, y_score, labels):
     return Y, y_score, labels
 
 
-def top_k_accuracy(y_true, y_score, *, k=5, labels=None):
+def top_k_accuracy(
+    y_true: ArrayLike, y_score: ArrayLike, *, k: int = 5, labels: ArrayLike | None = None
+) -> float:
     """Share of samples whose true class is among the ``k`` highest scores.
 
     Examples
@@ -96,7 +104,9 @@ def top_k_accuracy(y_true, y_score, *, k=5, labels=None):
     return float(top_k_accuracy_score(y_true, y_score, k=k, labels=labels))
 
 
-def mean_average_precision(y_true, y_score, *, labels=None):
+def mean_average_precision(
+    y_true: ArrayLike, y_score: ArrayLike, *, labels: ArrayLike | None = None
+) -> float:
     """Mean over classes of the average precision (one-vs-rest), classes absent from
     ``y_true`` left out.
 
@@ -111,7 +121,7 @@ def mean_average_precision(y_true, y_score, *, labels=None):
     return float(average_precision_score(Y[:, present], y_score[:, present], average="macro"))
 
 
-def macro_roc_auc(y_true, y_score, *, labels=None):
+def macro_roc_auc(y_true: ArrayLike, y_score: ArrayLike, *, labels: ArrayLike | None = None) -> float:
     """Unweighted mean over classes of the one-vs-rest ROC AUC (classes absent from
     ``y_true`` left out).
 
@@ -128,7 +138,7 @@ def macro_roc_auc(y_true, y_score, *, labels=None):
     return float(roc_auc_score(Y[:, present], y_score[:, present], average="macro"))
 
 
-def d_prime(auc):
+def d_prime(auc: ArrayLike) -> float | NDArray[np.float64]:
     """Sensitivity index ``d' = sqrt(2) * Phi^-1(auc)`` of an ROC AUC.
 
     An AUC of exactly 1 (perfect separation) gives ``inf``, as the formula says.
@@ -147,7 +157,7 @@ def d_prime(auc):
     return float(out) if out.ndim == 0 else out
 
 
-def d_prime_score(y_true, y_score, *, labels=None):
+def d_prime_score(y_true: ArrayLike, y_score: ArrayLike, *, labels: ArrayLike | None = None) -> float:
     """d-prime of the macro ROC AUC (:func:`macro_roc_auc` then :func:`d_prime`)."""
     return d_prime(macro_roc_auc(y_true, y_score, labels=labels))
 
@@ -160,18 +170,20 @@ _FUNCS = {
 
 
 class _ProbaScorer:
-    def __init__(self, name, func, kwargs):
+    def __init__(self, name: str, func: Callable[..., float], kwargs: dict[str, Any]) -> None:
         self.name, self.func, self.kwargs = name, func, kwargs
 
-    def __call__(self, estimator, X, y):
+    def __call__(self, estimator: Any, X: ArrayLike, y: ArrayLike) -> float:
         return self.func(y, estimator.predict_proba(X), labels=estimator.classes_, **self.kwargs)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         kwargs = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
         return f"make_classification_scorer({self.name!r}{kwargs})"
 
 
-def make_classification_scorer(name, *, k=5):
+def make_classification_scorer(
+    name: Literal["top_k", "map", "roc_auc_macro", "d_prime"], *, k: int = 5
+) -> _ProbaScorer:
     """Scorer ``(estimator, X, y) -> float`` for ``cross_validate`` and ``GridSearchCV``.
 
     Parameters

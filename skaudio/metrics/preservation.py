@@ -63,9 +63,14 @@ References
    Eqs. 12-23).
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from skaudio._kernels import metrics as _k
 from skaudio._kernels.filterbank import fft_frequencies
@@ -228,7 +233,9 @@ class _Batch:
         return self.cached(("spectral", which), compute)
 
 
-def pooled_frequencies(freqs, n_rows, stride, kernel, padding=0):
+def pooled_frequencies(
+    freqs: ArrayLike, n_rows: int, stride: int, kernel: int, padding: int = 0
+) -> NDArray[np.float64]:
     """Frequency of each pooled row: the mean of the original row frequencies it covers.
 
     Row ``k`` covers original rows ``[k * stride - padding, k * stride - padding + kernel)``,
@@ -388,10 +395,19 @@ def _compression(b):
     return np.full(b.S.shape[0], b.S[0].size / b.P[0].size)
 
 
-# -- the registry -------------------------------------------------------------------
+# -- the registry record --------------------------------------------------------------
+_INFO = "information_retention"
+_GLOBAL = "global_structure"
+_LOCAL = "local_detail"
+_COMPRESSION = "compression"
+
+#: The Fig. 3 categories of [POOL], in the paper's order.
+_CATEGORIES = (_INFO, _GLOBAL, _LOCAL, _COMPRESSION)
+
+
 @dataclass(frozen=True)
 class MetricInfo:
-    """One of the 16 distinct preservation computations.
+    """One of the 16 distinct preservation computations: a row of :data:`PRESERVATION_METRICS`.
 
     Attributes
     ----------
@@ -413,27 +429,49 @@ class MetricInfo:
         Equation number in [POOL] ("" where the paper gives none).
     definition : str
         What exactly is computed.
+    function : callable
+        The public function computing this metric alone, ``function(S, P, **options)``.
+    compute : callable
+        The private step that :func:`preservation_metrics` runs for it on the
+        validated batch (shared work is cached there).
     """
 
     name: str
     label: str
-    categories: tuple
+    categories: tuple[str, ...]
     group: str
-    direction: str
-    ideal: object
+    direction: Literal["target", "higher", "lower"]
+    ideal: float | None
     equation: str
     definition: str
+    function: Callable[..., float | NDArray[np.float64]] = field(repr=False)
+    compute: Callable[[_Batch], NDArray[np.float64]] = field(repr=False, compare=False)
 
     @property
-    def function(self):
-        """The public function computing this metric."""
-        return globals()[_FUNCTION_NAMES[self.name]]
+    def citation(self) -> str:
+        """Where [POOL] defines the metric: ``"[POOL] Eq. (12)"``, or Fig. 3 where it gives no equation.
 
-    def score(self, value):
+        Examples
+        --------
+        >>> from skaudio.metrics import get_metric
+        >>> get_metric("sparsity").citation, get_metric("gini").citation
+        ('[POOL] Eqs. (17-18)', '[POOL] Fig. 3')
+        """
+        if not self.equation:
+            return "[POOL] Fig. 3"
+        return f"[POOL] Eq{'s' if '-' in self.equation else ''}. ({self.equation})"
+
+    def score(self, value: ArrayLike) -> NDArray[np.float64]:
         """Map metric values to "greater is better" scores (for scikit-learn).
 
         ``-|v - ideal|`` for targets, ``v`` for higher-is-better and ``-v`` for
         lower-is-better metrics.
+
+        Examples
+        --------
+        >>> from skaudio.metrics import get_metric
+        >>> float(get_metric("variance").score(0.75)), float(get_metric("kl_divergence").score(0.5))
+        (-0.25, -0.5)
         """
         value = np.asarray(value, dtype=np.float64)
         if self.direction == "target":
@@ -441,239 +479,971 @@ class MetricInfo:
         return value if self.direction == "higher" else -value
 
 
-_INFO = "information_retention"
-_GLOBAL = "global_structure"
-_LOCAL = "local_detail"
-_COMPRESSION = "compression"
+# -- one public function per metric ---------------------------------------------------
+# Each names its metric and hands over to preservation_metrics(), which validates the
+# input and runs the metric's compute step from the registry; the options every metric
+# accepts are passed through, so one option dict serves all of them.
+def _one_metric(name, S, P, n_jobs, options):
+    return preservation_metrics(S, P, [name], n_jobs=n_jobs, **options)[name]
 
-PRESERVATION_METRICS = {
-    m.name: m
-    for m in [
+
+def variance_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Share of the spread of values that pooling keeps, ``var(P) / var(S)`` ([POOL] Eq. (12)).
+
+    The variances are population variances (divided by the number of cells)
+    over all time-frequency cells of a map. A ratio below 1 means pooling
+    flattened contrasts (averaging does); the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import variance_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> avg = S.reshape(4, 4, 2, 5, 2).mean(axis=(2, 4))  # 2x2 average pooling
+    >>> bool(np.all(variance_ratio(S, avg) < 0.5))  # averaging four cells cuts the spread
+    True
+    >>> variance_ratio(S[0], S[0])
+    1.0
+    """
+    return _one_metric("variance", S, P, n_jobs, options)
+
+
+def mean_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the overall level, ``mean(P) / mean(S)`` ([POOL] Eq. (14)).
+
+    Average pooling keeps the mean of the cells it covers, max pooling raises
+    it and min pooling lowers it. For maps in dB (negative values) a raised
+    level gives a ratio below 1. The ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import mean_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> avg = S.reshape(4, 4, 2, 5, 2).mean(axis=(2, 4))  # 2x2 average pooling
+    >>> mx = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))  # 2x2 max pooling
+    >>> np.round(mean_ratio(S, avg), 6).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    >>> bool(np.all(mean_ratio(S, mx) > 1))
+    True
+    """
+    return _one_metric("mean", S, P, n_jobs, options)
+
+
+def skewness_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the asymmetry of the values, ``skew(P) / skew(S)`` ([POOL] Eq. (15)).
+
+    Skewness is the population third standardised moment of all values of a
+    map; a constant map has skewness 0 by convention, so two constant maps
+    give 1. A ratio far from 1 means pooling favoured the loud or the quiet
+    cells; the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import skewness_ratio
+    >>> S = np.random.default_rng(0).exponential(size=(4, 8, 10)).astype(np.float32)
+    >>> mx = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))  # 2x2 max pooling
+    >>> skewness_ratio(S, mx).shape
+    (4,)
+    >>> skewness_ratio(S[0], S[0])
+    1.0
+    """
+    return _one_metric("skewness", S, P, n_jobs, options)
+
+
+def kurtosis_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the peakedness of the values, ``kurt(P) / kurt(S)`` ([POOL] Eq. (16)).
+
+    Kurtosis is the population fourth standardised moment, not the excess
+    (3 for a normal distribution); a constant map has kurtosis 0 by
+    convention. Heavy tails that pooling removes (or adds) move the ratio away
+    from its ideal of 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import kurtosis_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> kurtosis_ratio(S, S).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("kurtosis", S, P, n_jobs, options)
+
+
+def entropy_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """How much of the variety of values survives pooling, ``H(P) / H(S)`` ([POOL] Eq. (13)).
+
+    ``H`` is the Shannon entropy, in nats, of a map's value histogram; both
+    maps of a clip are counted on the same ``n_bins`` equal bins spanning
+    their joint range. Below 1, pooling made the values less varied; the
+    ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``n_bins=64``, the number of histogram bins. Any other option of
+        :func:`preservation_metrics` is accepted (and checked), so one set of
+        options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import entropy_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> entropy_ratio(S, S).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    >>> P = np.round(S * 2) / 2  # three levels left: far less variety
+    >>> bool(np.all(entropy_ratio(S, P, n_bins=16) < 0.5))
+    True
+    """
+    return _one_metric("entropy", S, P, n_jobs, options)
+
+
+def sparsity_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the quiet cells: near-floor share of ``P`` over ``S``'s ([POOL] Eqs. (17-18)).
+
+    A cell counts as near the floor when it lies within ``sparsity_tol`` of
+    the original map's dynamic range above the original's minimum,
+    ``x <= min(S) + sparsity_tol * (max(S) - min(S))``; the same threshold is
+    applied to both maps. For a dB map that is "close to the floor", for a
+    power map "close to zero". Max pooling tends to fill quiet regions (ratio
+    below 1); the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``sparsity_tol=0.01``, the share of the dynamic range counted as near
+        the floor, in ``[0, 1)``. Any other option of
+        :func:`preservation_metrics` is accepted (and checked), so one set of
+        options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import sparsity_ratio
+    >>> S = np.zeros((8, 10), np.float32)
+    >>> S[:, ::2] = 1.0  # every other frame silent: half the cells at the floor
+    >>> sparsity_ratio(S, S[:, ::2])  # keeping only the loud frames leaves no quiet cell
+    0.0
+    >>> sparsity_ratio(S, S[::2])
+    1.0
+    """
+    return _one_metric("sparsity", S, P, n_jobs, options)
+
+
+def gini_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps how unevenly energy is spread, ``Gini(P) / Gini(S)`` ([POOL] Fig. 3).
+
+    The Gini coefficient of a map's values is 0 when every cell holds the
+    same energy and approaches 1 when a few cells hold it all. It needs
+    non-negative values, so both maps are shifted by the same amount,
+    ``min(0, min(S), min(P))`` (power maps stay as they are, dB maps become
+    levels above their floor). [POOL] lists it in Fig. 3 without an equation;
+    the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import gini_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> avg = S.reshape(4, 4, 2, 5, 2).mean(axis=(2, 4))  # 2x2 average pooling
+    >>> bool(np.all(gini_ratio(S, avg) < 1))  # averaging evens the energy out
+    True
+    """
+    return _one_metric("gini", S, P, n_jobs, options)
+
+
+def kl_divergence(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """How far the pooled value distribution drifts from the original, ``KL(p_S || p_P)`` ([POOL] Eq. (19)).
+
+    ``p_S`` and ``p_P`` are the value histograms of the two maps of a clip on
+    the same ``n_bins`` equal bins spanning their joint range; ``eps`` is
+    added to every bin probability (then renormalised), so the divergence
+    stays finite when pooling empties a bin. In nats; 0 for identical
+    distributions, lower is better.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``n_bins=64``, the number of histogram bins, and ``eps=1e-10``, the
+        smoothing added to each bin probability. Any other option of
+        :func:`preservation_metrics` is accepted (and checked), so one set of
+        options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The divergence of a single map, or one per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import kl_divergence
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> mx = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))  # 2x2 max pooling
+    >>> kl_divergence(S, S).tolist()
+    [0.0, 0.0, 0.0, 0.0]
+    >>> bool(np.all(kl_divergence(S, mx, n_bins=8) > 0))  # max pooling shifts values up
+    True
+    """
+    return _one_metric("kl_divergence", S, P, n_jobs, options)
+
+
+def cosine_similarity(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether the pooled map points the same way as the original, cell for cell ([POOL] Eq. (20)).
+
+    ``P`` is first repeated back onto ``S``'s grid by nearest neighbour (cell
+    ``(f, t)`` meets pooled cell ``((f + pad_f) // stride_f, (t + pad_t) //
+    stride_t)``), then the cosine of the angle between the two flattened maps
+    is taken. Two all-zero maps give 1, one all-zero map 0. Higher is better,
+    1 at most.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``stride`` (inferred from the shapes when None) and ``padding=0``, the
+        pooling geometry. Any other option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The similarity of a single map, or one per clip of a batch.
+
+    See Also
+    --------
+    correlation : the same comparison after centring both maps.
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import cosine_similarity
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> avg = S.reshape(4, 4, 2, 5, 2).mean(axis=(2, 4))  # 2x2 average pooling
+    >>> bool(np.all(cosine_similarity(S, avg) > 0.8))
+    True
+    """
+    return _one_metric("cosine_similarity", S, P, n_jobs, options)
+
+
+def correlation(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooled values rise and fall with the original ones, cell for cell ([POOL] Fig. 3).
+
+    The Pearson correlation of ``S`` with ``P`` repeated back onto ``S``'s
+    grid by nearest neighbour (the layout of :func:`cosine_similarity`).
+    [POOL] lists it in Fig. 3 without an equation. Two constant maps give 1,
+    one constant map 0. Higher is better, 1 at most.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``stride`` (inferred from the shapes when None) and ``padding=0``, the
+        pooling geometry. Any other option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The correlation of a single map, or one per clip of a batch.
+
+    See Also
+    --------
+    cosine_similarity : the same comparison without centring.
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import correlation
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> round(correlation(S[0], S[0]), 6)
+    1.0
+    >>> B = S[:, ::2, ::2].repeat(2, axis=1).repeat(2, axis=2)  # constant on each 2x2 block
+    >>> np.round(correlation(B, B[:, ::2, ::2]), 6).tolist()  # pooling such a map loses nothing
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("correlation", S, P, n_jobs, options)
+
+
+def lipschitz_constant(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """How much pooling stretches the distances between clips, empirically ([POOL] Eq. (21)).
+
+    For clip ``i`` of a batch: the largest ratio ``d(P_i, P_j) / d(S_i, S_j)``
+    over the other clips ``j`` with ``d(S_i, S_j) > 0``, where ``d`` is the
+    root-mean-square difference (the Euclidean norm over the square root of
+    the cell count, so maps of different sizes compare). Below 1, pooling
+    pulls clips together; above 1 it pushes them apart. The ideal is 1. It
+    needs a batch of at least two clips.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_clips, n_freqs, n_frames)
+        Original spectrograms, at least two clips (a single map raises
+        ``ValueError``).
+    P : array-like of shape (n_clips, n_freqs', n_frames')
+        Pooled spectrograms, as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    ndarray of shape (n_clips,)
+        One constant per clip.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import lipschitz_constant
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> np.round(lipschitz_constant(S, S), 6).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    >>> np.round(lipschitz_constant(S, 2 * S), 6).tolist()  # every distance doubles
+    [2.0, 2.0, 2.0, 2.0]
+    """
+    return _one_metric("lipschitz", S, P, n_jobs, options)
+
+
+def temporal_variance_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the rise and fall of loudness over time ([POOL] Eq. (22)).
+
+    Each map is reduced to its mean intensity per frame; the ratio is the
+    variance over frames of that curve for ``P`` over the same for ``S``.
+    Below 1, pooling smoothed out onsets and pauses; the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import temporal_variance_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> per_frame = S.reshape(4, 4, 2, 10).mean(axis=2)  # pooling along frequency only
+    >>> np.round(temporal_variance_ratio(S, per_frame), 6).tolist()  # frame means unchanged
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("temporal_variance", S, P, n_jobs, options)
+
+
+def spectral_centroid_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the spectral centre of mass, a ratio of mean centroids ([POOL] Fig. 3).
+
+    The centroid of each frame follows librosa's definition (the
+    energy-weighted mean frequency, on values shifted by
+    ``min(0, min(S), min(P))``) and is averaged over the frames that hold
+    energy; the result is the pooled map's average over the original's. A
+    pooled row sits at the mean frequency of the rows it covers. [POOL]
+    lists it in Fig. 3 without an equation; the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``freqs`` (one frequency per row of ``S``; pass
+        ``MelSpectrogram.frequencies_`` for mel maps) or ``sr=22050`` (then
+        the rows are librosa's default FFT frequencies), and the pooling
+        geometry ``stride``, ``kernel_size`` (inferred when None) and
+        ``padding=0``. Any other option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import spectral_centroid_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> spectral_centroid_ratio(S, S).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("spectral_centroid", S, P, n_jobs, options)
+
+
+def spectral_contrast_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the gap between spectral peaks and valleys ([POOL] Fig. 3).
+
+    librosa's spectral contrast with ``linear=True``: in each octave band,
+    the mean of the loudest ``quantile`` of rows minus the mean of the
+    quietest, in the map's own units (maps are usually in dB already),
+    averaged over bands and frames; the result is the pooled map's value over
+    the original's. Bands that hold no row of a coarse frequency axis are left
+    out. [POOL] lists it in Fig. 3 without an equation; the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``freqs`` or ``sr=22050`` and the pooling geometry, as for
+        :func:`spectral_centroid_ratio`, and librosa's band layout
+        ``n_bands=6``, ``fmin=200.0``, ``quantile=0.02`` (the highest band
+        edge must stay below ``sr / 2``). Any other option of
+        :func:`preservation_metrics` is accepted (and checked), so one set of
+        options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import spectral_contrast_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> spectral_contrast_ratio(S, S, sr=16000, fmin=100.0, n_bands=3).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("spectral_contrast", S, P, n_jobs, options)
+
+
+def spectral_bandwidth_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """Whether pooling keeps the spread of frequencies around the centroid ([POOL] Fig. 3).
+
+    The bandwidth of each frame follows librosa's definition with ``p=2``
+    (the energy-weighted standard deviation of frequency about the centroid,
+    on values shifted as for :func:`spectral_centroid_ratio`), averaged over
+    frames that hold energy; the result is the pooled map's average over the
+    original's. [POOL] lists it in Fig. 3 without an equation; the ideal is 1.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+    **options
+        ``freqs`` or ``sr=22050`` and the pooling geometry, as for
+        :func:`spectral_centroid_ratio`. Any other option of
+        :func:`preservation_metrics` is accepted (and checked), so one set of
+        options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import spectral_bandwidth_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> spectral_bandwidth_ratio(S, S).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _one_metric("spectral_bandwidth", S, P, n_jobs, options)
+
+
+def compression_ratio(
+    S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
+) -> float | NDArray[np.float64]:
+    """How many times smaller the pooled map is, ``S.size / P.size`` per clip ([POOL] Eq. (23)).
+
+    Exact (no rounding): a 2x2 pooling of a map with even sides gives 4.
+    Higher means more compression; the other metrics say what it cost.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
+        Original spectrogram(s).
+    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
+        Pooled spectrogram(s), as many clips as ``S``.
+    n_jobs : int, default=None
+        Accepted like every metric's (None means 1 thread); this one runs no
+        kernel.
+    **options
+        Not used by this metric; any option of :func:`preservation_metrics` is
+        accepted (and checked), so one set of options serves every metric.
+
+    Returns
+    -------
+    float or ndarray of shape (n_clips,)
+        The ratio of a single map, or one ratio per clip of a batch.
+
+    See Also
+    --------
+    preservation_metrics : several metrics at once, sharing their work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import compression_ratio
+    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
+    >>> P = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))  # 2x2 max pooling
+    >>> compression_ratio(S, P).tolist()
+    [4.0, 4.0, 4.0, 4.0]
+    >>> compression_ratio(S[0], S[0, :, ::3])  # 10 frames to 4
+    2.5
+    """
+    return _one_metric("compression_ratio", S, P, n_jobs, options)
+
+
+# -- the registry ---------------------------------------------------------------------
+#: The registry, one :class:`MetricInfo` per metric in the column order of the paper's
+#: Tables I-III: everything else (:data:`METRIC_NAMES`, :data:`METRIC_ENTRIES`, the
+#: scorers, :func:`get_metric`, the dispatch of :func:`preservation_metrics`, the
+#: documentation's metric table) is derived from it.
+PRESERVATION_METRICS: dict[str, MetricInfo] = {
+    info.name: info
+    for info in (
         MetricInfo(
-            "variance",
-            "Variance preservation",
-            (_INFO, _GLOBAL),
-            "statistical",
-            "target",
-            1.0,
-            "12",
-            "var(P) / var(S), population variance of all values of a map",
+            name="variance",
+            label="Variance preservation",
+            categories=(_INFO, _GLOBAL),
+            group="statistical",
+            direction="target",
+            ideal=1.0,
+            equation="12",
+            definition="var(P) / var(S), population variance of all values of a map",
+            function=variance_ratio,
+            compute=_variance,
         ),
         MetricInfo(
-            "entropy",
-            "Entropy",
-            (_INFO,),
-            "",
-            "target",
-            1.0,
-            "13",
-            "H(P) / H(S), Shannon entropy (nats) of the value histogram on n_bins shared bins",
+            name="mean",
+            label="Mean preservation",
+            categories=(_GLOBAL,),
+            group="statistical",
+            direction="target",
+            ideal=1.0,
+            equation="14",
+            definition="mean(P) / mean(S)",
+            function=mean_ratio,
+            compute=_mean,
         ),
         MetricInfo(
-            "mean", "Mean preservation", (_GLOBAL,), "statistical", "target", 1.0, "14", "mean(P) / mean(S)"
+            name="skewness",
+            label="Skewness",
+            categories=(_GLOBAL,),
+            group="statistical",
+            direction="target",
+            ideal=1.0,
+            equation="15",
+            definition="skew(P) / skew(S), population skewness (0 for a constant map)",
+            function=skewness_ratio,
+            compute=_skewness,
         ),
         MetricInfo(
-            "skewness",
-            "Skewness",
-            (_GLOBAL,),
-            "statistical",
-            "target",
-            1.0,
-            "15",
-            "skew(P) / skew(S), population skewness (0 for a constant map)",
+            name="kurtosis",
+            label="Kurtosis",
+            categories=(_GLOBAL,),
+            group="statistical",
+            direction="target",
+            ideal=1.0,
+            equation="16",
+            definition="kurt(P) / kurt(S), non-excess (Pearson) kurtosis (0 for a constant map)",
+            function=kurtosis_ratio,
+            compute=_kurtosis,
         ),
         MetricInfo(
-            "kurtosis",
-            "Kurtosis",
-            (_GLOBAL,),
-            "statistical",
-            "target",
-            1.0,
-            "16",
-            "kurt(P) / kurt(S), non-excess (Pearson) kurtosis (0 for a constant map)",
+            name="entropy",
+            label="Entropy",
+            categories=(_INFO,),
+            group="",
+            direction="target",
+            ideal=1.0,
+            equation="13",
+            definition="H(P) / H(S), Shannon entropy (nats) of the value histogram on n_bins shared bins",
+            function=entropy_ratio,
+            compute=_entropy,
         ),
         MetricInfo(
-            "sparsity",
-            "Sparsity level",
-            (_GLOBAL,),
-            "low activity",
-            "target",
-            1.0,
-            "17-18",
-            "share of values <= min(S) + sparsity_tol * range(S) in P over the same share in S",
+            name="sparsity",
+            label="Sparsity level",
+            categories=(_GLOBAL,),
+            group="low activity",
+            direction="target",
+            ideal=1.0,
+            equation="17-18",
+            definition="share of values <= min(S) + sparsity_tol * range(S) in P over the same share in S",
+            function=sparsity_ratio,
+            compute=_sparsity,
         ),
         MetricInfo(
-            "gini",
-            "Gini coefficient",
-            (_GLOBAL,),
-            "energy distribution",
-            "target",
-            1.0,
-            "",
-            "Gini(P) / Gini(S) of the values offset by min(0, min S, min P)",
+            name="gini",
+            label="Gini coefficient",
+            categories=(_GLOBAL,),
+            group="energy distribution",
+            direction="target",
+            ideal=1.0,
+            equation="",
+            definition="Gini(P) / Gini(S) of the values offset by min(0, min S, min P)",
+            function=gini_ratio,
+            compute=_gini,
         ),
         MetricInfo(
-            "kl_divergence",
-            "KL divergence",
-            (_GLOBAL,),
-            "similarity",
-            "lower",
-            0.0,
-            "19",
-            "KL(p_S || p_P) (nats) of the value histograms on shared bins, eps-smoothed",
+            name="kl_divergence",
+            label="KL divergence",
+            categories=(_GLOBAL,),
+            group="similarity",
+            direction="lower",
+            ideal=0.0,
+            equation="19",
+            definition="KL(p_S || p_P) (nats) of the value histograms on shared bins, eps-smoothed",
+            function=kl_divergence,
+            compute=_kl,
         ),
         MetricInfo(
-            "cosine_similarity",
-            "Cosine similarity",
-            (_GLOBAL,),
-            "similarity",
-            "higher",
-            1.0,
-            "20",
-            "cosine of S and P repeated onto S's grid (nearest neighbour)",
+            name="cosine_similarity",
+            label="Cosine similarity",
+            categories=(_GLOBAL,),
+            group="similarity",
+            direction="higher",
+            ideal=1.0,
+            equation="20",
+            definition="cosine of S and P repeated onto S's grid (nearest neighbour)",
+            function=cosine_similarity,
+            compute=_cosine,
         ),
         MetricInfo(
-            "correlation",
-            "Correlation coefficient",
-            (_GLOBAL,),
-            "similarity",
-            "higher",
-            1.0,
-            "",
-            "Pearson correlation of S and P repeated onto S's grid (nearest neighbour)",
+            name="correlation",
+            label="Correlation coefficient",
+            categories=(_GLOBAL,),
+            group="similarity",
+            direction="higher",
+            ideal=1.0,
+            equation="",
+            definition="Pearson correlation of S and P repeated onto S's grid (nearest neighbour)",
+            function=correlation,
+            compute=_correlation,
         ),
         MetricInfo(
-            "lipschitz",
-            "Lipschitz continuity",
-            (_GLOBAL,),
-            "similarity",
-            "target",
-            1.0,
-            "21",
-            "max over other clips j of rms(P_i - P_j) / rms(S_i - S_j)",
+            name="lipschitz",
+            label="Lipschitz continuity",
+            categories=(_GLOBAL,),
+            group="similarity",
+            direction="target",
+            ideal=1.0,
+            equation="21",
+            definition="max over other clips j of rms(P_i - P_j) / rms(S_i - S_j)",
+            function=lipschitz_constant,
+            compute=_lipschitz,
         ),
         MetricInfo(
-            "temporal_variance",
-            "Temporal variance",
-            (_LOCAL,),
-            "temporal",
-            "target",
-            1.0,
-            "22",
-            "ratio of the variances over time of the per-frame mean intensity",
+            name="temporal_variance",
+            label="Temporal variance",
+            categories=(_LOCAL,),
+            group="temporal",
+            direction="target",
+            ideal=1.0,
+            equation="22",
+            definition="ratio of the variances over time of the per-frame mean intensity",
+            function=temporal_variance_ratio,
+            compute=_temporal_variance,
         ),
         MetricInfo(
-            "spectral_centroid",
-            "Spectral centroid",
-            (_LOCAL,),
-            "spectral",
-            "target",
-            1.0,
-            "",
-            "ratio of the frame-averaged librosa spectral centroids",
+            name="spectral_centroid",
+            label="Spectral centroid",
+            categories=(_LOCAL,),
+            group="spectral",
+            direction="target",
+            ideal=1.0,
+            equation="",
+            definition="ratio of the frame-averaged librosa spectral centroids",
+            function=spectral_centroid_ratio,
+            compute=_centroid,
         ),
         MetricInfo(
-            "spectral_contrast",
-            "Spectral contrast",
-            (_LOCAL,),
-            "spectral",
-            "target",
-            1.0,
-            "",
-            "ratio of the librosa spectral contrasts (linear), averaged over bands and frames",
+            name="spectral_contrast",
+            label="Spectral contrast",
+            categories=(_LOCAL,),
+            group="spectral",
+            direction="target",
+            ideal=1.0,
+            equation="",
+            definition="ratio of the librosa spectral contrasts (linear), averaged over bands and frames",
+            function=spectral_contrast_ratio,
+            compute=_contrast,
         ),
         MetricInfo(
-            "spectral_bandwidth",
-            "Spectral bandwidth",
-            (_LOCAL,),
-            "spectral",
-            "target",
-            1.0,
-            "",
-            "ratio of the frame-averaged librosa spectral bandwidths (p=2)",
+            name="spectral_bandwidth",
+            label="Spectral bandwidth",
+            categories=(_LOCAL,),
+            group="spectral",
+            direction="target",
+            ideal=1.0,
+            equation="",
+            definition="ratio of the frame-averaged librosa spectral bandwidths (p=2)",
+            function=spectral_bandwidth_ratio,
+            compute=_bandwidth,
         ),
         MetricInfo(
-            "compression_ratio",
-            "Compression ratio",
-            (_COMPRESSION,),
-            "",
-            "higher",
-            None,
-            "23",
-            "S.size / P.size per clip",
+            name="compression_ratio",
+            label="Compression ratio",
+            categories=(_COMPRESSION,),
+            group="",
+            direction="higher",
+            ideal=None,
+            equation="23",
+            definition="S.size / P.size per clip",
+            function=compression_ratio,
+            compute=_compression,
         ),
-    ]
+    )
 }
 
-#: The metric names in the order of the paper's tables.
-METRIC_NAMES = (
-    "variance",
-    "mean",
-    "skewness",
-    "kurtosis",
-    "entropy",
-    "sparsity",
-    "gini",
-    "kl_divergence",
-    "cosine_similarity",
-    "correlation",
-    "lipschitz",
-    "temporal_variance",
-    "spectral_centroid",
-    "spectral_contrast",
-    "spectral_bandwidth",
-    "compression_ratio",
-)
+#: The metric names in the order of the paper's tables (the registry's order).
+METRIC_NAMES: tuple[str, ...] = tuple(PRESERVATION_METRICS)
 
 #: The 17 (category, metric) entries of [POOL] Fig. 3 (variance appears twice).
-METRIC_ENTRIES = tuple(
-    (cat, m.name)
-    for cat in (_INFO, _GLOBAL, _LOCAL, _COMPRESSION)
-    for m in PRESERVATION_METRICS.values()
-    if cat in m.categories
+METRIC_ENTRIES: tuple[tuple[str, str], ...] = tuple(
+    (category, info.name)
+    for category in _CATEGORIES
+    for info in PRESERVATION_METRICS.values()
+    if category in info.categories
 )
 
-_COMPUTE = {
-    "variance": _variance,
-    "entropy": _entropy,
-    "mean": _mean,
-    "skewness": _skewness,
-    "kurtosis": _kurtosis,
-    "sparsity": _sparsity,
-    "gini": _gini,
-    "kl_divergence": _kl,
-    "correlation": _correlation,
-    "cosine_similarity": _cosine,
-    "lipschitz": _lipschitz,
-    "temporal_variance": _temporal_variance,
-    "spectral_centroid": _centroid,
-    "spectral_contrast": _contrast,
-    "spectral_bandwidth": _bandwidth,
-    "compression_ratio": _compression,
-}
 
-_FUNCTION_NAMES = {
-    "variance": "variance_ratio",
-    "entropy": "entropy_ratio",
-    "mean": "mean_ratio",
-    "skewness": "skewness_ratio",
-    "kurtosis": "kurtosis_ratio",
-    "sparsity": "sparsity_ratio",
-    "gini": "gini_ratio",
-    "kl_divergence": "kl_divergence",
-    "correlation": "correlation",
-    "cosine_similarity": "cosine_similarity",
-    "lipschitz": "lipschitz_constant",
-    "temporal_variance": "temporal_variance_ratio",
-    "spectral_centroid": "spectral_centroid_ratio",
-    "spectral_contrast": "spectral_contrast_ratio",
-    "spectral_bandwidth": "spectral_bandwidth_ratio",
-    "compression_ratio": "compression_ratio",
-}
-
-
-def get_metric(name):
+def get_metric(name: str | MetricInfo) -> MetricInfo:
     """Registry entry (:class:`MetricInfo`) of a metric name.
+
+    Parameters
+    ----------
+    name : str or MetricInfo
+        A name from :data:`METRIC_NAMES`; a :class:`MetricInfo` is returned as it is.
+
+    Returns
+    -------
+    MetricInfo
 
     Examples
     --------
@@ -681,6 +1451,8 @@ def get_metric(name):
     >>> info = get_metric("cosine_similarity")
     >>> info.direction, info.categories
     ('higher', ('global_structure',))
+    >>> info.function.__name__, info.citation
+    ('cosine_similarity', '[POOL] Eq. (20)')
     """
     if isinstance(name, MetricInfo):
         return name
@@ -703,7 +1475,14 @@ def _resolve(metrics):
     return names
 
 
-def preservation_metrics(S, P, metrics="all", *, n_jobs=None, **options):
+def preservation_metrics(
+    S: ArrayLike,
+    P: ArrayLike,
+    metrics: str | Iterable[str | MetricInfo] = "all",
+    *,
+    n_jobs: int | None = None,
+    **options: Any,
+) -> dict[str, float | NDArray[np.float64]]:
     """Compute several preservation metrics of ``P`` (pooled) against ``S`` (original) at once.
 
     Parameters
@@ -715,7 +1494,8 @@ def preservation_metrics(S, P, metrics="all", *, n_jobs=None, **options):
     metrics : "all", str or list of str, default="all"
         Names from :data:`METRIC_NAMES`.
     n_jobs : int, default=None
-        numba threads (None keeps numba's default, all cores).
+        Threads of the numba kernels, joblib's convention: None means 1, -1
+        all cores, -2 all but one (capped at ``NUMBA_NUM_THREADS``).
     **options
         ``n_bins=64`` (entropy, KL), ``eps=1e-10`` (KL), ``sparsity_tol=0.01``,
         ``sr=22050`` and ``freqs=None`` (spectral descriptors), ``stride``,
@@ -749,104 +1529,8 @@ def preservation_metrics(S, P, metrics="all", *, n_jobs=None, **options):
     names = _resolve(metrics)
     batch = _Batch(S, P, options)
     out = {}
-    with numba_threads(n_jobs):
+    with numba_threads(1 if n_jobs is None else n_jobs):
         for name in names:
-            value = _COMPUTE[name](batch)
+            value = PRESERVATION_METRICS[name].compute(batch)
             out[name] = float(value[0]) if batch.single else value
     return out
-
-
-def _single(name, doc_example):
-    def metric(S, P, **options):
-        return preservation_metrics(S, P, [name], **options)[name]
-
-    info = PRESERVATION_METRICS[name]
-    metric.__name__ = _FUNCTION_NAMES[name]
-    metric.__qualname__ = metric.__name__
-    metric.__doc__ = f"""{info.label} [POOL]{" Eq. (" + info.equation + ")" if info.equation else ""}: {info.definition}.
-
-    Direction: {_DIRECTION_TEXT[info.direction].format(ideal=info.ideal)}.
-
-    Parameters
-    ----------
-    S : array-like of shape (n_freqs, n_frames) or (n_clips, n_freqs, n_frames)
-        Original spectrogram(s).
-    P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
-        Pooled spectrogram(s), as many clips as ``S``.
-    **options
-        Conventions shared by all metrics (``n_bins``, ``eps``, ``sparsity_tol``,
-        ``sr``, ``freqs``, ``stride``, ``kernel_size``, ``padding``, ``n_bands``, ``fmin``,
-        ``quantile``, ``n_jobs``); see :func:`preservation_metrics` and the
-        module docstring of :mod:`skaudio.metrics.preservation`.
-
-    Returns
-    -------
-    float or ndarray of shape (n_clips,)
-        A float for single maps, one value per clip for batches.
-
-    References
-    ----------
-    .. [1] Bandara and Thayasivam, "Evaluating and interpreting pooling techniques
-       in spectrogram-based audio analysis using diverse metrics", Sec. II-C.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skaudio.metrics import {metric.__name__}
-    >>> S = np.random.default_rng(0).random((4, 8, 10)).astype(np.float32)
-    >>> P = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))  # 2x2 max pooling
-{doc_example}
-    """
-    return metric
-
-
-_DIRECTION_TEXT = {
-    "target": "best at {ideal} (the pooled map keeps the statistic)",
-    "higher": "higher is better",
-    "lower": "lower is better, {ideal} for identical distributions",
-}
-
-_EX = "    >>> {call}\n    {result}"
-variance_ratio = _single("variance", _EX.format(call="bool(variance_ratio(S[0], P[0]) < 1.0)", result="True"))
-entropy_ratio = _single(
-    "entropy", _EX.format(call="entropy_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]")
-)
-mean_ratio = _single("mean", _EX.format(call="bool(np.all(mean_ratio(S, P) > 1))", result="True"))
-skewness_ratio = _single("skewness", _EX.format(call="skewness_ratio(S, P).shape", result="(4,)"))
-kurtosis_ratio = _single(
-    "kurtosis", _EX.format(call="kurtosis_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]")
-)
-sparsity_ratio = _single("sparsity", _EX.format(call="float(sparsity_ratio(S[0], S[0]))", result="1.0"))
-gini_ratio = _single("gini", _EX.format(call="bool(np.all(gini_ratio(S, P) < 1))", result="True"))
-kl_divergence = _single(
-    "kl_divergence", _EX.format(call="kl_divergence(S, S).tolist()", result="[0.0, 0.0, 0.0, 0.0]")
-)
-correlation = _single("correlation", _EX.format(call="round(correlation(S[0], S[0]), 6)", result="1.0"))
-cosine_similarity = _single(
-    "cosine_similarity", _EX.format(call="bool(np.all(cosine_similarity(S, P) > 0.8))", result="True")
-)
-lipschitz_constant = _single(
-    "lipschitz",
-    _EX.format(call="np.round(lipschitz_constant(S, S), 6).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
-)
-temporal_variance_ratio = _single(
-    "temporal_variance", _EX.format(call="temporal_variance_ratio(S, P).shape", result="(4,)")
-)
-spectral_centroid_ratio = _single(
-    "spectral_centroid",
-    _EX.format(call="spectral_centroid_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
-)
-spectral_contrast_ratio = _single(
-    "spectral_contrast",
-    _EX.format(
-        call="spectral_contrast_ratio(S, S, sr=16000, fmin=100.0, n_bands=3).tolist()",
-        result="[1.0, 1.0, 1.0, 1.0]",
-    ),
-)
-spectral_bandwidth_ratio = _single(
-    "spectral_bandwidth",
-    _EX.format(call="spectral_bandwidth_ratio(S, S).tolist()", result="[1.0, 1.0, 1.0, 1.0]"),
-)
-compression_ratio = _single(
-    "compression_ratio", _EX.format(call="compression_ratio(S, P).tolist()", result="[4.0, 4.0, 4.0, 4.0]")
-)

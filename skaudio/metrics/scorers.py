@@ -19,10 +19,17 @@ divergence scores ``-value``; correlation, cosine similarity and compression
 ratio score their value. ``score="raw"`` returns the metric itself.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 
-from skaudio.metrics.preservation import METRIC_NAMES, get_metric, preservation_metrics
+from skaudio.metrics.preservation import METRIC_NAMES, MetricInfo, get_metric, preservation_metrics
 
 __all__ = [
     "PreservationScorer",
@@ -51,7 +58,14 @@ class PreservationScorer:
     Built by :func:`make_preservation_scorer`; see there for the parameters.
     """
 
-    def __init__(self, metric, *, score="auto", compare="last_step", metric_params=None):
+    def __init__(
+        self,
+        metric: str,
+        *,
+        score: Literal["auto", "raw"] = "auto",
+        compare: Literal["last_step", "input"] = "last_step",
+        metric_params: dict[str, Any] | None = None,
+    ) -> None:
         self.metric = metric
         self.score = score
         self.compare = compare
@@ -69,7 +83,7 @@ class PreservationScorer:
             )
         return S, last.transform(S)
 
-    def __call__(self, estimator, X, y=None, **kwargs):
+    def __call__(self, estimator: BaseEstimator, X: ArrayLike, y: object = None, **kwargs: Any) -> float:
         """Transform ``X`` with the fitted ``estimator`` and score how much is preserved.
 
         Parameters
@@ -92,7 +106,7 @@ class PreservationScorer:
         value = float(np.mean(values))
         return value if self.score == "raw" else float(info.score(value))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = "" if self.score == "auto" else f", score={self.score!r}"
         extra += "" if self.compare == "last_step" else f", compare={self.compare!r}"
         if self.metric_params:
@@ -100,7 +114,13 @@ class PreservationScorer:
         return f"make_preservation_scorer({self.metric!r}{extra})"
 
 
-def make_preservation_scorer(metric, *, score="auto", compare="last_step", **metric_params):
+def make_preservation_scorer(
+    metric: str | MetricInfo,
+    *,
+    score: Literal["auto", "raw"] = "auto",
+    compare: Literal["last_step", "input"] = "last_step",
+    **metric_params: Any,
+) -> PreservationScorer:
     """Make a scikit-learn scorer from a preservation metric.
 
     Parameters
@@ -120,7 +140,7 @@ def make_preservation_scorer(metric, *, score="auto", compare="last_step", **met
         their output with ``X``. ``"input"``: always compare with ``X``.
     **metric_params
         Options of :func:`skaudio.metrics.preservation_metrics` (``sr``,
-        ``freqs``, ``n_bins``, ...).
+        ``freqs``, ``n_bins``, ..., and ``n_jobs``: None means one thread).
 
     Returns
     -------
@@ -150,7 +170,9 @@ def make_preservation_scorer(metric, *, score="auto", compare="last_step", **met
     )
 
 
-def preservation_scoring(metrics="all", **kwargs):
+def preservation_scoring(
+    metrics: str | Iterable[str | MetricInfo] = "all", **kwargs: Any
+) -> dict[str, PreservationScorer]:
     """A ``scoring`` dict for ``GridSearchCV``/``cross_validate``: scorer name -> scorer.
 
     Parameters
@@ -171,12 +193,19 @@ def preservation_scoring(metrics="all", **kwargs):
     return {SCORER_PREFIX + get_metric(m).name: make_preservation_scorer(m, **kwargs) for m in metrics}
 
 
-def get_scorer_names():
-    """The scorer names skaudio registers (``"preservation_<metric>"``)."""
+def get_scorer_names() -> list[str]:
+    """The scorer names skaudio registers: ``"preservation_<metric>"`` for each registry metric.
+
+    Examples
+    --------
+    >>> from skaudio.metrics import get_scorer_names
+    >>> get_scorer_names()[:2]
+    ['preservation_variance', 'preservation_mean']
+    """
     return [SCORER_PREFIX + name for name in METRIC_NAMES]
 
 
-def get_scorer(scoring):
+def get_scorer(scoring: str | Callable[..., float]) -> Callable[..., float]:
     """A scorer from a name: skaudio's ``"preservation_<metric>"`` or any scikit-learn name.
 
     Parameters
