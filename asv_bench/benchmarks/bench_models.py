@@ -51,6 +51,7 @@ def _estimator(model):
         mixup_alpha=0.0,
         random_crop=None,
         random_state=0,
+        n_jobs=THREADS,  # the estimators use 1 thread unless told; the plain loop has THREADS
     )
     if model != "dual":
         plain["spec_augment"] = None
