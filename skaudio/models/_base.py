@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
@@ -110,37 +113,37 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     def __init__(
         self,
-        module=None,
+        module: type[torch.nn.Module] | torch.nn.Module | None = None,
         *,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.AdamW,
-        lr=3e-3,
-        max_epochs=80,
-        batch_size=32,
-        train_split=None,
-        callbacks=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
-        weight_decay=1e-2,
-        early_stopping=False,
-        validation_fraction=0.15,
-        patience=10,
-        lr_schedule="onecycle",
-        lr_factor=0.1,
-        lr_patience=5,
-        ema_decay=None,
-        noise=None,
-        noise_snr=15.0,
-        noise_prob=0.5,
-        noise_freqs=None,
-        time_shift_prob=0.0,
-        time_shift_max=0.2,
-        mixup_alpha=0.0,
-        random_crop=None,
-        spec_augment=None,
-        filterbank_lr_scale=1.0,
-        n_jobs=None,
+        criterion: type[torch.nn.Module] = torch.nn.CrossEntropyLoss,
+        optimizer: type[torch.optim.Optimizer] = torch.optim.AdamW,
+        lr: float = 3e-3,
+        max_epochs: int = 80,
+        batch_size: int = 32,
+        train_split: Callable | None = None,
+        callbacks: list | str | None = None,
+        device: str | torch.device | None = "cpu",
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+        weight_decay: float = 1e-2,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.15,
+        patience: int = 10,
+        lr_schedule: Literal["plateau", "onecycle"] | None = "onecycle",
+        lr_factor: float = 0.1,
+        lr_patience: int = 5,
+        ema_decay: float | None = None,
+        noise: str | Sequence[str] | None = None,
+        noise_snr: float = 15.0,
+        noise_prob: float = 0.5,
+        noise_freqs: ArrayLike | None = None,
+        time_shift_prob: float = 0.0,
+        time_shift_max: float = 0.2,
+        mixup_alpha: float = 0.0,
+        random_crop: float | tuple[float, float] | None = None,
+        spec_augment: tuple[int, int] | None = None,
+        filterbank_lr_scale: float = 1.0,
+        n_jobs: int | None = None,
         **kwargs,
     ):
         # skorch's DataLoader keeps the data order, so every epoch would repeat the same
@@ -181,7 +184,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.n_jobs = n_jobs
 
     @classmethod
-    def from_recipe(cls, name: str, **params):
+    def from_recipe(cls, name: str, **params) -> AudioNetClassifier:
         """An estimator configured with the named training recipe, then ``params``.
 
         ``cls.recipes`` lists the recipes of each classifier: ``"cpu"`` is the
@@ -281,7 +284,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         return y
 
     # -- skorch hooks -----------------------------------------------------------
-    def initialize(self):
+    def initialize(self) -> AudioNetClassifier:
         """Build the network, optimiser and callbacks (skorch), also without ``fit``.
 
         skorch's way to load saved weights into a fresh estimator works:
@@ -420,7 +423,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         return {"loss": loss, "y_pred": y_pred}
 
     # -- public API -------------------------------------------------------------
-    def fit(self, X, y, **fit_params):
+    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params) -> AudioNetClassifier:
         """Train the network on ``X`` and class labels ``y``.
 
         Parameters
@@ -457,7 +460,9 @@ class AudioNetClassifier(NeuralNetClassifier):
             del self._fitting_
         return self
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None, **fit_params
+    ) -> AudioNetClassifier:
         """Train ``max_epochs`` more epochs (``fit`` if unfitted).
 
         A one-cycle schedule runs a new cycle over these epochs. Seeded: the same
@@ -552,7 +557,7 @@ class AudioNetClassifier(NeuralNetClassifier):
             )
         return X
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Class probabilities ``(n_clips, n_classes)``, columns in the order of ``classes_``."""
         if is_dataset(X):  # skorch's own validation scoring during fit
             return super().predict_proba(X)
@@ -577,7 +582,7 @@ class AudioNetClassifier(NeuralNetClassifier):
             "check the network's weights: did training diverge (history[:, 'train_loss'])?"
         )
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class label of each clip."""
         if is_dataset(X):  # skorch's own validation scoring: encoded labels
             return super().predict_proba(X).argmax(axis=1)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import librosa
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 __all__ = [
     "AudioAugment",
@@ -39,7 +40,7 @@ __all__ = [
 NOISE_COLORS = {"white": 0.0, "pink": 1.0, "brown": 2.0}
 
 
-def noise_exponent(color):
+def noise_exponent(color: str) -> float:
     """PSD exponent of a noise colour name (``"white"``, ``"pink"``, ``"brown"``)."""
     if color not in NOISE_COLORS:
         raise ValueError(f"noise colour must be one of {sorted(NOISE_COLORS)}, got {color!r}")
@@ -51,7 +52,12 @@ def _colors_per_clip(n, colors, device):
     return exps[torch.randint(len(colors), (n,), device=device)]
 
 
-def add_noise_waveform(x, colors=("white", "pink", "brown"), snr_db=15.0, prob=1.0):
+def add_noise_waveform(
+    x: torch.Tensor,
+    colors: Sequence[str] = ("white", "pink", "brown"),
+    snr_db: float = 15.0,
+    prob: float = 1.0,
+) -> torch.Tensor:
     """Add coloured Gaussian noise at ``snr_db`` to a random ``prob`` share of the clips.
 
     Noise is white Gaussian noise shaped in the frequency domain so its power falls
@@ -81,7 +87,9 @@ def add_noise_waveform(x, colors=("white", "pink", "brown"), snr_db=15.0, prob=1
     return x + keep * noise
 
 
-def row_frequencies(n_rows, scale="linear", sr=22050.0, fmin=0.0, fmax=None):
+def row_frequencies(
+    n_rows: int, scale: str = "linear", sr: float = 22050.0, fmin: float = 0.0, fmax: float | None = None
+) -> np.ndarray:
     """Centre frequency (Hz) of each spectrogram row for ``scale`` ``"linear"`` or ``"mel"``."""
     fmax = sr / 2 if fmax is None else fmax
     if scale == "mel":
@@ -92,8 +100,14 @@ def row_frequencies(n_rows, scale="linear", sr=22050.0, fmin=0.0, fmax=None):
 
 
 def add_noise_spectrogram(
-    S, freqs, colors=("white", "pink", "brown"), snr_db=15.0, prob=1.0, db=False, top_db=80.0
-):
+    S: torch.Tensor,
+    freqs: ArrayLike | torch.Tensor,
+    colors: Sequence[str] = ("white", "pink", "brown"),
+    snr_db: float = 15.0,
+    prob: float = 1.0,
+    db: bool = False,
+    top_db: float | None = 80.0,
+) -> torch.Tensor:
     """Add coloured noise to power (or dB) spectrograms, in the power domain.
 
     Independent additive noise adds its power spectrum to the signal's. The noise
@@ -133,7 +147,7 @@ def add_noise_spectrogram(
     return out.clamp_min(-top_db) if top_db is not None else out
 
 
-def time_shift(x, prob=0.3, max_fraction=0.2):
+def time_shift(x: torch.Tensor, prob: float = 0.3, max_fraction: float = 0.2) -> torch.Tensor:
     """Circularly shift a random ``prob`` share of the clips by up to ``max_fraction`` of their length.
 
     Examples
@@ -156,7 +170,7 @@ def time_shift(x, prob=0.3, max_fraction=0.2):
     return torch.gather(x, -1, idx)
 
 
-def random_crop(x, fraction):
+def random_crop(x: torch.Tensor, fraction: float | tuple[float, float]) -> torch.Tensor:
     """Crop one random window, the same for the whole batch, along the time axis.
 
     ``fraction`` is the share of the length kept: a float, or a ``(low, high)`` range
@@ -179,7 +193,7 @@ def random_crop(x, fraction):
     return x[..., start : start + keep]
 
 
-def mixup(x, alpha):
+def mixup(x: torch.Tensor, alpha: float) -> tuple[torch.Tensor, torch.Tensor, float]:
     """Mix each clip with a random partner: ``lam x + (1 - lam) x[perm]``, ``lam ~ Beta(a, a)``.
 
     mixup as in Zhang et al. (ICLR 2018).
@@ -243,7 +257,7 @@ class AudioAugment:
         noise: str | Sequence[str] | None = None,
         noise_snr: float = 15.0,
         noise_prob: float = 0.5,
-        noise_freqs=None,
+        noise_freqs: ArrayLike | None = None,
         noise_db: bool = False,
         time_shift_prob: float = 0.0,
         time_shift_max: float = 0.2,
@@ -314,7 +328,7 @@ class AudioAugment:
             x = random_crop(x, self.random_crop)
         return x
 
-    def mix(self, x: torch.Tensor):
+    def mix(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, float]:
         """mixup of a batch: ``(mixed, perm, lam)``, or ``(x, None, 1.0)`` when switched off."""
         if self.mixup_alpha > 0:
             return mixup(x, self.mixup_alpha)

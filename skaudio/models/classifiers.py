@@ -1,6 +1,10 @@
 """scikit-learn classifiers wrapping the skaudio networks (built on skorch)."""
 
+from __future__ import annotations
+
 import inspect
+
+import torch
 
 from skaudio.models._base import AudioNetClassifier
 from skaudio.nn.networks import SECNN, DEGramNet, DualBranchNet
@@ -181,14 +185,14 @@ class SECNNClassifier(AudioNetClassifier):
 
     def __init__(
         self,
-        module=None,
+        module: type[torch.nn.Module] | torch.nn.Module | None = None,
         *,
-        patience=12,
-        lr_patience=4,
-        time_shift_prob=0.3,
-        mixup_alpha=0.3,
-        random_crop=(0.6, 1.0),
-        spec_augment=(2, 2),
+        patience: int = 12,
+        lr_patience: int = 4,
+        time_shift_prob: float = 0.3,
+        mixup_alpha: float = 0.3,
+        random_crop: float | tuple[float, float] | None = (0.6, 1.0),
+        spec_augment: tuple[int, int] | None = (2, 2),
         **kwargs,
     ):
         super().__init__(
@@ -262,15 +266,15 @@ class DEGramNetClassifier(AudioNetClassifier):
 
     def __init__(
         self,
-        module=None,
+        module: type[torch.nn.Module] | torch.nn.Module | None = None,
         *,
-        max_epochs=60,
-        lr_patience=7,
-        time_shift_prob=0.3,
-        mixup_alpha=0.3,
-        filterbank_lr_scale=0.05,
-        module__freq_masks=2,
-        module__time_masks=2,
+        max_epochs: int = 60,
+        lr_patience: int = 7,
+        time_shift_prob: float = 0.3,
+        mixup_alpha: float = 0.3,
+        filterbank_lr_scale: float = 0.05,
+        module__freq_masks: int = 2,
+        module__time_masks: int = 2,
         **kwargs,
     ):
         super().__init__(
@@ -354,12 +358,12 @@ class DualBranchClassifier(AudioNetClassifier):
 
     def __init__(
         self,
-        module=None,
+        module: type[torch.nn.Module] | torch.nn.Module | None = None,
         *,
-        weight_decay=1e-5,
-        filterbank_lr_scale=0.05,
-        module__freq_masks=0,
-        module__time_masks=0,
+        weight_decay: float = 1e-5,
+        filterbank_lr_scale: float = 0.05,
+        module__freq_masks: int = 0,
+        module__time_masks: int = 0,
         **kwargs,
     ):
         super().__init__(
