@@ -4,10 +4,10 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio._validation import (
     _clip,
     _from_tensor,
@@ -113,7 +113,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 )
         return items
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, paths, y=None):
         """Check parameters and input, and fix the output length.
 
@@ -281,7 +281,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
             validate_features(self, X_in, X, reset=True)
         return X
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fix the output length.
 

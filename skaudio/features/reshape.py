@@ -1,9 +1,10 @@
 """Reshaping glue between spectrogram batches and scikit-learn's 2-D estimators."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import check_feature_names_in, fit_context
 from skaudio._validation import check_spectrograms
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import validated_batch
@@ -65,7 +66,7 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
     def __init__(self):
         pass
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Record the spectrogram shape.
 
@@ -142,8 +143,8 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
         """
         check_is_fitted(self, "shape_")
         if len(self.shape_) == 1:
-            return _check_feature_names_in(self, input_features)
-        _check_feature_names_in(self, input_features, generate_names=False)
+            return check_feature_names_in(self, input_features)
+        check_feature_names_in(self, input_features, generate_names=False)
         nf, nt = self.shape_
         return np.asarray([f"f{i}_t{j}" for i in range(nf) for j in range(nt)], dtype=object)
 

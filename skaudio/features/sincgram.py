@@ -3,12 +3,12 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from skaudio._sklearn_compat import Interval, fit_context
 from skaudio._validation import check_device, check_spectrograms
 from skaudio.features._base import map_batches, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
@@ -161,7 +161,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
         return SincGram(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Initialise the filters on the mel scale and, with ``learn=True``, train them on ``y``.
 

@@ -4,12 +4,12 @@ from numbers import Integral, Real
 
 import librosa
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.filterbank import analysis_window, fft_frequencies, mel_filterbank, mel_frequencies
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio._validation import check_device, check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
@@ -202,7 +202,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         check_length(X, self.n_fft)
         return X
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check parameters and input, and prepare the window and filterbank.
 
@@ -544,7 +544,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         validate_features(self, S_in, S, reset=reset)
         return S
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check parameters and input.
 
@@ -610,7 +610,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         validate_features(self, S_in, S, reset=reset)
         return S
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check parameters and input.
 

@@ -20,14 +20,14 @@ import librosa
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, clone
 from sklearn.decomposition import non_negative_factorization
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from skaudio._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.interpret import _bases
@@ -522,7 +522,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         return self.solver
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Capture the layer's activations, build ``V`` and learn ``W``.
 

@@ -4,10 +4,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
@@ -426,7 +426,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                     f"sigma for method='wavelet' is a noise level (one number), got {self.sigma!r}"
                 )
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check parameters and input; nothing is learned.
 

@@ -5,11 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import map_chunks, map_clips, validated_batch
 
@@ -308,7 +308,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check parameters and input; nothing is learned.
 

@@ -5,10 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.ndimage as ndi
 from scipy.signal import fftconvolve
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -331,7 +331,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             self.lbp_method
         ]
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check parameters and input and fix the output columns.
 
@@ -369,7 +369,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         names : ndarray of str objects
         """
         check_is_fitted(self, "feature_names_out_")
-        _check_feature_names_in(self, input_features, generate_names=False)
+        check_feature_names_in(self, input_features, generate_names=False)
         return self.feature_names_out_.copy()
 
     # -- the descriptors --------------------------------------------------------
