@@ -21,7 +21,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
     Maps power (or magnitude) spectrograms ``(n_clips, n_freqs, n_frames)`` to band
     energies ``(n_clips, n_filters, n_frames)`` with the filters ``g(f) = 1 / sqrt(1 +
-    ((f - a) / b) ** (2 order))`` of :class:`skaudio.nn.SincGram` [DEG]_. ``fit``
+    ((f - a) / b) ** (2 order))`` of :class:`skaudio.nn.SincGramModule` [DEG]_. ``fit``
     places the centres ``a`` on the mel scale over ``[fmin, fmax]``; with labels and
     ``learn=True`` the centres and half-widths are then trained, jointly with a linear
     classifier on the time-averaged log band energies (the "small head"), by Adam with
@@ -53,7 +53,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         Adam learning rate of the head when learning.
     filterbank_lr_scale : float, default=0.02
         The centres' and half-widths' learning rate is ``lr * filterbank_lr_scale``
-        (why: see :class:`skaudio.nn.SincGram`). At the head's rate, 30 epochs on ESC-10
+        (why: see :class:`skaudio.nn.SincGramModule`). At the head's rate, 30 epochs on ESC-10
         moved the centres by 1000 Hz on average, some below 0 Hz.
     batch_size : int, default=64
         Clips per training step and per transform batch.
@@ -157,9 +157,9 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         return X
 
     def _module(self):
-        from skaudio.nn.sincgram import SincGram
+        from skaudio.nn.sincgram import SincGramModule
 
-        return SincGram(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
+        return SincGramModule(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -19,7 +19,7 @@ from skaudio._validation import _as_array, check_spectrograms, check_waveforms
 from skaudio.features._base import torch_threads
 from skaudio.models import augment
 from skaudio.nn.blocks import SpecAugment
-from skaudio.nn.sincgram import SincGram
+from skaudio.nn.sincgram import SincGramModule
 
 __all__ = ["AudioNetClassifier", "EMA", "OneCycle"]
 
@@ -319,7 +319,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         """Move the SincGram centres and widths to groups of their own: learning rate
         ``lr * filterbank_lr_scale`` (kept as ``lr_scale`` for the one-cycle policy) and
         no weight decay. Why: see ``filterbank_lr_scale`` in the estimators' docs."""
-        bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram) for p in m.parameters()}
+        bank = {
+            id(p) for m in self.module_.modules() if isinstance(m, SincGramModule) for p in m.parameters()
+        }
         if not bank:
             return groups
         no_decay = {"weight_decay": 0.0} if "weight_decay" in _optimizer_args(self.optimizer) else {}

@@ -32,7 +32,7 @@ from skaudio.nn.blocks import (
     make_pool2d,
 )
 from skaudio.nn.frontends import STFT
-from skaudio.nn.sincgram import DEGram, SincGram
+from skaudio.nn.sincgram import DEGram, SincGramModule
 
 __all__ = ["SECNN", "DEGramNet", "DualBranchNet", "PAPER_SIZES"]
 
@@ -347,7 +347,7 @@ class _SincGramStem(nn.Module):
     def __init__(self, n_filters, hop_length, n_fft, sr):
         super().__init__()
         self.stft = STFT(n_fft=n_fft, hop_length=hop_length, power=2.0)
-        self.sincgram = SincGram(self.stft.n_freqs, n_filters=n_filters, sr=sr)
+        self.sincgram = SincGramModule(self.stft.n_freqs, n_filters=n_filters, sr=sr)
         self.norm = nn.BatchNorm1d(n_filters)
 
     def forward(self, x):  # (n, 1, L)
@@ -401,7 +401,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         First layer of the semantic branch. ``"conv"`` is the paper's strided Conv1d
         (``width`` channels, kernel ``2 * stem_stride + 1``). ``"sincgram"`` is a
         learnable filterbank on the waveform: a power STFT with hop ``stem_stride``, the
-        :class:`~skaudio.nn.sincgram.SincGram` Butterworth bank (mel-initialised, centres
+        :class:`~skaudio.nn.SincGramModule` Butterworth bank (mel-initialised, centres
         and widths trained), log compression and batch norm, giving the semantic branch
         ``n_filters`` frequency-selective channels. The detail branch always reads the
         raw waveform. The CPU default is ``"sincgram"``: at a coarse stride the conv stem

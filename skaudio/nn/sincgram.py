@@ -2,7 +2,8 @@
 
 The Butterworth filterbank math lives only here (:func:`butterworth_filterbank`);
 :class:`skaudio.features.SincGramTransformer` and :class:`skaudio.nn.DEGramNet` both use
-:class:`SincGram`.
+:class:`SincGramModule` (``SincGram`` before skaudio 0.2; the old name still works, with a
+``FutureWarning``, until 0.3).
 
 References
 ----------
@@ -15,10 +16,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from skaudio._deprecation import deprecated_alias
 from skaudio._kernels.filterbank import mel_frequencies
 from skaudio.nn.blocks import make_global_pool
 
-__all__ = ["butterworth_filterbank", "SincGram", "TFDELayer", "DEGram"]
+__all__ = ["butterworth_filterbank", "SincGramModule", "TFDELayer", "DEGram"]
 
 _MIN_WIDTH = 1e-4  # half-width floor (fraction of Nyquist) keeps the filters finite
 
@@ -52,7 +54,7 @@ def butterworth_filterbank(freqs, centers, widths, order=4):
     return torch.exp(-0.5 * torch.log1p(ratio.pow(2 * int(order))))
 
 
-class SincGram(nn.Module):
+class SincGramModule(nn.Module):
     """Learnable Butterworth band-pass filterbank applied to a spectrogram [DEG]_.
 
     ``(n, F, T)`` spectrograms become ``(n, M, T)`` band energies ``W(a, b)^T X``. Centres
@@ -86,7 +88,7 @@ class SincGram(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> sg = SincGram(257, n_filters=64, sr=16000)
+    >>> sg = SincGramModule(257, n_filters=64, sr=16000)
     >>> sg(torch.rand(2, 257, 100)).shape
     torch.Size([2, 64, 100])
     >>> sg.filters().shape
@@ -127,7 +129,7 @@ class SincGram(nn.Module):
     def forward(self, x):
         if x.shape[-2] != self.n_freqs:
             raise ValueError(
-                f"SincGram expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
+                f"SincGramModule expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
             )
         return torch.matmul(self.filters().t().to(x.dtype), x)
 
@@ -197,7 +199,7 @@ class DEGram(nn.Module):
     Parameters
     ----------
     n_freqs, n_filters, order, sr, fmin, fmax
-        As in :class:`SincGram`.
+        As in :class:`SincGramModule`.
     reduction, kernel_size, aggregation, pool
         As in :class:`TFDELayer`.
     log_eps : float or None, default=1e-6
@@ -225,7 +227,7 @@ class DEGram(nn.Module):
         log_eps=1e-6,
     ):
         super().__init__()
-        self.sincgram = SincGram(n_freqs, n_filters, order, sr, fmin, fmax)
+        self.sincgram = SincGramModule(n_freqs, n_filters, order, sr, fmin, fmax)
         self.delayer = TFDELayer(n_filters, reduction, kernel_size, aggregation, pool)
         self.log_eps = log_eps
 
@@ -233,3 +235,10 @@ class DEGram(nn.Module):
         if self.log_eps is None:
             return self.delayer(self.sincgram(x))
         return self.delayer(self.sincgram.log_energies(x, self.log_eps))
+
+
+def __getattr__(name):
+    # the deprecated spelling of SincGramModule (same class: isinstance and old pickles keep working)
+    if name == "SincGram":
+        return deprecated_alias("SincGram", "SincGramModule", SincGramModule)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
