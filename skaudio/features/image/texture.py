@@ -1,5 +1,6 @@
 """Texture and edge descriptors of spectrogram images as 2-D feature matrices."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,7 +22,7 @@ from skaudio.features.image._common import (
 
 __all__ = ["SpectrogramImageFeatures", "gabor_batch", "sobel_batch"]
 
-_KINDS = ("glcm", "lbp", "gabor", "edges")
+_METHODS = ("glcm", "lbp", "gabor", "edges")
 _GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlation", "ASM")
 _LBP_METHODS = ("default", "ror", "uniform", "nri_uniform")
 _EDGE_NAMES = (
@@ -131,7 +132,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     Each spectrogram is treated as a grey-level image; the output is a 2-D
     matrix ``(n_clips, n_features)`` for classic estimators, with names from
-    :meth:`get_feature_names_out`.
+    :meth:`get_feature_names_out`. ``method`` selects the descriptor family:
 
     - ``"glcm"``: grey-level co-occurrence statistics
       (``skimage.feature.graycomatrix``/``graycoprops``) of the clip quantised
@@ -153,8 +154,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     Parameters
     ----------
-    kind : {"glcm", "lbp", "gabor", "edges"}, default="glcm"
+    method : {"glcm", "lbp", "gabor", "edges"}, default="glcm"
         Descriptor family.
+
+        .. versionchanged:: 0.2
+           Renamed from ``kind`` (skaudio's one name for "which algorithm" is
+           ``method``).
     levels : int, default=32
         ``"glcm"``, ``"lbp"``: grey levels of the per-clip quantisation.
     distances : sequence of int, default=(1, 3)
@@ -189,6 +194,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         joblib workers over clips (threads preferred).
     verbose : bool, default=False
         Progress bar over clips.
+    kind : {"glcm", "lbp", "gabor", "edges"}, default="deprecated"
+        Former name of ``method``.
+
+        .. deprecated:: 0.2
+           ``kind`` was renamed ``method`` in 0.2 and will be removed in 0.3;
+           ``fit`` warns (``FutureWarning``) and uses it when it is set.
 
     Attributes
     ----------
@@ -218,7 +229,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skaudio.features.image import SpectrogramImageFeatures
     >>> S = np.random.default_rng(0).standard_normal((3, 32, 40)).astype(np.float32)
-    >>> lbp = SpectrogramImageFeatures(kind="lbp", P=8, R=1).fit(S)
+    >>> lbp = SpectrogramImageFeatures(method="lbp", P=8, R=1).fit(S)
     >>> F = lbp.transform(S)
     >>> F.shape, lbp.get_feature_names_out()[:3].tolist()
     ((3, 10), ['lbp_0', 'lbp_1', 'lbp_2'])
@@ -227,7 +238,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "kind": [StrOptions(set(_KINDS))],
+        "method": [StrOptions(set(_METHODS))],
         "levels": [Interval(Integral, 2, 65536, closed="both")],
         "distances": [tuple, list, np.ndarray],
         "angles": [tuple, list, np.ndarray],
@@ -245,11 +256,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         "mode": [StrOptions(NDIMAGE_MODES)],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "kind": [StrOptions({*_METHODS, "deprecated"})],
     }
 
     def __init__(
         self,
-        kind="glcm",
+        method="glcm",
         *,
         levels=32,
         distances=(1, 3),
@@ -268,8 +280,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         mode="reflect",
         n_jobs=None,
         verbose=False,
+        kind="deprecated",
     ):
-        self.kind = kind
+        self.method = method
         self.levels = levels
         self.distances = distances
         self.angles = angles
@@ -287,6 +300,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         self.mode = mode
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.kind = kind
 
     # -- parameters and names -------------------------------------------------
     def _numbers(self, name, *, integer=False, positive=False):
@@ -301,8 +315,25 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             raise ValueError(f"{name} must hold positive numbers, got {getattr(self, name)!r}")
         return vals.astype(np.int64) if integer else vals
 
+    def _resolve_method(self):
+        """``method``, or the deprecated ``kind`` when that is set (with a FutureWarning)."""
+        if self.kind == "deprecated":
+            return self.method
+        if self.method not in ("glcm", self.kind):
+            raise ValueError(
+                f"kind={self.kind!r} and method={self.method!r} disagree; kind is the deprecated "
+                "name of method: pass method only."
+            )
+        warnings.warn(
+            "SpectrogramImageFeatures(kind=...) was renamed method=... in skaudio 0.2; kind will be "
+            f"removed in 0.3. Use SpectrogramImageFeatures(method={self.kind!r}).",
+            FutureWarning,
+            stacklevel=4,  # the caller of fit
+        )
+        return self.kind
+
     def _names(self):
-        if self.kind == "glcm":
+        if self._method == "glcm":
             d = self._numbers("distances", integer=True)
             a = self._numbers("angles")
             props = list(self.properties)
@@ -312,9 +343,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             if not props:
                 raise ValueError("properties must name at least one GLCM property")
             return [f"glcm_{p}_d{di}_a{np.degrees(ai):g}" for p in props for di in d for ai in a]
-        if self.kind == "lbp":
+        if self._method == "lbp":
             return [f"lbp_{i}" for i in range(self._lbp_bins())]
-        if self.kind == "gabor":
+        if self._method == "gabor":
             f = self._numbers("frequencies", positive=True)
             t = self._numbers("thetas")
             return [
@@ -349,6 +380,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             raise ValueError(
                 f"low_threshold ({self.low_threshold}) must not exceed high_threshold ({self.high_threshold})"
             )
+        self._method = self._resolve_method()
         names = self._names()
         validated_batch(self, S, reset=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
@@ -387,12 +419,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         """
         check_is_fitted(self, "feature_names_out_")
         S, _ = validated_batch(self, S, reset=False)
-        kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self.kind})")
-        if self.kind == "glcm":
+        kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self._method})")
+        if self._method == "glcm":
             F = np.stack(map_clips(self._glcm_one, S, **kw))
-        elif self.kind == "lbp":
+        elif self._method == "lbp":
             F = np.stack(map_clips(self._lbp_one, S, **kw))
-        elif self.kind == "gabor":
+        elif self._method == "gabor":
             F = map_chunks(self._gabor_chunk, S, **kw)
         else:
             F = map_chunks(self._edges_chunk, S, **kw)
@@ -414,8 +446,6 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             return np.concatenate([graycoprops(glcm, p).ravel() for p in self.properties])
 
     def _lbp_one(self, clip):
-        import warnings
-
         from skimage.feature import local_binary_pattern
 
         q = quantize(clip, self.levels)
