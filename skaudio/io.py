@@ -201,7 +201,8 @@ def load_audio(
         Read this many seconds; shorter files are zero-padded at the end so
         every clip has exactly ``round(duration * sr)`` samples.
     n_jobs : int, default=None
-        Threads reading files in parallel (joblib convention).
+        joblib workers (threads) reading files in parallel: None is 1, -1 all
+        cores (joblib's convention).
     on_error : {"raise", "warn"}, default="raise"
         What to do with an unreadable file (missing, a directory, empty,
         corrupt, not audio, NaN or infinite samples, or a sampling rate that

@@ -110,7 +110,8 @@ def load_esc50(
         or the first unreadable file; ``"skip"`` drops those rows with a
         warning listing them. Either way the metadata must be consistent.
     n_jobs : int, default=None
-        Threads reading files.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention).
     return_X_y : bool, default=False
         Return ``(data, target)`` only.
 

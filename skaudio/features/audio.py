@@ -50,7 +50,9 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     offset : float, default=0.0
         Seconds skipped at the start of each file.
     n_jobs : int, default=None
-        Threads reading files.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention). Under a cluster joblib backend the reads are
+        joblib tasks instead (see :doc:`/user_guide/scaling`).
 
     Attributes
     ----------

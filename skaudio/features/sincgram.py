@@ -62,7 +62,8 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
     device : str, default="cpu"
         torch device; ``fit`` refuses one that is absent here (``"cuda"`` without a GPU).
     n_jobs : int, default=None
-        torch threads (None keeps torch's setting). Under a cluster joblib
+        torch threads; None keeps torch's own setting (``torch.set_num_threads``,
+        see :doc:`/design`, "n_jobs"), -1 means all cores. Under a cluster joblib
         backend (``joblib.parallel_config(backend="dask")``) every batch of
         ``transform`` is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False

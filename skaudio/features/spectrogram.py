@@ -72,11 +72,15 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     batch_size : int, default=64
         Clips processed at once; bounds memory.
     n_jobs : int, default=None
-        Threads (numba, torch) or, for librosa, joblib workers.
-        None keeps each library's default (all cores for the threaded backends,
-        one worker for librosa); -1 means all cores. Under a cluster joblib
-        backend (``joblib.parallel_config(backend="dask")``) every batch is a
-        joblib task instead (see :doc:`/user_guide/scaling`).
+        Threads inside numba or torch (``"numba"``, ``"torch"`` backends) or,
+        for ``"librosa"``, joblib workers over clips; -1 means all cores. None
+        keeps numba's or torch's own thread setting (``NUMBA_NUM_THREADS`` or
+        ``numba.set_num_threads``, ``torch.set_num_threads``; all cores unless
+        set, and lowered by joblib inside its workers) and means one worker for
+        librosa, as in joblib; one thread inside a task on a Dask worker. Why
+        None is not 1 for threads: see :doc:`/design` ("n_jobs"). Under a
+        cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        every batch is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
 

@@ -170,7 +170,9 @@ def iter_transform(
     offset : float, default=0.0
         Seconds skipped at the start of each file, with ``sr``.
     n_jobs : int, default=None
-        Threads reading files; on a cluster backend, passed to ``joblib.Parallel``.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention); the transformer's own ``n_jobs`` sets its
+        threads. On a cluster backend, passed to ``joblib.Parallel``.
     verbose : bool, default=False
         Progress bar over the files.
 
@@ -373,7 +375,9 @@ def extract_to_memmap(
         Learned state of a fitted transformer is not compared. False starts
         afresh, overwriting.
     n_jobs : int, default=None
-        Threads reading files; on a cluster backend, passed to ``joblib.Parallel``.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention); the transformer's own ``n_jobs`` sets its
+        threads. On a cluster backend, passed to ``joblib.Parallel``.
     verbose : bool, default=False
         tqdm progress over the files (finished chunks counted from the start).
 

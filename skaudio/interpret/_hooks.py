@@ -374,7 +374,8 @@ def capture_activations(estimator, X, layers, *, batch_size=32, n_jobs=None, ver
         Layer names (see :func:`layer_names`).
     batch_size : int, default=32
     n_jobs : int or None, default=None
-        torch threads (None keeps torch's setting).
+        torch threads: None keeps torch's own setting (``torch.set_num_threads``;
+        see :doc:`/design`, "n_jobs"), -1 means all cores.
     verbose : bool, default=False
         Progress bar over batches.
 

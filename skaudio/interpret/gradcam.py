@@ -86,7 +86,8 @@ def grad_cam(
         Axis order of a 3-D layer output (see :class:`NMFInterpreter`).
     batch_size : int, default=32
     n_jobs : int or None, default=None
-        torch threads.
+        torch threads: None keeps torch's own setting (``torch.set_num_threads``;
+        see :doc:`/design`, "n_jobs"), -1 means all cores.
     return_target : bool, default=False
         Also return the class explained for each clip.
 

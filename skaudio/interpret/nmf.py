@@ -194,9 +194,11 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
     batch_size : int, default=32
         Clips per forward pass when capturing activations.
     n_jobs : int or None, default=None
-        torch threads for the network and BLAS threads during ``fit`` (None keeps each
-        library's setting). BLAS limits are process-wide: while a fit runs they hold for
-        other threads too, and fits that set ``n_jobs`` run one at a time.
+        torch threads for the network and BLAS threads during ``fit``; -1 means all
+        cores, None keeps each library's own setting (``torch.set_num_threads``,
+        threadpoolctl or ``OMP_NUM_THREADS``; see :doc:`/design`, "n_jobs"). BLAS
+        limits are process-wide: while a fit runs they hold for other threads too,
+        and fits that set ``n_jobs`` run one at a time.
     verbose : int, default=0
         Print the objective every ten iterations (torch solver) and show progress.
 

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
-from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
+from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -293,9 +293,11 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
     n_jobs : int, default=None
-        Workers over clips: numba threads for ``"gaussian"``, joblib workers
-        (threads preferred) over blocks of clips otherwise; None is 1, -1 all
-        cores. Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        Workers over clips, -1 meaning all cores: numba threads for
+        ``"gaussian"`` (None keeps numba's own setting, like
+        :class:`~skaudio.features.Spectrogram`), joblib workers (threads
+        preferred) over blocks of clips otherwise (None is 1, as in joblib).
+        Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
         blocks of clips are joblib tasks instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Progress bar over clips.
@@ -478,7 +480,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                 block,
                 S,
                 _GAUSSIAN_BLOCK,
-                n_jobs=resolve_n_jobs(self.n_jobs),
+                n_jobs=self.n_jobs,
                 verbose=self.verbose,
                 desc=kw["desc"],
             ):

@@ -38,7 +38,8 @@ def template_match(
     return_peaks : bool, default=False
         Also return the best position of each clip.
     n_jobs : int, default=None
-        joblib workers (threads) over chunks of clips.
+        joblib workers (threads) over chunks of clips: None is 1, -1 all
+        cores (joblib's convention).
 
     Returns
     -------

@@ -198,7 +198,8 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         Seeds the k-means initialisation (one seed drawn from it serves
         every clip, so a clip's mask does not depend on the batch).
     n_jobs : int, default=None
-        joblib workers over clips (threads preferred).
+        joblib workers over clips (threads preferred): None is 1, -1 all
+        cores (joblib's convention).
     verbose : bool, default=False
         Progress bar over clips.
 

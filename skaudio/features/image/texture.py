@@ -191,7 +191,8 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         ``"gabor"`` and Laplacian of Gaussian boundary rule.
     n_jobs : int, default=None
-        joblib workers over clips (threads preferred).
+        joblib workers over clips (threads preferred): None is 1, -1 all
+        cores (joblib's convention).
     verbose : bool, default=False
         Progress bar over clips.
     kind : {"glcm", "lbp", "gabor", "edges"}, default="deprecated"
