@@ -1,9 +1,13 @@
 """Transformers at the start of a pipeline: file paths to waveforms, fixed length."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,6 +22,9 @@ from skaudio._validation import (
 )
 from skaudio.features._output import ArrayOutputMixin, validate_features
 from skaudio.io import fix_length, load_audio, resample
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["AudioLoader", "FixLength"]
 
@@ -84,7 +91,14 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, sr=None, duration=None, offset=0.0, n_jobs=None):
+    def __init__(
+        self,
+        *,
+        sr: float | None = None,
+        duration: float | None = None,
+        offset: float = 0.0,
+        n_jobs: int | None = None,
+    ) -> None:
         self.sr = sr
         self.duration = duration
         self.offset = offset
@@ -116,7 +130,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         return items
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, paths, y=None):
+    def fit(self, paths: ArrayLike, y: ArrayLike | None = None) -> AudioLoader:
         """Check parameters and input, and fix the output length.
 
         Parameters
@@ -186,7 +200,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
             return np.stack(clips)
         return clips
 
-    def transform(self, paths):
+    def transform(self, paths: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Load the files (or decoded datasets clips).
 
         Parameters
@@ -257,7 +271,9 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         "align": [StrOptions({"start", "center", "end"})],
     }
 
-    def __init__(self, *, length=None, pad_mode="constant", align="start"):
+    def __init__(
+        self, *, length: int | None = None, pad_mode: str = "constant", align: str = "start"
+    ) -> None:
         self.length = length
         self.pad_mode = pad_mode
         self.align = align
@@ -284,7 +300,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         return X
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> FixLength:
         """Fix the output length.
 
         Parameters
@@ -300,7 +316,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         self.length_ = self.length if self.length is not None else max(len(c) for c in clips)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Pad or crop every clip to ``length_`` samples (new array)."""
         check_is_fitted(self, "length_")
         clips = self._clips(X, reset=False)

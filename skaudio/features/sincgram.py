@@ -1,8 +1,11 @@
 """SincGram filterbank as a scikit-learn transformer (fixed, or learned from labels)."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -121,22 +124,22 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
     def __init__(
         self,
-        sr=16000.0,
+        sr: float = 16000.0,
         *,
-        n_filters=64,
-        order=4,
-        fmin=0.0,
-        fmax=None,
-        learn=False,
-        max_epochs=100,
-        lr=0.01,
-        filterbank_lr_scale=0.02,
-        batch_size=64,
-        random_state=None,
-        device="cpu",
-        n_jobs=None,
-        verbose=False,
-    ):
+        n_filters: int = 64,
+        order: int = 4,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        learn: bool = False,
+        max_epochs: int = 100,
+        lr: float = 0.01,
+        filterbank_lr_scale: float = 0.02,
+        batch_size: int = 64,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.sr = sr
         self.n_filters = n_filters
         self.order = order
@@ -163,7 +166,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         return SincGramModule(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> SincGramTransformer:
         """Initialise the filters on the mel scale and, with ``learn=True``, train them on ``y``.
 
         Parameters
@@ -252,7 +255,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
             self.bandwidths_ = module.width.detach().abs().cpu().numpy().astype(np.float64) * self.sr / 2
         self._state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Band energies of the fitted filterbank.
 
         Parameters

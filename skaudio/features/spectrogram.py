@@ -1,9 +1,12 @@
 """Spectrogram transformers: linear STFT, mel, dB conversion, standardisation."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import librosa
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -131,24 +134,24 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     def __init__(
         self,
         *,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        to_db=False,
-        ref="max",
-        amin=1e-10,
-        top_db=80.0,
-        sr=None,
-        backend="numba",
-        device="cpu",
-        batch_size=64,
-        n_jobs=None,
-        verbose=False,
-    ):
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        to_db: bool = False,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        sr: float | None = None,
+        backend: str = "numba",
+        device: str = "cpu",
+        batch_size: int = 64,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.win_length = win_length
@@ -207,7 +210,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         return X
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Spectrogram:
         """Check parameters and input, and prepare the window and filterbank.
 
         Parameters
@@ -287,7 +290,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         rows = Parallel(n_jobs=n_threads)(delayed(self._librosa_one)(y) for y in X)
         return np.stack(rows).astype(np.float32, copy=False)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Compute the spectrograms.
 
         Parameters
@@ -406,29 +409,29 @@ class MelSpectrogram(Spectrogram):
     def __init__(
         self,
         *,
-        sr=None,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_mels=128,
-        fmin=0.0,
-        fmax=None,
-        htk=False,
-        norm="slaney",
-        to_db=True,
-        ref="max",
-        amin=1e-10,
-        top_db=80.0,
-        backend="numba",
-        device="cpu",
-        batch_size=64,
-        n_jobs=None,
-        verbose=False,
-    ):
+        sr: float | None = None,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        htk: bool = False,
+        norm: str | float | None = "slaney",
+        to_db: bool = True,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        backend: str = "numba",
+        device: str = "cpu",
+        batch_size: int = 64,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         super().__init__(
             n_fft=n_fft,
             hop_length=hop_length,
@@ -454,7 +457,7 @@ class MelSpectrogram(Spectrogram):
         self.htk = htk
         self.norm = norm
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> MelSpectrogram:
         """Check parameters and input and build the mel filterbank.
 
         Parameters
@@ -529,7 +532,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
 
     _parameter_constraints = dict(_DB_CONSTRAINTS)
 
-    def __init__(self, *, ref="max", amin=1e-10, top_db=80.0):
+    def __init__(self, *, ref: float | str = "max", amin: float = 1e-10, top_db: float | None = 80.0) -> None:
         self.ref = ref
         self.amin = amin
         self.top_db = top_db
@@ -549,7 +552,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         return S
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> PowerToDb:
         """Check parameters and input.
 
         Parameters
@@ -565,7 +568,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         self._validate(S, reset=True)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Return ``S`` in dB, a new float32 array (``S`` is left untouched)."""
         check_is_fitted(self, "n_features_in_")
         S = self._validate(S, reset=False).copy()
@@ -606,7 +609,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
 
     _parameter_constraints = {"eps": [Interval(Real, 0, None, closed="left")]}
 
-    def __init__(self, *, eps=1e-6):
+    def __init__(self, *, eps: float = 1e-6) -> None:
         self.eps = eps
 
     def _validate(self, S, reset):
@@ -615,7 +618,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         return S
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramStandardizer:
         """Check parameters and input.
 
         Parameters
@@ -630,7 +633,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         self._validate(S, reset=True)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Return the standardised spectrograms as a new float32 array."""
         check_is_fitted(self, "n_features_in_")
         S = self._validate(S, reset=False)

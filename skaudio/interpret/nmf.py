@@ -11,15 +11,19 @@ References
    neural network using NMF", 2024 (thesis).
 """
 
+from __future__ import annotations
+
 import contextlib
 import numbers
 import threading
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
 
 import librosa
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, clone
 from sklearn.decomposition import non_negative_factorization
 from sklearn.metrics import r2_score
@@ -38,6 +42,9 @@ from skaudio.interpret._hooks import (
     resolve_network,
     sequence_layout,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["NMFInterpreter"]
 
@@ -58,7 +65,14 @@ def _blas_threads(n_jobs):
         yield
 
 
-def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", nonnegative="relu"):
+def activations_to_h(
+    A: ArrayLike,
+    n_frames: int,
+    *,
+    layout: str = "channels_first",
+    freq_pool: str = "mean",
+    nonnegative: str = "relu",
+) -> NDArray[np.float32]:
     """Turn a layer's outputs into non-negative activations ``(n, channels, n_frames)``.
 
     ``(n, C, F, T)`` outputs are made non-negative and pooled over their frequency
@@ -332,28 +346,28 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
 
     def __init__(
         self,
-        estimator,
-        layer,
+        estimator: Any,
+        layer: str,
         *,
-        basis="softplus",
-        spectrogram="auto",
-        n_mels=None,
-        power=None,
-        db_range=None,
-        normalize=True,
-        freq_pool="mean",
-        nonnegative="relu",
-        layout="auto",
-        n_filters=None,
-        smoothness=0.0,
-        solver="auto",
-        max_iter=200,
-        tol=1e-4,
-        random_state=None,
-        batch_size=32,
-        n_jobs=None,
-        verbose=0,
-    ):
+        basis: str = "softplus",
+        spectrogram: str | BaseEstimator = "auto",
+        n_mels: int | None = None,
+        power: float | None = None,
+        db_range: float | None = None,
+        normalize: bool = True,
+        freq_pool: str = "mean",
+        nonnegative: str = "relu",
+        layout: str = "auto",
+        n_filters: int | None = None,
+        smoothness: float = 0.0,
+        solver: str = "auto",
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        random_state: int | np.random.RandomState | None = None,
+        batch_size: int = 32,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.estimator = estimator
         self.layer = layer
         self.basis = basis
@@ -525,7 +539,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         return self.solver
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> NMFInterpreter:
         """Capture the layer's activations, build ``V`` and learn ``W``.
 
         Parameters
@@ -657,7 +671,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         return librosa.mel_to_hz(mel[0] + positions * (mel[-1] - mel[0]), htk=self._htk)
 
     # -- using the fit --------------------------------------------------------
-    def get_spectrogram(self, X):
+    def get_spectrogram(self, X: ArrayLike) -> NDArray[np.float32]:
         """``V`` of new clips, as in ``fit`` (dB-mapped with ``db_range``, normalised with ``normalize``).
 
         Parameters
@@ -679,7 +693,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         n = getattr(self.spectrogram_, "n_frames_", None)
         return int(n) if n is not None else self._v(net, X, Xn).shape[-1]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Activations ``H`` of the layer for ``X``, as ``fit`` builds them.
 
         Parameters
@@ -708,7 +722,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             raise ValueError(f"the layer now has {H.shape[1]} channels, {self.n_components_} in fit")
         return (H / self.h_scale_[None, :, None]).astype(np.float32)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Reconstruct spectrograms ``W H`` from activations.
 
         Parameters
@@ -729,7 +743,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         return np.matmul(self.components_, H).astype(np.float32)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: ArrayLike | None = None) -> float:
         """Share of the variance of ``V`` that ``W H`` explains (R², one value for all clips).
 
         ``1 - ||V - W H||^2 / ||V - mean||^2`` with the mean of each mel band over all
@@ -760,7 +774,9 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         )
 
-    def discriminative_components(self, X, y, *, n_top=None):
+    def discriminative_components(
+        self, X: ArrayLike, y: ArrayLike, *, n_top: int | None = None
+    ) -> pd.DataFrame:
         """Which spectral patterns each class relies on, ranked.
 
         Each clip's reconstruction ``W H`` is split into its components' shares

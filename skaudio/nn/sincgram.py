@@ -12,8 +12,11 @@ References
    Applications, 2023.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import nn
 
 from skaudio._deprecation import deprecated_alias
@@ -25,7 +28,9 @@ __all__ = ["butterworth_filterbank", "SincGramModule", "TFDELayer", "DEGram"]
 _MIN_WIDTH = 1e-4  # half-width floor (fraction of Nyquist) keeps the filters finite
 
 
-def butterworth_filterbank(freqs, centers, widths, order=4):
+def butterworth_filterbank(
+    freqs: torch.Tensor, centers: torch.Tensor, widths: torch.Tensor, order: int = 4
+) -> torch.Tensor:
     """Butterworth band-pass magnitudes ``g(f) = 1 / sqrt(1 + ((f - a) / b) ** (2 n))``.
 
     Parameters
@@ -95,7 +100,16 @@ class SincGramModule(nn.Module):
     torch.Size([257, 64])
     """
 
-    def __init__(self, n_freqs, n_filters=64, order=4, sr=16000.0, fmin=0.0, fmax=None, learnable=True):
+    def __init__(
+        self,
+        n_freqs: int,
+        n_filters: int = 64,
+        order: int = 4,
+        sr: float = 16000.0,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        learnable: bool = True,
+    ) -> None:
         super().__init__()
         if int(n_freqs) < 2:
             raise ValueError(f"n_freqs must be at least 2, got {n_freqs}")
@@ -116,24 +130,24 @@ class SincGramModule(nn.Module):
         self.width = nn.Parameter(torch.as_tensor(widths, dtype=torch.float32), requires_grad=learnable)
         self.register_buffer("freqs", torch.linspace(0.0, 1.0, self.n_freqs), persistent=False)
 
-    def filters(self):
+    def filters(self) -> torch.Tensor:
         """The ``(F, M)`` filter matrix ``W(a, b)``."""
         return butterworth_filterbank(
             self.freqs, self.center, self.width.abs().clamp_min(_MIN_WIDTH), self.order
         )
 
-    def center_freqs(self):
+    def center_freqs(self) -> NDArray[np.float64]:
         """Filter centres in Hz (a numpy array)."""
         return self.center.detach().cpu().numpy().astype(np.float64) * self.sr / 2
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2] != self.n_freqs:
             raise ValueError(
                 f"SincGramModule expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
             )
         return torch.matmul(self.filters().t().to(x.dtype), x)
 
-    def log_energies(self, x, eps=1e-6):
+    def log_energies(self, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
         """``log(max(W^T x, 0) + eps)``: the log-compressed band energies of ``x``."""
         return torch.log(self(x).clamp_min(0) + eps)
 
@@ -166,7 +180,14 @@ class TFDELayer(nn.Module):
     torch.Size([2, 64, 30])
     """
 
-    def __init__(self, n_bands, reduction=0.0625, kernel_size=7, aggregation="max", pool="avg"):
+    def __init__(
+        self,
+        n_bands: int,
+        reduction: float = 0.0625,
+        kernel_size: int = 7,
+        aggregation: str = "max",
+        pool: str = "avg",
+    ) -> None:
         super().__init__()
         if aggregation not in ("max", "mean"):
             raise ValueError(f"aggregation must be 'max' or 'mean', got {aggregation!r}")
@@ -181,7 +202,7 @@ class TFDELayer(nn.Module):
         self.pool_time = make_global_pool(pool, dim=-1)
         self.pool_freq = make_global_pool(pool, dim=-2)
 
-    def forward(self, s):
+    def forward(self, s: torch.Tensor) -> torch.Tensor:
         freq = s * torch.sigmoid(self.freq_mlp(self.pool_time(s))).unsqueeze(-1)
         time = s * torch.sigmoid(self.time_conv(self.pool_freq(s).unsqueeze(1)))
         if self.aggregation == "max":
@@ -214,24 +235,24 @@ class DEGram(nn.Module):
 
     def __init__(
         self,
-        n_freqs,
-        n_filters=64,
-        order=4,
-        sr=16000.0,
-        fmin=0.0,
-        fmax=None,
-        reduction=0.0625,
-        kernel_size=7,
-        aggregation="max",
-        pool="avg",
-        log_eps=1e-6,
-    ):
+        n_freqs: int,
+        n_filters: int = 64,
+        order: int = 4,
+        sr: float = 16000.0,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        reduction: float = 0.0625,
+        kernel_size: int = 7,
+        aggregation: str = "max",
+        pool: str = "avg",
+        log_eps: float | None = 1e-6,
+    ) -> None:
         super().__init__()
         self.sincgram = SincGramModule(n_freqs, n_filters, order, sr, fmin, fmax)
         self.delayer = TFDELayer(n_filters, reduction, kernel_size, aggregation, pool)
         self.log_eps = log_eps
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.log_eps is None:
             return self.delayer(self.sincgram(x))
         return self.delayer(self.sincgram.log_energies(x, self.log_eps))

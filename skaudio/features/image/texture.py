@@ -1,10 +1,15 @@
 """Texture and edge descriptors of spectrogram images as 2-D feature matrices."""
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.ndimage as ndi
+from numpy.typing import ArrayLike, NDArray
 from scipy.signal import fftconvolve
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -19,6 +24,9 @@ from skaudio.features.image._common import (
     to_skimage_mode,
     validated_batch,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SpectrogramImageFeatures", "gabor_batch", "sobel_batch"]
 
@@ -37,7 +45,7 @@ _EDGE_NAMES = (
 _GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cache)
 
 
-def sobel_batch(S):
+def sobel_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Sobel responses of every map of a batch, as ``skimage.filters.sobel_h``/``sobel_v``/``sobel``.
 
     Returns ``(h, v, magnitude)``: ``h`` responds to horizontal edges (level
@@ -72,7 +80,15 @@ def sobel_batch(S):
     return h, v, np.sqrt((h * h + v * v) / 2.0)
 
 
-def gabor_batch(S, frequency, theta=0.0, bandwidth=1.0, n_stds=3, mode="reflect", cval=0.0):
+def gabor_batch(
+    S: ArrayLike,
+    frequency: float,
+    theta: float = 0.0,
+    bandwidth: float = 1.0,
+    n_stds: float = 3,
+    mode: str = "reflect",
+    cval: float = 0.0,
+) -> NDArray[np.complex64]:
     """Complex Gabor response of every map of a batch, as ``skimage.filters.gabor`` per map.
 
     ``skimage.filters.gabor`` convolves an image with the real and imaginary
@@ -262,27 +278,27 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     def __init__(
         self,
-        method="glcm",
+        method: str = "glcm",
         *,
-        levels=32,
-        distances=(1, 3),
-        angles=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
-        properties=_GLCM_PROPS,
-        symmetric=True,
-        P=8,
-        R=1.0,
-        lbp_method="uniform",
-        frequencies=(0.1, 0.25),
-        thetas=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
-        bandwidth=1.0,
-        sigma=1.0,
-        low_threshold=0.8,
-        high_threshold=0.9,
-        mode="reflect",
-        n_jobs=None,
-        verbose=False,
-        kind="deprecated",
-    ):
+        levels: int = 32,
+        distances: Sequence[int] = (1, 3),
+        angles: Sequence[float] = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        properties: Sequence[str] = _GLCM_PROPS,
+        symmetric: bool = True,
+        P: int = 8,
+        R: float = 1.0,
+        lbp_method: str = "uniform",
+        frequencies: Sequence[float] = (0.1, 0.25),
+        thetas: Sequence[float] = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        bandwidth: float = 1.0,
+        sigma: float = 1.0,
+        low_threshold: float = 0.8,
+        high_threshold: float = 0.9,
+        mode: str = "reflect",
+        n_jobs: int | None = None,
+        verbose: bool = False,
+        kind: str = "deprecated",
+    ) -> None:
         self.method = method
         self.levels = levels
         self.distances = distances
@@ -364,7 +380,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         ]
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramImageFeatures:
         """Check parameters and input and fix the output columns.
 
         Parameters
@@ -387,7 +403,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
         """Names of the output columns, e.g. ``glcm_contrast_d1_a0``.
 
         Parameters
@@ -406,7 +422,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         return self.feature_names_out_.copy()
 
     # -- the descriptors --------------------------------------------------------
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Compute the descriptors of every spectrogram.
 
         Parameters
