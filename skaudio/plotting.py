@@ -317,7 +317,9 @@ def plot_spectral_patterns(
     frequencies : ndarray of shape (n_mels,) or None, default=None
         Centre frequency of each band in Hz, for the axis labels.
     kind : {"image", "lines"}, default="image"
-        A heatmap (bands up, components across) or one curve per component.
+        A heatmap (bands up, components across) or one curve per component. A plot
+        style, so ``kind`` as in ``pandas.DataFrame.plot``; a choice of algorithm is
+        called ``method`` across skaudio.
     scale : {"column", "global"}, default="column"
         Heatmap colours: each column scaled to its own peak (shapes), or all to the
         largest value (strengths: unused components stay dark).
