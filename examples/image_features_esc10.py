@@ -10,7 +10,7 @@ technique at a time:
 * ``MelSpectrogram → SpectrogramFilter(method) → pooling → classifier`` for
   the five denoising filters, and one segmentation step
   (``SpectrogramSegmenter(output="masked")``) in the same place;
-* ``MelSpectrogram → SpectrogramImageFeatures(kind) → classifier`` for the
+* ``MelSpectrogram → SpectrogramImageFeatures(method) → classifier`` for the
   four texture and edge descriptors, alone and beside the pooled features.
 
 The pooling step summarises each mel band over time by its mean and its
@@ -87,11 +87,14 @@ def pipelines():
             classifier(),
         ),
     )
-    for kind in ("glcm", "lbp", "gabor", "edges"):
-        yield (f"features={kind}", make_pipeline(SpectrogramImageFeatures(kind, n_jobs=N_JOBS), classifier()))
-    for kind in ("glcm", "lbp", "gabor", "edges"):
-        union = FeatureUnion([("pool", pooling()), (kind, SpectrogramImageFeatures(kind, n_jobs=N_JOBS))])
-        yield f"pooling + features={kind}", make_pipeline(union, classifier())
+    for method in ("glcm", "lbp", "gabor", "edges"):
+        yield (
+            f"features={method}",
+            make_pipeline(SpectrogramImageFeatures(method, n_jobs=N_JOBS), classifier()),
+        )
+    for method in ("glcm", "lbp", "gabor", "edges"):
+        union = FeatureUnion([("pool", pooling()), (method, SpectrogramImageFeatures(method, n_jobs=N_JOBS))])
+        yield f"pooling + features={method}", make_pipeline(union, classifier())
 
 
 def main(root, n_per_fold=None):

@@ -5,15 +5,20 @@ libsndfile >= 1.1) and resampled with soxr's high-quality filter, the same
 resampler librosa uses by default.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import soundfile as sf
 import soxr
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["load_audio", "fix_length", "resample"]
 
@@ -41,7 +46,7 @@ def _upsampling_error(orig_sr, target_sr, n_samples=None):
     )
 
 
-def resample(y, orig_sr, target_sr):
+def resample(y: ArrayLike, orig_sr: float, target_sr: float) -> NDArray[np.float32]:
     """Resample ``y`` (last axis is time) from ``orig_sr`` to ``target_sr`` with soxr HQ.
 
     Upsampling by more than :data:`MAX_UPSAMPLING` is refused with a
@@ -65,7 +70,9 @@ def resample(y, orig_sr, target_sr):
     return np.ascontiguousarray(soxr.resample(y.T, orig_sr, target_sr, quality="HQ").T, dtype=np.float32)
 
 
-def fix_length(y, length, *, pad_mode="constant", align="start"):
+def fix_length(
+    y: ArrayLike, length: int, *, pad_mode: str = "constant", align: str = "start"
+) -> NDArray[np.float32]:
     """Pad or crop the last axis of ``y`` to exactly ``length`` samples.
 
     Parameters
@@ -183,8 +190,16 @@ def _read_one(path, sr, mono, offset, duration):
 
 
 def load_audio(
-    paths, sr=None, *, mono=True, offset=0.0, duration=None, n_jobs=None, on_error="raise", return_paths=False
-):
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    sr: float | None = None,
+    *,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+    n_jobs: int | None = None,
+    on_error: str = "raise",
+    return_paths: bool = False,
+) -> NDArray[np.float32] | list[NDArray[np.float32]] | tuple[Any, list[str]]:
     """Read one or many audio files as float32 arrays.
 
     Parameters
@@ -201,7 +216,8 @@ def load_audio(
         Read this many seconds; shorter files are zero-padded at the end so
         every clip has exactly ``round(duration * sr)`` samples.
     n_jobs : int, default=None
-        Threads reading files in parallel (joblib convention).
+        joblib workers (threads) reading files in parallel: None is 1, -1 all
+        cores (joblib's convention).
     on_error : {"raise", "warn"}, default="raise"
         What to do with an unreadable file (missing, a directory, empty,
         corrupt, not audio, NaN or infinite samples, or a sampling rate that

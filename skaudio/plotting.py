@@ -14,7 +14,20 @@ seconds, given ``frequencies`` the band axis is labelled in Hz.
 - :func:`plot_gradcam` -- a Grad-CAM map over its spectrogram.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from skaudio.interpret import NMFInterpreter
 
 __all__ = [
     "plot_spectrogram",
@@ -117,19 +130,19 @@ def _check_map(S, name):
 
 
 def plot_spectrogram(
-    S,
+    S: ArrayLike,
     *,
-    sr=None,
-    hop_length=None,
-    frequencies=None,
-    ax=None,
-    title=None,
-    cmap="magma",
-    vmin=None,
-    vmax=None,
-    colorbar=True,
-    label="dB",
-):
+    sr: float | None = None,
+    hop_length: int | None = None,
+    frequencies: ArrayLike | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    cmap: str = "magma",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = True,
+    label: str = "dB",
+) -> Axes:
     """One spectrogram (frequency up, time across) with a colour bar.
 
     Parameters
@@ -190,8 +203,16 @@ def plot_spectrogram(
 
 
 def plot_pooled_spectrograms(
-    S, pooled, *, sr=None, hop_length=None, frequencies=None, axes=None, cmap="magma", label="dB"
-):
+    S: ArrayLike,
+    pooled: Mapping[str, ArrayLike],
+    *,
+    sr: float | None = None,
+    hop_length: int | None = None,
+    frequencies: ArrayLike | None = None,
+    axes: Sequence[Axes] | None = None,
+    cmap: str = "magma",
+    label: str = "dB",
+) -> list[Axes]:
     """A spectrogram beside its pooled versions, on shared axes and one colour scale.
 
     Each pooled map is stretched over the part of ``S`` it summarises, so time
@@ -274,8 +295,16 @@ def _to_db(S, ref, top_db=80.0):
 
 
 def plot_spectral_patterns(
-    W, *, components=None, frequencies=None, kind="image", scale="column", ax=None, title=None, cmap="magma"
-):
+    W: ArrayLike | NMFInterpreter,
+    *,
+    components: Sequence[int] | None = None,
+    frequencies: ArrayLike | None = None,
+    kind: str = "image",
+    scale: str = "column",
+    ax: Axes | None = None,
+    title: str | None = None,
+    cmap: str = "magma",
+) -> Axes:
     """Spectral patterns: the columns of an NMF basis ``W`` (mel bands x components).
 
     Parameters
@@ -288,7 +317,9 @@ def plot_spectral_patterns(
     frequencies : ndarray of shape (n_mels,) or None, default=None
         Centre frequency of each band in Hz, for the axis labels.
     kind : {"image", "lines"}, default="image"
-        A heatmap (bands up, components across) or one curve per component.
+        A heatmap (bands up, components across) or one curve per component. A plot
+        style, so ``kind`` as in ``pandas.DataFrame.plot``; a choice of algorithm is
+        called ``method`` across skaudio.
     scale : {"column", "global"}, default="column"
         Heatmap colours: each column scaled to its own peak (shapes), or all to the
         largest value (strengths: unused components stay dark).
@@ -348,8 +379,17 @@ def plot_spectral_patterns(
 
 
 def plot_reconstruction(
-    V, V_hat, *, frequencies=None, db=True, axes=None, titles=None, cmap="magma", sr=None, hop_length=None
-):
+    V: ArrayLike,
+    V_hat: ArrayLike,
+    *,
+    frequencies: ArrayLike | None = None,
+    db: bool = True,
+    axes: Sequence[Axes] | None = None,
+    titles: Sequence[str] | None = None,
+    cmap: str = "magma",
+    sr: float | None = None,
+    hop_length: int | None = None,
+) -> list[Axes]:
     """A spectrogram beside its NMF reconstruction(s), on a common colour scale.
 
     Parameters
@@ -431,7 +471,15 @@ def plot_reconstruction(
     return axes
 
 
-def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequencies=None, fig=None):
+def plot_discriminative_components(
+    table: pd.DataFrame,
+    W: ArrayLike | NMFInterpreter,
+    *,
+    n_top: int = 3,
+    classes: Sequence[Any] | None = None,
+    frequencies: ArrayLike | None = None,
+    fig: Figure | None = None,
+) -> Figure:
     """The patterns each class relies on most: scores and spectral shapes, one row per class.
 
     Parameters
@@ -494,18 +542,18 @@ def plot_discriminative_components(table, W, *, n_top=3, classes=None, frequenci
 
 
 def plot_gradcam(
-    spectrogram,
-    cam,
+    spectrogram: ArrayLike,
+    cam: ArrayLike,
     *,
-    ax=None,
-    alpha=0.5,
-    cmap="gray_r",
-    cam_cmap="jet",
-    frequencies=None,
-    title=None,
-    sr=None,
-    hop_length=None,
-):
+    ax: Axes | None = None,
+    alpha: float = 0.5,
+    cmap: str = "gray_r",
+    cam_cmap: str = "jet",
+    frequencies: ArrayLike | None = None,
+    title: str | None = None,
+    sr: float | None = None,
+    hop_length: int | None = None,
+) -> Axes:
     """A Grad-CAM map laid over the spectrogram it explains.
 
     Parameters

@@ -116,22 +116,22 @@ class ImageFeaturesSuite:
     """SpectrogramImageFeatures against the scikit-image calls it wraps, clip by clip."""
 
     params = (["glcm", "lbp", "gabor", "edges"],)
-    param_names = ["kind"]
+    param_names = ["method"]
     timeout = 900
 
-    def setup(self, kind):
+    def setup(self, method):
         self.S = log_mel_like()
-        self.par = SpectrogramImageFeatures(kind, n_jobs=-1).fit(self.S[:1])
-        self.ser = SpectrogramImageFeatures(kind, n_jobs=1).fit(self.S[:1])
+        self.par = SpectrogramImageFeatures(method, n_jobs=-1).fit(self.S[:1])
+        self.ser = SpectrogramImageFeatures(method, n_jobs=1).fit(self.S[:1])
 
-    def time_skaudio(self, kind):
+    def time_skaudio(self, method):
         self.par.transform(self.S)
 
-    def time_skaudio_serial(self, kind):
+    def time_skaudio_serial(self, method):
         self.ser.transform(self.S)
 
-    def time_peer_per_clip(self, kind):
-        np.array([_feature_peer(kind, clip) for clip in self.S], dtype=np.float32)
+    def time_peer_per_clip(self, method):
+        np.array([_feature_peer(method, clip) for clip in self.S], dtype=np.float32)
 
 
 class SegmenterSuite:

@@ -1,11 +1,15 @@
 """ESC-50: loading the official layout, downloading the official archive."""
 
+from __future__ import annotations
+
 import os
 import shutil
 import warnings
 import zipfile
+from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +29,7 @@ _COLUMNS = ["filename", "fold", "target", "category", "esc10", "src_file", "take
 _ARCHIVE_ROOT = "ESC-50-master"
 
 
-def get_data_home(data_home=None):
+def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
     """Folder for downloaded data: ``data_home``, ``$SKAUDIO_DATA`` or ``~/skaudio_data``."""
     if data_home is None:
         data_home = os.environ.get("SKAUDIO_DATA", os.path.join("~", "skaudio_data"))
@@ -79,16 +83,16 @@ def _read_meta(root):
 
 
 def load_esc50(
-    data_home,
+    data_home: str | os.PathLike[str] | None,
     *,
-    sr=44100,
-    folds=None,
-    subset=None,
-    duration=5.0,
-    on_missing="raise",
-    n_jobs=None,
-    return_X_y=False,
-):
+    sr: float | None = 44100,
+    folds: int | Sequence[int] | None = None,
+    subset: str | None = None,
+    duration: float | None = 5.0,
+    on_missing: str = "raise",
+    n_jobs: int | None = None,
+    return_X_y: bool = False,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load ESC-50 (or its ESC-10 subset) from a folder in the official layout.
 
     Parameters
@@ -110,7 +114,8 @@ def load_esc50(
         or the first unreadable file; ``"skip"`` drops those rows with a
         warning listing them. Either way the metadata must be consistent.
     n_jobs : int, default=None
-        Threads reading files.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention).
     return_X_y : bool, default=False
         Return ``(data, target)`` only.
 
@@ -216,14 +221,14 @@ def _safe_extract(archive, target):
 
 
 def fetch_esc50(
-    data_home=None,
+    data_home: str | os.PathLike[str] | None = None,
     *,
-    download_if_missing=True,
-    url=ESC50_URL,
-    sha256=ESC50_SHA256,
-    progressbar=True,
-    **load_kwargs,
-):
+    download_if_missing: bool = True,
+    url: str = ESC50_URL,
+    sha256: str = ESC50_SHA256,
+    progressbar: bool = True,
+    **load_kwargs: Any,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Download (once) and load ESC-50.
 
     The archive is fetched with pooch, its sha256 checked, and unpacked with

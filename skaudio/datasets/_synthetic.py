@@ -1,6 +1,9 @@
 """A synthetic sound-event generator: the built-in data set for demos, docs and tests."""
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy.signal import butter, sosfilt
 from sklearn.utils import Bunch, check_random_state
 
@@ -107,16 +110,16 @@ def _pink_noise(n, rng):
 
 
 def make_sound_events(
-    n_clips=100,
-    n_classes=5,
+    n_clips: int = 100,
+    n_classes: int = 5,
     *,
-    sr=16000,
-    duration=2.0,
-    snr_db=10.0,
-    event_duration=(0.3, 0.8),
-    random_state=None,
-    return_bunch=False,
-):
+    sr: int = 16000,
+    duration: float = 2.0,
+    snr_db: float = 10.0,
+    event_duration: tuple[float, float] = (0.3, 0.8),
+    random_state: int | np.random.RandomState | None = None,
+    return_bunch: bool = False,
+) -> tuple[NDArray[np.float32], NDArray[np.int64]] | Bunch:
     """Generate labelled clips of synthetic sound events in background noise.
 
     Each class has a fixed recipe from one of five families, class ``c``

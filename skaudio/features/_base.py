@@ -41,7 +41,16 @@ _LOCAL_BACKENDS = ("loky", "threading", "multiprocessing", "sequential")
 
 
 def resolve_n_jobs(n_jobs):
-    """joblib's convention: None -> 1, -1 -> all cores, -2 -> all but one."""
+    """A count of joblib workers, by joblib's convention: None -> 1, -1 -> all cores, -2 -> all but one.
+
+    Examples
+    --------
+    >>> import os
+    >>> resolve_n_jobs(None), resolve_n_jobs(3)
+    (1, 3)
+    >>> resolve_n_jobs(-1) == (os.cpu_count() or 1)
+    True
+    """
     if n_jobs is None:
         return 1
     n_cpu = os.cpu_count() or 1
@@ -52,10 +61,14 @@ def resolve_n_jobs(n_jobs):
 
 @contextlib.contextmanager
 def torch_threads(n_jobs):
-    """Run torch work with ``n_jobs`` threads, restoring the caller's setting.
+    """Run torch work with ``n_jobs`` threads (-1: all cores), restoring the caller's setting.
 
     ``n_jobs=None`` leaves torch's current thread count alone, so a user's own
-    ``torch.set_num_threads`` is respected.
+    ``torch.set_num_threads`` (or ``OMP_NUM_THREADS``, which joblib lowers in
+    its worker processes) is respected. This is the one deliberate exception
+    to joblib's "None means 1", shared with :func:`numba_threads`: ``n_jobs``
+    here is a thread count inside a library that already has a process-wide
+    setting, as with scikit-learn's own OpenMP code (docs/design.rst, "n_jobs").
     """
     import torch
 
@@ -72,10 +85,11 @@ def torch_threads(n_jobs):
 
 @contextlib.contextmanager
 def numba_threads(n_jobs):
-    """Run numba kernels with ``n_jobs`` threads, restoring the previous count.
+    """Run numba kernels with ``n_jobs`` threads (-1: all cores), restoring the previous count.
 
-    ``n_jobs=None`` keeps numba's current setting (all cores unless the user
-    or ``NUMBA_NUM_THREADS`` said otherwise).
+    ``n_jobs=None`` keeps numba's current setting (all cores unless the user,
+    ``NUMBA_NUM_THREADS`` or joblib inside its worker processes said
+    otherwise); see :func:`torch_threads` for why None is not 1 here.
     """
     import numba
 

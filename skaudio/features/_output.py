@@ -11,8 +11,9 @@ every other output back unchanged, as an ndarray.
 from functools import wraps
 
 from sklearn.base import TransformerMixin
-from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import validate_data
+
+from skaudio._sklearn_compat import UNWRAPPED_FIT_TRANSFORM, enable_set_output, wrap_2d_output
 
 __all__ = ["ArrayOutputMixin", "validate_features"]
 
@@ -25,7 +26,7 @@ def _wrap_2d_output(method):
         out = method(self, X, *args, **kwargs)
         if getattr(out, "ndim", None) != 2:
             return out
-        return _wrap_data_with_container("transform", out, X, self)
+        return wrap_2d_output(out, X, self)
 
     wrapped._skaudio_2d_output = True
     return wrapped
@@ -44,14 +45,14 @@ class ArrayOutputMixin(TransformerMixin, auto_wrap_output_keys=None):
     def __init_subclass__(cls, **kwargs):
         # scikit-learn's own wrapping would put 3-D output into a DataFrame and fail
         super().__init_subclass__(auto_wrap_output_keys=None, **kwargs)
-        cls._sklearn_auto_wrap_output_keys = {"transform"}  # keeps set_output available
+        enable_set_output(cls)  # keeps set_output available
         for name in ("transform", "fit_transform"):
             method = cls.__dict__.get(name)
             if method is not None and not getattr(method, "_skaudio_2d_output", False):
                 setattr(cls, name, _wrap_2d_output(method))
 
     # TransformerMixin.fit_transform without scikit-learn's wrapper around it
-    fit_transform = _wrap_2d_output(TransformerMixin.fit_transform.__wrapped__)
+    fit_transform = _wrap_2d_output(UNWRAPPED_FIT_TRANSFORM)
 
 
 def validate_features(estimator, X_in, X, *, reset):

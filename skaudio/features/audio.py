@@ -1,13 +1,17 @@
 """Transformers at the start of a pipeline: file paths to waveforms, fixed length."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio._validation import (
     _clip,
     _from_tensor,
@@ -18,6 +22,9 @@ from skaudio._validation import (
 )
 from skaudio.features._output import ArrayOutputMixin, validate_features
 from skaudio.io import fix_length, load_audio, resample
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["AudioLoader", "FixLength"]
 
@@ -50,7 +57,9 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     offset : float, default=0.0
         Seconds skipped at the start of each file.
     n_jobs : int, default=None
-        Threads reading files.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention). Under a cluster joblib backend the reads are
+        joblib tasks instead (see :doc:`/user_guide/scaling`).
 
     Attributes
     ----------
@@ -82,7 +91,14 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, sr=None, duration=None, offset=0.0, n_jobs=None):
+    def __init__(
+        self,
+        *,
+        sr: float | None = None,
+        duration: float | None = None,
+        offset: float = 0.0,
+        n_jobs: int | None = None,
+    ) -> None:
         self.sr = sr
         self.duration = duration
         self.offset = offset
@@ -113,8 +129,8 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 )
         return items
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, paths, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, paths: ArrayLike, y: ArrayLike | None = None) -> AudioLoader:
         """Check parameters and input, and fix the output length.
 
         Parameters
@@ -184,7 +200,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
             return np.stack(clips)
         return clips
 
-    def transform(self, paths):
+    def transform(self, paths: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Load the files (or decoded datasets clips).
 
         Parameters
@@ -255,7 +271,9 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         "align": [StrOptions({"start", "center", "end"})],
     }
 
-    def __init__(self, *, length=None, pad_mode="constant", align="start"):
+    def __init__(
+        self, *, length: int | None = None, pad_mode: str = "constant", align: str = "start"
+    ) -> None:
         self.length = length
         self.pad_mode = pad_mode
         self.align = align
@@ -281,8 +299,8 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
             validate_features(self, X_in, X, reset=True)
         return X
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> FixLength:
         """Fix the output length.
 
         Parameters
@@ -298,7 +316,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         self.length_ = self.length if self.length is not None else max(len(c) for c in clips)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Pad or crop every clip to ``length_`` samples (new array)."""
         check_is_fitted(self, "length_")
         clips = self._clips(X, reset=False)

@@ -4,10 +4,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import metadata_routing
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
@@ -20,6 +19,9 @@ from skaudio._kernels.pooling import (
     pool2d,
     pool_output_size,
 )
+from skaudio._sklearn_compat import Interval, StrOptions
+from skaudio._sklearn_compat import check_feature_names_in as _check_feature_names_in
+from skaudio._sklearn_compat import fit_context as _fit_context
 from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 

@@ -1,12 +1,21 @@
 """Reshaping glue between spectrogram batches and scikit-learn's 2-D estimators."""
 
-import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from skaudio._sklearn_compat import check_feature_names_in, fit_context
 from skaudio._validation import check_spectrograms
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import validated_batch
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Flatten"]
 
@@ -62,11 +71,11 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
 
     _parameter_constraints = {}
 
-    def __init__(self):
+    def __init__(self) -> None:
         pass
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> Flatten:
         """Record the spectrogram shape.
 
         Parameters
@@ -90,7 +99,7 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
                 f"{self.shape_}; fix the length first (FixLength, MelSpectrogram with fixed-size input)"
             )
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Return ``S`` as rows of ``n_freqs * n_frames`` values (a view when possible).
 
         Parameters
@@ -106,7 +115,7 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
         self._check_shape(S)
         return S.reshape(len(S), -1)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Reshape rows back to spectrograms of the fitted shape.
 
         Parameters
@@ -125,7 +134,7 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
             )
         return X.reshape((len(X),) + self.shape_)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
         """Column names ``f{bin}_t{frame}`` (or the input names for 2-D input).
 
         Parameters
@@ -142,8 +151,8 @@ class Flatten(ArrayOutputMixin, BaseEstimator):
         """
         check_is_fitted(self, "shape_")
         if len(self.shape_) == 1:
-            return _check_feature_names_in(self, input_features)
-        _check_feature_names_in(self, input_features, generate_names=False)
+            return check_feature_names_in(self, input_features)
+        check_feature_names_in(self, input_features, generate_names=False)
         nf, nt = self.shape_
         return np.asarray([f"f{i}_t{j}" for i in range(nf) for j in range(nt)], dtype=object)
 

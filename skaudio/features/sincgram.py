@@ -1,14 +1,17 @@
 """SincGram filterbank as a scikit-learn transformer (fixed, or learned from labels)."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from skaudio._sklearn_compat import Interval, fit_context
 from skaudio._validation import check_device, check_spectrograms
 from skaudio.features._base import map_batches, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
@@ -21,7 +24,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
     Maps power (or magnitude) spectrograms ``(n_clips, n_freqs, n_frames)`` to band
     energies ``(n_clips, n_filters, n_frames)`` with the filters ``g(f) = 1 / sqrt(1 +
-    ((f - a) / b) ** (2 order))`` of :class:`skaudio.nn.SincGram` [DEG]_. ``fit``
+    ((f - a) / b) ** (2 order))`` of :class:`skaudio.nn.SincGramModule` [DEG]_. ``fit``
     places the centres ``a`` on the mel scale over ``[fmin, fmax]``; with labels and
     ``learn=True`` the centres and half-widths are then trained, jointly with a linear
     classifier on the time-averaged log band energies (the "small head"), by Adam with
@@ -53,7 +56,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         Adam learning rate of the head when learning.
     filterbank_lr_scale : float, default=0.02
         The centres' and half-widths' learning rate is ``lr * filterbank_lr_scale``
-        (why: see :class:`skaudio.nn.SincGram`). At the head's rate, 30 epochs on ESC-10
+        (why: see :class:`skaudio.nn.SincGramModule`). At the head's rate, 30 epochs on ESC-10
         moved the centres by 1000 Hz on average, some below 0 Hz.
     batch_size : int, default=64
         Clips per training step and per transform batch.
@@ -62,7 +65,8 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
     device : str, default="cpu"
         torch device; ``fit`` refuses one that is absent here (``"cuda"`` without a GPU).
     n_jobs : int, default=None
-        torch threads (None keeps torch's setting). Under a cluster joblib
+        torch threads; None keeps torch's own setting (``torch.set_num_threads``,
+        see :doc:`/design`, "n_jobs"), -1 means all cores. Under a cluster joblib
         backend (``joblib.parallel_config(backend="dask")``) every batch of
         ``transform`` is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
@@ -120,22 +124,22 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
     def __init__(
         self,
-        sr=16000.0,
+        sr: float = 16000.0,
         *,
-        n_filters=64,
-        order=4,
-        fmin=0.0,
-        fmax=None,
-        learn=False,
-        max_epochs=100,
-        lr=0.01,
-        filterbank_lr_scale=0.02,
-        batch_size=64,
-        random_state=None,
-        device="cpu",
-        n_jobs=None,
-        verbose=False,
-    ):
+        n_filters: int = 64,
+        order: int = 4,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        learn: bool = False,
+        max_epochs: int = 100,
+        lr: float = 0.01,
+        filterbank_lr_scale: float = 0.02,
+        batch_size: int = 64,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.sr = sr
         self.n_filters = n_filters
         self.order = order
@@ -157,12 +161,12 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
         return X
 
     def _module(self):
-        from skaudio.nn.sincgram import SincGram
+        from skaudio.nn.sincgram import SincGramModule
 
-        return SincGram(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
+        return SincGramModule(self.n_features_in_, self.n_filters, self.order, self.sr, self.fmin, self.fmax)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> SincGramTransformer:
         """Initialise the filters on the mel scale and, with ``learn=True``, train them on ``y``.
 
         Parameters
@@ -251,7 +255,7 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
             self.bandwidths_ = module.width.detach().abs().cpu().numpy().astype(np.float64) * self.sr / 2
         self._state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Band energies of the fitted filterbank.
 
         Parameters

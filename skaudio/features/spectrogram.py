@@ -1,15 +1,18 @@
 """Spectrogram transformers: linear STFT, mel, dB conversion, standardisation."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import librosa
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.filterbank import analysis_window, fft_frequencies, mel_filterbank, mel_frequencies
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio._validation import check_device, check_length, check_spectrograms, check_waveforms
 from skaudio.features._base import map_batches, numba_threads, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
@@ -72,11 +75,15 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     batch_size : int, default=64
         Clips processed at once; bounds memory.
     n_jobs : int, default=None
-        Threads (numba, torch) or, for librosa, joblib workers.
-        None keeps each library's default (all cores for the threaded backends,
-        one worker for librosa); -1 means all cores. Under a cluster joblib
-        backend (``joblib.parallel_config(backend="dask")``) every batch is a
-        joblib task instead (see :doc:`/user_guide/scaling`).
+        Threads inside numba or torch (``"numba"``, ``"torch"`` backends) or,
+        for ``"librosa"``, joblib workers over clips; -1 means all cores. None
+        keeps numba's or torch's own thread setting (``NUMBA_NUM_THREADS`` or
+        ``numba.set_num_threads``, ``torch.set_num_threads``; all cores unless
+        set, and lowered by joblib inside its workers) and means one worker for
+        librosa, as in joblib; one thread inside a task on a Dask worker. Why
+        None is not 1 for threads: see :doc:`/design` ("n_jobs"). Under a
+        cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        every batch is a joblib task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
 
@@ -127,24 +134,24 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     def __init__(
         self,
         *,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        to_db=False,
-        ref="max",
-        amin=1e-10,
-        top_db=80.0,
-        sr=None,
-        backend="numba",
-        device="cpu",
-        batch_size=64,
-        n_jobs=None,
-        verbose=False,
-    ):
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        to_db: bool = False,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        sr: float | None = None,
+        backend: str = "numba",
+        device: str = "cpu",
+        batch_size: int = 64,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.win_length = win_length
@@ -202,8 +209,8 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         check_length(X, self.n_fft)
         return X
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Spectrogram:
         """Check parameters and input, and prepare the window and filterbank.
 
         Parameters
@@ -283,7 +290,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         rows = Parallel(n_jobs=n_threads)(delayed(self._librosa_one)(y) for y in X)
         return np.stack(rows).astype(np.float32, copy=False)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Compute the spectrograms.
 
         Parameters
@@ -402,29 +409,29 @@ class MelSpectrogram(Spectrogram):
     def __init__(
         self,
         *,
-        sr=None,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_mels=128,
-        fmin=0.0,
-        fmax=None,
-        htk=False,
-        norm="slaney",
-        to_db=True,
-        ref="max",
-        amin=1e-10,
-        top_db=80.0,
-        backend="numba",
-        device="cpu",
-        batch_size=64,
-        n_jobs=None,
-        verbose=False,
-    ):
+        sr: float | None = None,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        htk: bool = False,
+        norm: str | float | None = "slaney",
+        to_db: bool = True,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        backend: str = "numba",
+        device: str = "cpu",
+        batch_size: int = 64,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         super().__init__(
             n_fft=n_fft,
             hop_length=hop_length,
@@ -450,7 +457,7 @@ class MelSpectrogram(Spectrogram):
         self.htk = htk
         self.norm = norm
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> MelSpectrogram:
         """Check parameters and input and build the mel filterbank.
 
         Parameters
@@ -525,7 +532,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
 
     _parameter_constraints = dict(_DB_CONSTRAINTS)
 
-    def __init__(self, *, ref="max", amin=1e-10, top_db=80.0):
+    def __init__(self, *, ref: float | str = "max", amin: float = 1e-10, top_db: float | None = 80.0) -> None:
         self.ref = ref
         self.amin = amin
         self.top_db = top_db
@@ -544,8 +551,8 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         validate_features(self, S_in, S, reset=reset)
         return S
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> PowerToDb:
         """Check parameters and input.
 
         Parameters
@@ -561,7 +568,7 @@ class PowerToDb(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         self._validate(S, reset=True)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Return ``S`` in dB, a new float32 array (``S`` is left untouched)."""
         check_is_fitted(self, "n_features_in_")
         S = self._validate(S, reset=False).copy()
@@ -602,7 +609,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
 
     _parameter_constraints = {"eps": [Interval(Real, 0, None, closed="left")]}
 
-    def __init__(self, *, eps=1e-6):
+    def __init__(self, *, eps: float = 1e-6) -> None:
         self.eps = eps
 
     def _validate(self, S, reset):
@@ -610,8 +617,8 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         validate_features(self, S_in, S, reset=reset)
         return S
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramStandardizer:
         """Check parameters and input.
 
         Parameters
@@ -626,7 +633,7 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         self._validate(S, reset=True)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Return the standardised spectrograms as a new float32 array."""
         check_is_fitted(self, "n_features_in_")
         S = self._validate(S, reset=False)

@@ -15,14 +15,17 @@ that were not yet marked, which the next run computes again; it can never
 leave a half-written chunk marked as done.
 """
 
+from __future__ import annotations
+
 import json
 import os
+from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 from pathlib import Path
 
 import joblib
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
@@ -137,8 +140,16 @@ class _ChunkTransform:
 
 
 def iter_transform(
-    transformer, files, *, chunk_size=64, sr=None, duration=None, offset=0.0, n_jobs=None, verbose=False
-):
+    transformer: BaseEstimator,
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    chunk_size: int = 64,
+    sr: float | None = None,
+    duration: float | None = None,
+    offset: float = 0.0,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+) -> Iterator[tuple[slice, np.ndarray]]:
     """Transform a list of audio files chunk by chunk, yielding the features of each chunk.
 
     Only one chunk of audio (``chunk_size`` files) is in memory at a time, so
@@ -170,7 +181,9 @@ def iter_transform(
     offset : float, default=0.0
         Seconds skipped at the start of each file, with ``sr``.
     n_jobs : int, default=None
-        Threads reading files; on a cluster backend, passed to ``joblib.Parallel``.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention); the transformer's own ``n_jobs`` sets its
+        threads. On a cluster backend, passed to ``joblib.Parallel``.
     verbose : bool, default=False
         Progress bar over the files.
 
@@ -322,18 +335,18 @@ def _write_chunk(path, rows, features):
 
 
 def extract_to_memmap(
-    transformer,
-    files,
-    path,
+    transformer: BaseEstimator,
+    files: Sequence[str | os.PathLike[str]],
+    path: str | os.PathLike[str],
     *,
-    chunk_size=64,
-    sr=None,
-    duration=None,
-    offset=0.0,
-    resume=True,
-    n_jobs=None,
-    verbose=False,
-):
+    chunk_size: int = 64,
+    sr: float | None = None,
+    duration: float | None = None,
+    offset: float = 0.0,
+    resume: bool = True,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+) -> np.memmap:
     """Extract features of many audio files into a ``.npy`` file, chunk by chunk, resumably.
 
     Reads ``chunk_size`` files at a time, transforms them and writes the
@@ -373,7 +386,9 @@ def extract_to_memmap(
         Learned state of a fitted transformer is not compared. False starts
         afresh, overwriting.
     n_jobs : int, default=None
-        Threads reading files; on a cluster backend, passed to ``joblib.Parallel``.
+        joblib workers (threads) reading files: None is 1, -1 all cores
+        (joblib's convention); the transformer's own ``n_jobs`` sets its
+        threads. On a cluster backend, passed to ``joblib.Parallel``.
     verbose : bool, default=False
         tqdm progress over the files (finished chunks counted from the start).
 

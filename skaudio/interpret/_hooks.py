@@ -20,12 +20,17 @@ the last interpreting call restores training mode, perhaps in the middle of that
 prediction's pass; ``module_.eval()`` beforehand avoids it.
 """
 
+from __future__ import annotations
+
 import contextlib
 import difflib
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike, NDArray
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -137,7 +142,7 @@ def resolve_network(estimator):
     )
 
 
-def layer_names(estimator):
+def layer_names(estimator: Any) -> list[str]:
     """Names of the layers of a network, as ``named_modules()`` gives them.
 
     Parameters
@@ -325,7 +330,14 @@ class ActivationCapture:
     0
     """
 
-    def __init__(self, module, layers, *, to_cpu=True, all_threads=False):
+    def __init__(
+        self,
+        module: torch.nn.Module,
+        layers: str | Sequence[str],
+        *,
+        to_cpu: bool = True,
+        all_threads: bool = False,
+    ) -> None:
         self.module = module
         self.layers = [layers] if isinstance(layers, str) else list(layers)
         self.to_cpu = to_cpu
@@ -356,7 +368,15 @@ class ActivationCapture:
         return False
 
 
-def capture_activations(estimator, X, layers, *, batch_size=32, n_jobs=None, verbose=False):
+def capture_activations(
+    estimator: Any,
+    X: ArrayLike,
+    layers: str | Sequence[str],
+    *,
+    batch_size: int = 32,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+) -> NDArray[np.float32] | dict[str, NDArray[np.float32]]:
     """Outputs of named layers of a fitted network for a batch of inputs.
 
     The network runs in evaluation mode under ``torch.inference_mode`` in batches of
@@ -374,7 +394,8 @@ def capture_activations(estimator, X, layers, *, batch_size=32, n_jobs=None, ver
         Layer names (see :func:`layer_names`).
     batch_size : int, default=32
     n_jobs : int or None, default=None
-        torch threads (None keeps torch's setting).
+        torch threads: None keeps torch's own setting (``torch.set_num_threads``;
+        see :doc:`/design`, "n_jobs"), -1 means all cores.
     verbose : bool, default=False
         Progress bar over batches.
 

@@ -10,9 +10,14 @@ References
    explanations from deep networks via gradient-based localization", ICCV 2017.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike, NDArray
 
 from skaudio.features._base import iter_batches, torch_threads
 from skaudio.interpret._hooks import (
@@ -53,17 +58,17 @@ def _target_indices(target, classes, n_clips):
 
 
 def grad_cam(
-    estimator,
-    X,
-    layer,
+    estimator: Any,
+    X: ArrayLike,
+    layer: str,
     *,
-    target=None,
-    normalize=True,
-    layout="auto",
-    batch_size=32,
-    n_jobs=None,
-    return_target=False,
-):
+    target: int | str | ArrayLike | None = None,
+    normalize: bool = True,
+    layout: str = "auto",
+    batch_size: int = 32,
+    n_jobs: int | None = None,
+    return_target: bool = False,
+) -> NDArray[np.float32] | tuple[NDArray[np.float32], np.ndarray]:
     """Grad-CAM maps of a fitted network over the grid of its input.
 
     Parameters
@@ -86,7 +91,8 @@ def grad_cam(
         Axis order of a 3-D layer output (see :class:`NMFInterpreter`).
     batch_size : int, default=32
     n_jobs : int or None, default=None
-        torch threads.
+        torch threads: None keeps torch's own setting (``torch.set_num_threads``;
+        see :doc:`/design`, "n_jobs"), -1 means all cores.
     return_target : bool, default=False
         Also return the class explained for each clip.
 

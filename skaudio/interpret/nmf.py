@@ -11,23 +11,27 @@ References
    neural network using NMF", 2024 (thesis).
 """
 
+from __future__ import annotations
+
 import contextlib
 import numbers
 import threading
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
 
 import librosa
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, _fit_context, clone
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, clone
 from sklearn.decomposition import non_negative_factorization
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from skaudio._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.interpret import _bases
@@ -38,6 +42,9 @@ from skaudio.interpret._hooks import (
     resolve_network,
     sequence_layout,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["NMFInterpreter"]
 
@@ -58,7 +65,14 @@ def _blas_threads(n_jobs):
         yield
 
 
-def activations_to_h(A, n_frames, *, layout="channels_first", freq_pool="mean", nonnegative="relu"):
+def activations_to_h(
+    A: ArrayLike,
+    n_frames: int,
+    *,
+    layout: str = "channels_first",
+    freq_pool: str = "mean",
+    nonnegative: str = "relu",
+) -> NDArray[np.float32]:
     """Turn a layer's outputs into non-negative activations ``(n, channels, n_frames)``.
 
     ``(n, C, F, T)`` outputs are made non-negative and pooled over their frequency
@@ -194,9 +208,11 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
     batch_size : int, default=32
         Clips per forward pass when capturing activations.
     n_jobs : int or None, default=None
-        torch threads for the network and BLAS threads during ``fit`` (None keeps each
-        library's setting). BLAS limits are process-wide: while a fit runs they hold for
-        other threads too, and fits that set ``n_jobs`` run one at a time.
+        torch threads for the network and BLAS threads during ``fit``; -1 means all
+        cores, None keeps each library's own setting (``torch.set_num_threads``,
+        threadpoolctl or ``OMP_NUM_THREADS``; see :doc:`/design`, "n_jobs"). BLAS
+        limits are process-wide: while a fit runs they hold for other threads too,
+        and fits that set ``n_jobs`` run one at a time.
     verbose : int, default=0
         Print the objective every ten iterations (torch solver) and show progress.
 
@@ -330,28 +346,28 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
 
     def __init__(
         self,
-        estimator,
-        layer,
+        estimator: Any,
+        layer: str,
         *,
-        basis="softplus",
-        spectrogram="auto",
-        n_mels=None,
-        power=None,
-        db_range=None,
-        normalize=True,
-        freq_pool="mean",
-        nonnegative="relu",
-        layout="auto",
-        n_filters=None,
-        smoothness=0.0,
-        solver="auto",
-        max_iter=200,
-        tol=1e-4,
-        random_state=None,
-        batch_size=32,
-        n_jobs=None,
-        verbose=0,
-    ):
+        basis: str = "softplus",
+        spectrogram: str | BaseEstimator = "auto",
+        n_mels: int | None = None,
+        power: float | None = None,
+        db_range: float | None = None,
+        normalize: bool = True,
+        freq_pool: str = "mean",
+        nonnegative: str = "relu",
+        layout: str = "auto",
+        n_filters: int | None = None,
+        smoothness: float = 0.0,
+        solver: str = "auto",
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        random_state: int | np.random.RandomState | None = None,
+        batch_size: int = 32,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.estimator = estimator
         self.layer = layer
         self.basis = basis
@@ -522,8 +538,8 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         return self.solver
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> NMFInterpreter:
         """Capture the layer's activations, build ``V`` and learn ``W``.
 
         Parameters
@@ -655,7 +671,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         return librosa.mel_to_hz(mel[0] + positions * (mel[-1] - mel[0]), htk=self._htk)
 
     # -- using the fit --------------------------------------------------------
-    def get_spectrogram(self, X):
+    def get_spectrogram(self, X: ArrayLike) -> NDArray[np.float32]:
         """``V`` of new clips, as in ``fit`` (dB-mapped with ``db_range``, normalised with ``normalize``).
 
         Parameters
@@ -677,7 +693,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
         n = getattr(self.spectrogram_, "n_frames_", None)
         return int(n) if n is not None else self._v(net, X, Xn).shape[-1]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Activations ``H`` of the layer for ``X``, as ``fit`` builds them.
 
         Parameters
@@ -706,7 +722,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             raise ValueError(f"the layer now has {H.shape[1]} channels, {self.n_components_} in fit")
         return (H / self.h_scale_[None, :, None]).astype(np.float32)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> NDArray[np.float32]:
         """Reconstruct spectrograms ``W H`` from activations.
 
         Parameters
@@ -727,7 +743,7 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         return np.matmul(self.components_, H).astype(np.float32)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: ArrayLike | None = None) -> float:
         """Share of the variance of ``V`` that ``W H`` explains (R², one value for all clips).
 
         ``1 - ||V - W H||^2 / ||V - mean||^2`` with the mean of each mel band over all
@@ -758,7 +774,9 @@ class NMFInterpreter(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEsti
             )
         )
 
-    def discriminative_components(self, X, y, *, n_top=None):
+    def discriminative_components(
+        self, X: ArrayLike, y: ArrayLike, *, n_top: int | None = None
+    ) -> pd.DataFrame:
         """Which spectral patterns each class relies on, ranked.
 
         Each clip's reconstruction ``W H`` is split into its components' shares

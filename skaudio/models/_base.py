@@ -20,7 +20,6 @@ import scipy.sparse as sp
 import torch
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
@@ -28,11 +27,12 @@ from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset, to_tensor
 
+from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from skaudio._validation import _as_array, check_spectrograms, check_waveforms
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import augment
 from skaudio.models.callbacks import EMA, OneCycle
-from skaudio.nn.sincgram import SincGram
+from skaudio.nn.sincgram import SincGramModule
 
 __all__ = ["AudioNetClassifier"]
 
@@ -349,7 +349,9 @@ class AudioNetClassifier(NeuralNetClassifier):
         """Move the SincGram centres and widths to groups of their own: learning rate
         ``lr * filterbank_lr_scale`` (kept as ``lr_scale`` for the one-cycle policy) and
         no weight decay. Why: see ``filterbank_lr_scale`` in the estimators' docs."""
-        bank = {id(p) for m in self.module_.modules() if isinstance(m, SincGram) for p in m.parameters()}
+        bank = {
+            id(p) for m in self.module_.modules() if isinstance(m, SincGramModule) for p in m.parameters()
+        }
         if not bank:
             return groups
         no_decay = {"weight_decay": 0.0} if "weight_decay" in _optimizer_args(self.optimizer) else {}

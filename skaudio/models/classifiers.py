@@ -78,7 +78,7 @@ _COMMON_DOC = """
         Learning-rate multiplier of a learnable filterbank in the network (the SincGram
         centres and widths{bank}); these parameters also get no weight decay. 0 keeps the
         mel-initialised bank fixed. Why the bank needs a lower rate: see
-        :class:`skaudio.nn.SincGram`.
+        :class:`skaudio.nn.SincGramModule`.
     classes : array-like or None, default=None
         The class labels in the order of the network's outputs; None uses the sorted
         labels seen in ``fit``. Needed to predict after ``initialize()`` and

@@ -1,6 +1,8 @@
 """Differentiable torch building blocks (``torch.nn.Module`` subclasses only).
 
-Nothing here imports from the scikit-learn layers of skaudio.
+Nothing here imports from the scikit-learn layers of skaudio. A module that is the torch
+twin of a scikit-learn transformer in :mod:`skaudio.features` carries the suffix ``Module``
+(``MelSpectrogramModule``, ``PowerToDbModule``, ``SincGramModule``); see the design notes.
 """
 
 from skaudio.nn.blocks import (
@@ -26,7 +28,7 @@ from skaudio.nn.frontends import (
 )
 from skaudio.nn.networks import PAPER_SIZES, SECNN, DEGramNet, DualBranchNet
 from skaudio.nn.pooling import GlobalPool, Pool2d
-from skaudio.nn.sincgram import DEGram, SincGram, TFDELayer, butterworth_filterbank
+from skaudio.nn.sincgram import DEGram, SincGramModule, TFDELayer, butterworth_filterbank
 
 __all__ = [
     "STFT",
@@ -48,7 +50,7 @@ __all__ = [
     "make_pool2d",
     "make_global_pool",
     "pool_modes",
-    "SincGram",
+    "SincGramModule",
     "TFDELayer",
     "DEGram",
     "butterworth_filterbank",
@@ -57,3 +59,12 @@ __all__ = [
     "DualBranchNet",
     "PAPER_SIZES",
 ]
+
+
+def __getattr__(name):
+    # SincGram: the name of SincGramModule before 0.2 (the same class, with a FutureWarning)
+    if name == "SincGram":
+        from skaudio._deprecation import deprecated_alias
+
+        return deprecated_alias("SincGram", "SincGramModule", SincGramModule)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,11 @@ References
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -51,7 +55,7 @@ def _skaudio_pooling():
     return pooling
 
 
-def pool_modes():
+def pool_modes() -> tuple[str, ...]:
     """Names accepted by :func:`make_pool2d` and :func:`make_global_pool`."""
     pooling = _skaudio_pooling()
     modes = set(_TORCH_MODES)
@@ -66,7 +70,9 @@ def _check_mode(mode, name="pool"):
         raise ValueError(f"{name} must be one of {list(valid)}, got {mode!r}")
 
 
-def make_pool2d(mode, kernel_size, stride=None, **params):
+def make_pool2d(
+    mode: str, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None, **params: Any
+) -> nn.Module:
     """Build a 2-D pooling layer by mode name.
 
     ``"max"`` and ``"avg"`` are torch's own layers (fastest); every other mode
@@ -114,7 +120,7 @@ class _TorchGlobalPool(nn.Module):
         return x.mean(dim=self.dim)
 
 
-def make_global_pool(mode, dim=(-2, -1), **params):
+def make_global_pool(mode: str, dim: int | tuple[int, ...] = (-2, -1), **params: Any) -> nn.Module:
     """Build a layer that pools away the axes ``dim`` (global pooling) by mode name.
 
     Parameters
@@ -180,7 +186,9 @@ class SqueezeExcitation(nn.Module):
     1608
     """
 
-    def __init__(self, channels, reduction=8, squeeze=("avg", "max")):
+    def __init__(
+        self, channels: int, reduction: int = 8, squeeze: str | Sequence[str] = ("avg", "max")
+    ) -> None:
         super().__init__()
         bad = set(squeeze) - {"avg", "max"}
         if not squeeze or bad:
@@ -194,14 +202,14 @@ class SqueezeExcitation(nn.Module):
             nn.Sigmoid(),
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         dims = tuple(range(2, x.ndim))
         parts = [x.mean(dims) if s == "avg" else x.amax(dims) for s in self.squeeze]
         w = self.fc(torch.cat(parts, dim=1))
         return x * w.reshape(*w.shape, *([1] * len(dims)))
 
 
-def eca_kernel_size(channels, gamma=2, b=1):
+def eca_kernel_size(channels: int, gamma: float = 2, b: float = 1) -> int:
     """ECA kernel size ``k = odd(ceil((log2 C + b) / gamma))`` [DEG]_ (Eq. 6).
 
     Examples
@@ -227,12 +235,12 @@ class ECA(nn.Module):
     torch.Size([2, 64, 6, 6])
     """
 
-    def __init__(self, channels, kernel_size=None):
+    def __init__(self, channels: int, kernel_size: int | None = None) -> None:
         super().__init__()
         k = eca_kernel_size(channels) if kernel_size is None else int(kernel_size)
         self.conv = nn.Conv1d(1, 1, k, padding=k // 2, bias=False)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         dims = tuple(range(2, x.ndim))
         y = self.conv(x.mean(dims).unsqueeze(1)).squeeze(1)
         return x * torch.sigmoid(y).reshape(*y.shape, *([1] * len(dims)))
@@ -251,7 +259,7 @@ class ECABottleneck(nn.Module):
     expansion : int, default=4
     """
 
-    def __init__(self, in_channels, planes, stride=1, expansion=4):
+    def __init__(self, in_channels: int, planes: int, stride: int = 1, expansion: int = 4) -> None:
         super().__init__()
         out = planes * expansion
         self.body = nn.Sequential(
@@ -272,7 +280,7 @@ class ECABottleneck(nn.Module):
             )
         self.act = nn.ReLU(inplace=True)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.act(self.body(x) + self.shortcut(x))
 
 
@@ -283,14 +291,14 @@ class ChannelGate1d(nn.Module):
     returns the gate of shape ``(n, C, 1)``, not the gated input.
     """
 
-    def __init__(self, channels, reduction=4):
+    def __init__(self, channels: int, reduction: int = 4) -> None:
         super().__init__()
         hidden = max(1, channels // reduction)
         self.mlp = nn.Sequential(
             nn.Conv1d(channels, hidden, 1), nn.ReLU(inplace=True), nn.Conv1d(hidden, channels, 1)
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         avg = self.mlp(x.mean(-1, keepdim=True))
         mx = self.mlp(x.amax(-1, keepdim=True))
         return torch.sigmoid(avg + mx)
@@ -312,7 +320,7 @@ class MACEM(nn.Module):
     torch.Size([2, 16, 50])
     """
 
-    def __init__(self, channels, variant="A", reduction=4):
+    def __init__(self, channels: int, variant: str = "A", reduction: int = 4) -> None:
         super().__init__()
         if variant not in ("A", "B"):
             raise ValueError(f"variant must be 'A' or 'B', got {variant!r}")
@@ -323,7 +331,7 @@ class MACEM(nn.Module):
         self.skip = nn.Conv1d(channels, channels, 7, padding=3)
         self.bn = nn.BatchNorm1d(channels)
 
-    def forward(self, h):
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
         parts = [nn.functional.leaky_relu(b(h), 0.01) for b in self.branches]
         if self.fuse is not None:
             m = torch.relu(self.fuse(torch.cat(parts, dim=1)))
@@ -349,7 +357,9 @@ class GARM(nn.Module):
     torch.Size([2, 8, 40])
     """
 
-    def __init__(self, channels, reduction=4, dilations=(1, 3, 9), kernel_size=15):
+    def __init__(
+        self, channels: int, reduction: int = 4, dilations: Sequence[int] = (1, 3, 9), kernel_size: int = 15
+    ) -> None:
         super().__init__()
         self.branches = nn.ModuleList(
             [
@@ -363,7 +373,7 @@ class GARM(nn.Module):
         self.skip = nn.Conv1d(channels, channels, 7, padding=3)
         self.bn = nn.BatchNorm1d(channels)
 
-    def forward(self, h):
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
         k = sum(nn.functional.leaky_relu(b(h), 0.01) for b in self.branches)
         k = torch.relu(self.mix(k))
         n = k * self.gate(k)
@@ -385,13 +395,13 @@ class GuidedAggregation(nn.Module):
     torch.Size([2, 8, 10])
     """
 
-    def __init__(self, channels, pool="avg"):
+    def __init__(self, channels: int, pool: str = "avg") -> None:
         super().__init__()
         self.f1 = nn.Conv1d(channels, channels, 1)
         self.f2 = nn.Conv1d(channels, channels, 1)
         self.pool = make_global_pool(pool, dim=-1)
 
-    def forward(self, s, d):
+    def forward(self, s: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
         g = nn.functional.leaky_relu(self.f2(nn.functional.leaky_relu(self.f1(d), 0.01)), 0.01)
         g = torch.sigmoid(self.pool(g)).unsqueeze(-1)
         return s * g + s
@@ -414,7 +424,13 @@ class SpecAugment(nn.Module):
     torch.Size([2, 1, 16, 20])
     """
 
-    def __init__(self, freq_masks=2, time_masks=2, max_freq_mask=0.15, max_time_mask=0.1):
+    def __init__(
+        self,
+        freq_masks: int = 2,
+        time_masks: int = 2,
+        max_freq_mask: float = 0.15,
+        max_time_mask: float = 0.1,
+    ) -> None:
         super().__init__()
         self.freq_masks, self.time_masks = int(freq_masks), int(time_masks)
         self.max_freq_mask, self.max_time_mask = float(max_freq_mask), float(max_time_mask)
@@ -427,7 +443,7 @@ class SpecAugment(nn.Module):
         inside = (idx >= start[..., None]) & (idx < (start + width)[..., None])
         return inside.any(dim=1)  # (n, size)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or (self.freq_masks == 0 and self.time_masks == 0):
             return x
         n, f, t = x.shape[0], x.shape[-2], x.shape[-1]

@@ -7,8 +7,11 @@ Window and filterbank are librosa's definitions (:mod:`skaudio._kernels.filterba
 tested against librosa); only the batched arithmetic is ours.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
 from skaudio._kernels.filterbank import analysis_window, mel_filterbank
@@ -55,14 +58,14 @@ class STFT(nn.Module):
 
     def __init__(
         self,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-    ):
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float | None = 2.0,
+    ) -> None:
         super().__init__()
         if pad_mode not in _PAD_MODES:
             raise ValueError(f"pad_mode must be one of {sorted(_PAD_MODES)}, got {pad_mode!r}")
@@ -77,16 +80,16 @@ class STFT(nn.Module):
         self.register_buffer("window", _window_tensor(window, self.win_length, self.n_fft), persistent=False)
 
     @property
-    def n_freqs(self):
+    def n_freqs(self) -> int:
         return self.n_fft // 2 + 1
 
-    def n_frames(self, n_samples):
+    def n_frames(self, n_samples: int) -> int:
         """Number of frames produced for ``n_samples`` input samples."""
         if self.center:
             return 1 + n_samples // self.hop_length
         return 1 + (n_samples - self.n_fft) // self.hop_length
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``(..., n_samples)`` waveforms to ``(..., n_freqs, n_frames)``."""
         lead = x.shape[:-1]
         x = x.reshape(-1, x.shape[-1])
@@ -115,11 +118,11 @@ class STFT(nn.Module):
 class Filterbank(nn.Module):
     """Project ``(..., n_freqs, n_frames)`` spectra on fixed ``(n_bands, n_freqs)`` weights."""
 
-    def __init__(self, weights):
+    def __init__(self, weights: ArrayLike) -> None:
         super().__init__()
         self.register_buffer("basis", torch.as_tensor(np.asarray(weights, np.float32)), persistent=False)
 
-    def forward(self, spec):
+    def forward(self, spec: torch.Tensor) -> torch.Tensor:
         return torch.matmul(self.basis.to(spec.dtype), spec)
 
 
@@ -137,7 +140,16 @@ class MelFilterbank(Filterbank):
         ``htk=True``).
     """
 
-    def __init__(self, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
+    def __init__(
+        self,
+        sr: float,
+        n_fft: int,
+        n_mels: int = 128,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        htk: bool = False,
+        norm: str | float | None = "slaney",
+    ) -> None:
         super().__init__(
             mel_filterbank(
                 sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, dtype=np.float32
@@ -145,7 +157,13 @@ class MelFilterbank(Filterbank):
         )
 
 
-def power_to_db(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
+def power_to_db(
+    S: torch.Tensor,
+    ref: float | str = "max",
+    amin: float = 1e-10,
+    top_db: float | None = 80.0,
+    multiplier: float = 10.0,
+) -> torch.Tensor:
     """Convert a batch of power spectrograms to decibels, per clip.
 
     Same definition as ``librosa.power_to_db`` applied to each clip (first axis)
@@ -187,11 +205,17 @@ def power_to_db(S, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
 class PowerToDbModule(nn.Module):
     """Module form of :func:`power_to_db`."""
 
-    def __init__(self, ref="max", amin=1e-10, top_db=80.0, multiplier=10.0):
+    def __init__(
+        self,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+        multiplier: float = 10.0,
+    ) -> None:
         super().__init__()
         self.ref, self.amin, self.top_db, self.multiplier = ref, amin, top_db, multiplier
 
-    def forward(self, S):
+    def forward(self, S: torch.Tensor) -> torch.Tensor:
         return power_to_db(S, self.ref, self.amin, self.top_db, self.multiplier)
 
 
@@ -221,29 +245,29 @@ class MelSpectrogramModule(nn.Module):
 
     def __init__(
         self,
-        sr,
-        n_fft=2048,
-        hop_length=None,
-        win_length=None,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-        power=2.0,
-        n_mels=128,
-        fmin=0.0,
-        fmax=None,
-        htk=False,
-        norm="slaney",
-        to_db=True,
-        ref="max",
-        amin=1e-10,
-        top_db=80.0,
-    ):
+        sr: float,
+        n_fft: int = 2048,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: str | tuple | float = "hann",
+        center: bool = True,
+        pad_mode: str = "constant",
+        power: float = 2.0,
+        n_mels: int = 128,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        htk: bool = False,
+        norm: str | float | None = "slaney",
+        to_db: bool = True,
+        ref: float | str = "max",
+        amin: float = 1e-10,
+        top_db: float | None = 80.0,
+    ) -> None:
         super().__init__()
         self.stft = STFT(n_fft, hop_length, win_length, window, center, pad_mode, power)
         self.mel = MelFilterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)
         self.to_db = PowerToDbModule(ref, amin, top_db, 20.0 / power) if to_db else None
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         S = self.mel(self.stft(x))
         return self.to_db(S) if self.to_db is not None else S

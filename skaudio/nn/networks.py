@@ -16,7 +16,11 @@ References
 .. [E2E] Sun et al., "End-to-end audio pattern recognition network", 2025.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -32,7 +36,7 @@ from skaudio.nn.blocks import (
     make_pool2d,
 )
 from skaudio.nn.frontends import STFT
-from skaudio.nn.sincgram import DEGram, SincGram
+from skaudio.nn.sincgram import DEGram, SincGramModule
 
 __all__ = ["SECNN", "DEGramNet", "DualBranchNet", "PAPER_SIZES"]
 
@@ -131,17 +135,17 @@ class SECNN(_PaperMixin, nn.Module):
 
     def __init__(
         self,
-        n_classes,
-        width=16,
-        n_blocks=5,
-        head=(128, 64),
-        dropout=0.3,
-        se_reduction=8,
-        pool="max",
-        global_pool="avg",
-        head_grid=1,
-        standardize=True,
-    ):
+        n_classes: int,
+        width: int = 16,
+        n_blocks: int = 5,
+        head: Sequence[int] = (128, 64),
+        dropout: float = 0.3,
+        se_reduction: int = 8,
+        pool: str = "max",
+        global_pool: str = "avg",
+        head_grid: int | tuple[int, int] = 1,
+        standardize: bool = True,
+    ) -> None:
         super().__init__()
         self.standardize = standardize
         self.n_blocks = int(n_blocks)
@@ -179,7 +183,7 @@ class SECNN(_PaperMixin, nn.Module):
         mlp.append(nn.Linear(n_in, n_classes))
         self.classifier = nn.Sequential(*mlp)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _as_image(x)
         x = _pad_last(_pad_last(x, 2**self.n_blocks, -1), 2**self.n_blocks, -2)
         if self.standardize:
@@ -231,26 +235,26 @@ class DEGramNet(_PaperMixin, nn.Module):
 
     def __init__(
         self,
-        n_classes,
-        n_freqs=257,
-        n_filters=64,
-        order=4,
-        sr=16000.0,
-        fmin=0.0,
-        fmax=None,
-        reduction=0.0625,
-        aggregation="max",
-        stem_width=16,
-        width=8,
-        depth=(1, 1, 1, 1),
-        pool="max",
-        global_pool="avg",
-        dropout=0.2,
-        freq_masks=0,
-        time_masks=0,
-        max_freq_mask=0.15,
-        max_time_mask=0.1,
-    ):
+        n_classes: int,
+        n_freqs: int = 257,
+        n_filters: int = 64,
+        order: int = 4,
+        sr: float = 16000.0,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        reduction: float = 0.0625,
+        aggregation: str = "max",
+        stem_width: int = 16,
+        width: int = 8,
+        depth: Sequence[int] = (1, 1, 1, 1),
+        pool: str = "max",
+        global_pool: str = "avg",
+        dropout: float = 0.2,
+        freq_masks: int = 0,
+        time_masks: int = 0,
+        max_freq_mask: float = 0.15,
+        max_time_mask: float = 0.1,
+    ) -> None:
         super().__init__()
         self.degram = DEGram(n_freqs, n_filters, order, sr, fmin, fmax, reduction, aggregation=aggregation)
         self.norm = nn.BatchNorm2d(1)
@@ -272,11 +276,11 @@ class DEGramNet(_PaperMixin, nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(c_in, n_classes)
 
-    def representation(self, x):
+    def representation(self, x: torch.Tensor) -> torch.Tensor:
         """The DEGram ``(n, n_filters, n_frames)`` of power spectrograms ``x``."""
         return self.degram(x)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = self.degram(_pad_last(x, 32))
         s = self.norm(_pad_last(s, 32, -2).unsqueeze(1))
         s = self.spec_augment(s)
@@ -347,7 +351,7 @@ class _SincGramStem(nn.Module):
     def __init__(self, n_filters, hop_length, n_fft, sr):
         super().__init__()
         self.stft = STFT(n_fft=n_fft, hop_length=hop_length, power=2.0)
-        self.sincgram = SincGram(self.stft.n_freqs, n_filters=n_filters, sr=sr)
+        self.sincgram = SincGramModule(self.stft.n_freqs, n_filters=n_filters, sr=sr)
         self.norm = nn.BatchNorm1d(n_filters)
 
     def forward(self, x):  # (n, 1, L)
@@ -401,7 +405,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         First layer of the semantic branch. ``"conv"`` is the paper's strided Conv1d
         (``width`` channels, kernel ``2 * stem_stride + 1``). ``"sincgram"`` is a
         learnable filterbank on the waveform: a power STFT with hop ``stem_stride``, the
-        :class:`~skaudio.nn.sincgram.SincGram` Butterworth bank (mel-initialised, centres
+        :class:`~skaudio.nn.SincGramModule` Butterworth bank (mel-initialised, centres
         and widths trained), log compression and batch norm, giving the semantic branch
         ``n_filters`` frequency-selective channels. The detail branch always reads the
         raw waveform. The CPU default is ``"sincgram"``: at a coarse stride the conv stem
@@ -452,27 +456,27 @@ class DualBranchNet(_PaperMixin, nn.Module):
 
     def __init__(
         self,
-        n_classes,
-        width=16,
-        detail_width=16,
-        d_model=64,
-        n_heads=4,
-        n_layers=1,
-        stem_stride=64,
-        fd_variants=("A", "B", "B", "A", "R"),
-        dropout=0.1,
-        pool="max",
-        stem="sincgram",
-        n_filters=64,
-        n_fft=512,
-        sr=22050.0,
-        freq_masks=0,
-        time_masks=0,
-        max_freq_mask=0.15,
-        max_time_mask=0.1,
-        front2d=(),
-        standardize=False,
-    ):
+        n_classes: int,
+        width: int = 16,
+        detail_width: int = 16,
+        d_model: int = 64,
+        n_heads: int = 4,
+        n_layers: int = 1,
+        stem_stride: int = 64,
+        fd_variants: Sequence[str] = ("A", "B", "B", "A", "R"),
+        dropout: float = 0.1,
+        pool: str = "max",
+        stem: str = "sincgram",
+        n_filters: int = 64,
+        n_fft: int = 512,
+        sr: float = 22050.0,
+        freq_masks: int = 0,
+        time_masks: int = 0,
+        max_freq_mask: float = 0.15,
+        max_time_mask: float = 0.1,
+        front2d: Sequence[Any] = (),
+        standardize: bool = False,
+    ) -> None:
         super().__init__()
         from skaudio._kernels.pooling import NONNEGATIVE_MODES
 
@@ -550,7 +554,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(d_model, n_classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim == 2:
             x = x.unsqueeze(1)
         if x.ndim != 3 or x.shape[1] != 1:

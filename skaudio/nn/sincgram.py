@@ -2,7 +2,8 @@
 
 The Butterworth filterbank math lives only here (:func:`butterworth_filterbank`);
 :class:`skaudio.features.SincGramTransformer` and :class:`skaudio.nn.DEGramNet` both use
-:class:`SincGram`.
+:class:`SincGramModule` (``SincGram`` before skaudio 0.2; the old name still works, with a
+``FutureWarning``, until 0.3).
 
 References
 ----------
@@ -11,19 +12,25 @@ References
    Applications, 2023.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import nn
 
+from skaudio._deprecation import deprecated_alias
 from skaudio._kernels.filterbank import mel_frequencies
 from skaudio.nn.blocks import make_global_pool
 
-__all__ = ["butterworth_filterbank", "SincGram", "TFDELayer", "DEGram"]
+__all__ = ["butterworth_filterbank", "SincGramModule", "TFDELayer", "DEGram"]
 
 _MIN_WIDTH = 1e-4  # half-width floor (fraction of Nyquist) keeps the filters finite
 
 
-def butterworth_filterbank(freqs, centers, widths, order=4):
+def butterworth_filterbank(
+    freqs: torch.Tensor, centers: torch.Tensor, widths: torch.Tensor, order: int = 4
+) -> torch.Tensor:
     """Butterworth band-pass magnitudes ``g(f) = 1 / sqrt(1 + ((f - a) / b) ** (2 n))``.
 
     Parameters
@@ -52,7 +59,7 @@ def butterworth_filterbank(freqs, centers, widths, order=4):
     return torch.exp(-0.5 * torch.log1p(ratio.pow(2 * int(order))))
 
 
-class SincGram(nn.Module):
+class SincGramModule(nn.Module):
     """Learnable Butterworth band-pass filterbank applied to a spectrogram [DEG]_.
 
     ``(n, F, T)`` spectrograms become ``(n, M, T)`` band energies ``W(a, b)^T X``. Centres
@@ -86,14 +93,23 @@ class SincGram(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> sg = SincGram(257, n_filters=64, sr=16000)
+    >>> sg = SincGramModule(257, n_filters=64, sr=16000)
     >>> sg(torch.rand(2, 257, 100)).shape
     torch.Size([2, 64, 100])
     >>> sg.filters().shape
     torch.Size([257, 64])
     """
 
-    def __init__(self, n_freqs, n_filters=64, order=4, sr=16000.0, fmin=0.0, fmax=None, learnable=True):
+    def __init__(
+        self,
+        n_freqs: int,
+        n_filters: int = 64,
+        order: int = 4,
+        sr: float = 16000.0,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        learnable: bool = True,
+    ) -> None:
         super().__init__()
         if int(n_freqs) < 2:
             raise ValueError(f"n_freqs must be at least 2, got {n_freqs}")
@@ -114,24 +130,24 @@ class SincGram(nn.Module):
         self.width = nn.Parameter(torch.as_tensor(widths, dtype=torch.float32), requires_grad=learnable)
         self.register_buffer("freqs", torch.linspace(0.0, 1.0, self.n_freqs), persistent=False)
 
-    def filters(self):
+    def filters(self) -> torch.Tensor:
         """The ``(F, M)`` filter matrix ``W(a, b)``."""
         return butterworth_filterbank(
             self.freqs, self.center, self.width.abs().clamp_min(_MIN_WIDTH), self.order
         )
 
-    def center_freqs(self):
+    def center_freqs(self) -> NDArray[np.float64]:
         """Filter centres in Hz (a numpy array)."""
         return self.center.detach().cpu().numpy().astype(np.float64) * self.sr / 2
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2] != self.n_freqs:
             raise ValueError(
-                f"SincGram expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
+                f"SincGramModule expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"
             )
         return torch.matmul(self.filters().t().to(x.dtype), x)
 
-    def log_energies(self, x, eps=1e-6):
+    def log_energies(self, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
         """``log(max(W^T x, 0) + eps)``: the log-compressed band energies of ``x``."""
         return torch.log(self(x).clamp_min(0) + eps)
 
@@ -164,7 +180,14 @@ class TFDELayer(nn.Module):
     torch.Size([2, 64, 30])
     """
 
-    def __init__(self, n_bands, reduction=0.0625, kernel_size=7, aggregation="max", pool="avg"):
+    def __init__(
+        self,
+        n_bands: int,
+        reduction: float = 0.0625,
+        kernel_size: int = 7,
+        aggregation: str = "max",
+        pool: str = "avg",
+    ) -> None:
         super().__init__()
         if aggregation not in ("max", "mean"):
             raise ValueError(f"aggregation must be 'max' or 'mean', got {aggregation!r}")
@@ -179,7 +202,7 @@ class TFDELayer(nn.Module):
         self.pool_time = make_global_pool(pool, dim=-1)
         self.pool_freq = make_global_pool(pool, dim=-2)
 
-    def forward(self, s):
+    def forward(self, s: torch.Tensor) -> torch.Tensor:
         freq = s * torch.sigmoid(self.freq_mlp(self.pool_time(s))).unsqueeze(-1)
         time = s * torch.sigmoid(self.time_conv(self.pool_freq(s).unsqueeze(1)))
         if self.aggregation == "max":
@@ -197,7 +220,7 @@ class DEGram(nn.Module):
     Parameters
     ----------
     n_freqs, n_filters, order, sr, fmin, fmax
-        As in :class:`SincGram`.
+        As in :class:`SincGramModule`.
     reduction, kernel_size, aggregation, pool
         As in :class:`TFDELayer`.
     log_eps : float or None, default=1e-6
@@ -212,24 +235,31 @@ class DEGram(nn.Module):
 
     def __init__(
         self,
-        n_freqs,
-        n_filters=64,
-        order=4,
-        sr=16000.0,
-        fmin=0.0,
-        fmax=None,
-        reduction=0.0625,
-        kernel_size=7,
-        aggregation="max",
-        pool="avg",
-        log_eps=1e-6,
-    ):
+        n_freqs: int,
+        n_filters: int = 64,
+        order: int = 4,
+        sr: float = 16000.0,
+        fmin: float = 0.0,
+        fmax: float | None = None,
+        reduction: float = 0.0625,
+        kernel_size: int = 7,
+        aggregation: str = "max",
+        pool: str = "avg",
+        log_eps: float | None = 1e-6,
+    ) -> None:
         super().__init__()
-        self.sincgram = SincGram(n_freqs, n_filters, order, sr, fmin, fmax)
+        self.sincgram = SincGramModule(n_freqs, n_filters, order, sr, fmin, fmax)
         self.delayer = TFDELayer(n_filters, reduction, kernel_size, aggregation, pool)
         self.log_eps = log_eps
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.log_eps is None:
             return self.delayer(self.sincgram(x))
         return self.delayer(self.sincgram.log_energies(x, self.log_eps))
+
+
+def __getattr__(name):
+    # the deprecated spelling of SincGramModule (same class: isinstance and old pickles keep working)
+    if name == "SincGram":
+        return deprecated_alias("SincGram", "SincGramModule", SincGramModule)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -61,3 +61,71 @@ def test_progress_and_errors(capsys):
     assert "demo-batches" in capsys.readouterr().err
     with pytest.raises(ValueError, match="threads must be"):
         list(map_batches(lambda b, t: b, np.arange(4), 2, threads="both"))
+
+
+# -- n_jobs: one rule (docs/design.rst, "n_jobs") ----------------------------------------------
+
+
+@pytest.mark.parametrize("n_jobs", [None, 1, 2, -1, -2])
+def test_resolve_n_jobs_is_joblibs_worker_count(n_jobs):
+    import joblib
+
+    from skaudio.features._base import resolve_n_jobs
+
+    assert resolve_n_jobs(n_jobs) == joblib.effective_n_jobs(n_jobs)
+
+
+def test_joblib_worker_count_none_is_one_worker_here(monkeypatch):
+    """Where n_jobs counts joblib workers (image transformers, file reads), None starts no pool."""
+    import skaudio.features._base as base
+    from skaudio.features.image._common import map_clips
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("n_jobs=None must not start a joblib pool")
+
+    monkeypatch.setattr(base, "Parallel", no_pool)
+    seen = set()
+
+    def func(clip):
+        seen.add(threading.get_ident())
+        return clip.sum()
+
+    out = map_clips(func, np.ones((9, 2, 3), np.float32), n_jobs=None)
+    assert len(out) == 9 and seen == {threading.get_ident()}
+
+
+def test_torch_threads_none_keeps_the_users_setting():
+    torch = pytest.importorskip("torch")
+    from skaudio.features._base import torch_threads
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(3)  # the user's own choice
+        with torch_threads(None):
+            assert torch.get_num_threads() == 3
+        with torch_threads(2):
+            assert torch.get_num_threads() == 2
+        with torch_threads(-1):
+            assert torch.get_num_threads() >= 1
+        assert torch.get_num_threads() == 3  # restored
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_numba_threads_none_keeps_the_users_setting(monkeypatch):
+    import numba
+
+    from skaudio.features._base import numba_threads
+
+    calls = []
+    state = {"n": 4}
+    monkeypatch.setattr(numba, "get_num_threads", lambda: state["n"])
+    monkeypatch.setattr(numba, "set_num_threads", lambda n: (calls.append(n), state.update(n=n)))
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 8)
+    with numba_threads(None):
+        assert state["n"] == 4 and calls == []  # untouched
+    with numba_threads(2):
+        assert state["n"] == 2
+    assert state["n"] == 4  # restored
+    with numba_threads(16):
+        assert state["n"] == 8  # never above numba's pool

@@ -214,3 +214,24 @@ def test_bad_input(S):
     est = SpectrogramFilter().fit(S)
     with pytest.raises(ValueError, match="features"):
         est.transform(S[:, :10])
+
+
+def test_gaussian_n_jobs_none_keeps_numbas_thread_setting(S, monkeypatch):
+    """``"gaussian"`` runs numba threads: None leaves numba's setting, like Spectrogram (not 1)."""
+    import contextlib
+
+    import skaudio.features.image.filters as filters
+
+    seen = []
+
+    @contextlib.contextmanager
+    def record(n_jobs):
+        seen.append(n_jobs)
+        yield
+
+    monkeypatch.setattr(filters, "numba_threads", record)
+    ref = SpectrogramFilter("gaussian").fit_transform(S)
+    assert seen and set(seen) == {None}
+    seen.clear()
+    np.testing.assert_array_equal(SpectrogramFilter("gaussian", n_jobs=1).fit_transform(S), ref)
+    assert set(seen) == {1}

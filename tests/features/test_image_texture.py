@@ -120,21 +120,22 @@ def test_edges_see_onsets_along_time():
 
 
 def test_parallel_equals_serial(S):
-    for kind in ("glcm", "lbp", "gabor", "edges"):
-        a = SpectrogramImageFeatures(kind).fit_transform(S)
-        b = SpectrogramImageFeatures(kind, n_jobs=2).fit_transform(S)
+    for method in ("glcm", "lbp", "gabor", "edges"):
+        a = SpectrogramImageFeatures(method).fit_transform(S)
+        b = SpectrogramImageFeatures(method, n_jobs=2).fit_transform(S)
         np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(
     "params, match",
     [
+        (dict(method="hog"), "method"),
         (dict(kind="hog"), "kind"),
-        (dict(kind="glcm", properties=("entropy",)), "properties"),
-        (dict(kind="glcm", distances=(0,)), "distances"),
-        (dict(kind="gabor", frequencies=()), "frequencies"),
-        (dict(kind="lbp", lbp_method="var"), "lbp_method"),
-        (dict(kind="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
+        (dict(method="glcm", properties=("entropy",)), "properties"),
+        (dict(method="glcm", distances=(0,)), "distances"),
+        (dict(method="gabor", frequencies=()), "frequencies"),
+        (dict(method="lbp", lbp_method="var"), "lbp_method"),
+        (dict(method="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
     ],
 )
 def test_bad_parameters(S, params, match):
@@ -147,3 +148,50 @@ def test_not_fitted(S):
 
     with pytest.raises(NotFittedError):
         SpectrogramImageFeatures().transform(S)
+
+
+def test_kind_is_the_deprecated_name_of_method(S):
+    """``kind`` (skaudio 0.1) works until 0.3: same features, a FutureWarning naming ``method``."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    new = SpectrogramImageFeatures(method="lbp").fit_transform(S)
+    old_est = SpectrogramImageFeatures(kind="lbp")
+    with pytest.warns(FutureWarning, match=r"renamed method=.*method='lbp'"):
+        old = old_est.fit_transform(S)
+    np.testing.assert_array_equal(old, new)
+    assert old_est.get_feature_names_out()[0] == "lbp_0"
+
+    # get_params / clone keep the old spelling, so a cloned estimator still computes LBP
+    assert old_est.get_params()["kind"] == "lbp" and old_est.get_params()["method"] == "glcm"
+    cloned = clone(old_est)
+    assert cloned.kind == "lbp"
+    with pytest.warns(FutureWarning):
+        np.testing.assert_array_equal(cloned.fit_transform(S), new)
+
+    # the default does not warn, and method alone never does
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        SpectrogramImageFeatures().fit(S)
+        SpectrogramImageFeatures(method="edges").fit(S)
+
+    # a grid search over the old name runs (and warns), one over the new name does not warn
+    y = np.array([0, 1, 0, 1])
+    pipe = make_pipeline(SpectrogramImageFeatures(levels=8), LinearSVC())
+    with pytest.warns(FutureWarning, match="kind"):
+        GridSearchCV(pipe, {"spectrogramimagefeatures__kind": ["lbp", "edges"]}, cv=2).fit(S, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        search = GridSearchCV(pipe, {"spectrogramimagefeatures__method": ["lbp", "edges"]}, cv=2)
+        search.fit(S, y)
+    assert search.best_params_["spectrogramimagefeatures__method"] in ("lbp", "edges")
+
+    # the two names may not disagree
+    with pytest.raises(ValueError, match="disagree"):
+        SpectrogramImageFeatures(method="gabor", kind="lbp").fit(S)
+    with pytest.warns(FutureWarning):  # agreeing is allowed
+        SpectrogramImageFeatures(method="lbp", kind="lbp").fit(S)

@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skaudio.features import SincGramTransformer
-from skaudio.nn import SincGram
+from skaudio.nn import SincGramModule
 
 
 def _two_tone_task(n=60, n_freqs=129, seed=0):
@@ -26,7 +26,7 @@ def _two_tone_task(n=60, n_freqs=129, seed=0):
 def test_transform_matches_the_nn_module():
     X = np.random.default_rng(0).random((3, 257, 12)).astype(np.float32)
     sg = SincGramTransformer(sr=16000, n_filters=32).fit(X)
-    ref = SincGram(257, 32, 4, 16000.0)
+    ref = SincGramModule(257, 32, 4, 16000.0)
     np.testing.assert_allclose(sg.filters_, ref.filters().detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(sg.center_freqs_, ref.center_freqs(), rtol=1e-6)
     E = sg.transform(X)

@@ -195,14 +195,14 @@ def test_classifier_weights_load_with_weights_only(fitted, name, tmp_path):
 
 @pytest.mark.parametrize("name", ["SincGramTransformer", "SincGramTransformer[learned]"])
 def test_sincgram_weights_load_with_weights_only(fitted, name):
-    from skaudio.nn.sincgram import SincGram
+    from skaudio.nn.sincgram import SincGramModule
 
     est, X, expected, _ = fitted[name]
     buffer = io.BytesIO()
     torch.save(est._state, buffer)
     buffer.seek(0)
     state = torch.load(buffer, weights_only=True)
-    module = SincGram(est.n_features_in_, est.n_filters, est.order, est.sr, est.fmin, est.fmax)
+    module = SincGramModule(est.n_features_in_, est.n_filters, est.order, est.sr, est.fmin, est.fmax)
     module.load_state_dict(state)
     with torch.no_grad():
         np.testing.assert_array_equal(module.filters().numpy().astype(np.float32), est.filters_)

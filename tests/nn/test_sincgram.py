@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from skaudio.nn.sincgram import DEGram, SincGram, TFDELayer, butterworth_filterbank
+from skaudio.nn.sincgram import DEGram, SincGramModule, TFDELayer, butterworth_filterbank
 
 
 def test_butterworth_formula():
@@ -26,7 +26,7 @@ def test_butterworth_formula():
 
 
 def test_sincgram_mel_init_and_projection():
-    sg = SincGram(257, n_filters=64, sr=16000, fmin=0.0)
+    sg = SincGramModule(257, n_filters=64, sr=16000, fmin=0.0)
     expected = librosa.mel_frequencies(66, fmin=0.0, fmax=8000.0)[1:-1]
     np.testing.assert_allclose(sg.center_freqs(), expected, rtol=1e-5)
     X = torch.rand(3, 257, 11)
@@ -42,7 +42,7 @@ def test_sincgram_mel_init_and_projection():
 
 def test_sincgram_is_trainable():
     torch.manual_seed(0)
-    sg = SincGram(65, n_filters=4, sr=8000)
+    sg = SincGramModule(65, n_filters=4, sr=8000)
     X = torch.zeros(1, 65, 1)
     X[0, 40] = 1.0  # energy at one bin: filters move to catch it
     opt = torch.optim.Adam(sg.parameters(), lr=0.02)
@@ -75,3 +75,30 @@ def test_degram_shape_any_length():
     d = DEGram(129, n_filters=16, sr=8000)
     for t in (7, 40):
         assert d(torch.rand(2, 129, t)).shape == (2, 16, t)
+
+
+def test_old_name_sincgram_warns_and_is_the_same_class():
+    """``SincGram`` (skaudio 0.1) still works for one release: same class, with a FutureWarning."""
+    import pickle
+
+    import skaudio.nn
+    import skaudio.nn.sincgram
+
+    assert "SincGram" not in skaudio.nn.__all__  # star imports do not warn
+    with pytest.warns(FutureWarning, match="SincGram was renamed SincGramModule"):
+        from skaudio.nn import SincGram
+    assert SincGram is SincGramModule
+    with pytest.warns(FutureWarning, match="SincGramModule"):
+        assert skaudio.nn.sincgram.SincGram is SincGramModule
+    assert isinstance(SincGramModule(65, n_filters=4, sr=8000), SincGram)  # old isinstance checks
+
+    # a pickle written under the old name loads (protocol 2 names the class as text)
+    data = pickle.dumps(SincGramModule(65, n_filters=4, sr=8000), protocol=2)
+    old = data.replace(b"\nSincGramModule\n", b"\nSincGram\n")
+    assert old != data
+    with pytest.warns(FutureWarning, match="SincGramModule"):
+        module = pickle.loads(old)
+    assert type(module) is SincGramModule and module.n_filters == 4
+
+    with pytest.raises(AttributeError, match="NoSuchName"):
+        skaudio.nn.NoSuchName  # noqa: B018

@@ -1,14 +1,17 @@
 """Noise reduction on spectrogram batches: Gaussian, median, Wiener, bilateral, wavelet."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
-from skaudio.features._base import map_batches, numba_threads, resolve_n_jobs
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
+from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -45,7 +48,9 @@ def _pair(value, name, *, integer=False, positive=True, odd=False):
     return tuple(int(v) for v in vals) if integer else tuple(float(v) for v in vals)
 
 
-def wiener_batch(S, mysize=3, noise=None):
+def wiener_batch(
+    S: ArrayLike, mysize: int | tuple[int, int] = 3, noise: float | None = None
+) -> NDArray[np.float32]:
     """Adaptive Wiener filter of every 2-D map in a batch, as ``scipy.signal.wiener`` per map.
 
     ``scipy.signal.wiener`` estimates the local mean and variance over a
@@ -102,7 +107,14 @@ def _shrink(d, t, mode):
     return np.where(mag > 0, d * factor, 0).astype(d.dtype, copy=False)
 
 
-def wavelet_batch(S, sigma=None, wavelet="db1", mode="soft", wavelet_levels=None, method="BayesShrink"):
+def wavelet_batch(
+    S: ArrayLike,
+    sigma: float | None = None,
+    wavelet: str = "db1",
+    mode: str = "soft",
+    wavelet_levels: int | None = None,
+    method: str = "BayesShrink",
+) -> NDArray[np.float32]:
     """Wavelet-threshold denoising of every map of a batch.
 
     Each map as ``skimage.restoration.denoise_wavelet`` would denoise it.
@@ -293,9 +305,11 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     cval : float, default=0.0
         Fill value for ``mode="constant"``.
     n_jobs : int, default=None
-        Workers over clips: numba threads for ``"gaussian"``, joblib workers
-        (threads preferred) over blocks of clips otherwise; None is 1, -1 all
-        cores. Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
+        Workers over clips, -1 meaning all cores: numba threads for
+        ``"gaussian"`` (None keeps numba's own setting, like
+        :class:`~skaudio.features.Spectrogram`), joblib workers (threads
+        preferred) over blocks of clips otherwise (None is 1, as in joblib).
+        Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
         blocks of clips are joblib tasks instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Progress bar over clips.
@@ -367,26 +381,26 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
 
     def __init__(
         self,
-        method="gaussian",
+        method: str = "gaussian",
         *,
-        sigma=None,
-        truncate=4.0,
-        size=3,
-        mysize=3,
-        noise=None,
-        win_size=None,
-        sigma_color=None,
-        sigma_spatial=1.0,
-        bins=10000,
-        wavelet="db1",
-        wavelet_levels=None,
-        wavelet_threshold="soft",
-        wavelet_method="BayesShrink",
-        mode="reflect",
-        cval=0.0,
-        n_jobs=None,
-        verbose=False,
-    ):
+        sigma: float | tuple[float, float] | None = None,
+        truncate: float = 4.0,
+        size: int | tuple[int, int] = 3,
+        mysize: int | tuple[int, int] = 3,
+        noise: float | None = None,
+        win_size: int | None = None,
+        sigma_color: float | None = None,
+        sigma_spatial: float = 1.0,
+        bins: int = 10000,
+        wavelet: str = "db1",
+        wavelet_levels: int | None = None,
+        wavelet_threshold: str = "soft",
+        wavelet_method: str = "BayesShrink",
+        mode: str = "reflect",
+        cval: float = 0.0,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.method = method
         self.sigma = sigma
         self.truncate = truncate
@@ -426,8 +440,8 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                     f"sigma for method='wavelet' is a noise level (one number), got {self.sigma!r}"
                 )
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramFilter:
         """Check parameters and input; nothing is learned.
 
         Parameters
@@ -444,7 +458,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         validated_batch(self, S, reset=True)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Filter every spectrogram.
 
         Parameters
@@ -478,7 +492,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                 block,
                 S,
                 _GAUSSIAN_BLOCK,
-                n_jobs=resolve_n_jobs(self.n_jobs),
+                n_jobs=self.n_jobs,
                 verbose=self.verbose,
                 desc=kw["desc"],
             ):

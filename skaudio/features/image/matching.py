@@ -1,8 +1,11 @@
 """Template matching: where does a time-frequency pattern occur in a spectrogram?"""
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from skaudio._validation import check_spectrograms
 from skaudio.features.image._common import map_clips
@@ -11,8 +14,15 @@ __all__ = ["template_match"]
 
 
 def template_match(
-    S, template, *, pad_input=False, mode="constant", constant_values=0, return_peaks=False, n_jobs=None
-):
+    S: ArrayLike,
+    template: ArrayLike,
+    *,
+    pad_input: bool = False,
+    mode: str = "constant",
+    constant_values: float = 0,
+    return_peaks: bool = False,
+    n_jobs: int | None = None,
+) -> NDArray[np.float32] | tuple[NDArray[np.float32], NDArray[np.float64]]:
     """Normalised cross-correlation of a time-frequency template with spectrograms.
 
     Each spectrogram is scored against ``template`` at every offset with the
@@ -38,7 +48,8 @@ def template_match(
     return_peaks : bool, default=False
         Also return the best position of each clip.
     n_jobs : int, default=None
-        joblib workers (threads) over chunks of clips.
+        joblib workers (threads) over chunks of clips: None is 1, -1 all
+        cores (joblib's convention).
 
     Returns
     -------

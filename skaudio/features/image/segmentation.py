@@ -1,17 +1,25 @@
 """Time-frequency segmentation of spectrogram batches: masks, masked maps and region tables."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.ndimage as ndi
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import map_chunks, map_clips, validated_batch
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SpectrogramSegmenter", "hysteresis_batch", "morphology_batch"]
 
@@ -26,7 +34,9 @@ def _structure(connectivity):
     return st
 
 
-def hysteresis_batch(S, low, high, connectivity=1):
+def hysteresis_batch(
+    S: ArrayLike, low: float | ArrayLike, high: float | ArrayLike, connectivity: int = 1
+) -> NDArray[np.bool_]:
     """Region growing from seeds on every map of a batch (hysteresis thresholding).
 
     Seeds are the bins above ``high``; a region grows from them into
@@ -68,7 +78,9 @@ def hysteresis_batch(S, low, high, connectivity=1):
     return keep[labels]
 
 
-def morphology_batch(mask, operations, footprint=(3, 3)):
+def morphology_batch(
+    mask: ArrayLike, operations: str | Sequence[str], footprint: tuple[int, int] = (3, 3)
+) -> NDArray[np.bool_]:
     """Apply binary morphology to every 2-D mask of a batch, in the given order.
 
     Each operation is ``skimage.morphology.<operation>`` with a rectangular
@@ -198,7 +210,8 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         Seeds the k-means initialisation (one seed drawn from it serves
         every clip, so a clip's mask does not depend on the batch).
     n_jobs : int, default=None
-        joblib workers over clips (threads preferred).
+        joblib workers over clips (threads preferred): None is 1, -1 all
+        cores (joblib's convention).
     verbose : bool, default=False
         Progress bar over clips.
 
@@ -267,27 +280,27 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
 
     def __init__(
         self,
-        method="otsu",
+        method: str = "otsu",
         *,
-        nbins=256,
-        n_clusters=2,
-        kmeans_iter=20,
-        low=None,
-        high=None,
-        seed_quantile=0.99,
-        scale=100.0,
-        sigma=0.8,
-        min_size=20,
-        background=None,
-        connectivity=1,
-        morphology=None,
-        footprint=(3, 3),
-        output="mask",
-        fill_value=None,
-        random_state=None,
-        n_jobs=None,
-        verbose=False,
-    ):
+        nbins: int = 256,
+        n_clusters: int = 2,
+        kmeans_iter: int = 20,
+        low: float | None = None,
+        high: float | None = None,
+        seed_quantile: float = 0.99,
+        scale: float = 100.0,
+        sigma: float = 0.8,
+        min_size: int = 20,
+        background: str | float | None = None,
+        connectivity: int = 1,
+        morphology: str | Sequence[str] | None = None,
+        footprint: tuple[int, int] = (3, 3),
+        output: str = "mask",
+        fill_value: float | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+    ) -> None:
         self.method = method
         self.nbins = nbins
         self.n_clusters = n_clusters
@@ -308,8 +321,8 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramSegmenter:
         """Check parameters and input; nothing is learned.
 
         Parameters
@@ -417,7 +430,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             mask = morphology_batch(mask, ops, self.footprint)
         return mask
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32]:
         """Return masks or masked spectrograms.
 
         Parameters
@@ -442,7 +455,14 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             out = np.where(mask, S, fill).astype(np.float32, copy=False)
         return out[:, 0, :] if was_2d else out
 
-    def regions(self, S, *, frame_rate=None, frequencies=None, in_db=False):
+    def regions(
+        self,
+        S: ArrayLike,
+        *,
+        frame_rate: float | None = None,
+        frequencies: ArrayLike | None = None,
+        in_db: bool = False,
+    ) -> pd.DataFrame:
         """Connected regions of the masks with their time span, band and energy.
 
         Parameters

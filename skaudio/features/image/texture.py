@@ -1,14 +1,20 @@
 """Texture and edge descriptors of spectrogram images as 2-D feature matrices."""
 
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.ndimage as ndi
+from numpy.typing import ArrayLike, NDArray
 from scipy.signal import fftconvolve
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
+from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -19,9 +25,12 @@ from skaudio.features.image._common import (
     validated_batch,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["SpectrogramImageFeatures", "gabor_batch", "sobel_batch"]
 
-_KINDS = ("glcm", "lbp", "gabor", "edges")
+_METHODS = ("glcm", "lbp", "gabor", "edges")
 _GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlation", "ASM")
 _LBP_METHODS = ("default", "ror", "uniform", "nri_uniform")
 _EDGE_NAMES = (
@@ -36,7 +45,7 @@ _EDGE_NAMES = (
 _GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cache)
 
 
-def sobel_batch(S):
+def sobel_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Sobel responses of every map of a batch, as ``skimage.filters.sobel_h``/``sobel_v``/``sobel``.
 
     Returns ``(h, v, magnitude)``: ``h`` responds to horizontal edges (level
@@ -71,7 +80,15 @@ def sobel_batch(S):
     return h, v, np.sqrt((h * h + v * v) / 2.0)
 
 
-def gabor_batch(S, frequency, theta=0.0, bandwidth=1.0, n_stds=3, mode="reflect", cval=0.0):
+def gabor_batch(
+    S: ArrayLike,
+    frequency: float,
+    theta: float = 0.0,
+    bandwidth: float = 1.0,
+    n_stds: float = 3,
+    mode: str = "reflect",
+    cval: float = 0.0,
+) -> NDArray[np.complex64]:
     """Complex Gabor response of every map of a batch, as ``skimage.filters.gabor`` per map.
 
     ``skimage.filters.gabor`` convolves an image with the real and imaginary
@@ -131,7 +148,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     Each spectrogram is treated as a grey-level image; the output is a 2-D
     matrix ``(n_clips, n_features)`` for classic estimators, with names from
-    :meth:`get_feature_names_out`.
+    :meth:`get_feature_names_out`. ``method`` selects the descriptor family:
 
     - ``"glcm"``: grey-level co-occurrence statistics
       (``skimage.feature.graycomatrix``/``graycoprops``) of the clip quantised
@@ -153,8 +170,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     Parameters
     ----------
-    kind : {"glcm", "lbp", "gabor", "edges"}, default="glcm"
+    method : {"glcm", "lbp", "gabor", "edges"}, default="glcm"
         Descriptor family.
+
+        .. versionchanged:: 0.2
+           Renamed from ``kind`` (skaudio's one name for "which algorithm" is
+           ``method``).
     levels : int, default=32
         ``"glcm"``, ``"lbp"``: grey levels of the per-clip quantisation.
     distances : sequence of int, default=(1, 3)
@@ -186,9 +207,16 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         ``"gabor"`` and Laplacian of Gaussian boundary rule.
     n_jobs : int, default=None
-        joblib workers over clips (threads preferred).
+        joblib workers over clips (threads preferred): None is 1, -1 all
+        cores (joblib's convention).
     verbose : bool, default=False
         Progress bar over clips.
+    kind : {"glcm", "lbp", "gabor", "edges"}, default="deprecated"
+        Former name of ``method``.
+
+        .. deprecated:: 0.2
+           ``kind`` was renamed ``method`` in 0.2 and will be removed in 0.3;
+           ``fit`` warns (``FutureWarning``) and uses it when it is set.
 
     Attributes
     ----------
@@ -218,7 +246,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skaudio.features.image import SpectrogramImageFeatures
     >>> S = np.random.default_rng(0).standard_normal((3, 32, 40)).astype(np.float32)
-    >>> lbp = SpectrogramImageFeatures(kind="lbp", P=8, R=1).fit(S)
+    >>> lbp = SpectrogramImageFeatures(method="lbp", P=8, R=1).fit(S)
     >>> F = lbp.transform(S)
     >>> F.shape, lbp.get_feature_names_out()[:3].tolist()
     ((3, 10), ['lbp_0', 'lbp_1', 'lbp_2'])
@@ -227,7 +255,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "kind": [StrOptions(set(_KINDS))],
+        "method": [StrOptions(set(_METHODS))],
         "levels": [Interval(Integral, 2, 65536, closed="both")],
         "distances": [tuple, list, np.ndarray],
         "angles": [tuple, list, np.ndarray],
@@ -245,31 +273,33 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         "mode": [StrOptions(NDIMAGE_MODES)],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "kind": [StrOptions({*_METHODS, "deprecated"})],
     }
 
     def __init__(
         self,
-        kind="glcm",
+        method: str = "glcm",
         *,
-        levels=32,
-        distances=(1, 3),
-        angles=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
-        properties=_GLCM_PROPS,
-        symmetric=True,
-        P=8,
-        R=1.0,
-        lbp_method="uniform",
-        frequencies=(0.1, 0.25),
-        thetas=(0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
-        bandwidth=1.0,
-        sigma=1.0,
-        low_threshold=0.8,
-        high_threshold=0.9,
-        mode="reflect",
-        n_jobs=None,
-        verbose=False,
-    ):
-        self.kind = kind
+        levels: int = 32,
+        distances: Sequence[int] = (1, 3),
+        angles: Sequence[float] = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        properties: Sequence[str] = _GLCM_PROPS,
+        symmetric: bool = True,
+        P: int = 8,
+        R: float = 1.0,
+        lbp_method: str = "uniform",
+        frequencies: Sequence[float] = (0.1, 0.25),
+        thetas: Sequence[float] = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4),
+        bandwidth: float = 1.0,
+        sigma: float = 1.0,
+        low_threshold: float = 0.8,
+        high_threshold: float = 0.9,
+        mode: str = "reflect",
+        n_jobs: int | None = None,
+        verbose: bool = False,
+        kind: str = "deprecated",
+    ) -> None:
+        self.method = method
         self.levels = levels
         self.distances = distances
         self.angles = angles
@@ -287,6 +317,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         self.mode = mode
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.kind = kind
 
     # -- parameters and names -------------------------------------------------
     def _numbers(self, name, *, integer=False, positive=False):
@@ -301,8 +332,25 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             raise ValueError(f"{name} must hold positive numbers, got {getattr(self, name)!r}")
         return vals.astype(np.int64) if integer else vals
 
+    def _resolve_method(self):
+        """``method``, or the deprecated ``kind`` when that is set (with a FutureWarning)."""
+        if self.kind == "deprecated":
+            return self.method
+        if self.method not in ("glcm", self.kind):
+            raise ValueError(
+                f"kind={self.kind!r} and method={self.method!r} disagree; kind is the deprecated "
+                "name of method: pass method only."
+            )
+        warnings.warn(
+            "SpectrogramImageFeatures(kind=...) was renamed method=... in skaudio 0.2; kind will be "
+            f"removed in 0.3. Use SpectrogramImageFeatures(method={self.kind!r}).",
+            FutureWarning,
+            stacklevel=4,  # the caller of fit
+        )
+        return self.kind
+
     def _names(self):
-        if self.kind == "glcm":
+        if self._method == "glcm":
             d = self._numbers("distances", integer=True)
             a = self._numbers("angles")
             props = list(self.properties)
@@ -312,9 +360,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             if not props:
                 raise ValueError("properties must name at least one GLCM property")
             return [f"glcm_{p}_d{di}_a{np.degrees(ai):g}" for p in props for di in d for ai in a]
-        if self.kind == "lbp":
+        if self._method == "lbp":
             return [f"lbp_{i}" for i in range(self._lbp_bins())]
-        if self.kind == "gabor":
+        if self._method == "gabor":
             f = self._numbers("frequencies", positive=True)
             t = self._numbers("thetas")
             return [
@@ -331,8 +379,8 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             self.lbp_method
         ]
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S: ArrayLike, y: ArrayLike | None = None) -> SpectrogramImageFeatures:
         """Check parameters and input and fix the output columns.
 
         Parameters
@@ -349,12 +397,13 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             raise ValueError(
                 f"low_threshold ({self.low_threshold}) must not exceed high_threshold ({self.high_threshold})"
             )
+        self._method = self._resolve_method()
         names = self._names()
         validated_batch(self, S, reset=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
         """Names of the output columns, e.g. ``glcm_contrast_d1_a0``.
 
         Parameters
@@ -369,11 +418,11 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         names : ndarray of str objects
         """
         check_is_fitted(self, "feature_names_out_")
-        _check_feature_names_in(self, input_features, generate_names=False)
+        check_feature_names_in(self, input_features, generate_names=False)
         return self.feature_names_out_.copy()
 
     # -- the descriptors --------------------------------------------------------
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Compute the descriptors of every spectrogram.
 
         Parameters
@@ -387,12 +436,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         """
         check_is_fitted(self, "feature_names_out_")
         S, _ = validated_batch(self, S, reset=False)
-        kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self.kind})")
-        if self.kind == "glcm":
+        kw = dict(n_jobs=self.n_jobs, verbose=self.verbose, desc=f"SpectrogramImageFeatures({self._method})")
+        if self._method == "glcm":
             F = np.stack(map_clips(self._glcm_one, S, **kw))
-        elif self.kind == "lbp":
+        elif self._method == "lbp":
             F = np.stack(map_clips(self._lbp_one, S, **kw))
-        elif self.kind == "gabor":
+        elif self._method == "gabor":
             F = map_chunks(self._gabor_chunk, S, **kw)
         else:
             F = map_chunks(self._edges_chunk, S, **kw)
@@ -414,8 +463,6 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             return np.concatenate([graycoprops(glcm, p).ravel() for p in self.properties])
 
     def _lbp_one(self, clip):
-        import warnings
-
         from skimage.feature import local_binary_pattern
 
         q = quantize(clip, self.levels)
