@@ -117,7 +117,7 @@ class PreservationMetrics:
         # compile the kernels outside the timing
         preservation_metrics(self.S[:2], self.P[:2], freqs=self.freqs, sr=self.sr)
 
-    def time_skaudio_all(self, n_clips):  # all cores; the default n_jobs=None is one thread
+    def time_skaudio_all(self, n_clips):  # all cores, explicitly (None keeps numba's setting)
         preservation_metrics(self.S, self.P, freqs=self.freqs, sr=self.sr, n_jobs=-1)
 
     def time_skaudio_all_one_thread(self, n_clips):

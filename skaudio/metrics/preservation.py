@@ -503,7 +503,7 @@ def variance_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -547,7 +547,7 @@ def mean_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -593,7 +593,7 @@ def skewness_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -638,7 +638,7 @@ def kurtosis_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -680,7 +680,7 @@ def entropy_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``n_bins=64``, the number of histogram bins. Any other option of
         :func:`preservation_metrics` is accepted (and checked), so one set of
@@ -728,7 +728,7 @@ def sparsity_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``sparsity_tol=0.01``, the share of the dynamic range counted as near
         the floor, in ``[0, 1)``. Any other option of
@@ -777,7 +777,7 @@ def gini_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -821,7 +821,7 @@ def kl_divergence(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``n_bins=64``, the number of histogram bins, and ``eps=1e-10``, the
         smoothing added to each bin probability. Any other option of
@@ -869,7 +869,7 @@ def cosine_similarity(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``stride`` (inferred from the shapes when None) and ``padding=0``, the
         pooling geometry. Any other option of :func:`preservation_metrics` is
@@ -914,7 +914,7 @@ def correlation(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``stride`` (inferred from the shapes when None) and ``padding=0``, the
         pooling geometry. Any other option of :func:`preservation_metrics` is
@@ -964,7 +964,7 @@ def lipschitz_constant(
     P : array-like of shape (n_clips, n_freqs', n_frames')
         Pooled spectrograms, as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -1007,7 +1007,7 @@ def temporal_variance_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is
         accepted (and checked), so one set of options serves every metric.
@@ -1052,7 +1052,7 @@ def spectral_centroid_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``freqs`` (one frequency per row of ``S``; pass
         ``MelSpectrogram.frequencies_`` for mel maps) or ``sr=22050`` (then
@@ -1100,7 +1100,7 @@ def spectral_contrast_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``freqs`` or ``sr=22050`` and the pooling geometry, as for
         :func:`spectral_centroid_ratio`, and librosa's band layout
@@ -1147,7 +1147,7 @@ def spectral_bandwidth_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Threads of the numba kernels: None means 1 (joblib's convention), -1 all cores.
+        Threads of the numba kernels: None keeps numba's setting, -1 all cores.
     **options
         ``freqs`` or ``sr=22050`` and the pooling geometry, as for
         :func:`spectral_centroid_ratio`. Any other option of
@@ -1494,8 +1494,11 @@ def preservation_metrics(
     metrics : "all", str or list of str, default="all"
         Names from :data:`METRIC_NAMES`.
     n_jobs : int, default=None
-        Threads of the numba kernels, joblib's convention: None means 1, -1
-        all cores, -2 all but one (capped at ``NUMBA_NUM_THREADS``).
+        Threads of the numba kernels: None keeps numba's own setting (all cores
+        unless ``NUMBA_NUM_THREADS`` or ``numba.set_num_threads`` says otherwise;
+        joblib's workers lower it), -1 all cores, -2 all
+        but one (capped at ``NUMBA_NUM_THREADS``); see the design notes, "n_jobs:
+        what None means".
     **options
         ``n_bins=64`` (entropy, KL), ``eps=1e-10`` (KL), ``sparsity_tol=0.01``,
         ``sr=22050`` and ``freqs=None`` (spectral descriptors), ``stride``,
@@ -1529,7 +1532,7 @@ def preservation_metrics(
     names = _resolve(metrics)
     batch = _Batch(S, P, options)
     out = {}
-    with numba_threads(1 if n_jobs is None else n_jobs):
+    with numba_threads(n_jobs):
         for name in names:
             value = PRESERVATION_METRICS[name].compute(batch)
             out[name] = float(value[0]) if batch.single else value
