@@ -186,14 +186,14 @@ def renamed_keyword(new_value, old_value, *, new, old, where, default=None, stac
 
     if old_value is None:
         return new_value
+    if new_value is not None and new_value != default and new_value != old_value:
+        raise TypeError(
+            f"{where} got both {new}={new_value!r} and the old {old}={old_value!r}; pass only {new}"
+        )
     warnings.warn(
         f"{where}: '{old}' was renamed to '{new}' and will be removed in the release after next; "
         f"pass {new}={old_value!r}",
         FutureWarning,
         stacklevel=stacklevel,
     )
-    if new_value is not None and new_value != default and new_value != old_value:
-        raise TypeError(
-            f"{where} got both {new}={new_value!r} and the old {old}={old_value!r}; pass only {new}"
-        )
     return old_value
