@@ -10,7 +10,6 @@ from skaudio.features.image import (
 from skaudio.features.pooling import (
     POOLING_METHODS,
     POOLING_TABLE,
-    PoolingMethod,
     PoolingTransformer,
     global_pool,
     pool2d,
@@ -34,7 +33,6 @@ __all__ = [
     "pool_output_size",
     "POOLING_METHODS",
     "POOLING_TABLE",
-    "PoolingMethod",
     "SincGramTransformer",
     "SpectrogramFilter",
     "SpectrogramSegmenter",

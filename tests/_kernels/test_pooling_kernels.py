@@ -288,7 +288,7 @@ def test_input_is_not_modified_and_2d_input():
 
 def test_errors():
     S = _data("average")
-    with pytest.raises(ValueError, match="mode must be one of average, max"):
+    with pytest.raises(ValueError, match="method must be one of average, max"):
         pool2d(S, "median")
     with pytest.raises(ValueError, match="non-negative.*PowerToDb"):
         pool2d(S, "lsp")

@@ -9,7 +9,8 @@ import pytest
 import skaudio.features as features
 from skaudio._kernels import pooling as kernels
 from skaudio._kernels import pooling_table
-from skaudio.features import POOLING_METHODS, POOLING_TABLE, PoolingMethod, PoolingTransformer
+from skaudio.features import POOLING_METHODS, POOLING_TABLE, PoolingTransformer
+from skaudio.features.pooling import PoolingMethod
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

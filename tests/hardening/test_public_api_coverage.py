@@ -34,8 +34,6 @@ NOT_APPLICABLE = {
     "model left unchanged, unknown layers, unfitted estimators)",
     "layer_names": "lists a fitted network's submodules; tests/interpret/test_hooks.py",
     "grad_cam": "maps of a fitted network; tests/interpret/test_gradcam.py (known answers, errors)",
-    "PoolingMethod": "the record type of POOLING_TABLE (data, no computation); "
-    "tests/features/test_pooling_table.py",
 }
 
 
