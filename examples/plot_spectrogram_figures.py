@@ -114,8 +114,8 @@ def main(argv=None):
     # 2. pooled versions of one clip (harmonics show what each method keeps), first 2.5 s
     i = next((j for j, k in enumerate(first) if names[k] == "crying_baby"), 0)
     pooled = {
-        f"{mode} {k}x{k}": PoolingTransformer(mode, kernel_size=(k, k)).fit_transform(S[i : i + 1])[0]
-        for mode, k in [("average", 2), ("max", 2), ("max", 4)]
+        f"{method} {k}x{k}": PoolingTransformer(method, kernel_size=(k, k)).fit_transform(S[i : i + 1])[0]
+        for method, k in [("average", 2), ("max", 2), ("max", 4)]
     }
     axes = plot_pooled_spectrograms(S[i], pooled, label="dB re max", **axes_kw)
     axes[0].set_xlim(0.0, 2.5)  # shared x axis: every panel shows the same 2.5 s

@@ -18,7 +18,7 @@ the same data::
     MelSpectrogram(to_db=False) -> PoolingTransformer(axis="time")
         -> PowerToDb -> StandardScaler -> LogisticRegression
 
-``GridSearchCV`` tunes ``mode`` with the ESC-50 protocol: the five
+``GridSearchCV`` tunes ``method`` with the ESC-50 protocol: the five
 predefined folds, each held out once (``LeaveOneGroupOut`` over ``fold``).
 The data are the 400 clips of ESC-10 (Piczak 2015, CC BY) from ``DIR/esc10``.
 Data follow the convention of every example: ``--data DIR`` names the shared
@@ -44,22 +44,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skaudio.datasets import load_esc50
-from skaudio.features import MelSpectrogram, PoolingTransformer, PowerToDb
-
-POOLING_MODES = (
-    "average",
-    "max",
-    "min",
-    "mixed",
-    "lsp",
-    "esp",
-    "lnp",
-    "lse",
-    "auto",
-    "power",
-    "entropy",
-    "attention",
-)
+from skaudio.features import POOLING_METHODS, MelSpectrogram, PoolingTransformer, PowerToDb
 
 
 def data_folder(path=None):
@@ -91,7 +76,7 @@ def main(argv=None):
     print(f"{len(esc.target)} clips, {len(np.unique(esc.target))} classes, folds {sorted(set(esc.fold))}")
 
     with tempfile.TemporaryDirectory() as cache:
-        # the mel step does not depend on `mode`: cache it across the grid
+        # the mel step does not depend on `method`: cache it across the grid
         pipe = Pipeline(
             [
                 ("mel", MelSpectrogram(sr=44100, n_fft=2048, hop_length=512, n_mels=128, to_db=False)),
@@ -104,7 +89,7 @@ def main(argv=None):
         )
         grid = GridSearchCV(
             pipe,
-            {"pool__mode": list(POOLING_MODES)},
+            {"pool__method": list(POOLING_METHODS)},
             cv=LeaveOneGroupOut(),
             n_jobs=1,
             refit=False,
@@ -116,7 +101,7 @@ def main(argv=None):
     folds = [c for c in res if c.startswith("split") and c.endswith("_test_score")]
     table = pd.DataFrame(
         {
-            "mode": res["param_pool__mode"],
+            "method": res["param_pool__method"],
             "accuracy": res["mean_test_score"],
             "std over folds": res["std_test_score"],
             "worst fold": res[folds].min(axis=1),
@@ -125,7 +110,7 @@ def main(argv=None):
     ).sort_values("accuracy", ascending=False)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     best = table.iloc[0]
-    print(f"best: {best['mode']} ({best['accuracy']:.3f}); {time.perf_counter() - start:.0f} s in all")
+    print(f"best: {best['method']} ({best['accuracy']:.3f}); {time.perf_counter() - start:.0f} s in all")
     return 0
 
 

@@ -92,8 +92,8 @@ def parse_args(argv=None):
 
 
 def load_paper_tables():
-    """The paper's Tables I-III by domain (modes x metrics)."""
-    return {domain: pd.read_csv(PAPER_TABLES / name, index_col="mode") for domain, name in DOMAINS.items()}
+    """The paper's Tables I-III by domain (methods x metrics)."""
+    return {domain: pd.read_csv(PAPER_TABLES / name, index_col="method") for domain, name in DOMAINS.items()}
 
 
 def segments(X, sr, seconds):
@@ -138,7 +138,7 @@ def domain_batches(root, sr, max_clips=None):
     }
 
 
-def best_mode(table, name):
+def best_method(table, name):
     info = get_metric(name)
     col = table[name].astype(float)
     if col.nunique() == 1:
@@ -157,8 +157,8 @@ def orderings(ours, paper):
         rows.append(
             {
                 "metric": name,
-                "best_ours": best_mode(ours, name),
-                "best_paper": best_mode(paper, name),
+                "best_ours": best_method(ours, name),
+                "best_paper": best_method(paper, name),
                 "highest_ours": a.idxmax() if a.nunique() > 1 else "(all equal)",
                 "highest_paper": b.idxmax() if b.nunique() > 1 else "(all equal)",
                 "spearman": rho,
@@ -171,7 +171,7 @@ def by_source_summary(long):
     """Per source: the method keeping the most variance and the one with the highest Lipschitz constant."""
     rows = []
     for (domain, source), part in long.groupby(["domain", "source"], sort=False):
-        means = part.groupby("mode", sort=False)[["variance", "lipschitz"]].mean()
+        means = part.groupby("method", sort=False)[["variance", "lipschitz"]].mean()
         rows.append(
             {
                 "domain": domain,

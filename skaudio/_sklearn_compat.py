@@ -9,7 +9,7 @@ once the test suite passes against the new release.
 
 What is used, and why
 ---------------------
-``Interval``, ``StrOptions``, ``HasMethods`` (``sklearn.utils._param_validation``)
+``Interval``, ``StrOptions``, ``HasMethods``, ``Hidden`` (``sklearn.utils._param_validation``)
     The constraint objects of scikit-learn's ``_parameter_constraints``
     dictionaries, which ``BaseEstimator._validate_params`` checks at the start
     of ``fit``. They give skaudio's estimators scikit-learn's own error
@@ -72,12 +72,19 @@ from typing import Any
 
 from sklearn.base import TransformerMixin
 from sklearn.base import _fit_context as fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Hidden,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import _check_feature_names_in as check_feature_names_in
 
 __all__ = [
     "HasMethods",
+    "Hidden",
     "Interval",
     "StrOptions",
     "validate_parameter_constraints",

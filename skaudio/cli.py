@@ -178,6 +178,21 @@ def _data_spec(text):
     return text
 
 
+def _methods_arg(args):
+    """``--methods`` as a list, or the deprecated ``--modes`` (with a FutureWarning)."""
+    if args.modes:
+        import warnings
+
+        warnings.warn(
+            "skaudio pooling-report: --modes was renamed to --methods and will be removed in the "
+            "release after next",
+            FutureWarning,
+            stacklevel=2,
+        )
+    value = args.methods or args.modes
+    return value.split(",") if value else None
+
+
 def _pooling_report(args, out):
     from skaudio.metrics.report import pooling_report_main
 
@@ -193,13 +208,13 @@ def _pooling_report(args, out):
             args.kernel,
             args.out,
             args.plot,
-            modes=args.modes.split(",") if args.modes else None,
+            methods=_methods_arg(args),
             n_clips=args.n_clips,
             duration=args.duration,
             stream=out,
             n_jobs=args.n_jobs,
         )
-    except (ValueError, OSError) as exc:  # bad data, an unreadable file, an unknown mode or kernel
+    except (ValueError, OSError) as exc:  # bad data, an unreadable file, an unknown method or kernel
         args.parser.error(str(exc).splitlines()[0])
     return 0
 
@@ -247,7 +262,8 @@ def build_parser():
     rep.add_argument("--kernel", default="2x2", help="pooling region FxT (default 2x2)")
     rep.add_argument("--out", default=None, help="write the table (mean and std) as CSV")
     rep.add_argument("--plot", default=None, help="write a heatmap of the table (PNG)")
-    rep.add_argument("--modes", default=None, help="comma-separated modes (default: all twelve)")
+    rep.add_argument("--methods", default=None, help="comma-separated pooling methods (default: all twelve)")
+    rep.add_argument("--modes", default=None, help=argparse.SUPPRESS)  # the old name of --methods
     rep.add_argument(
         "--n-clips",
         type=_positive(int),
@@ -260,7 +276,7 @@ def build_parser():
         default=5.0,
         help="seconds per clip: longer files are cut, shorter zero-padded (default 5)",
     )
-    rep.add_argument("--n-jobs", type=int, default=None, help="threads (default: all cores)")
+    rep.add_argument("--n-jobs", type=int, default=-1, help="threads (default -1: all cores)")
     rep.set_defaults(func=_pooling_report, parser=rep)
     return parser
 

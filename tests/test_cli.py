@@ -51,7 +51,7 @@ def _folder_with_bad_tail(root, n_good=2, n_bad=3, sr=8000):
 
 def _report(argv, capsys):
     buf = io.StringIO()
-    code = main(["pooling-report", "--modes", "average,max", *argv], out=buf)
+    code = main(["pooling-report", "--methods", "average,max", *argv], out=buf)
     return code, buf.getvalue()
 
 

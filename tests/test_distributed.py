@@ -59,7 +59,7 @@ def test_pooling_grid_search_on_dask_equals_local(dask_client, log_mels):
             ("clf", LogisticRegression(max_iter=500)),
         ]
     )
-    grid = {"pool__mode": ["average", "max", "lse", "attention"]}
+    grid = {"pool__method": ["average", "max", "lse", "attention"]}
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     local = GridSearchCV(pipe, grid, cv=cv).fit(S, y)
     search, tasks = _on_cluster(dask_client, lambda: GridSearchCV(pipe, grid, cv=cv, n_jobs=-1).fit(S, y))

@@ -39,5 +39,5 @@ def test_scaling_guide_examples_run(tmp_path, monkeypatch, dask_client):
     for block in runnable:
         exec(compile(block, "scaling.rst", "exec"), namespace)
     assert namespace["S_disk"].shape == (60, 32, 32)
-    assert set(namespace["search"].best_params_) == {"pool__mode"}
+    assert set(namespace["search"].best_params_) == {"pool__method"}
     assert dask_client.status == "running"

@@ -58,7 +58,7 @@ def test_paper_comparison_writes_a_new_out_folder_and_leaves_the_docs_alone(shar
     out = tmp_path / "new" / "tables"
     assert module.main(["--data", str(shared_data), "--out", str(out), "--max-clips", "3"]) == 0
     for domain in ("environment", "speech", "music"):
-        ours = pd.read_csv(out / f"ours_{domain}.csv", index_col="mode")
+        ours = pd.read_csv(out / f"ours_{domain}.csv", index_col="method")
         assert len(ours) == 12
         assert (out / f"orderings_{domain}.csv").is_file()
     sources = pd.read_csv(out / "by_source.csv")

@@ -96,7 +96,7 @@ def test_pooling_heatmap_has_one_fixed_scale_and_a_colour_bar():
             "cosine_similarity": [0.9, np.inf],
             "compression_ratio": [4.0, 4.0],
         },
-        index=pd.Index(["a", "b"], name="mode"),
+        index=pd.Index(["a", "b"], name="method"),
     )
     ax = plot_pooling_comparison(table)
     im = ax.images[0]

@@ -48,23 +48,39 @@ from numbers import Integral, Real
 import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
+from numpy.typing import ArrayLike
 
 from skaudio._kernels._fastmath import _vexp, _vlog
+from skaudio._kernels.pooling_table import (
+    DEFAULT_PARAMS,
+    NONNEGATIVE_METHODS,
+    POOLING_METHODS,
+    renamed_keyword,
+)
 
 __all__ = [
-    "POOLING_MODES",
-    "NONNEGATIVE_MODES",
+    "POOLING_METHODS",
+    "NONNEGATIVE_METHODS",
     "DEFAULT_PARAMS",
     "pool2d",
     "pool_output_size",
     "global_pool",
     "check_batch",
     "check_pool_geometry",
-    "check_mode_params",
+    "check_method_params",
 ]
 
-#: the twelve method names, in the order of [POOL] section II-B
-POOLING_MODES = (
+# the method names, the non-negative ones and the parameter defaults: derived from the
+# one table of pooling methods (``pooling_table.POOLING_TABLE``)
+#: the old names, for code inside skaudio that still reads them
+POOLING_MODES = POOLING_METHODS
+NONNEGATIVE_MODES = NONNEGATIVE_METHODS
+# the vectorised path pays off for many regions per row and small regions
+_FAST_MIN_COLUMNS = 8
+_FAST_MAX_REGION = 64
+_MODE_ID = {name: i for i, name in enumerate(POOLING_METHODS)}
+_AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = range(12)
+if POOLING_METHODS != (
     "average",
     "max",
     "min",
@@ -77,17 +93,8 @@ POOLING_MODES = (
     "power",
     "entropy",
     "attention",
-)
-#: modes whose formula is defined only for non-negative values
-NONNEGATIVE_MODES = ("lsp", "power", "entropy")
-#: default of each mode parameter (``a``: mixed and auto; ``p``: lnp; ``r``: lse;
-#: ``n``: power; ``v``: attention scale)
-DEFAULT_PARAMS = {"a": 0.5, "p": 2.0, "r": 1.0, "n": 1.0, "v": 1.0}
-# the vectorised path pays off for many regions per row and small regions
-_FAST_MIN_COLUMNS = 8
-_FAST_MAX_REGION = 64
-_MODE_ID = {name: i for i, name in enumerate(POOLING_MODES)}
-_AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = range(12)
+):
+    raise ImportError("the kernels number the methods in the order of POOLING_TABLE; update both together")
 
 
 # -- one region (float64, libm) --------------------------------------------------
@@ -815,12 +822,40 @@ def check_pool_geometry(kernel_size, stride=None, padding=0):
     return kernel, stride, padding
 
 
-def pool_output_size(shape, kernel_size, stride=None, padding=0, ceil_mode=False):
+def pool_output_size(
+    shape: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+) -> tuple[int, int]:
     """Pooled ``(n_freqs, n_frames)`` of a map of ``shape = (n_freqs, n_frames)``.
+
+    The size :func:`pool2d` returns for the same ``kernel_size``, ``stride``,
+    ``padding`` and ``ceil_mode`` (torch's rule: ``floor((F + 2 pf - kf) / sf) + 1``
+    rows, frames alike; with ``ceil_mode`` a last partial region that starts on the
+    map is kept).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        ``(n_freqs, n_frames)`` of one map.
+    kernel_size : int or (int, int)
+        Region size.
+    stride : int or (int, int), default=None
+        Step between regions; the kernel size when None.
+    padding : int or (int, int), default=0
+        Virtual cells on each side, at most half the kernel.
+    ceil_mode : bool, default=False
+        Count a last partial region.
+
+    Returns
+    -------
+    (int, int)
 
     Examples
     --------
-    >>> from skaudio._kernels.pooling import pool_output_size
+    >>> from skaudio.features import pool_output_size
     >>> pool_output_size((128, 431), (2, 2))
     (64, 215)
     >>> pool_output_size((128, 431), (2, 2), ceil_mode=True)
@@ -830,10 +865,10 @@ def pool_output_size(shape, kernel_size, stride=None, padding=0, ceil_mode=False
     return tuple(_out_len(shape[d], kernel[d], stride[d], padding[d], ceil_mode) for d in range(2))
 
 
-def check_mode_params(mode, a=None, p=None, r=None, n=None, v=None):
-    """Validate ``mode`` and its parameters; return ``(mode_id, a, p, r, n, v)`` as floats."""
-    if not isinstance(mode, str) or mode not in _MODE_ID:
-        raise ValueError(f"mode must be one of {', '.join(POOLING_MODES)}; got {mode!r}")
+def check_method_params(method, a=None, p=None, r=None, n=None, v=None):
+    """Validate ``method`` and its parameters; return ``(method_id, a, p, r, n, v)`` as floats."""
+    if not isinstance(method, str) or method not in _MODE_ID:
+        raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
     given = dict(a=a, p=p, r=r, n=n, v=v)
     vals = {}
     for key, val in given.items():
@@ -845,40 +880,49 @@ def check_mode_params(mode, a=None, p=None, r=None, n=None, v=None):
         ):
             raise ValueError(f"{key} must be a finite real number, got {val!r}")
         vals[key] = float(val)
-    if mode == "mixed" and not 0.0 <= vals["a"] <= 1.0:
+    if method == "mixed" and not 0.0 <= vals["a"] <= 1.0:
         raise ValueError(f"mixed pooling needs 0 <= a <= 1, got a={vals['a']}")
-    if mode == "lnp" and vals["p"] < 1.0:
+    if method == "lnp" and vals["p"] < 1.0:
         raise ValueError(f"lnp pooling needs p >= 1, got p={vals['p']}")
-    if mode == "lse" and vals["r"] <= 0.0:
+    if method == "lse" and vals["r"] <= 0.0:
         raise ValueError(f"lse pooling needs r > 0, got r={vals['r']}")
-    if mode == "power" and vals["n"] < 0.0:
+    if method == "power" and vals["n"] < 0.0:
         raise ValueError(f"power pooling needs n >= 0, got n={vals['n']}")
-    return _MODE_ID[mode], vals["a"], vals["p"], vals["r"], vals["n"], vals["v"]
+    return _MODE_ID[method], vals["a"], vals["p"], vals["r"], vals["n"], vals["v"]
+
+
+#: the old name, for code inside skaudio that still calls it
+check_mode_params = check_method_params
 
 
 def pool2d(
-    S,
-    mode="average",
-    kernel_size=(2, 2),
-    stride=None,
-    padding=0,
+    S: ArrayLike,
+    method: str = "average",
+    kernel_size: int | tuple[int, int] = (2, 2),
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
     *,
-    ceil_mode=False,
-    a=None,
-    p=None,
-    r=None,
-    n=None,
-    v=None,
-    check_input=True,
-):
-    """Pool every region of a batch of spectrograms with one of the twelve modes.
+    ceil_mode: bool = False,
+    a: float | None = None,
+    p: float | None = None,
+    r: float | None = None,
+    n: float | None = None,
+    v: float | None = None,
+    check_input: bool = True,
+    mode: str | None = None,
+) -> np.ndarray:
+    """Pool every region of a batch of spectrograms with one of the twelve methods.
+
+    The plain-array form of :class:`PoolingTransformer` (numba kernels, no
+    scikit-learn): arrays in, a float32 array out, using all of numba's threads
+    (``numba.set_num_threads`` sets how many).
 
     Parameters
     ----------
     S : array-like of shape (n_clips, n_freqs, n_frames) or (n_freqs, n_frames)
         Finite float values. ``lsp``, ``power`` and ``entropy`` need ``S >= 0``.
-    mode : str, default="average"
-        One of :data:`POOLING_MODES`.
+    method : str, default="average"
+        One of :data:`POOLING_METHODS` (formulas: :class:`PoolingTransformer`).
     kernel_size : int or (int, int), default=(2, 2)
         Region size ``(kf, kt)`` in frequency bins and frames.
     stride : int or (int, int), default=None
@@ -902,26 +946,30 @@ def pool2d(
     check_input : bool, default=True
         Validate ``S`` (dtype, shape, finiteness, sign); skip only when the
         caller already did.
+    mode : str, default=None
+        Deprecated old name of ``method`` (a ``FutureWarning``; kept for one release).
 
     Returns
     -------
     P : ndarray of float32, shape (n_clips, F', T') (or (F', T') for a 2-D ``S``)
+        ``(F', T')`` is :func:`pool_output_size`.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skaudio._kernels.pooling import pool2d
+    >>> from skaudio.features import pool2d
     >>> S = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
     >>> pool2d(S, "average")
     array([[[ 2.5,  4.5],
             [10.5, 12.5]]], dtype=float32)
-    >>> pool2d(S, "max", kernel_size=(4, 1))
+    >>> pool2d(S, method="max", kernel_size=(4, 1))
     array([[[12., 13., 14., 15.]]], dtype=float32)
     """
-    mode_id, a, p, r, n, v = check_mode_params(mode, a, p, r, n, v)
+    method = renamed_keyword(method, mode, new="method", old="mode", where="pool2d", default="average")
+    mode_id, a, p, r, n, v = check_method_params(method, a, p, r, n, v)
     kernel, stride, padding = check_pool_geometry(kernel_size, stride, padding)
     if check_input:
-        S = check_batch(S, mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=mode))
+        S = check_batch(S, method in NONNEGATIVE_METHODS, _NONNEGATIVE_FIX.format(method=method))
     else:
         S = np.ascontiguousarray(S, dtype=np.float32)
     squeeze = S.ndim == 2
@@ -956,27 +1004,40 @@ def pool2d(
 
 
 _NONNEGATIVE_FIX = (
-    "{mode} pooling is defined for non-negative values only: pool a power or magnitude "
+    "{method} pooling is defined for non-negative values only: pool a power or magnitude "
     "spectrogram (e.g. MelSpectrogram(to_db=False)) and convert the result to dB afterwards "
-    "with PowerToDb, or choose a mode defined for any sign."
+    "with PowerToDb, or choose a method defined for any sign."
 )
 
 
-def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
+def global_pool(
+    S: ArrayLike,
+    method: str = "average",
+    axis: str = "time",
+    *,
+    check_input: bool = True,
+    mode: str | None = None,
+    **params: float,
+) -> np.ndarray:
     """Pool whole axes of a spectrogram batch: one value per row, column or map.
+
+    The plain-array form of ``PoolingTransformer(method, axis=axis)``, using all
+    of numba's threads.
 
     Parameters
     ----------
     S : array-like of shape (n_clips, n_freqs, n_frames)
-    mode : str
-        One of :data:`POOLING_MODES`.
-    axis : {"time", "freq", "both"}
+    method : str, default="average"
+        One of :data:`POOLING_METHODS`.
+    axis : {"time", "freq", "both"}, default="time"
         ``"time"`` pools each frequency row over all frames, ``"freq"`` each
         frame over all bins, ``"both"`` the whole map.
     check_input : bool, default=True
         Validate ``S`` as :func:`pool2d` does.
+    mode : str, default=None
+        Deprecated old name of ``method`` (a ``FutureWarning``; kept for one release).
     **params
-        Mode parameters ``a``, ``p``, ``r``, ``n``, ``v`` as in :func:`pool2d`.
+        Method parameters ``a``, ``p``, ``r``, ``n``, ``v`` as in :func:`pool2d`.
 
     Returns
     -------
@@ -985,16 +1046,17 @@ def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
     Examples
     --------
     >>> import numpy as np
-    >>> from skaudio._kernels.pooling import global_pool
+    >>> from skaudio.features import global_pool
     >>> S = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
     >>> global_pool(S, "max", axis="time")
     array([[2., 5.]], dtype=float32)
     """
+    method = renamed_keyword(method, mode, new="method", old="mode", where="global_pool", default="average")
     if axis not in ("time", "freq", "both"):
         raise ValueError(f"axis must be 'time', 'freq' or 'both', got {axis!r}")
-    mode_id, a, p, r, n, v = check_mode_params(mode, **params)
+    mode_id, a, p, r, n, v = check_method_params(method, **params)
     if check_input:
-        S = check_batch(S, mode in NONNEGATIVE_MODES, _NONNEGATIVE_FIX.format(mode=mode))
+        S = check_batch(S, method in NONNEGATIVE_METHODS, _NONNEGATIVE_FIX.format(method=method))
     else:
         S = np.ascontiguousarray(S, dtype=np.float32)
     if S.ndim != 3:
@@ -1010,5 +1072,11 @@ def global_pool(S, mode="average", axis="time", *, check_input=True, **params):
             )
             return out
     kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]
-    P = pool2d(S, mode, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)
+    P = pool2d(S, method, kernel, check_input=False, a=a, p=p, r=r, n=n, v=v)
     return P.reshape(n_clips, -1)
+
+
+# the public home of these functions is skaudio.features.pooling (which re-exports them)
+for _f in (pool2d, global_pool, pool_output_size):
+    _f.__module__ = "skaudio.features.pooling"
+del _f

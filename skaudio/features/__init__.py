@@ -7,7 +7,14 @@ from skaudio.features.image import (
     SpectrogramSegmenter,
     template_match,
 )
-from skaudio.features.pooling import PoolingTransformer
+from skaudio.features.pooling import (
+    POOLING_METHODS,
+    POOLING_TABLE,
+    PoolingTransformer,
+    global_pool,
+    pool2d,
+    pool_output_size,
+)
 from skaudio.features.reshape import Flatten
 from skaudio.features.sincgram import SincGramTransformer
 from skaudio.features.spectrogram import MelSpectrogram, PowerToDb, Spectrogram, SpectrogramStandardizer
@@ -21,6 +28,11 @@ __all__ = [
     "PowerToDb",
     "SpectrogramStandardizer",
     "PoolingTransformer",
+    "pool2d",
+    "global_pool",
+    "pool_output_size",
+    "POOLING_METHODS",
+    "POOLING_TABLE",
     "SincGramTransformer",
     "SpectrogramFilter",
     "SpectrogramSegmenter",

@@ -1,35 +1,64 @@
-"""PoolingTransformer: the twelve pooling methods of [POOL] as a scikit-learn step."""
+"""The twelve pooling methods of [POOL]: the scikit-learn step and the plain-array functions.
 
+:class:`PoolingTransformer` is the scikit-learn step; :func:`pool2d`,
+:func:`global_pool` and :func:`pool_output_size` are the same numba kernels on
+plain arrays, and :data:`POOLING_TABLE` describes every method (formula,
+parameters, whether it needs non-negative input, whether the torch layers of
+:mod:`skaudio.nn` have it).
+"""
+
+from __future__ import annotations
+
+import warnings
 from numbers import Integral, Real
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
-    NONNEGATIVE_MODES,
-    POOLING_MODES,
     check_batch,
-    check_mode_params,
+    check_method_params,
     check_pool_geometry,
     global_pool,
     pool2d,
     pool_output_size,
 )
-from skaudio._sklearn_compat import Interval, StrOptions
+from skaudio._kernels.pooling_table import NONNEGATIVE_METHODS, PoolingMethod, methods_table_rst
+from skaudio._kernels.pooling_table import POOLING_METHODS as _METHODS
+from skaudio._kernels.pooling_table import POOLING_TABLE as _TABLE
+from skaudio._sklearn_compat import Hidden, Interval, StrOptions
 from skaudio._sklearn_compat import check_feature_names_in as _check_feature_names_in
 from skaudio._sklearn_compat import fit_context as _fit_context
 from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
-__all__ = ["PoolingTransformer"]
+__all__ = [
+    "PoolingTransformer",
+    "pool2d",
+    "global_pool",
+    "pool_output_size",
+    "POOLING_METHODS",
+    "POOLING_TABLE",
+    "PoolingMethod",
+]
 
-#: modes whose result changes when a constant is added to the values (the
+#: The twelve method names accepted by ``method=``, in the order of [POOL] section II-B
+#: (derived from :data:`POOLING_TABLE`).
+POOLING_METHODS = _METHODS
+#: One :class:`PoolingMethod` record per method: formula, parameters with defaults,
+#: valid ranges, whether it needs non-negative input and whether the torch layers have it.
+POOLING_TABLE = _TABLE
+PoolingMethod.__module__ = __name__
+
+#: methods whose result changes when a constant is added to the values (the
 #: others commute with a shift), so ``levels`` applies to them only
-_LEVEL_MODES = ("lnp",) + tuple(NONNEGATIVE_MODES)
+_LEVEL_METHODS = ("lnp",) + tuple(NONNEGATIVE_METHODS)
 _LEVEL_FIX = (
     " Or keep the dB values and pass levels='auto' (or 'floor') to pool each clip's levels "
     "above its own minimum."
@@ -43,27 +72,12 @@ def _pair_constraint():
 class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     r"""Pool spectrograms region by region, or over whole axes, with one of twelve methods.
 
-    The twelve methods compared in [1]_ (formulas below, for the ``N`` values
-    ``x_i`` of one region):
+    The twelve methods compared in [1]_, for the ``N`` values ``x_i`` of one
+    region (:data:`POOLING_TABLE` holds the same table as records; ``average``
+    is the plain mean, not the mean of abs(x); ``entropy`` keeps the first
+    maximiser on ties; ``z`` of ``attention`` is defined below):
 
-    ============  ===========================================================  ==================
-    mode          output of a region                                           parameter
-    ============  ===========================================================  ==================
-    average       :math:`\frac1N\sum x_i` (plain mean, not of abs(x))          --
-    max           :math:`\max x_i`                                             --
-    min           :math:`\min x_i`                                             --
-    mixed         :math:`a\max x_i + (1-a)\,\mathrm{mean}\,x_i`                ``a`` in [0, 1]
-    lsp           :math:`\sum x_i^2 / \sum x_i`                                needs x >= 0
-    esp           :math:`\sum x_i e^{x_i} / \sum e^{x_i}`                      --
-    lnp           :math:`(\frac1N\sum |x_i|^p)^{1/p}`                          ``p`` >= 1
-    lse           :math:`\frac1r \log(\frac1N\sum e^{r x_i})`                  ``r`` > 0
-    auto          :math:`\sum x_i e^{a x_i} / \sum e^{a x_i}`                  ``a`` real
-    power         :math:`\sum x_i^{n+1} / \sum x_i^n`                          ``n`` >= 0, x >= 0
-    entropy       the :math:`x_k` maximising :math:`-q_k\log q_k`,             needs x >= 0
-                  :math:`q_k = x_k/\sum x_j` (first one on ties)
-    attention     :math:`\sum w_i x_i`, :math:`w=\mathrm{softmax}(v z)`,       ``v`` real
-                  :math:`z_i = (x_i-\bar x)/\sigma`
-    ============  ===========================================================  ==================
+    {POOLING_TABLE}
 
     **Attention without labels.** In a network the attention scores come
     from a learned vector (:class:`skaudio.nn.Pool2d`). Here nothing is
@@ -81,7 +95,7 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     lies on the map). Trailing rows or frames that cannot fill a window are
     dropped, or pooled as a partial last region with ``ceil_mode=True``; the
     output size is torch's: ``floor((F + 2 pf - kf) / sf) + 1`` rows.
-    Regions whose values are all zero give 0 in every mode.
+    Regions whose values are all zero give 0 in every method.
 
     **Levels.** ``lsp``, ``power``, ``entropy`` and ``lnp`` are written for
     non-negative values (magnitudes); the other eight methods commute with a
@@ -92,13 +106,13 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     adds the minimum back: ``pool(x - min) + min``. ``levels="auto"`` does
     so for the clips that have a negative value and pools the others as
     given; ``levels="raw"`` (the default) pools the values as given, so
-    those three modes refuse negative input. The other eight methods are
+    those three methods refuse negative input. The other eight methods are
     computed on the values as given whatever ``levels`` says (the shift
     would only change their rounding). This is the one implementation of
     ``levels``: :func:`skaudio.metrics.compare_pooling` (which defaults to
     ``"auto"``) pools through this class, so its tables describe exactly
-    what ``PoolingTransformer(mode, levels="auto")`` returns. Use
-    ``levels="auto"`` to search all twelve modes on a log-mel (dB)
+    what ``PoolingTransformer(method, levels="auto")`` returns. Use
+    ``levels="auto"`` to search all twelve methods on a log-mel (dB)
     pipeline with ``GridSearchCV``. The four methods are positively
     homogeneous, so the levels are also divided by the clip's range before
     pooling and multiplied back after (in float64), which keeps very loud
@@ -113,9 +127,9 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
 
     Parameters
     ----------
-    mode : str, default="average"
-        One of ``average, max, min, mixed, lsp, esp, lnp, lse, auto, power,
-        entropy, attention``.
+    method : str, default="average"
+        One of :data:`POOLING_METHODS`: ``average, max, min, mixed, lsp, esp,
+        lnp, lse, auto, power, entropy, attention``.
     kernel_size : int or (int, int), default=(2, 2)
         Region size ``(n_bins, n_frames)``; 2x2 compresses by 4.
     stride : int or (int, int), default=None
@@ -147,11 +161,17 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     batch_size : int, default=256
         Clips pooled at once (bounds the progress-bar granularity).
     n_jobs : int, default=None
-        numba threads; None keeps numba's default (all cores), -1 all cores.
-        Under a cluster joblib backend (``joblib.parallel_config(backend="dask")``)
-        every batch is a joblib task instead (see :doc:`/user_guide/scaling`).
+        numba threads: None keeps numba's own setting (all cores unless
+        ``NUMBA_NUM_THREADS`` or ``numba.set_num_threads`` says otherwise; joblib's
+        workers lower it), 1 one thread, -1 all cores, -2 all but one. Under a
+        cluster joblib backend
+        (``joblib.parallel_config(backend="dask")``) every batch is a joblib
+        task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
         Show a progress bar over batches.
+    mode : str, default="deprecated"
+        Deprecated old name of ``method``: a ``FutureWarning`` at ``fit``, and
+        its value is used in place of ``method``. Kept for one release.
 
     Attributes
     ----------
@@ -203,10 +223,10 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skaudio.features import PoolingTransformer
     >>> S = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
-    >>> PoolingTransformer(mode="max").fit_transform(S)
+    >>> PoolingTransformer(method="max").fit_transform(S)
     array([[[ 5.,  7.],
             [13., 15.]]], dtype=float32)
-    >>> pool = PoolingTransformer(mode="lse", r=5.0, axis="time").fit(S)
+    >>> pool = PoolingTransformer("lse", r=5.0, axis="time").fit(S)
     >>> pool.transform(S).shape
     (1, 4)
     >>> pool.get_feature_names_out()[:2]
@@ -218,7 +238,8 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     __metadata_request__transform = {"S": metadata_routing.UNUSED}
 
     _parameter_constraints = {
-        "mode": [StrOptions(set(POOLING_MODES))],
+        "method": [StrOptions(set(POOLING_METHODS))],
+        "mode": [StrOptions(set(POOLING_METHODS)), Hidden(StrOptions({"deprecated"}))],
         "kernel_size": _pair_constraint(),
         "stride": _pair_constraint() + [None],
         "padding": [Interval(Integral, 0, None, closed="left"), tuple, list],
@@ -237,24 +258,25 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
 
     def __init__(
         self,
-        mode="average",
-        kernel_size=(2, 2),
-        stride=None,
-        padding=0,
+        method: str = "average",
+        kernel_size: int | tuple[int, int] = (2, 2),
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
         *,
-        ceil_mode=False,
-        axis=None,
-        a=0.5,
-        p=2.0,
-        r=1.0,
-        n=1.0,
-        v=1.0,
-        levels="raw",
-        batch_size=256,
-        n_jobs=None,
-        verbose=False,
-    ):
-        self.mode = mode
+        ceil_mode: bool = False,
+        axis: Literal["time", "freq", "both"] | None = None,
+        a: float = 0.5,
+        p: float = 2.0,
+        r: float = 1.0,
+        n: float = 1.0,
+        v: float = 1.0,
+        levels: Literal["raw", "floor", "auto"] = "raw",
+        batch_size: int = 256,
+        n_jobs: int | None = None,
+        verbose: bool = False,
+        mode: str = "deprecated",
+    ) -> None:
+        self.method = method
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
@@ -269,6 +291,7 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.mode = mode
 
     def _validate(self, S, reset):
         if sp.issparse(S):
@@ -278,7 +301,9 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
             )
         S_in, S = (
             S,
-            check_batch(S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(mode=self.mode) + _LEVEL_FIX),
+            check_batch(
+                S, self._needs_nonnegative(), _NONNEGATIVE_FIX.format(method=self._method()) + _LEVEL_FIX
+            ),
         )
         validate_features(self, S_in, S, reset=reset)
         if not reset and S.ndim != len(self.input_shape_) + 1:
@@ -294,7 +319,17 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         return S
 
     def _needs_nonnegative(self):
-        return self.mode in NONNEGATIVE_MODES and self.levels == "raw"
+        return self._method() in NONNEGATIVE_METHODS and self.levels == "raw"
+
+    def _method(self):
+        """The pooling method: ``method``, or the deprecated ``mode`` when it was set."""
+        return self.method if self.mode == "deprecated" else self.mode
+
+    def __setstate__(self, state):
+        # estimators pickled before the rename have ``mode`` and no ``method``
+        if "method" not in state and "mode" in state:
+            state = dict(state, method=state["mode"], mode="deprecated")
+        super().__setstate__(state)
 
     def _geometry(self, shape):
         """``(kernel, stride, padding, ceil_mode)`` for maps of ``shape = (F, T)``."""
@@ -305,7 +340,7 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         return kernel, kernel, (0, 0), False
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    def fit(self, S: ArrayLike, y: object = None) -> PoolingTransformer:
         """Check parameters and input and record the output shape.
 
         Parameters
@@ -318,7 +353,14 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         -------
         self : object
         """
-        check_mode_params(self.mode, self.a, self.p, self.r, self.n, self.v)
+        if self.mode != "deprecated":
+            warnings.warn(
+                "PoolingTransformer: 'mode' was renamed to 'method' and will be removed in the "
+                f"release after next; use PoolingTransformer(method={self.mode!r}, ...)",
+                FutureWarning,
+                stacklevel=3,
+            )
+        check_method_params(self._method(), self.a, self.p, self.r, self.n, self.v)
         S = self._validate(S, reset=True)
         self.input_shape_ = S.shape[1:]
         maps = (1,) + S.shape[1:] if S.ndim == 2 else S.shape[1:]
@@ -336,7 +378,7 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
             self.output_shape_ = out if S.ndim == 3 else (out[1],)
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> np.ndarray:
         """Pool ``S``.
 
         Parameters
@@ -360,7 +402,7 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
                 self.batch_size,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose,
-                desc=f"{self.mode} pooling",
+                desc=f"{self._method()} pooling",
             )
         ]
         P = parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -376,13 +418,14 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         if shift is not None:
             low, span = shift
             maps = ((maps - low) / span).astype(np.float32)
-        with numba_threads(n_threads):
+        method = self._method()
+        with numba_threads(n_threads):  # None keeps numba's setting (design notes, n_jobs)
             if self.axis is None:
                 P = pool2d(
-                    maps, self.mode, kernel, stride, padding, ceil_mode=ceil_mode, check_input=False, **params
+                    maps, method, kernel, stride, padding, ceil_mode=ceil_mode, check_input=False, **params
                 )
             else:
-                P = global_pool(maps, self.mode, self.axis, check_input=False, **params)
+                P = global_pool(maps, method, self.axis, check_input=False, **params)
         if shift is None:
             return P
         low, span = (v.reshape((len(P),) + (1,) * (P.ndim - 1)) for v in shift)
@@ -392,10 +435,10 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         """Per-clip ``(low, span)`` (float64) mapping the maps onto their levels, or None.
 
         ``pool(x) = span * pool((x - low) / span) + low`` for the four
-        homogeneous modes; clips that keep their raw values get ``low = 0,
+        homogeneous methods; clips that keep their raw values get ``low = 0,
         span = 1``.
         """
-        if self.levels == "raw" or self.mode not in _LEVEL_MODES:
+        if self.levels == "raw" or self._method() not in _LEVEL_METHODS:
             return None
         flat = maps.reshape(len(maps), -1)
         low = flat.min(axis=1).astype(np.float64)
@@ -411,9 +454,9 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names of the output features: the columns of 2-D output, the rows (axis 1) of 3-D output.
 
-        ``{mode}_f{i}`` per frequency row (``axis="time"``, and the pooled
-        rows of regional 3-D output), ``{mode}_t{j}`` per frame
-        (``axis="freq"`` or 2-D input), ``{mode}`` for ``axis="both"``.
+        ``{method}_f{i}`` per frequency row (``axis="time"``, and the pooled
+        rows of regional 3-D output), ``{method}_t{j}`` per frame
+        (``axis="freq"`` or 2-D input), ``{method}`` for ``axis="both"``.
 
         Parameters
         ----------
@@ -429,11 +472,11 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         check_is_fitted(self, "output_shape_")
         _check_feature_names_in(self, input_features, generate_names=False)
         if self.axis == "both":
-            names = [self.mode]
+            names = [self._method()]
         elif self.axis == "time" or len(self.output_shape_) == 2:
-            names = [f"{self.mode}_f{i}" for i in range(self.output_shape_[0])]
+            names = [f"{self._method()}_f{i}" for i in range(self.output_shape_[0])]
         else:
-            names = [f"{self.mode}_t{j}" for j in range(self.output_shape_[0])]
+            names = [f"{self._method()}_t{j}" for j in range(self.output_shape_[0])]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
@@ -442,3 +485,9 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.requires_fit = True
         return tags
+
+
+if PoolingTransformer.__doc__:  # the methods table comes from POOLING_TABLE
+    PoolingTransformer.__doc__ = PoolingTransformer.__doc__.replace(
+        "    {POOLING_TABLE}\n", methods_table_rst(indent="    ") + "\n"
+    )

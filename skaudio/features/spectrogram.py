@@ -63,7 +63,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     sr : float, default=None
         Sampling rate; only used to label frequencies (``frequencies_``).
     backend : {"numba", "torch", "librosa"}, default="numba"
-        ``"numba"``: the fast CPU path of :mod:`skaudio._kernels.spectral`;
+        ``"numba"``: the fast CPU path, fused numba kernels (window, FFT, power);
         ``"torch"``: the batched :class:`skaudio.nn.STFT` module (can run on a
         GPU via ``device``); ``"librosa"``: librosa clip by clip, the reference.
         All three agree to float32 precision.
@@ -368,8 +368,8 @@ class MelSpectrogram(Spectrogram):
     Attributes
     ----------
     mel_basis_ : ndarray of shape (n_mels, n_fft // 2 + 1)
-        The filterbank (``librosa.filters.mel``'s matrix, built without importing librosa: see
-        :mod:`skaudio._kernels.filterbank`).
+        The filterbank (``librosa.filters.mel``'s matrix, computed with numpy by the same
+        definitions without importing librosa, and tested equal to it).
     frequencies_ : ndarray of shape (n_mels,)
         Centre frequency of each band in Hz.
     n_frames_, n_features_in_

@@ -36,7 +36,7 @@ Decisions the paper leaves open, made once here and shared by all functions:
   pooled map. The stride is inferred as ``round(n_freqs / n_freqs_pooled)``
   (and likewise for time) unless given; ``padding`` defaults to 0, the
   layout of ``torch.nn.functional.avg_pool2d`` and of
-  :func:`skaudio._kernels.pooling.pool2d`.
+  :func:`skaudio.features.pool2d`.
 * **Frequencies.** Row ``k`` of ``P`` covers original rows
   ``[k * stride_f - pad_f, k * stride_f - pad_f + kernel_f)`` and gets the mean of their
   frequencies. Original frequencies are ``freqs`` if given, otherwise
@@ -1189,7 +1189,7 @@ def compression_ratio(
     P : array-like of shape (n_freqs', n_frames') or (n_clips, n_freqs', n_frames')
         Pooled spectrogram(s), as many clips as ``S``.
     n_jobs : int, default=None
-        Accepted like every metric's (None means 1 thread); this one runs no
+        Accepted like every metric's (None keeps numba's setting); this one runs no
         kernel.
     **options
         Not used by this metric; any option of :func:`preservation_metrics` is

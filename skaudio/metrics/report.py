@@ -6,12 +6,20 @@ over clips); :func:`plot_pooling_comparison` draws it as a heatmap and
 :func:`pooling_report_main` is the ``skaudio pooling-report`` command.
 """
 
+from __future__ import annotations
+
 import sys
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:  # matplotlib is imported on use
+    from matplotlib.axes import Axes
 
 from skaudio._validation import check_spectrograms
 from skaudio.metrics.preservation import METRIC_NAMES, _resolve, get_metric, preservation_metrics
@@ -33,10 +41,16 @@ PAPER_PROTOCOL = dict(
 )
 
 
-def _pooling_modes():
-    from skaudio._kernels.pooling import POOLING_MODES
+def _pooling_methods():
+    from skaudio.features.pooling import POOLING_METHODS
 
-    return POOLING_MODES
+    return POOLING_METHODS
+
+
+def _renamed(new_value, old_value, new, old, where):
+    from skaudio._kernels.pooling_table import renamed_keyword
+
+    return renamed_keyword(new_value, old_value, new=new, old=old, where=where, stacklevel=4)
 
 
 def _as_pair(value, name):
@@ -50,12 +64,12 @@ def _as_pair(value, name):
     return value
 
 
-def _pool(S, mode, kernel_size, stride, padding, levels, params, n_jobs):
+def _pool(S, method, kernel_size, stride, padding, levels, params, n_jobs):
     """Pool with :class:`~skaudio.features.PoolingTransformer`, the one home of ``levels``."""
     from skaudio.features import PoolingTransformer
 
     return PoolingTransformer(
-        mode=mode,
+        method,
         kernel_size=kernel_size,
         stride=stride,
         padding=padding,
@@ -66,21 +80,23 @@ def _pool(S, mode, kernel_size, stride, padding, levels, params, n_jobs):
 
 
 def compare_pooling(
-    S,
-    modes=None,
-    kernel_size=(2, 2),
+    S: ArrayLike,
+    methods: str | Sequence[str] | None = None,
+    kernel_size: int | tuple[int, int] = (2, 2),
     *,
-    stride=None,
-    padding=0,
-    metrics="all",
-    spread=None,
-    levels="auto",
-    mode_params=None,
-    per_clip=False,
-    n_jobs=None,
-    verbose=False,
-    **metric_params,
-):
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    metrics: str | Sequence[str] = "all",
+    spread: str | None = None,
+    levels: str = "auto",
+    method_params: Mapping[str, Mapping[str, float]] | None = None,
+    per_clip: bool = False,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+    modes: str | Sequence[str] | None = None,
+    mode_params: Mapping[str, Mapping[str, float]] | None = None,
+    **metric_params: Any,
+) -> pd.DataFrame:
     """Pool ``S`` with each method and tabulate the preservation metrics (Tables I-III of [POOL]).
 
     Parameters
@@ -88,9 +104,9 @@ def compare_pooling(
     S : array-like of shape (n_clips, n_freqs, n_frames)
         Original spectrograms, e.g. log-mel in dB relative to each clip's
         maximum (the paper's front end, :data:`PAPER_PROTOCOL`).
-    modes : list of str, default=None
+    methods : str or list of str, default=None
         Pooling methods; all twelve of
-        :data:`skaudio._kernels.pooling.POOLING_MODES` when None.
+        :data:`skaudio.features.POOLING_METHODS` when None.
     kernel_size : int or (int, int), default=(2, 2)
         Pooling region (frequency bins, frames).
     stride : int or (int, int), default=None
@@ -107,8 +123,8 @@ def compare_pooling(
     levels : {"auto", "floor", "raw"}, default="auto"
         What the pooling formulas see; passed to
         :class:`~skaudio.features.PoolingTransformer`, which pools every
-        mode here, so each row describes exactly the output of
-        ``PoolingTransformer(mode, levels=levels)``. ``"floor"``: ``lsp``,
+        method here, so each row describes exactly the output of
+        ``PoolingTransformer(method, levels=levels)``. ``"floor"``: ``lsp``,
         ``power``, ``entropy`` and ``lnp`` pool each clip's values minus the
         clip's minimum (for a dB map, the level above its floor) and the
         minimum is added back; the other eight methods commute with a shift
@@ -116,18 +132,23 @@ def compare_pooling(
         (dB input then fails for ``lsp``, ``power`` and ``entropy``, and
         ``lnp`` pools ``|x|``). ``"auto"``: ``"floor"`` for the clips that
         have negative values, ``"raw"`` for the others.
-    mode_params : dict of str to dict, default=None
-        Parameters per mode, e.g. ``{"lse": {"r": 5.0}}``; the defaults of
+    method_params : dict of str to dict, default=None
+        Parameters per method, e.g. ``{"lse": {"r": 5.0}}``; the defaults of
         :class:`~skaudio.features.PoolingTransformer` otherwise (``a=0.5`` for
         mixed pooling as in the paper).
     per_clip : bool, default=False
-        Return one row per (mode, clip) instead of the mean over clips.
+        Return one row per (method, clip) instead of the mean over clips.
     n_jobs : int, default=None
-        numba threads for pooling and metrics. Under a cluster joblib backend
-        (``joblib.parallel_config(backend="dask")``) each mode is a joblib
+        numba threads for pooling and metrics: None keeps numba's own setting
+        (see :class:`~skaudio.features.PoolingTransformer`), 1 one thread, -1 all
+        cores. Under a cluster joblib backend
+        (``joblib.parallel_config(backend="dask")``) each method is a joblib
         task instead (see :doc:`/user_guide/scaling`).
     verbose : bool, default=False
-        Show a progress bar over the modes.
+        Show a progress bar over the methods.
+    modes, mode_params : deprecated
+        Old names of ``methods`` and ``method_params`` (a ``FutureWarning``;
+        kept for one release).
     **metric_params
         Options of :func:`~skaudio.metrics.preservation_metrics`: ``sr`` and
         ``freqs`` (pass ``MelSpectrogram.frequencies_`` for mel maps),
@@ -136,8 +157,9 @@ def compare_pooling(
     Returns
     -------
     table : pandas.DataFrame
-        Index ``mode`` (or ``(mode, clip)`` with ``per_clip``), one column per
-        metric in the order of the paper's tables.
+        Index ``method`` (or ``(method, clip)`` with ``per_clip``), one column per
+        metric in the order of the paper's tables. (Before the rename of
+        ``mode`` to ``method`` the index was named ``mode``.)
 
     References
     ----------
@@ -157,20 +179,25 @@ def compare_pooling(
     """
     from skaudio.features._base import map_batches
 
+    methods = _renamed(methods, modes, "methods", "modes", "compare_pooling")
+    method_params = _renamed(method_params, mode_params, "method_params", "mode_params", "compare_pooling")
     S = check_spectrograms(S, name="S", ndim=3)
-    all_modes = _pooling_modes()
-    modes = list(all_modes) if modes is None else ([modes] if isinstance(modes, str) else list(modes))
-    unknown = [m for m in modes if m not in all_modes]
-    if unknown or not modes:
-        raise ValueError(f"unknown pooling mode(s) {unknown}; valid: {', '.join(all_modes)}")
+    all_methods = _pooling_methods()
+    if methods is None:
+        methods = list(all_methods)
+    else:
+        methods = [methods] if isinstance(methods, str) else list(methods)
+    unknown = [m for m in methods if m not in all_methods]
+    if unknown or not methods:
+        raise ValueError(f"unknown pooling method(s) {unknown}; valid: {', '.join(all_methods)}")
     if levels not in ("auto", "floor", "raw"):
         raise ValueError(f"levels must be 'auto', 'floor' or 'raw', got {levels!r}")
     if spread not in (None, "std", "sem"):
         raise ValueError(f"spread must be None, 'std' or 'sem', got {spread!r}")
-    mode_params = dict(mode_params or {})
-    bad = set(mode_params) - set(modes)
+    method_params = dict(method_params or {})
+    bad = set(method_params) - set(methods)
     if bad:
-        raise ValueError(f"mode_params names mode(s) {sorted(bad)} that are not in modes={modes}")
+        raise ValueError(f"method_params names method(s) {sorted(bad)} that are not in methods={methods}")
     names = _resolve(metrics)
     if S.shape[0] < 2 and "lipschitz" in names:
         if isinstance(metrics, str) and metrics == "all":
@@ -183,39 +210,78 @@ def compare_pooling(
     kernel = _as_pair(kernel_size, "kernel_size")
     stride = _as_pair(stride, "stride") or kernel
 
-    def one_mode(mode_list, n_threads):  # a task per mode on a cluster joblib backend
-        (mode,) = mode_list
-        P = _pool(S, mode, kernel, stride, padding, levels, mode_params.get(mode, {}), n_threads)
+    def one_method(method_list, n_threads):  # a task per method on a cluster joblib backend
+        (method,) = method_list
+        P = _pool(S, method, kernel, stride, padding, levels, method_params.get(method, {}), n_threads)
         values = preservation_metrics(
             S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride, padding=padding, **metric_params
         )
         frame = pd.DataFrame(values)
         frame.insert(0, "clip", np.arange(S.shape[0]))
-        frame.insert(0, "mode", mode)
+        frame.insert(0, "method", method)
         return frame
 
     frames = [
         frame
         for _, frame in map_batches(
-            one_mode, modes, 1, n_jobs=n_jobs, verbose=verbose, desc="pooling modes", unit="mode"
+            one_method, methods, 1, n_jobs=n_jobs, verbose=verbose, desc="pooling methods", unit="method"
         )
     ]
     long = pd.concat(frames, ignore_index=True)
     if per_clip:
-        return long.set_index(["mode", "clip"])
-    return summarize_pooling(long, spread=spread, modes=modes)
+        return long.set_index(["method", "clip"])
+    return summarize_pooling(long, spread=spread, methods=methods)
 
 
-def summarize_pooling(per_clip, spread=None, modes=None):
+def summarize_pooling(
+    per_clip: pd.DataFrame,
+    spread: str | None = None,
+    methods: Sequence[str] | None = None,
+    *,
+    modes: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Mean over clips (and optional spread) of a per-clip table of :func:`compare_pooling`.
 
     Use it to pool per-clip tables of several batches (different clip
     lengths) into one: ``summarize_pooling(pd.concat([t1, t2]))``.
+
+    Parameters
+    ----------
+    per_clip : pandas.DataFrame
+        ``compare_pooling(..., per_clip=True)``: index or columns ``method``
+        and ``clip`` (tables written before the rename, with ``mode``, are read too).
+    spread : {None, "std", "sem"}, default=None
+        Add a ``<metric>_<spread>`` column after each metric.
+    methods : list of str, default=None
+        Row order; the order of first appearance when None.
+    modes : list of str, default=None
+        Deprecated old name of ``methods`` (a ``FutureWarning``; kept for one release).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Index ``method``, one column per metric.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import compare_pooling, summarize_pooling
+    >>> S = -80 * np.random.default_rng(0).random((3, 16, 20)).astype(np.float32)
+    >>> long = compare_pooling(S, ["average", "max"], metrics=["variance"], per_clip=True)
+    >>> summarize_pooling(long, spread="std").columns.tolist()
+    ['variance', 'variance_std']
     """
-    long = per_clip.reset_index() if "mode" not in per_clip.columns else per_clip
+    methods = _renamed(methods, modes, "methods", "modes", "summarize_pooling")
+    long = (
+        per_clip.reset_index()
+        if "method" not in per_clip.columns and "mode" not in per_clip.columns
+        else per_clip
+    )
+    if "method" not in long.columns:  # a table from before the rename of ``mode``
+        long = long.rename(columns={"mode": "method"})
     names = [c for c in long.columns if c in METRIC_NAMES]
-    order = list(dict.fromkeys(long["mode"])) if modes is None else list(modes)
-    grouped = long.groupby("mode", sort=False)[names]
+    order = list(dict.fromkeys(long["method"])) if methods is None else list(methods)
+    grouped = long.groupby("method", sort=False)[names]
     table = grouped.mean().reindex(order)
     if spread is not None:
         extra = grouped.std(ddof=1) if spread == "std" else grouped.sem(ddof=1)
@@ -225,22 +291,22 @@ def summarize_pooling(per_clip, spread=None, modes=None):
             cols[name] = table[name]
             cols[f"{name}_{spread}"] = extra[name]
         table = pd.DataFrame(cols)
-    table.index.name = "mode"
+    table.index.name = "method"
     return table
 
 
 def plot_pooling_comparison(
-    table,
+    table: pd.DataFrame,
     *,
-    ax=None,
-    metrics=None,
-    cmap="RdYlGn",
-    annotate=True,
-    title=None,
-    fmt="{:.3g}",
-    span=(0.01, 1.0),
-    colorbar=True,
-):
+    ax: Axes | None = None,
+    metrics: Sequence[str] | None = None,
+    cmap: str = "RdYlGn",
+    annotate: bool = True,
+    title: str | None = None,
+    fmt: str = "{:.3g}",
+    span: tuple[float, float] = (0.01, 1.0),
+    colorbar: bool = True,
+) -> Axes:
     """Heatmap of a :func:`compare_pooling` table: colour = distance from the ideal, text = the value.
 
     Every cell is coloured by how far its value lies from its metric's ideal
@@ -403,20 +469,21 @@ def _parse_kernel(kernel):
 
 
 def pooling_report_main(
-    data="synthetic",
-    sr=16000,
-    kernel="2x2",
-    out=None,
-    plot=None,
+    data: str = "synthetic",
+    sr: int = 16000,
+    kernel: str | tuple[int, int] = "2x2",
+    out: str | Path | None = None,
+    plot: str | Path | None = None,
     *,
-    modes=None,
-    n_clips=None,
-    duration=5.0,
-    spread="std",
-    stream=None,
-    n_jobs=None,
-    random_state=0,
-):
+    methods: Sequence[str] | None = None,
+    n_clips: int | None = None,
+    duration: float = 5.0,
+    spread: str | None = "std",
+    stream: TextIO | None = None,
+    n_jobs: int | None = None,
+    random_state: int = 0,
+    modes: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Run the [POOL] protocol on a data set and print the Table I-style comparison.
 
     Waveforms -> log-mel (:data:`PAPER_PROTOCOL` at ``sr``) -> each pooling
@@ -435,7 +502,7 @@ def pooling_report_main(
         Write the table (with spread columns) as CSV.
     plot : path, default=None
         Write the heatmap (PNG, PDF, ... by suffix).
-    modes : list of str, default=None
+    methods : list of str, default=None
         Pooling methods (all twelve when None).
     n_clips : int, default=None
         Use only the first ``n_clips`` clips (40 for synthetic data).
@@ -446,9 +513,12 @@ def pooling_report_main(
     stream : file, default=sys.stdout
         Where the table is printed.
     n_jobs : int, default=None
-        Threads.
+        numba threads of the front end, pooling and metrics: None keeps numba's own
+        setting, 1 one thread, -1 all cores.
     random_state : int, default=0
         Seed of the synthetic data.
+    modes : list of str, default=None
+        Deprecated old name of ``methods`` (a ``FutureWarning``; kept for one release).
 
     Returns
     -------
@@ -457,6 +527,7 @@ def pooling_report_main(
     """
     from skaudio.features import MelSpectrogram
 
+    methods = _renamed(methods, modes, "methods", "modes", "pooling_report_main")
     stream = sys.stdout if stream is None else stream
     kernel = _parse_kernel(kernel)
     if plot:  # before any work, not after it
@@ -467,7 +538,7 @@ def pooling_report_main(
     front = {k: v for k, v in PAPER_PROTOCOL.items() if k != "sr"}
     mel = MelSpectrogram(sr=sr, n_jobs=n_jobs, **front)
     S = mel.fit_transform(X)
-    table = compare_pooling(S, modes, kernel, spread=spread, sr=sr, freqs=mel.frequencies_, n_jobs=n_jobs)
+    table = compare_pooling(S, methods, kernel, spread=spread, sr=sr, freqs=mel.frequencies_, n_jobs=n_jobs)
     means = table[[c for c in table.columns if c in METRIC_NAMES]]
     print(
         f"pooling report: {data}, {S.shape[0]} clips, log-mel {S.shape[1]} x {S.shape[2]} "

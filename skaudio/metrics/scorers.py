@@ -9,7 +9,7 @@ compares the pooled log-mel maps with the log-mel maps, not with the
 waveforms. That lets :class:`~sklearn.model_selection.GridSearchCV` tune
 pooling for feature preservation, with several metrics at once::
 
-    GridSearchCV(pipe, {"poolingtransformer__mode": ["average", "max", "lse"]},
+    GridSearchCV(pipe, {"poolingtransformer__method": ["average", "max", "lse"]},
                  scoring=preservation_scoring(["correlation", "variance"]),
                  refit="preservation_correlation")
 
@@ -140,7 +140,7 @@ def make_preservation_scorer(
         their output with ``X``. ``"input"``: always compare with ``X``.
     **metric_params
         Options of :func:`skaudio.metrics.preservation_metrics` (``sr``,
-        ``freqs``, ``n_bins``, ..., and ``n_jobs``: None means one thread).
+        ``freqs``, ``n_bins``, ..., and ``n_jobs``: None keeps numba's thread setting).
 
     Returns
     -------

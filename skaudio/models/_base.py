@@ -13,7 +13,7 @@ import copy
 import inspect
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -144,8 +144,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         spec_augment: tuple[int, int] | None = None,
         filterbank_lr_scale: float = 1.0,
         n_jobs: int | None = None,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         # skorch's DataLoader keeps the data order, so every epoch would repeat the same
         # batches: with batch norm the network then fits each fixed batch's statistics
         kwargs.setdefault("iterator_train__shuffle", True)
@@ -184,7 +184,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.n_jobs = n_jobs
 
     @classmethod
-    def from_recipe(cls, name: str, **params) -> AudioNetClassifier:
+    def from_recipe(cls, name: str, **params: Any) -> AudioNetClassifier:
         """An estimator configured with the named training recipe, then ``params``.
 
         ``cls.recipes`` lists the recipes of each classifier: ``"cpu"`` is the
@@ -425,7 +425,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         return {"loss": loss, "y_pred": y_pred}
 
     # -- public API -------------------------------------------------------------
-    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params) -> AudioNetClassifier:
+    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params: Any) -> AudioNetClassifier:
         """Train the network on ``X`` and class labels ``y``.
 
         Parameters
@@ -463,7 +463,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         return self
 
     def partial_fit(
-        self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None, **fit_params
+        self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None, **fit_params: Any
     ) -> AudioNetClassifier:
         """Train ``max_epochs`` more epochs (``fit`` if unfitted).
 

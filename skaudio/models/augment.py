@@ -264,7 +264,7 @@ class AudioAugment:
         spec_augment: tuple[int, int] | None = None,
         random_crop: float | tuple[float, float] | None = None,
         mixup_alpha: float = 0.0,
-    ):
+    ) -> None:
         self.noise = None if noise is None else ((noise,) if isinstance(noise, str) else tuple(noise))
         for color in self.noise or ():
             noise_exponent(color)  # a clear error for an unknown colour

@@ -9,6 +9,7 @@ callbacks, so they also serve any skorch network (``callbacks=[EMA(0.999)]``).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,7 +39,7 @@ class EMA(Callback):
     >>> clf = SECNNClassifier(callbacks=[("ema", EMA(0.99))])  # or ema_decay=0.99
     """
 
-    def __init__(self, decay: float = 0.995):
+    def __init__(self, decay: float = 0.995) -> None:
         self.decay = decay
 
     def on_train_begin(self, net, **kwargs):
@@ -77,7 +78,7 @@ class OneCycle(LRScheduler):
         Other arguments of ``OneCycleLR`` (``pct_start``, ``div_factor``, ...).
     """
 
-    def __init__(self, max_lr: float = 1e-3, **kwargs):
+    def __init__(self, max_lr: float = 1e-3, **kwargs: Any) -> None:
         super().__init__(torch.optim.lr_scheduler.OneCycleLR, max_lr=max_lr, step_every="batch", **kwargs)
 
     @property

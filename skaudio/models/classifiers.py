@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import torch
 
@@ -193,8 +194,8 @@ class SECNNClassifier(AudioNetClassifier):
         mixup_alpha: float = 0.3,
         random_crop: float | tuple[float, float] | None = (0.6, 1.0),
         spec_augment: tuple[int, int] | None = (2, 2),
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             module,
             patience=patience,
@@ -275,8 +276,8 @@ class DEGramNetClassifier(AudioNetClassifier):
         filterbank_lr_scale: float = 0.05,
         module__freq_masks: int = 2,
         module__time_masks: int = 2,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             module,
             max_epochs=max_epochs,
@@ -364,8 +365,8 @@ class DualBranchClassifier(AudioNetClassifier):
         filterbank_lr_scale: float = 0.05,
         module__freq_masks: int = 0,
         module__time_masks: int = 0,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             module,
             weight_decay=weight_decay,

@@ -16,6 +16,7 @@ from skaudio.nn.blocks import (
     SqueezeExcitation,
     make_global_pool,
     make_pool2d,
+    pool_methods,
     pool_modes,
 )
 from skaudio.nn.frontends import (
@@ -49,6 +50,7 @@ __all__ = [
     "SpecAugment",
     "make_pool2d",
     "make_global_pool",
+    "pool_methods",
     "pool_modes",
     "SincGramModule",
     "TFDELayer",

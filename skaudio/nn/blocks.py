@@ -6,7 +6,7 @@
 * :class:`ChannelGate1d`, :class:`MACEM`, :class:`GARM`, :class:`GuidedAggregation` --
   the one-dimensional modules of the dual-branch raw-waveform network [E2E]_.
 * :func:`make_pool2d` and :func:`make_global_pool` -- the pooling factory: every network
-  builds its pooling layers through it, so any pooling mode of :mod:`skaudio.nn` can be
+  builds its pooling layers through it, so any pooling method of :mod:`skaudio.nn` can be
   chosen by name.
 
 References
@@ -22,6 +22,7 @@ References
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from torch import nn
 __all__ = [
     "make_pool2d",
     "make_global_pool",
+    "pool_methods",
     "pool_modes",
     "SqueezeExcitation",
     "ECA",
@@ -43,7 +45,7 @@ __all__ = [
     "SpecAugment",
 ]
 
-_TORCH_MODES = ("max", "avg")
+_TORCH_METHODS = ("max", "avg")  # torch's own layers, chosen by these names
 
 
 def _skaudio_pooling():
@@ -55,39 +57,76 @@ def _skaudio_pooling():
     return pooling
 
 
-def pool_modes() -> tuple[str, ...]:
-    """Names accepted by :func:`make_pool2d` and :func:`make_global_pool`."""
+def pool_methods() -> tuple[str, ...]:
+    """Names accepted by :func:`make_pool2d` and :func:`make_global_pool`.
+
+    torch's ``"max"`` and ``"avg"`` and the pooling methods of
+    :class:`skaudio.nn.Pool2d` (those of :data:`skaudio.features.POOLING_TABLE`
+    that the torch layers have), sorted.
+
+    Examples
+    --------
+    >>> from skaudio.nn import pool_methods
+    >>> pool_methods()[:4]
+    ('attention', 'auto', 'average', 'avg')
+    """
     pooling = _skaudio_pooling()
-    modes = set(_TORCH_MODES)
+    methods = set(_TORCH_METHODS)
     if pooling is not None:
-        modes.update(pooling.POOLING_MODES)
-    return tuple(sorted(modes))
+        methods.update(pooling.POOLING_METHODS)
+    return tuple(sorted(methods))
 
 
-def _check_mode(mode, name="pool"):
-    valid = pool_modes()
-    if mode not in valid:
-        raise ValueError(f"{name} must be one of {list(valid)}, got {mode!r}")
+def pool_modes() -> tuple[str, ...]:
+    """Deprecated old name of :func:`pool_methods` (a ``FutureWarning``; kept for one release)."""
+    warnings.warn(
+        "skaudio.nn.pool_modes was renamed to pool_methods and will be removed in the release after next",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return pool_methods()
+
+
+def _check_method(method, name="pool"):
+    valid = pool_methods()
+    if method not in valid:
+        raise ValueError(f"{name} must be one of {list(valid)}, got {method!r}")
+
+
+def _method_arg(method, params, where):
+    """``method``, or the deprecated ``mode=`` keyword taken out of ``params``."""
+    from skaudio._kernels.pooling_table import renamed_keyword
+
+    method = renamed_keyword(
+        method, params.pop("mode", None), new="method", old="mode", where=where, stacklevel=4
+    )
+    if method is None:
+        raise TypeError(f"{where}() missing required argument: 'method'")
+    return method
 
 
 def make_pool2d(
-    mode: str, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None, **params: Any
+    method: str | None = None,
+    kernel_size: int | tuple[int, int] | None = None,
+    stride: int | tuple[int, int] | None = None,
+    **params: Any,
 ) -> nn.Module:
-    """Build a 2-D pooling layer by mode name.
+    """Build a 2-D pooling layer by method name.
 
-    ``"max"`` and ``"avg"`` are torch's own layers (fastest); every other mode
+    ``"max"`` and ``"avg"`` are torch's own layers (fastest); every other method
     (``"average"``, ``"lse"``, ``"lnp"``, ``"attention"``, ...) is one of the twelve
     pooling methods of :class:`skaudio.nn.Pool2d`, with ``params`` passed on (e.g.
     ``r`` for log-sum-exp pooling, ``learnable=False`` to freeze it).
 
     Parameters
     ----------
-    mode : str
-        Pooling mode, one of :func:`pool_modes`.
+    method : str
+        Pooling method, one of :func:`pool_methods`. Its old name ``mode=`` still
+        works for one release, with a ``FutureWarning``.
     kernel_size, stride : int or tuple
         As in ``torch.nn.MaxPool2d``; ``stride`` defaults to ``kernel_size``.
     **params
-        Extra parameters of the skaudio pooling mode.
+        Extra parameters of the skaudio pooling method.
 
     Returns
     -------
@@ -99,38 +138,54 @@ def make_pool2d(
     >>> make_pool2d("max", 2)(torch.ones(1, 3, 8, 8)).shape
     torch.Size([1, 3, 4, 4])
     """
-    _check_mode(mode)
+    method = _method_arg(method, params, "make_pool2d")
+    if kernel_size is None:
+        raise TypeError("make_pool2d() missing required argument: 'kernel_size'")
+    _check_method(method)
     stride = kernel_size if stride is None else stride
-    if mode == "max" and not params:
+    if method == "max" and not params:
         return nn.MaxPool2d(kernel_size, stride)
-    if mode == "avg" and not params:
+    if method == "avg" and not params:
         return nn.AvgPool2d(kernel_size, stride)
-    return _skaudio_pooling().Pool2d(mode, kernel_size=kernel_size, stride=stride, **params)
+    return _skaudio_pooling().Pool2d(method, kernel_size=kernel_size, stride=stride, **params)
 
 
 class _TorchGlobalPool(nn.Module):
-    def __init__(self, mode, dim):
+    def __init__(self, method, dim):
         super().__init__()
-        self.mode = mode
+        self.method = method
         self.dim = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
 
+    def __setstate__(self, state):  # pickled before the rename of ``mode``
+        if "method" not in state and "mode" in state:
+            state = dict(state)
+            state["method"] = state.pop("mode")
+        super().__setstate__(state)
+
     def forward(self, x):
-        if self.mode == "max":
+        if self.method == "max":
             return x.amax(dim=self.dim)
         return x.mean(dim=self.dim)
 
 
-def make_global_pool(mode: str, dim: int | tuple[int, ...] = (-2, -1), **params: Any) -> nn.Module:
-    """Build a layer that pools away the axes ``dim`` (global pooling) by mode name.
+def make_global_pool(
+    method: str | None = None, dim: int | tuple[int, ...] = (-2, -1), **params: Any
+) -> nn.Module:
+    """Build a layer that pools away the axes ``dim`` (global pooling) by method name.
 
     Parameters
     ----------
-    mode : str
-        Pooling mode, one of :func:`pool_modes`.
+    method : str
+        Pooling method, one of :func:`pool_methods`. Its old name ``mode=`` still
+        works for one release, with a ``FutureWarning``.
     dim : int or tuple of int
         Axes reduced (removed from the output).
     **params
-        Extra parameters of the skaudio pooling mode.
+        Extra parameters of the skaudio pooling method.
+
+    Returns
+    -------
+    torch.nn.Module
 
     Examples
     --------
@@ -138,19 +193,20 @@ def make_global_pool(mode: str, dim: int | tuple[int, ...] = (-2, -1), **params:
     >>> make_global_pool("avg")(torch.ones(2, 5, 4, 3)).shape
     torch.Size([2, 5])
     """
-    _check_mode(mode)
-    if mode in _TORCH_MODES and not params:
-        return _TorchGlobalPool(mode, dim)
-    return _FlatGlobalPool(mode, dim, **params)
+    method = _method_arg(method, params, "make_global_pool")
+    _check_method(method)
+    if method in _TORCH_METHODS and not params:
+        return _TorchGlobalPool(method, dim)
+    return _FlatGlobalPool(method, dim, **params)
 
 
 class _FlatGlobalPool(nn.Module):
     """skaudio ``GlobalPool`` over several axes: they are flattened into one first."""
 
-    def __init__(self, mode, dim, **params):
+    def __init__(self, method, dim, **params):
         super().__init__()
         self.dim = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-        self.pool = _skaudio_pooling().GlobalPool(mode, dim=-1, **params)
+        self.pool = _skaudio_pooling().GlobalPool(method, dim=-1, **params)
 
     def forward(self, x):
         dims = sorted(d % x.ndim for d in self.dim)

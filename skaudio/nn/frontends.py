@@ -3,8 +3,8 @@
 The modules reproduce librosa's definitions (``librosa.stft``,
 ``librosa.feature.melspectrogram``, ``librosa.power_to_db``) for a whole batch
 at once, so they serve both the scikit-learn transformers and the networks.
-Window and filterbank are librosa's definitions (:mod:`skaudio._kernels.filterbank`,
-tested against librosa); only the batched arithmetic is ours.
+Window and filterbank are librosa's definitions (computed with numpy, tested against
+librosa); only the batched arithmetic is ours.
 """
 
 from __future__ import annotations

@@ -114,9 +114,9 @@ class SECNN(_PaperMixin, nn.Module):
         Dropout after the first head layer (0.5 in the paper).
     se_reduction : int, default=8
     pool : str, default="max"
-        Pooling mode of the blocks (any mode of :func:`skaudio.nn.blocks.pool_modes`).
+        Pooling method of the blocks (any of :func:`skaudio.nn.pool_methods`).
     global_pool : str, default="avg"
-        Pooling mode of the final reduction.
+        Pooling method of the final reduction.
     head_grid : int, default=1
         1 pools the last feature maps globally. The head of the thesis (Table 4.2:
         2,201,650 parameters) needs about four times more inputs than a 1024-channel
@@ -395,7 +395,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
     dropout : float, default=0.1
     pool : str, default="max"
         Pooling mode over time of the guided aggregation's gate and of the final global
-        pooling (any mode of :func:`skaudio.nn.blocks.pool_modes`). The paper does not
+        pooling (any of :func:`skaudio.nn.pool_methods`). The paper does not
         name it; on ESC-10, whose events are often short parts of a 5 s clip, ``"max"``
         scored higher than ``"avg"`` (see the models user guide). Both pooled tensors
         are signed (LeakyReLU and Transformer outputs), so the modes defined only for

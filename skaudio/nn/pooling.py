@@ -1,16 +1,19 @@
 """The twelve pooling methods of [POOL] as differentiable torch layers.
 
-The formulas are those of :mod:`skaudio._kernels.pooling` (the numba
+The formulas are those of :func:`skaudio.features.pool2d` (the numba
 kernels, documented in :class:`skaudio.features.PoolingTransformer`); tests
-check that both give the same numbers. Here the method parameters can be
-learned: ``a`` (mixed, auto), ``p`` (lnp), ``r`` (lse), ``n`` (power) and the
+check that both give the same numbers. The method names, their parameters and
+defaults come from the one table of pooling methods,
+:data:`skaudio.features.POOLING_TABLE` (the methods whose ``torch`` field is
+true). Here the method parameters can be learned: ``a`` (mixed, auto), ``p`` (lnp), ``r`` (lse),
+``n`` (power) and the
 attention scoring vector ``v`` (one entry per channel). Constrained
 parameters are stored unconstrained and mapped back in ``forward``
 (``a = sigmoid(.)`` for mixed, ``p = 1 + softplus(.)``, ``r = softplus(.)``,
 ``n = softplus(.)``), so gradient steps never leave the valid range.
 
 ``lsp``, ``power`` and ``entropy`` are defined only for non-negative values
-(:data:`skaudio._kernels.pooling.NONNEGATIVE_MODES`); as the numba kernels,
+(the ``nonnegative`` field of the table); as the numba kernels,
 the layers refuse negative input with a ``ValueError`` at ``forward`` rather
 than return numbers outside the range of the region (``lsp`` of
 ``[-1, -1, 3]`` would be 11, above the max). Feed them power or magnitude
@@ -18,57 +21,82 @@ maps, or activations after a ReLU.
 """
 
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# one list of modes, one set of defaults and one set of parameter ranges for both homes
-from skaudio._kernels.pooling import DEFAULT_PARAMS as _DEFAULTS
-from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES, check_mode_params, pool_output_size
+# one table of methods, defaults and parameter ranges for every home of the formulas
+from skaudio._kernels.pooling import check_method_params, pool_output_size
+from skaudio._kernels.pooling_table import BY_NAME, NONNEGATIVE_METHODS, TORCH_METHODS, renamed_keyword
+from skaudio._kernels.pooling_table import DEFAULT_PARAMS as _DEFAULTS
 
-__all__ = ["POOLING_MODES", "pool_regions", "Pool2d", "GlobalPool"]
-_MODE_PARAMS = {
-    "mixed": ("a",),
-    "auto": ("a",),
-    "lnp": ("p",),
-    "lse": ("r",),
-    "power": ("n",),
-    "attention": ("v",),
-}
+__all__ = ["POOLING_METHODS", "pool_regions", "Pool2d", "GlobalPool"]
+
+#: The methods of :func:`pool_regions`, :class:`Pool2d` and :class:`GlobalPool`
+#: (all twelve of :data:`skaudio.features.POOLING_METHODS`).
+POOLING_METHODS = TORCH_METHODS
+# each method's own parameters, from the table
+_METHOD_PARAMS = {name: tuple(BY_NAME[name].params) for name in TORCH_METHODS if BY_NAME[name].params}
 _TINY = 1e-30
+
+
+def __getattr__(name):
+    if name == "POOLING_MODES":  # the old name, kept for one release
+        warnings.warn(
+            "skaudio.nn.pooling.POOLING_MODES was renamed to POOLING_METHODS and will be removed "
+            "in the release after next",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return POOLING_METHODS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _masked(x, mask, fill):
     return x if mask is None else x.masked_fill(~mask, fill)
 
 
-def _check_nonnegative(x, mode):
-    """Refuse negative values for the modes whose formula needs ``x >= 0`` (as the numba path)."""
-    if mode in NONNEGATIVE_MODES and x.numel() and bool((x < 0).any()):
+def _check_nonnegative(x, method):
+    """Refuse negative values for the methods whose formula needs ``x >= 0`` (as the numba path)."""
+    if method in NONNEGATIVE_METHODS and x.numel() and bool((x < 0).any()):
         low = float(x.detach().min())
         raise ValueError(
-            f"{mode} pooling is defined for non-negative input only, got values down to {low:.4g}: "
+            f"{method} pooling is defined for non-negative input only, got values down to {low:.4g}: "
             f"pool power or magnitude maps (convert to dB afterwards), or activations after a ReLU, "
-            f"or choose a mode defined for any sign "
-            f"({', '.join(m for m in POOLING_MODES if m not in NONNEGATIVE_MODES)})."
+            f"or choose a method defined for any sign "
+            f"({', '.join(m for m in POOLING_METHODS if m not in NONNEGATIVE_METHODS)})."
         )
 
 
-def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
-    """Pool the last axis of ``x`` (the values of each region) with ``mode``.
+def pool_regions(
+    x: torch.Tensor,
+    method: str | None = None,
+    mask: torch.Tensor | None = None,
+    *,
+    a: float | torch.Tensor = 0.5,
+    p: float | torch.Tensor = 2.0,
+    r: float | torch.Tensor = 1.0,
+    n: float | torch.Tensor = 1.0,
+    v: float | torch.Tensor = 1.0,
+    mode: str | None = None,
+) -> torch.Tensor:
+    """Pool the last axis of ``x`` (the values of each region) with ``method``.
 
     Parameters
     ----------
     x : Tensor of shape (..., K)
         Region values along the last axis.
-    mode : str
-        One of :data:`POOLING_MODES`.
+    method : str
+        One of :data:`POOLING_METHODS`.
     mask : bool Tensor broadcastable to ``x``, optional
         True for real cells; False cells (padding) are ignored. Every region
         needs at least one real cell.
     a, p, r, n, v : float or Tensor broadcastable to ``x.shape[:-1]``
-        Mode parameters, as in :func:`skaudio._kernels.pooling.pool2d`.
+        Method parameters, as in :func:`skaudio.features.pool2d`.
+    mode : str, default=None
+        Deprecated old name of ``method`` (a ``FutureWarning``; kept for one release).
 
     Returns
     -------
@@ -90,27 +118,30 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     def col(t):  # parameter broadcast against x (..., K)
         return t.unsqueeze(-1) if torch.is_tensor(t) and t.dim() > 0 else t
 
-    _check_nonnegative(x, mode)
+    method = renamed_keyword(method, mode, new="method", old="mode", where="pool_regions")
+    if method is None:
+        raise TypeError("pool_regions() missing required argument: 'method'")
+    _check_nonnegative(x, method)
     if mask is not None:
         mask = mask.expand_as(x)
     count = x.shape[-1] if mask is None else mask.sum(-1).to(x.dtype)
     xz = _masked(x, mask, 0.0)  # padding contributes nothing to sums
-    if mode == "average":
+    if method == "average":
         return xz.sum(-1) / count
-    if mode == "max":
+    if method == "max":
         return _masked(x, mask, -math.inf).amax(-1)
-    if mode == "min":
+    if method == "min":
         return _masked(x, mask, math.inf).amin(-1)
-    if mode == "mixed":
+    if method == "mixed":
         return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * xz.sum(-1) / count
-    if mode == "lsp":
+    if method == "lsp":
         s = xz.sum(-1)
         return torch.where(s > 0, (xz * xz).sum(-1) / s.clamp_min(_TINY), torch.zeros_like(s))
-    if mode in ("esp", "auto"):
-        scale = 1.0 if mode == "esp" else col(a)
+    if method in ("esp", "auto"):
+        scale = 1.0 if method == "esp" else col(a)
         w = torch.softmax(_masked(scale * x, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
-    if mode == "lnp":
+    if method == "lnp":
         ax = xz.abs()
         # scaling by the (detached) largest |x| changes nothing mathematically and keeps
         # |x|**p in range
@@ -119,10 +150,10 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
         pos = s > 0
         out = big.squeeze(-1) * s.clamp_min(_TINY) ** (1.0 / p)
         return torch.where(pos, out, torch.zeros_like(out))
-    if mode == "lse":
+    if method == "lse":
         lse = torch.logsumexp(_masked(col(r) * x, mask, -math.inf), dim=-1)
         return (lse - torch.log(torch.as_tensor(count, dtype=x.dtype, device=x.device))) / r
-    if mode == "power":
+    if method == "power":
         big = xz.amax(-1, keepdim=True).detach()
         u = xz / big.clamp_min(_TINY)
         w = u ** col(n)
@@ -132,7 +163,7 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
         den = w.sum(-1)
         ok = big.squeeze(-1) > 0
         return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
-    if mode == "entropy":
+    if method == "entropy":
         s = xz.sum(-1, keepdim=True)
         q = xz / s.clamp_min(_TINY)
         h = torch.where(q > 0, -q * torch.log(q.clamp_min(_TINY)), torch.zeros_like(q))
@@ -140,7 +171,7 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
         idx = h.argmax(-1, keepdim=True)
         out = torch.gather(xz, -1, idx).squeeze(-1)
         return torch.where(s.squeeze(-1) > 0, out, torch.zeros_like(out))
-    if mode == "attention":
+    if method == "attention":
         mean = xz.sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
         dev = _masked(x - mean, mask, 0.0)
         var = (dev * dev).sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
@@ -148,7 +179,14 @@ def pool_regions(x, mode, mask=None, *, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
         z = dev / (torch.sqrt(var + _TINY) + 1e-6 * big + _TINY)
         w = torch.softmax(_masked(col(v) * z, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
-    raise ValueError(f"mode must be one of {', '.join(POOLING_MODES)}; got {mode!r}")
+    raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
+
+
+def _required_method(method, mode, where):
+    method = renamed_keyword(method, mode, new="method", old="mode", where=where, stacklevel=4)
+    if method is None:
+        raise TypeError(f"{where}() missing required argument: 'method'")
+    return method
 
 
 def _inv_softplus(y):
@@ -157,20 +195,22 @@ def _inv_softplus(y):
 
 
 class _PoolParams(nn.Module):
-    """Holds the mode's parameters, learnable (reparametrised) or fixed."""
+    """Holds the method's parameters, learnable (reparametrised) or fixed."""
 
-    def _init_params(self, mode, learnable, channels, values):
-        _, *checked = check_mode_params(mode, **{k: values.get(k) for k in _DEFAULTS})
+    def _init_params(self, method, learnable, channels, values):
+        if method not in TORCH_METHODS:
+            raise ValueError(f"method must be one of {', '.join(TORCH_METHODS)}; got {method!r}")
+        _, *checked = check_method_params(method, **{k: values.get(k) for k in _DEFAULTS})
         if not isinstance(channels, int) or channels < 1:
             raise ValueError(f"channels must be a positive int, got {channels!r}")
         vals = dict(zip(("a", "p", "r", "n", "v"), checked))
-        self.mode = mode
+        self.method = method
         self.learnable = bool(learnable)
         self.channels = channels
-        for name in _MODE_PARAMS.get(mode, ()):
+        for name in _METHOD_PARAMS.get(method, ()):
             value = vals[name]
             if self.learnable:
-                if mode == "mixed":
+                if method == "mixed":
                     c = min(max(value, 1e-6), 1 - 1e-6)
                     raw = math.log(c / (1 - c))
                 elif name == "p":
@@ -191,7 +231,7 @@ class _PoolParams(nn.Module):
             return _DEFAULTS[name]
         if not self.learnable:
             return raw
-        if self.mode == "mixed":
+        if self.method == "mixed":
             return torch.sigmoid(raw)
         if name == "p":
             return 1.0 + F.softplus(raw)
@@ -234,8 +274,26 @@ class _PoolParams(nn.Module):
         )
         return out
 
+    @property
+    def mode(self):
+        """Deprecated old name of :attr:`method` (a ``FutureWarning``; kept for one release)."""
+        warnings.warn(
+            f"{type(self).__name__}.mode was renamed to 'method' and will be removed in the release "
+            "after next",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.method
+
+    def __setstate__(self, state):
+        # layers pickled before the rename store ``mode``
+        if "method" not in state and "mode" in state:
+            state = dict(state)
+            state["method"] = state.pop("mode")
+        super().__setstate__(state)
+
     def extra_repr(self):
-        return f"mode={self.mode!r}, learnable={self.learnable}, channels={self.channels}"
+        return f"method={self.method!r}, learnable={self.learnable}, channels={self.channels}"
 
 
 def _pair(x, name):
@@ -248,24 +306,24 @@ def _pair(x, name):
 
 
 class Pool2d(_PoolParams):
-    """Region pooling of ``(batch, channels, n_freqs, n_frames)`` maps with any of the twelve modes.
+    """Region pooling of ``(batch, channels, n_freqs, n_frames)`` maps with any of the twelve methods.
 
     Regions, padding (excluded from the formulas) and the output size follow
-    :func:`skaudio._kernels.pooling.pool2d` and torch's pooling layers.
+    :func:`skaudio.features.pool2d` and torch's pooling layers.
     ``average``, ``max`` and ``min`` call torch's own pooling; the others
     gather the regions with ``Tensor.unfold``. ``lsp``, ``power`` and
     ``entropy`` raise a ``ValueError`` in ``forward`` on negative input.
 
     Parameters
     ----------
-    mode : str
-        One of :data:`POOLING_MODES`.
+    method : str
+        One of :data:`POOLING_METHODS`.
     kernel_size : int or (int, int), default=(2, 2)
         Region size.
     stride : int or (int, int), default=None
         Step between regions (the kernel size when None).
     learnable : bool, default=True
-        Make the mode's parameters ``nn.Parameter`` s (otherwise fixed buffers).
+        Make the method's parameters ``nn.Parameter`` s (otherwise fixed buffers).
     padding : int or (int, int), default=0
         Virtual cells on each side, at most half the kernel, ignored by the formulas.
     ceil_mode : bool, default=False
@@ -275,6 +333,13 @@ class Pool2d(_PoolParams):
         channel; 1 shares it over all channels).
     a, p, r, n, v : float, optional
         Initial (or fixed) parameter values; defaults 0.5, 2, 1, 1, 1.
+    mode : str, optional
+        Deprecated old name of ``method`` (a ``FutureWarning``; kept for one release).
+
+    Attributes
+    ----------
+    method : str
+        The pooling method (``mode``, its old name, still reads it with a ``FutureWarning``).
 
     Examples
     --------
@@ -289,22 +354,24 @@ class Pool2d(_PoolParams):
 
     def __init__(
         self,
-        mode,
-        kernel_size=(2, 2),
-        stride=None,
-        learnable=True,
+        method: str | None = None,
+        kernel_size: int | tuple[int, int] = (2, 2),
+        stride: int | tuple[int, int] | None = None,
+        learnable: bool = True,
         *,
-        padding=0,
-        ceil_mode=False,
-        channels=1,
-        a=None,
-        p=None,
-        r=None,
-        n=None,
-        v=None,
-    ):
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        channels: int = 1,
+        a: float | None = None,
+        p: float | None = None,
+        r: float | None = None,
+        n: float | None = None,
+        v: float | None = None,
+        mode: str | None = None,
+    ) -> None:
         super().__init__()
-        self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
+        method = _required_method(method, mode, "Pool2d")
+        self._init_params(method, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = self.kernel_size if stride is None else _pair(stride, "stride")
         self.padding = _pair(padding, "padding")
@@ -314,7 +381,7 @@ class Pool2d(_PoolParams):
         if any(not 0 <= q <= k // 2 for q, k in zip(self.padding, self.kernel_size)):
             raise ValueError(f"padding must lie between 0 and half the kernel size, got {self.padding}")
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Pool ``x`` of shape (batch, channels, F, T) (or (batch, F, T)) to (..., F', T')."""
         squeeze = x.dim() == 3
         if squeeze:
@@ -327,13 +394,13 @@ class Pool2d(_PoolParams):
         Fo, To = pool_output_size(x.shape[2:], self.kernel_size, self.stride, self.padding, self.ceil_mode)
         if Fo < 1 or To < 1:
             raise ValueError(f"kernel_size={self.kernel_size} does not fit in maps of {tuple(x.shape[2:])}")
-        if self.mode == "average":
+        if self.method == "average":
             y = F.avg_pool2d(
                 x, self.kernel_size, self.stride, self.padding, self.ceil_mode, count_include_pad=False
             )
-        elif self.mode == "max":
+        elif self.method == "max":
             y = F.max_pool2d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
-        elif self.mode == "min":
+        elif self.method == "min":
             y = -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
         else:
             right_f = max(pf, (Fo - 1) * sf + kf - x.shape[2] - pf)
@@ -348,32 +415,34 @@ class Pool2d(_PoolParams):
                 xp = x
             regions = xp.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To]
             regions = regions.reshape(*regions.shape[:4], kf * kt)
-            y = pool_regions(regions, self.mode, mask, **self._params((1, -1, 1, 1)))
+            y = pool_regions(regions, self.method, mask, **self._params((1, -1, 1, 1)))
         return y.squeeze(1) if squeeze else y
 
 
 class GlobalPool(_PoolParams):
-    """Pool one whole axis of a tensor (time by default) with any of the twelve modes.
+    """Pool one whole axis of a tensor (time by default) with any of the twelve methods.
 
     ``lsp``, ``power`` and ``entropy`` raise a ``ValueError`` in ``forward``
-    on negative input, as :func:`skaudio._kernels.pooling.global_pool` does.
+    on negative input, as :func:`skaudio.features.global_pool` does.
 
     Parameters
     ----------
-    mode : str
-        One of :data:`POOLING_MODES`.
+    method : str
+        One of :data:`POOLING_METHODS`.
     dim : int, default=-1
         Axis pooled away (e.g. frames of ``(batch, channels, T)``).
     keepdim : bool, default=False
         Keep the pooled axis with length 1.
     learnable : bool, default=True
-        Make the mode's parameters ``nn.Parameter`` s.
+        Make the method's parameters ``nn.Parameter`` s.
     channels : int, default=1
         Length of the attention scoring vector ``v``.
     channel_dim : int, default=1
         Axis that ``v`` runs along (when ``channels > 1``).
     a, p, r, n, v : float, optional
         Initial (or fixed) parameter values.
+    mode : str, optional
+        Deprecated old name of ``method`` (a ``FutureWarning``; kept for one release).
 
     Examples
     --------
@@ -388,36 +457,38 @@ class GlobalPool(_PoolParams):
 
     def __init__(
         self,
-        mode,
-        dim=-1,
+        method: str | None = None,
+        dim: int = -1,
         *,
-        keepdim=False,
-        learnable=True,
-        channels=1,
-        channel_dim=1,
-        a=None,
-        p=None,
-        r=None,
-        n=None,
-        v=None,
-    ):
+        keepdim: bool = False,
+        learnable: bool = True,
+        channels: int = 1,
+        channel_dim: int = 1,
+        a: float | None = None,
+        p: float | None = None,
+        r: float | None = None,
+        n: float | None = None,
+        v: float | None = None,
+        mode: str | None = None,
+    ) -> None:
         super().__init__()
-        self._init_params(mode, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
+        method = _required_method(method, mode, "GlobalPool")
+        self._init_params(method, learnable, channels, dict(a=a, p=p, r=r, n=n, v=v))
         self.dim = int(dim)
         self.keepdim = bool(keepdim)
         self.channel_dim = int(channel_dim)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Pool axis ``dim`` of ``x``."""
         d = self.dim % x.dim()
         moved = x.movedim(d, -1)
         v_shape = None
-        if self.mode == "attention" and self.channels > 1:
+        if self.method == "attention" and self.channels > 1:
             c = self.channel_dim % x.dim()
             if c == d:
                 raise ValueError("channel_dim must differ from the pooled dim")
             c = c - 1 if c > d else c
             v_shape = [1] * (x.dim() - 1)
             v_shape[c] = -1
-        y = pool_regions(moved, self.mode, None, **self._params(v_shape))
+        y = pool_regions(moved, self.method, None, **self._params(v_shape))
         return y.unsqueeze(d) if self.keepdim else y

@@ -171,7 +171,7 @@ class TFDELayer(nn.Module):
         Size of the time-attention convolution (odd).
     aggregation : {"max", "mean"}, default="max"
     pool : str, default="avg"
-        Pooling mode of the two squeezes (any :func:`skaudio.nn.blocks.pool_modes`).
+        Pooling method of the two squeezes (any of :func:`skaudio.nn.pool_methods`).
 
     Examples
     --------

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skaudio._kernels.pooling import POOLING_MODES, global_pool, pool2d, pool_output_size
+from skaudio._kernels.pooling import POOLING_METHODS, global_pool, pool2d, pool_output_size
 
 NONNEG = {"lsp", "power", "entropy"}
 PARAMS = {
@@ -120,7 +120,7 @@ def real_power():
     return MelSpectrogram(sr=44100, n_fft=1024, hop_length=512, n_mels=64, to_db=False).fit_transform(X)
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 @pytest.mark.parametrize(
     "geometry",
     [
@@ -141,7 +141,7 @@ def test_matches_reference_random(mode, geometry):
     np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5)
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_matches_reference_real(mode, real_power):
     from skaudio.features import PowerToDb
 
@@ -179,10 +179,10 @@ def test_output_shape_and_compression(size, k, s, pad, ceil_mode):
         assert S[0].size / out[0].size == 4.0
 
 
-MEAN_LIKE = [m for m in POOLING_MODES if m not in ("max", "min")]
+MEAN_LIKE = [m for m in POOLING_METHODS if m not in ("max", "min")]
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_constant_input_gives_the_constant(mode):
     c = 3.25
     S = np.full((2, 6, 8), c, np.float32)
@@ -225,7 +225,7 @@ def test_limits():
     np.testing.assert_allclose(pool2d(S, "esp"), pool2d(S, "auto", a=1.0), atol=1e-6)
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_zero_regions_and_extreme_values_stay_finite(mode):
     S = np.zeros((2, 8, 8), np.float32)
     np.testing.assert_array_equal(pool2d(S, mode), 0.0)
@@ -241,7 +241,7 @@ def test_zero_regions_and_extreme_values_stay_finite(mode):
     assert np.all(out <= pool2d(X, "max") * (1 + 1e-6) + 1e-6) or mode == "lnp"
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_vectorised_path_matches_scalar_path_on_extreme_values(mode):
     # wide maps take the vectorised row path (float32 exp/log approximations); the
     # scalar float64 region loop is the yardstick on 240 dB power / +-300 inputs
@@ -288,7 +288,7 @@ def test_input_is_not_modified_and_2d_input():
 
 def test_errors():
     S = _data("average")
-    with pytest.raises(ValueError, match="mode must be one of average, max"):
+    with pytest.raises(ValueError, match="method must be one of average, max"):
         pool2d(S, "median")
     with pytest.raises(ValueError, match="non-negative.*PowerToDb"):
         pool2d(S, "lsp")
@@ -311,7 +311,7 @@ def test_errors():
     assert math.isfinite(float(pool2d(S, "average").sum()))
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 @pytest.mark.parametrize("axis", ["time", "freq", "both"])
 def test_global_pool_matches_reference(mode, axis):
     S = _data(mode, (3, 12, 50), seed=8)

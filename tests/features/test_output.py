@@ -51,8 +51,8 @@ def _mel():
 
 
 PIPELINES = {
-    "pool": lambda: [AudioLoader(sr=SR, duration=0.5), _mel(), PoolingTransformer(mode="max", axis="time")],
-    "no-duration": lambda: [AudioLoader(sr=SR), _mel(), PoolingTransformer(mode="average", axis="time")],
+    "pool": lambda: [AudioLoader(sr=SR, duration=0.5), _mel(), PoolingTransformer(method="max", axis="time")],
+    "no-duration": lambda: [AudioLoader(sr=SR), _mel(), PoolingTransformer(method="average", axis="time")],
     "flatten": lambda: [AudioLoader(sr=SR), FixLength(length=2000), _mel(), Flatten()],
     "db-standardize": lambda: [
         AudioLoader(sr=SR),
@@ -66,7 +66,7 @@ PIPELINES = {
         AudioLoader(sr=SR),
         Spectrogram(n_fft=256),
         SincGramTransformer(sr=SR, n_filters=6),
-        PoolingTransformer(mode="max", axis="time"),
+        PoolingTransformer(method="max", axis="time"),
     ],
 }
 
@@ -124,7 +124,7 @@ TWO_D = [
     SpectrogramImageFeatures("edges"),
     Flatten(),
     PoolingTransformer(kernel_size=(1, 2)),
-    PoolingTransformer(mode="max", axis="time"),
+    PoolingTransformer(method="max", axis="time"),
 ]
 
 
@@ -210,8 +210,11 @@ def _maps(n_clips=3, n_freqs=8, n_frames=12):
     [
         (SpectrogramFilter("median"), [f"x{i}" for i in range(8)]),
         (SpectrogramSegmenter(), [f"x{i}" for i in range(8)]),
-        (PoolingTransformer(mode="max"), [f"max_f{i}" for i in range(4)]),
-        (PoolingTransformer(mode="lse", kernel_size=(3, 2), stride=(2, 2)), [f"lse_f{i}" for i in range(3)]),
+        (PoolingTransformer(method="max"), [f"max_f{i}" for i in range(4)]),
+        (
+            PoolingTransformer(method="lse", kernel_size=(3, 2), stride=(2, 2)),
+            [f"lse_f{i}" for i in range(3)],
+        ),
     ],
     ids=["filter", "segmenter", "regional-pool", "strided-pool"],
 )
@@ -233,11 +236,13 @@ def test_pipeline_feature_names_follow_the_rows(paths):
         AudioLoader(sr=SR),
         _mel(),
         SpectrogramFilter("gaussian", sigma=0.5),
-        PoolingTransformer(mode="max", axis="time"),
+        PoolingTransformer(method="max", axis="time"),
     ).fit(paths)
     assert pipe[:3].get_feature_names_out().tolist() == [f"melspectrogram{i}" for i in range(8)]
     assert pipe.get_feature_names_out().tolist() == [f"max_f{i}" for i in range(8)]
-    pipe = make_pipeline(AudioLoader(sr=SR), _mel(), PoolingTransformer(mode="average"), Flatten()).fit(paths)
+    pipe = make_pipeline(AudioLoader(sr=SR), _mel(), PoolingTransformer(method="average"), Flatten()).fit(
+        paths
+    )
     assert pipe[:3].get_feature_names_out().tolist() == [f"average_f{i}" for i in range(4)]
     assert pipe.get_feature_names_out()[:2].tolist() == ["f0_t0", "f0_t1"]
     assert len(pipe.get_feature_names_out()) == 4 * 16
@@ -249,7 +254,7 @@ def test_two_d_input_keeps_dataframe_names():
         out = est.set_output(transform="pandas").fit_transform(X)
         assert list(out.columns) == list(X.columns) and list(out.index) == [10, 11, 12], est
         assert est.feature_names_in_.tolist() == list(X.columns)
-    pool = PoolingTransformer(mode="max", kernel_size=(1, 3)).set_output(transform="pandas").fit(X)
+    pool = PoolingTransformer(method="max", kernel_size=(1, 3)).set_output(transform="pandas").fit(X)
     assert pool.feature_names_in_.tolist() == list(X.columns)
     assert list(pool.transform(X).columns) == [f"max_t{j}" for j in range(4)]
     with pytest.raises(ValueError, match="input_features is not equal to feature_names_in_"):

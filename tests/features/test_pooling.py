@@ -12,8 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skaudio._kernels.pooling import POOLING_MODES, pool2d
-from skaudio.features import PoolingTransformer
+from skaudio.features import POOLING_METHODS, PoolingTransformer, pool2d
 
 _TWO_D = "2-D input is a batch of single-row maps; regional pooling needs kernel_size (1, k) and "
 _COMMON = {
@@ -27,9 +26,9 @@ _REGIONAL = {
 @parametrize_with_checks(
     [
         PoolingTransformer(kernel_size=(1, 1)),
-        PoolingTransformer(mode="lse", axis="time"),
-        PoolingTransformer(mode="attention", axis="freq"),
-        PoolingTransformer(mode="lsp", axis="time", levels="auto"),
+        PoolingTransformer(method="lse", axis="time"),
+        PoolingTransformer(method="attention", axis="freq"),
+        PoolingTransformer(method="lsp", axis="time", levels="auto"),
     ],
     expected_failed_checks=lambda est: {
         **_COMMON,
@@ -40,23 +39,23 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_transform_equals_kernel(mode):
     S = np.abs(np.random.default_rng(0).normal(size=(5, 8, 12))).astype(np.float32)
-    out = PoolingTransformer(mode=mode, kernel_size=(2, 3), batch_size=2).fit_transform(S)
+    out = PoolingTransformer(method=mode, kernel_size=(2, 3), batch_size=2).fit_transform(S)
     np.testing.assert_array_equal(out, pool2d(S, mode, (2, 3)))
     assert out.shape == (5, 4, 4) and out.dtype == np.float32
 
 
 def test_global_forms_and_feature_names():
     S = np.random.default_rng(1).normal(size=(3, 4, 6)).astype(np.float32)
-    t = PoolingTransformer(mode="max", axis="time").fit(S)
+    t = PoolingTransformer(method="max", axis="time").fit(S)
     np.testing.assert_array_equal(t.transform(S), S.max(axis=2))
     assert list(t.get_feature_names_out()) == ["max_f0", "max_f1", "max_f2", "max_f3"]
-    f = PoolingTransformer(mode="average", axis="freq").fit(S)
+    f = PoolingTransformer(method="average", axis="freq").fit(S)
     np.testing.assert_allclose(f.transform(S), S.mean(axis=1), rtol=1e-6)
     assert f.get_feature_names_out()[-1] == "average_t5"
-    b = PoolingTransformer(mode="min", axis="both").fit(S)
+    b = PoolingTransformer(method="min", axis="both").fit(S)
     np.testing.assert_array_equal(b.transform(S)[:, 0], S.min(axis=(1, 2)))
     assert list(b.get_feature_names_out()) == ["min"]
     # regional 3-D output: the pooled frequency rows (axis 1), as for every 3-D step
@@ -67,18 +66,18 @@ def test_negative_input_refused_with_fix():
     S = -np.ones((2, 4, 4), np.float32)
     for mode in ("lsp", "power", "entropy"):
         with pytest.raises(ValueError, match="PowerToDb"):
-            PoolingTransformer(mode=mode).fit(S)
-    PoolingTransformer(mode="esp").fit(S)  # defined for any sign
+            PoolingTransformer(method=mode).fit(S)
+    PoolingTransformer(method="esp").fit(S)  # defined for any sign
 
 
 @pytest.mark.parametrize(
     "params,match",
     [
-        ({"mode": "median"}, "mode"),
+        ({"method": "median"}, "method"),
         ({"p": 0.5}, "'p'"),
         ({"r": 0.0}, "'r'"),
         ({"n": -1.0}, "'n'"),
-        ({"mode": "mixed", "a": 1.5}, "0 <= a <= 1"),
+        ({"method": "mixed", "a": 1.5}, "0 <= a <= 1"),
         ({"kernel_size": (9, 2)}, "does not fit"),
         ({"padding": (2, 0)}, "padding"),
         ({"axis": "frames"}, "axis"),
@@ -92,7 +91,7 @@ def test_parameter_errors(params, match):
 
 def test_clone_pickle_and_shape_checks(tmp_path):
     S = np.random.default_rng(2).normal(size=(3, 6, 8)).astype(np.float32)
-    est = PoolingTransformer(mode="auto", a=2.0, kernel_size=3, padding=1, ceil_mode=True).fit(S)
+    est = PoolingTransformer(method="auto", a=2.0, kernel_size=3, padding=1, ceil_mode=True).fit(S)
     out = est.transform(S)
     assert out.shape == (3, 3, 3)  # torch: ceil((6 + 2 - 3) / 3) + 1 rows
     np.testing.assert_array_equal(clone(est).fit(S).transform(S), out)
@@ -111,7 +110,7 @@ def test_grid_search_over_modes_in_a_pipeline():
     S = np.abs(rng.normal(size=(24, 6, 10))).astype(np.float32)
     S[y == 1, 2, ::3] += 3.0  # class 1: sparse peaks in band 2, which max-like modes keep
     pipe = make_pipeline(PoolingTransformer(axis="time"), StandardScaler(), LogisticRegression())
-    grid = GridSearchCV(pipe, {"poolingtransformer__mode": list(POOLING_MODES)}, cv=3).fit(S, y)
+    grid = GridSearchCV(pipe, {"poolingtransformer__method": list(POOLING_METHODS)}, cv=3).fit(S, y)
     assert len(grid.cv_results_["mean_test_score"]) == 12
     assert grid.best_score_ > 0.9
 
@@ -139,7 +138,7 @@ def test_levels_floor_pools_levels_above_each_clips_floor(axis):
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-4, err_msg=mode)
         assert got.min() >= S.min() - 1e-4 and got.max() <= S.max() + 1e-4
     # the other eight commute with a shift: levels changes nothing for them
-    for mode in set(POOLING_MODES) - {"lsp", "power", "entropy", "lnp"}:
+    for mode in set(POOLING_METHODS) - {"lsp", "power", "entropy", "lnp"}:
         np.testing.assert_array_equal(
             PoolingTransformer(mode, axis=axis, levels="floor").fit_transform(S),
             PoolingTransformer(mode, axis=axis).fit_transform(S),
@@ -148,7 +147,7 @@ def test_levels_floor_pools_levels_above_each_clips_floor(axis):
 
 def test_levels_make_every_mode_shift_equivariant():
     S = _db_maps(1)
-    for mode in POOLING_MODES:
+    for mode in POOLING_METHODS:
         est = PoolingTransformer(mode, levels="floor").fit(S)
         np.testing.assert_allclose(
             est.transform(S + np.float32(100)), est.transform(S) + 100, atol=2e-3, err_msg=mode
@@ -189,7 +188,27 @@ def test_gridsearch_over_all_twelve_modes_on_a_log_mel_pipeline():
         StandardScaler(),
         LogisticRegression(max_iter=200),
     )
-    search = GridSearchCV(pipe, {"poolingtransformer__mode": list(POOLING_MODES)}, cv=3, error_score="raise")
+    search = GridSearchCV(
+        pipe, {"poolingtransformer__method": list(POOLING_METHODS)}, cv=3, error_score="raise"
+    )
     search.fit(X, y)
     scores = search.cv_results_["mean_test_score"]
     assert len(scores) == 12 and np.isfinite(scores).all()
+
+
+def test_n_jobs_reaches_numba_and_none_keeps_its_setting(monkeypatch):
+    """n_jobs counts numba threads; None keeps numba's own setting (design notes, "n_jobs")."""
+    import skaudio.features.pooling as module
+
+    seen = []
+    real = module.numba_threads
+
+    def spy(n):
+        seen.append(n)
+        return real(n)
+
+    monkeypatch.setattr(module, "numba_threads", spy)
+    S = np.random.default_rng(0).random((2, 4, 8), dtype=np.float32)
+    PoolingTransformer("max").fit_transform(S)
+    PoolingTransformer("max", n_jobs=2).fit_transform(S)
+    assert seen == [None, 2]

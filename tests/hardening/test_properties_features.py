@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from skaudio._kernels.pooling import NONNEGATIVE_MODES, POOLING_MODES
+from skaudio._kernels.pooling_table import NONNEGATIVE_METHODS, POOLING_METHODS
 from skaudio.features import (
     FixLength,
     Flatten,
@@ -30,6 +30,9 @@ from skaudio.features import (
     SpectrogramImageFeatures,
     SpectrogramSegmenter,
     SpectrogramStandardizer,
+    global_pool,
+    pool2d,
+    pool_output_size,
     template_match,
 )
 from skaudio.features.image import (
@@ -270,11 +273,11 @@ _MODE_PARAMS = {
 
 @st.composite
 def pooling_setups(draw):
-    mode = draw(st.sampled_from(POOLING_MODES))
+    mode = draw(st.sampled_from(POOLING_METHODS))
     kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
-    S = draw(spectrograms(nonnegative=mode in NONNEGATIVE_MODES, max_freqs=7, max_frames=9))
+    S = draw(spectrograms(nonnegative=mode in NONNEGATIVE_METHODS, max_freqs=7, max_frames=9))
     return mode, kernel, stride, padding, draw(st.booleans()), S
 
 
@@ -308,8 +311,31 @@ def test_pooling_transformer(setup):
         np.testing.assert_allclose(P, ref, rtol=2e-4, atol=1e-6 * max(peak, 1e-30))
 
 
+@given(pooling_setups())
+@counted
+def test_plain_array_pooling_equals_the_transformer(setup):
+    """pool2d, global_pool and pool_output_size (the public plain-array functions) give what
+    PoolingTransformer gives, and refuse a kernel that does not fit as it does."""
+    mode, kernel, stride, padding, ceil_mode, S = setup
+    params = _MODE_PARAMS.get(mode, {})
+    size = pool_output_size(S.shape[1:], kernel, stride, padding, ceil_mode)
+    if min(size) < 1:
+        with pytest.raises(ValueError, match="does not fit"):
+            pool2d(S, mode, kernel, stride, padding, ceil_mode=ceil_mode, **params)
+        return
+    P = pool2d(S, mode, kernel, stride, padding, ceil_mode=ceil_mode, **params)
+    assert P.shape == (len(S),) + size
+    est = PoolingTransformer(mode, kernel, stride, padding, ceil_mode=ceil_mode, **params)
+    np.testing.assert_array_equal(P, _transform_unmodified(est, S))
+    for axis in ("time", "freq", "both"):
+        np.testing.assert_array_equal(
+            global_pool(S, mode, axis, **params),
+            PoolingTransformer(mode, axis=axis, **params).fit_transform(S),
+        )
+
+
 @given(
-    st.sampled_from(POOLING_MODES),
+    st.sampled_from(POOLING_METHODS),
     st.floats(0, float(np.float32(1e30)), width=32),
     st.integers(1, 3),
     st.sampled_from([None, "time", "freq", "both"]),
@@ -550,6 +576,9 @@ PROPERTY_TESTS = {
     "SpectrogramStandardizer": [test_spectrogram_standardizer],
     "FixLength": [test_fix_length],
     "PoolingTransformer": [test_pooling_transformer, test_pooling_a_constant_gives_the_constant],
+    "pool2d": [test_plain_array_pooling_equals_the_transformer],
+    "global_pool": [test_plain_array_pooling_equals_the_transformer],
+    "pool_output_size": [test_plain_array_pooling_equals_the_transformer],
     "SincGramTransformer": [test_sincgram_transformer],
     "SpectrogramFilter": [
         test_spectrogram_filter,

@@ -82,7 +82,7 @@ def test_torch_tensors_with_grad(clips):
     np.testing.assert_array_equal(_mel().fit_transform(list(t)), expected)
     S = torch.from_numpy(_mel().set_params(to_db=False).fit_transform(clips)).requires_grad_(True)
     np.testing.assert_array_equal(
-        PoolingTransformer(mode="max", axis="time").fit_transform(S), S.detach().numpy().max(axis=2)
+        PoolingTransformer(method="max", axis="time").fit_transform(S), S.detach().numpy().max(axis=2)
     )
     assert SincGramTransformer(sr=SR, n_filters=4).fit_transform(S).shape == (3, 4, 32)
     assert t.requires_grad and t.grad is None  # the caller's tensor is left as it was

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skaudio._kernels.pooling import POOLING_MODES, pool2d
 from skaudio.cli import main
+from skaudio.features import POOLING_METHODS, pool2d
 from skaudio.metrics import METRIC_NAMES, compare_pooling, plot_pooling_comparison, preservation_metrics
 from skaudio.metrics.report import pooling_report_main, summarize_pooling
 
@@ -23,9 +23,9 @@ def db_maps():
 
 def test_table_has_all_modes_and_metrics(db_maps):
     table = compare_pooling(db_maps)
-    assert list(table.index) == list(POOLING_MODES)
+    assert list(table.index) == list(POOLING_METHODS)
     assert list(table.columns) == list(METRIC_NAMES)
-    assert table.index.name == "mode"
+    assert table.index.name == "method"
     assert np.isfinite(table.to_numpy()).all()
     np.testing.assert_allclose(table["compression_ratio"], 16 * 22 / (8 * 11))
 
@@ -56,11 +56,11 @@ def test_nonnegative_modes_on_db_input(db_maps):
 
 def test_spread_per_clip_and_params(db_maps):
     table = compare_pooling(
-        db_maps, ["lse"], metrics=["variance"], spread="std", mode_params={"lse": {"r": 5.0}}
+        db_maps, ["lse"], metrics=["variance"], spread="std", method_params={"lse": {"r": 5.0}}
     )
     assert list(table.columns) == ["variance", "variance_std"]
     long = compare_pooling(
-        db_maps, ["lse"], metrics=["variance"], per_clip=True, mode_params={"lse": {"r": 5.0}}
+        db_maps, ["lse"], metrics=["variance"], per_clip=True, method_params={"lse": {"r": 5.0}}
     )
     assert long.shape == (5, 1)
     assert long["variance"].std() == pytest.approx(table.loc["lse", "variance_std"])
@@ -81,10 +81,10 @@ def test_kernel_size_is_passed_to_pooling_and_metrics(db_maps):
 
 
 def test_errors_and_single_clip(db_maps):
-    with pytest.raises(ValueError, match="unknown pooling mode"):
+    with pytest.raises(ValueError, match="unknown pooling method"):
         compare_pooling(db_maps, ["avg"])
-    with pytest.raises(ValueError, match="mode_params"):
-        compare_pooling(db_maps, ["max"], mode_params={"lse": {"r": 2.0}})
+    with pytest.raises(ValueError, match="method_params"):
+        compare_pooling(db_maps, ["max"], method_params={"lse": {"r": 2.0}})
     with pytest.raises(ValueError, match="spread"):
         compare_pooling(db_maps, ["max"], spread="var")
     with pytest.warns(UserWarning, match="lipschitz"):
@@ -118,7 +118,7 @@ def test_report_command_on_synthetic_data(tmp_path):
                 "4",
                 "--kernel",
                 "2x2",
-                "--modes",
+                "--methods",
                 "average,max",
                 "--out",
                 str(out),
@@ -131,7 +131,7 @@ def test_report_command_on_synthetic_data(tmp_path):
     )
     text = stream.getvalue()
     assert "average" in text and "compression_ratio" in text
-    table = pd.read_csv(out, index_col="mode")
+    table = pd.read_csv(out, index_col="method")
     assert list(table.index) == ["average", "max"]
     assert "variance_std" in table.columns
     assert png.stat().st_size > 0
@@ -155,7 +155,7 @@ def test_compare_pooling_describes_the_pooling_transformer_output(db_maps, level
 
     names = ["mean", "variance", "correlation"]
     long = compare_pooling(db_maps, metrics=names, per_clip=True, levels=levels)
-    for mode in POOLING_MODES:
+    for mode in POOLING_METHODS:
         P = PoolingTransformer(mode, levels=levels).fit_transform(db_maps)
         want = preservation_metrics(db_maps, P, names)
         for name in names:
@@ -167,3 +167,25 @@ def test_compare_pooling_describes_the_pooling_transformer_output(db_maps, level
     lnp = PoolingTransformer("lnp", levels=levels).fit_transform(db_maps)
     np.testing.assert_allclose(lnp, pool2d(db_maps - low, "lnp") + low, rtol=1e-5, atol=1e-4)
     assert (lnp <= 0).all()  # still dB below the peak, not a distance from 0 dB
+
+
+def test_n_jobs_reaches_pooling_and_metrics(db_maps, monkeypatch):
+    """compare_pooling passes n_jobs to pooling and metrics alike; None keeps numba's setting."""
+    import skaudio.metrics.report as report
+
+    seen = []
+    real_pool, real_metrics = report._pool, report.preservation_metrics
+
+    def pool(*args):
+        seen.append(("pool", args[-1]))
+        return real_pool(*args)
+
+    def metrics(*args, n_jobs=None, **kw):
+        seen.append(("metrics", n_jobs))
+        return real_metrics(*args, n_jobs=n_jobs, **kw)
+
+    monkeypatch.setattr(report, "_pool", pool)
+    monkeypatch.setattr(report, "preservation_metrics", metrics)
+    compare_pooling(db_maps, ["max"], metrics=["variance"])
+    compare_pooling(db_maps, ["max"], metrics=["variance"], n_jobs=2)
+    assert seen == [("pool", None), ("metrics", None), ("pool", 2), ("metrics", 2)]

@@ -30,7 +30,7 @@ def maps():
 
 
 def test_scorer_compares_transform_output_with_input(maps):
-    pool = PoolingTransformer(mode="max").fit(maps)
+    pool = PoolingTransformer(method="max").fit(maps)
     P = pool.transform(maps)
     for name in ("variance", "kl_divergence", "correlation"):
         raw = make_preservation_scorer(name, score="raw")(pool, maps)
@@ -44,9 +44,9 @@ def test_pipeline_scores_the_last_step():
     rng = np.random.default_rng(1)
     X = rng.standard_normal((6, 4000)).astype(np.float32)
     mel = MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16)
-    pipe = make_pipeline(mel, PoolingTransformer(mode="average")).fit(X)
+    pipe = make_pipeline(mel, PoolingTransformer(method="average")).fit(X)
     S = mel.fit_transform(X)
-    P = PoolingTransformer(mode="average").fit_transform(S)
+    P = PoolingTransformer(method="average").fit_transform(S)
     want = preservation_metrics(S, P, ["cosine_similarity"])["cosine_similarity"].mean()
     assert make_preservation_scorer("cosine_similarity")(pipe, X) == pytest.approx(want)
     # compare="input" compares with X itself, which a spectrogram cannot be compared to
@@ -56,7 +56,7 @@ def test_pipeline_scores_the_last_step():
 
 def test_grid_search_tunes_pooling_for_preservation(maps):
     pipe = make_pipeline(FunctionTransformer(), PoolingTransformer())
-    grid = {"poolingtransformer__mode": ["average", "max", "min"]}
+    grid = {"poolingtransformer__method": ["average", "max", "min"]}
     search = GridSearchCV(
         pipe,
         grid,
@@ -73,17 +73,17 @@ def test_grid_search_tunes_pooling_for_preservation(maps):
     }
     # the scores are the metrics on held-out clips, so the choice is checkable by hand
     corr = {
-        m: preservation_metrics(maps, PoolingTransformer(mode=m).fit_transform(maps), ["correlation"])[
+        m: preservation_metrics(maps, PoolingTransformer(method=m).fit_transform(maps), ["correlation"])[
             "correlation"
         ].mean()
-        for m in grid["poolingtransformer__mode"]
+        for m in grid["poolingtransformer__method"]
     }
-    assert search.best_params_["poolingtransformer__mode"] == max(corr, key=corr.get)
+    assert search.best_params_["poolingtransformer__method"] == max(corr, key=corr.get)
     assert np.all(res["mean_test_preservation_variance"] <= 0)  # -|ratio - 1|
 
 
 def test_cross_validate_with_registered_names(maps):
-    pool = PoolingTransformer(mode="lse", r=0.5)
+    pool = PoolingTransformer(method="lse", r=0.5)
     scoring = {name: get_scorer(name) for name in ["preservation_mean", "preservation_compression_ratio"]}
     res = cross_validate(pool, maps, scoring=scoring, cv=KFold(2))
     np.testing.assert_allclose(res["test_preservation_compression_ratio"], 4.0)
@@ -107,7 +107,7 @@ def test_names_and_lookup():
 def test_scorer_pickles_and_takes_metric_options(maps):
     scorer = make_preservation_scorer("entropy", n_bins=8)
     again = pickle.loads(pickle.dumps(scorer))
-    pool = PoolingTransformer(mode="max").fit(maps)
+    pool = PoolingTransformer(method="max").fit(maps)
     assert again(pool, maps) == scorer(pool, maps)
     assert scorer(pool, maps) != make_preservation_scorer("entropy", n_bins=64)(pool, maps)
     assert "n_bins" in repr(scorer)

@@ -14,7 +14,7 @@ from skaudio.nn.blocks import (
     eca_kernel_size,
     make_global_pool,
     make_pool2d,
-    pool_modes,
+    pool_methods,
 )
 
 
@@ -71,7 +71,7 @@ def test_garm_and_guided_aggregation():
 
 
 def test_pool_factory_modes_and_errors():
-    assert {"max", "avg"} <= set(pool_modes())
+    assert {"max", "avg"} <= set(pool_methods())
     x = torch.randn(2, 3, 8, 6)
     assert torch.equal(make_pool2d("max", 2)(x), torch.nn.functional.max_pool2d(x, 2))
     assert torch.allclose(make_global_pool("avg")(x), x.mean((-2, -1)))
@@ -80,7 +80,7 @@ def test_pool_factory_modes_and_errors():
         make_pool2d("nonsense", 2)
 
 
-@pytest.mark.parametrize("mode", [m for m in pool_modes() if m not in ("max", "avg")][:4])
+@pytest.mark.parametrize("mode", [m for m in pool_methods() if m not in ("max", "avg")][:4])
 def test_pool_factory_accepts_skaudio_modes(mode):
     x = torch.rand(2, 3, 8, 8) + 0.1
     assert make_pool2d(mode, 2)(x).shape == (2, 3, 4, 4)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from skaudio._kernels.pooling import POOLING_MODES, global_pool, pool2d
+from skaudio.features import POOLING_METHODS, global_pool, pool2d
 from skaudio.nn import GlobalPool, Pool2d
 
 NONNEG = {"lsp", "power", "entropy"}
@@ -33,7 +33,7 @@ def _data(mode, shape, seed=0):
     return rng.normal(-20.0, 10.0, shape).astype(np.float32)  # dB-like
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 @pytest.mark.parametrize(
     "geo", [dict(kernel_size=(2, 2)), dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True)]
 )
@@ -48,7 +48,7 @@ def test_pool2d_agrees_with_kernel(mode, geo, learnable):
     assert names == (LEARNABLE.get(mode, []) if learnable else [])
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_global_pool_agrees_with_kernel(mode):
     S = _data(mode, (4, 6, 50), seed=1)
     got = GlobalPool(mode, **PARAMS.get(mode, {}))(torch.from_numpy(S)).detach().numpy()
@@ -111,7 +111,7 @@ def test_learning_moves_the_parameter_within_range():
     assert 0.99 < float(mixed.a.detach()) <= 1.0
 
 
-@pytest.mark.parametrize("mode", POOLING_MODES)
+@pytest.mark.parametrize("mode", POOLING_METHODS)
 def test_no_nan_on_zeros_and_extreme_values(mode):
     zeros = torch.zeros(2, 1, 4, 4, requires_grad=True)
     layer = Pool2d(mode)
@@ -134,7 +134,7 @@ def test_no_nan_on_zeros_and_extreme_values(mode):
 
 
 def test_errors_and_shapes():
-    with pytest.raises(ValueError, match="mode must be one of"):
+    with pytest.raises(ValueError, match="method must be one of"):
         Pool2d("median")
     with pytest.raises(ValueError, match="p >= 1"):
         Pool2d("lnp", p=0.5)

@@ -240,9 +240,8 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     call that implements it:
 
     - ``"gaussian"``: ``scipy.ndimage.gaussian_filter`` (``sigma``,
-      ``truncate``, ``mode``, ``cval``), computed by the separable numba
-      kernel :func:`skaudio._kernels.image.gaussian_filter_batch` with the
-      same kernel and boundary rules (several times faster than ndimage
+      ``truncate``, ``mode``, ``cval``), computed by a separable numba
+      kernel with the same kernel and boundary rules (several times faster than ndimage
       clip by clip);
     - ``"median"``: ``scipy.ndimage.median_filter`` (``size``, ``mode``,
       ``cval``), batched the same way;
