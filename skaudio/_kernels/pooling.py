@@ -651,11 +651,31 @@ def _overload_reduce(buf, m, mode, a, p, r, n, v):
     return None if mode_id is None else _REGION_REDUCERS[mode_id]
 
 
+def _cache_file_of_its_own(*variant):
+    """Name a closure kernel after its variant, so that numba caches it in files of its own.
+
+    numba names a function's cache index after its qualified name and line, so every
+    variant of one closure (``_rows_kernel(mode, layout)``) would share one index
+    file. numba writes that file without a lock between processes: two processes
+    compiling two variants at once (``pytest -n 2``, Dask workers, a parallel
+    warm-up) can pick the same data-file number, and a later process would then load
+    one variant's machine code for the other. With a name per variant, concurrent
+    writers of one index compile the same variant, whose entries agree.
+    """
+
+    def rename(func):
+        func.__qualname__ = f"{func.__qualname__}_{'_'.join(map(str, variant))}"
+        return func
+
+    return rename
+
+
 @functools.cache
 def _generic_kernel(mode):
     """Any geometry (padding, partial edge regions, narrow maps), one region at a time."""
 
     @njit(cache=True, parallel=True)
+    @_cache_file_of_its_own(mode)
     def _pool_generic(S, kf, kt, sf, st, pf, pt, out, a, p, r, n, v):
         n_clips, F, T = S.shape
         Fo, To = out.shape[1], out.shape[2]
@@ -696,6 +716,7 @@ def _rows_kernel(mode, layout):
     acc = np.float32 if layout == _REGIONS else np.float64
 
     @njit(cache=True, parallel=True)
+    @_cache_file_of_its_own(mode, layout)
     def _pool_rows(S, kf, kt, sf, st, out, a, p, r, n, v):
         n_clips, F, T = S.shape
         Fo, To = out.shape[1], out.shape[2]

@@ -45,3 +45,23 @@ def test_numba_refuses_to_cache_in_that_setting_without_the_fallback(tmp_path):
     code = "from numba import njit\nnjit(cache=True)(lambda x: x)\n"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0 and "no locator available" in out.stderr
+
+
+def test_each_pooling_kernel_variant_has_cache_files_of_its_own(tmp_path):
+    """numba names a cache index after the function, and writes it without a lock between
+    processes; the twelve methods' kernels are variants of one closure, so two processes
+    compiling two methods at once (pytest -n 2, Dask workers) shared one index file and
+    could save their machine code under the same number: a later process would load one
+    method's code for the other. Each variant now has an index of its own."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import numpy as np\n"
+        "from skaudio.features import pool2d\n"
+        "S = np.random.default_rng(0).random((2, 8, 16), dtype=np.float32)\n"
+        "for method in ('max', 'lse', 'average'):\n"
+        "    pool2d(S, method, (2, 2))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    indexes = [p.name for p in (tmp_path / "cache").rglob("*_pool_rows*.nbi")]
+    assert len(indexes) == 3, indexes  # one per method (before: one shared by all three)
