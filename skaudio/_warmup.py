@@ -507,11 +507,37 @@ def warm_up(targets=None, *, n_jobs=None):
     return [done[n] for n in names]
 
 
-class DemoWarmUp:
-    """The demo's background warm-up: started by the first kernel the demo compiles.
+def _cached(kernel, *args):
+    """Whether numba's disk cache holds ``kernel`` for ``args``' types: True, False, or None
+    when numba's cache objects are not what this expects (they are internal to numba)."""
+    try:
+        from numba import typeof
 
-    A warm cache compiles nothing, so no worker is started and the demo runs as
-    it would without this. ``need(step)`` before each step; ``close()`` at the end.
+        cache = kernel._cache
+        key = cache._index_key(tuple(typeof(a) for a in args), kernel.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:
+        return None
+
+
+def _demo_cache_is_cold():
+    """Whether a metric kernel of the demo's report is missing from the cache (a cheap look
+    at numba's index, nothing is compiled or loaded); None when that cannot be told."""
+    import numpy as np
+
+    from skaudio._kernels import metrics
+
+    return _cached(metrics._frame_mean_variance, 0, 0, np.zeros((1, 1, 1), np.float32), np.zeros(1)) is False
+
+
+class DemoWarmUp:
+    """The demo's background warm-up.
+
+    It starts at once when a kernel of the demo's report is missing from numba's
+    cache, else on the first kernel the demo has to compile (a cache filled for
+    other uses may lack some). With a warm cache nothing is compiled, no worker
+    is started, and the demo runs as it would without this. ``need(step)``
+    before each step; ``close()`` at the end.
     """
 
     def __init__(self, n_workers=None):
@@ -525,12 +551,8 @@ class DemoWarmUp:
         class Listener(event.Listener):
             def on_start(self, ev):
                 module = getattr(ev.data["dispatcher"].py_func, "__module__", "") or ""
-                if module.startswith("skaudio.") and outer.work is None and outer._enabled:
-                    names = [n for step in DEMO_STEPS.values() for n in step]
-                    try:
-                        outer.work = _WarmUp(names, outer.n_workers)
-                    except OSError:  # no process could be started: compile here as before
-                        outer._enabled = False
+                if module.startswith("skaudio."):
+                    outer._start()
 
             def on_end(self, ev):
                 pass
@@ -538,6 +560,16 @@ class DemoWarmUp:
         self._listener = Listener()
         if self._enabled:
             event.register("numba:compile", self._listener)
+            if _demo_cache_is_cold():
+                self._start()
+
+    def _start(self):
+        if self.work is None and self._enabled:
+            names = [n for step in DEMO_STEPS.values() for n in step]
+            try:
+                self.work = _WarmUp(names, self.n_workers)
+            except OSError:  # no process could be started: compile here as before
+                self._enabled = False
 
     def need(self, step):
         if self.work is not None:
