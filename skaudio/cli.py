@@ -30,7 +30,7 @@ class _Timer:
 def _demo(args, out):
     warm = None
     if not args.no_warmup:
-        from skaudio._warmup import DemoWarmUp
+        from skaudio.warmup import DemoWarmUp
 
         # compiles the later steps' kernels in other processes once the cache proves cold
         warm = DemoWarmUp()
@@ -244,7 +244,7 @@ def _pooling_report(args, out):
 
 
 def _warmup(args, out):
-    from skaudio._warmup import WARMUP_TARGETS, warm_up
+    from skaudio.warmup import WARMUP_TARGETS, warm_up
 
     if args.list:
         print("\n".join(WARMUP_TARGETS), file=out)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import skaudio
-from skaudio import _warmup
+from skaudio import warmup as _warmup
 from skaudio.cli import main
 
 ROOT = str(Path(skaudio.__file__).resolve().parents[1])
@@ -36,7 +36,7 @@ _FRESH_PROCESS_COMPILES = (
 def test_worker_compiles_into_the_cache_and_a_fresh_process_loads_it(tmp_path):
     targets = ["pool2d:max", "metrics:lipschitz"]
     code = (
-        "from skaudio._warmup import _WarmUp\n"
+        "from skaudio.warmup import _WarmUp\n"
         f"with _WarmUp({targets!r}, n_workers=1) as work:\n"
         f"    work.need({targets!r}, here=False)\n"
         "    done = work.results()\n"
@@ -89,7 +89,7 @@ def _strip_times(text):
 def test_cold_demo_output_is_the_same_with_and_without_the_background_warmup(tmp_path):
     argv = "'demo', '--n-clips', '40', '--n-classes', '4', '--duration', '0.5', '--no-models'"
     code = (
-        "import io, skaudio._warmup as w\n"
+        "import io, skaudio.warmup as w\n"
         "from skaudio.cli import main\n"
         "started = []\n"
         "orig = w._WarmUp.__init__\n"
@@ -123,7 +123,7 @@ def test_unwritable_cache_skips_the_warmup_with_the_single_warning(tmp_path):
         "warnings.simplefilter('always')\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    from skaudio import warm_up\n"
-        "    from skaudio._warmup import DemoWarmUp\n"
+        "    from skaudio.warmup import DemoWarmUp\n"
         "    done = warm_up(['pool2d:max'], n_jobs=2)\n"
         "    demo = DemoWarmUp(n_workers=1)\n"
         "print(done, demo._enabled, sum('no writable cache folder' in str(w.message) for w in caught))\n"
@@ -206,3 +206,16 @@ def test_cli_warmup():
     assert "1 targets" in buf.getvalue()
     with pytest.raises(SystemExit):
         main(["warmup", "--targets", "nonsense"], out=io.StringIO())
+
+
+def test_demo_sees_a_cold_cache_without_compiling(tmp_path):
+    code = (
+        "from numba.core import event\n"
+        "from skaudio.warmup import _demo_cache_is_cold, warm_up\n"
+        "with event.install_recorder('numba:compile') as rec:\n"
+        "    cold = _demo_cache_is_cold()\n"
+        "print(cold, len(rec.buffer))\n"
+        "warm_up('metrics:temporal', n_jobs=1)\n"
+        "print(_demo_cache_is_cold())\n"
+    )
+    assert _python(code, tmp_path).split() == ["True", "0", "False"]

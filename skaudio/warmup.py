@@ -288,7 +288,7 @@ def _run_here(name):
 
 
 # -- worker processes ---------------------------------------------------------------------
-_WORKER_CODE = "import sys; sys.path.insert(0, {root!r}); from skaudio._warmup import _worker; _worker()"
+_WORKER_CODE = "import sys; sys.path.insert(0, {root!r}); from skaudio.warmup import _worker; _worker()"
 
 
 def _worker():
