@@ -468,8 +468,9 @@ def warm_up(targets=None, *, n_jobs=None):
         all twelve 2-D pooling methods, ``"metrics"``: every preservation
         metric); all targets when None.
     n_jobs : int, default=None
-        Processes that compile side by side (this one included): all available
-        cores when None or -1; 1 compiles in this process only.
+        Processes that compile side by side (this one included): the available
+        cores, at most 8 (each worker holds numba and LLVM, about 250 MB), when
+        None; all available cores when -1; 1 compiles in this process only.
 
     Returns
     -------
@@ -498,7 +499,7 @@ def warm_up(targets=None, *, n_jobs=None):
     if _cache_is_private():
         return []
     cores = _available_cores()
-    n_jobs = cores if n_jobs is None or n_jobs == -1 else int(n_jobs)
+    n_jobs = min(cores, 8) if n_jobs is None else cores if n_jobs == -1 else int(n_jobs)
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive number of processes or -1, got {n_jobs}")
     with _WarmUp(names, n_jobs - 1) as work:
@@ -544,7 +545,9 @@ class DemoWarmUp:
         from numba.core import event
 
         self.work = None
-        self.n_workers = max(_available_cores() - 1, 1) if n_workers is None else n_workers
+        # the cores the demo's own process leaves idle (none on one core), at most three:
+        # the targets' longest chain does not shorten much beyond that
+        self.n_workers = min(_available_cores() - 1, 3) if n_workers is None else n_workers
         self._enabled = self.n_workers > 0 and not _cache_is_private() and install_cache_lock()
         outer = self
 
