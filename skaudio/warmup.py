@@ -531,20 +531,45 @@ def _demo_cache_is_cold():
     return _cached(metrics._frame_mean_variance, 0, 0, np.zeros((1, 1, 1), np.float32), np.zeros(1)) is False
 
 
+def _idle_cores(interval=0.25):
+    """How many cores were idle over the next ``interval`` seconds (from Linux's
+    ``/proc/stat``); None where that cannot be read."""
+
+    def sample():
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:8]]
+        return ticks[3] + ticks[4], sum(ticks)  # idle + iowait, all
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(interval)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    if total1 <= total0:
+        return None
+    return (idle1 - idle0) / (total1 - total0) * (os.cpu_count() or 1)
+
+
 class DemoWarmUp:
     """The demo's background warm-up.
 
     It starts at once when a kernel of the demo's report is missing from numba's
     cache, else on the first kernel the demo has to compile (a cache filled for
     other uses may lack some). With a warm cache nothing is compiled, no worker
-    is started, and the demo runs as it would without this. ``need(step)``
-    before each step; ``close()`` at the end.
+    is started, and the demo runs as it would without this. Workers go only on
+    cores found idle (a quarter-second look at the machine's load, in a thread):
+    on cores other work keeps busy they would only slow the demo down.
+    ``need(step)`` before each step; ``close()`` at the end.
     """
 
     def __init__(self, n_workers=None):
         from numba.core import event
 
         self.work = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._starter = None
         # the cores the demo's own process leaves idle (none on one core), at most three:
         # the targets' longest chain does not shorten much beyond that
         self.n_workers = min(_available_cores() - 1, 3) if n_workers is None else n_workers
@@ -566,19 +591,34 @@ class DemoWarmUp:
             if _demo_cache_is_cold():
                 self._start()
 
-    def _start(self):
-        if self.work is None and self._enabled:
-            names = [n for step in DEMO_STEPS.values() for n in step]
-            try:
-                self.work = _WarmUp(names, self.n_workers)
-            except OSError:  # no process could be started: compile here as before
-                self._enabled = False
+    def _start(self):  # from the demo's thread or from inside a numba compile: no waiting here
+        with self._lock:
+            if self._starter is not None or not self._enabled or self._closed:
+                return
+            self._starter = threading.Thread(target=self._start_on_idle_cores, daemon=True)
+            self._starter.start()
+
+    def _start_on_idle_cores(self):
+        idle = _idle_cores()
+        n = self.n_workers if idle is None else min(self.n_workers, int(idle + 0.5))
+        if n < 1:
+            return
+        names = [n for step in DEMO_STEPS.values() for n in step]
+        with self._lock:
+            if self._closed:
+                return
+            with contextlib.suppress(OSError):  # no process could be started: compile here
+                self.work = _WarmUp(names, n)
 
     def need(self, step):
         if self.work is not None:
             self.work.need(DEMO_STEPS[step])
 
     def close(self):
+        with self._lock:
+            self._closed = True
+        if self._starter is not None:
+            self._starter.join()
         if self._enabled:
             from numba.core import event
 

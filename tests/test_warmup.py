@@ -97,6 +97,7 @@ def test_cold_demo_output_is_the_same_with_and_without_the_background_warmup(tmp
         "    orig(self, *a, **k)\n"
         "    started.append(self)\n"
         "w._WarmUp.__init__ = spy\n"
+        "w._idle_cores = lambda: None  # start workers even while other work keeps the cores busy\n"
         "buf = io.StringIO()\n"
         f"main([{argv}, *EXTRA], out=buf)\n"
         "print(buf.getvalue())\n"
@@ -219,3 +220,17 @@ def test_demo_sees_a_cold_cache_without_compiling(tmp_path):
         "print(_demo_cache_is_cold())\n"
     )
     assert _python(code, tmp_path).split() == ["True", "0", "False"]
+
+
+def test_demo_starts_workers_only_on_idle_cores(monkeypatch):
+    started = []
+    monkeypatch.setattr(_warmup, "_WarmUp", lambda names, n: started.append(n))
+    monkeypatch.setattr(_warmup, "_demo_cache_is_cold", lambda: True)
+    for idle, expected in ((0.2, []), (1.0, [1]), (5.0, [3]), (None, [3])):
+        started.clear()
+        monkeypatch.setattr(_warmup, "_idle_cores", lambda idle=idle: idle)
+        demo = _warmup.DemoWarmUp(n_workers=3)
+        demo._starter.join()  # the look at the machine's load, in a thread
+        demo.close()
+        assert started == expected, (idle, started)
+    assert 0.0 <= _warmup._idle_cores(0.05) <= os.cpu_count() + 0.5
