@@ -469,7 +469,7 @@ def warm_up(targets=None, *, n_jobs=None):
         metric); all targets when None.
     n_jobs : int, default=None
         Processes that compile side by side (this one included): the available
-        cores, at most 8 (each worker holds numba and LLVM, about 250 MB), when
+        cores, at most 8 (each worker process holds its own numba and LLVM), when
         None; all available cores when -1; 1 compiles in this process only.
 
     Returns
