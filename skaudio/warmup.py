@@ -294,18 +294,20 @@ _WORKER_CODE = "import sys; sys.path.insert(0, {root!r}); from skaudio.warmup im
 def _worker():
     """Worker loop: run the target named on each line of stdin, answer on stdout."""
     install_cache_lock()
+    reply = sys.stdout
+    sys.stdout = sys.stderr  # anything a target prints stays out of the replies
     import skaudio.features  # noqa: F401  (the imports before "ready": a target is taken only then)
     import skaudio.metrics  # noqa: F401
 
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    reply.write("ready\n")
+    reply.flush()
     for line in sys.stdin:
         name = line.strip()
         if not name:
             continue
         seconds, compiled, ok = _run_here(name)
-        sys.stdout.write(f"{'ok' if ok else 'error'} {name} {seconds:.4f} {compiled}\n")
-        sys.stdout.flush()
+        reply.write(f"{'ok' if ok else 'error'} {name} {seconds:.4f} {compiled}\n")
+        reply.flush()
 
 
 def _available_cores():
