@@ -62,6 +62,7 @@ _PUBLIC = {
     "capture_activations": "skaudio.interpret",
     "layer_names": "skaudio.interpret",
     "grad_cam": "skaudio.interpret",
+    "warm_up": "skaudio.warmup",
 }
 
 __all__ = ["__version__", *_PUBLIC]

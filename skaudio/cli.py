@@ -1,4 +1,4 @@
-"""The ``skaudio`` command line: ``--version``, ``demo``, ``pooling-report``."""
+"""The ``skaudio`` command line: ``--version``, ``demo``, ``pooling-report``, ``warmup``."""
 
 import argparse
 import sys
@@ -28,6 +28,20 @@ class _Timer:
 
 
 def _demo(args, out):
+    warm = None
+    if not args.no_warmup:
+        from skaudio.warmup import DemoWarmUp
+
+        # compiles the later steps' kernels in other processes once the cache proves cold
+        warm = DemoWarmUp()
+    try:
+        return _demo_steps(args, out, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+
+
+def _demo_steps(args, out, warm):
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_validate
@@ -59,10 +73,20 @@ def _demo(args, out):
     S = timer("log-mel spectrograms (MelSpectrogram)", mel.fit_transform, X)
     print(f"    -> {S.shape[0]} spectrograms of {S.shape[1]} mels x {S.shape[2]} frames", file=out)
 
-    P = timer("2x2 lse pooling (PoolingTransformer)", PoolingTransformer("lse", r=1.0).fit_transform, S)
+    P = timer(
+        "2x2 lse pooling (PoolingTransformer)",
+        _after,
+        warm,
+        "lse",
+        PoolingTransformer("lse", r=1.0).fit_transform,
+        S,
+    )
     print(f"    -> {P.shape[1]} x {P.shape[2]} per clip, compression {S[0].size / P[0].size:.1f}", file=out)
     table = timer(
         "pooling report: 12 methods x 16 metrics (2x2)",
+        _after,
+        warm,
+        "report",
         compare_pooling,
         S,
         sr=args.sr,
@@ -109,7 +133,15 @@ def _demo(args, out):
     )
     cv = StratifiedKFold(5, shuffle=True, random_state=args.random_state)
     res = timer(
-        "5-fold CV: log-mel -> mean+max over time -> logistic regression", cross_validate, pipe, X, y, cv=cv
+        "5-fold CV: log-mel -> mean+max over time -> logistic regression",
+        _after,
+        warm,
+        "cv",
+        cross_validate,
+        pipe,
+        X,
+        y,
+        cv=cv,
     )
     acc = res["test_score"]
     print(
@@ -139,6 +171,13 @@ def _demo(args, out):
     total = sum(dt for _, dt in timer.rows)
     print(f"  {'total':<62s} {total:7.2f} s", file=out)
     return 0
+
+
+def _after(warm, step, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` once the background warm-up has the kernels of ``step`` ready."""
+    if warm is not None:
+        warm.need(step)
+    return fn(*args, **kwargs)
 
 
 def _positive(kind):
@@ -219,6 +258,29 @@ def _pooling_report(args, out):
     return 0
 
 
+def _warmup(args, out):
+    from skaudio.warmup import WARMUP_TARGETS, warm_up
+
+    if args.list:
+        print("\n".join(WARMUP_TARGETS), file=out)
+        return 0
+    targets = args.targets.split(",") if args.targets else None
+    t0 = time.perf_counter()
+    try:
+        done = warm_up(targets, n_jobs=args.n_jobs)
+    except ValueError as exc:  # an unknown target, a bad n_jobs
+        args.parser.error(str(exc))
+    if not done:
+        print("numba has no writable cache folder: nothing to keep for later processes", file=out)
+        return 1
+    for t in done:
+        state = f"{t.compiled} compiled" if t.ok else "FAILED"
+        print(f"  {t.name:<24s} {t.seconds:7.2f} s  {state:<12s} ({t.where})", file=out)
+    n = sum(t.compiled for t in done)
+    print(f"  {len(done)} targets, {n} kernels compiled in {time.perf_counter() - t0:.1f} s", file=out)
+    return 0 if all(t.ok for t in done) else 1
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skaudio", description="scikit-learn compatible audio features, pooling, metrics and models."
@@ -243,6 +305,12 @@ def build_parser():
     )
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     demo.add_argument("--no-models", action="store_true", help="skip the torch network step")
+    demo.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="with a cold numba cache, compile every kernel in this process when first used "
+        "(by default, idle cores compile the later steps' kernels in the background)",
+    )
     demo.set_defaults(func=_demo)
 
     rep = sub.add_parser(
@@ -278,6 +346,24 @@ def build_parser():
     )
     rep.add_argument("--n-jobs", type=int, default=-1, help="threads (default -1: all cores)")
     rep.set_defaults(func=_pooling_report, parser=rep)
+
+    warm = sub.add_parser(
+        "warmup",
+        help="compile the numba kernels now, in parallel, into numba's on-disk cache",
+        description="Compile skaudio's numba kernels in worker processes side by side, so that "
+        "later processes using the same cache (the same install or NUMBA_CACHE_DIR) load them "
+        "instead of compiling on first use; e.g. a step of a container image build.",
+    )
+    warm.add_argument(
+        "--targets",
+        default=None,
+        help="comma-separated targets or prefixes, e.g. pool2d,metrics (default: all; see --list)",
+    )
+    warm.add_argument(
+        "--n-jobs", type=int, default=None, help="processes compiling side by side (default: all cores)"
+    )
+    warm.add_argument("--list", action="store_true", help="print the target names and exit")
+    warm.set_defaults(func=_warmup, parser=warm)
     return parser
 
 

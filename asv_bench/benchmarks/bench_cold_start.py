@@ -8,7 +8,12 @@ second process that finds the cache the first one wrote. Targets (issue 18):
 * first ``MelSpectrogram.fit_transform``: at most 3 s (``track_first_melspectrogram``);
 * first call of any one pooling mode: at most 3 s (``track_first_pool2d``);
 * the whole ``skaudio demo``: cold at most twice its warm time
-  (``track_demo_cold_over_warm``).
+  (``track_demo_cold_over_warm``; the demo compiles its later steps' kernels
+  in a background process while it computes the earlier steps,
+  ``track_demo_cold_over_warm_no_warmup`` measures it without).
+
+``track_warm_up_all`` times ``skaudio warmup`` (every kernel, compiled by as
+many processes as there are cores) with an empty cache.
 
 Run without asv for a table: ``python asv_bench/benchmarks/bench_cold_start.py``.
 """
@@ -70,10 +75,18 @@ def _first_call(what):
     return cold, warm
 
 
-def _demo_seconds(cache):
+def _demo_seconds(cache, *options):
     t0 = time.perf_counter()
-    _run(["-m", "skaudio", "demo"], cache)
+    _run(["-m", "skaudio", "demo", *options], cache)
     return time.perf_counter() - t0
+
+
+def _demo_cold_warm(*options):
+    """Wall seconds of ``skaudio demo`` with an empty cache, then with the cache it filled."""
+    with tempfile.TemporaryDirectory() as cache:
+        cold = _demo_seconds(cache, *options)
+        warm = _demo_seconds(cache, *options)
+    return cold, warm
 
 
 def track_first_melspectrogram():
@@ -98,14 +111,34 @@ track_first_pool2d.timeout = 300
 
 def track_demo_cold_over_warm():
     """Wall time of ``skaudio demo`` with an empty cache over its time with the cache filled."""
-    with tempfile.TemporaryDirectory() as cache:
-        cold = _demo_seconds(cache)
-        warm = _demo_seconds(cache)
+    cold, warm = _demo_cold_warm()
     return cold / warm
 
 
 track_demo_cold_over_warm.unit = "ratio"
 track_demo_cold_over_warm.timeout = 600
+
+
+def track_demo_cold_over_warm_no_warmup():
+    """As ``track_demo_cold_over_warm``, every kernel compiled in the demo's own process."""
+    cold, warm = _demo_cold_warm("--no-warmup")
+    return cold / warm
+
+
+track_demo_cold_over_warm_no_warmup.unit = "ratio"
+track_demo_cold_over_warm_no_warmup.timeout = 600
+
+
+def track_warm_up_all():
+    """Wall seconds of ``skaudio warmup`` (all targets, one process per core) with an empty cache."""
+    with tempfile.TemporaryDirectory() as cache:
+        t0 = time.perf_counter()
+        _run(["-m", "skaudio", "warmup"], cache)
+        return time.perf_counter() - t0
+
+
+track_warm_up_all.unit = "seconds"
+track_warm_up_all.timeout = 600
 
 
 if __name__ == "__main__":
@@ -115,7 +148,8 @@ if __name__ == "__main__":
     for mode in MODES:
         cold, warm = _first_call(mode)
         print(f"{'first pool2d ' + mode:<34s} cold {cold['pool']:6.2f} s   warm {warm['pool']:6.2f} s")
-    with tempfile.TemporaryDirectory() as cache:
-        cold = _demo_seconds(cache)
-        warm = _demo_seconds(cache)
-    print(f"{'skaudio demo':<34s} cold {cold:6.2f} s   warm {warm:6.2f} s   ratio {cold / warm:.2f}")
+    for options in ((), ("--no-warmup",)):
+        cold, warm = _demo_cold_warm(*options)
+        label = " ".join(("skaudio demo", *options))
+        print(f"{label:<34s} cold {cold:6.2f} s   warm {warm:6.2f} s   ratio {cold / warm:.2f}")
+    print(f"{'skaudio warmup (all targets)':<34s} cold {track_warm_up_all():6.2f} s")
