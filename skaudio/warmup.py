@@ -28,6 +28,8 @@ available (not POSIX), :func:`warm_up` compiles in its own process only and the
 demo does not start workers.
 """
 
+from __future__ import annotations
+
 import collections
 import contextlib
 import functools
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 
 __all__ = ["warm_up", "WARMUP_TARGETS", "WarmedTarget"]
 
@@ -454,7 +457,7 @@ class _WarmUp:
         self.close()
 
 
-def warm_up(targets=None, *, n_jobs=None):
+def warm_up(targets: str | Sequence[str] | None = None, *, n_jobs: int | None = None) -> list[WarmedTarget]:
     """Compile skaudio's numba kernels now, in parallel, into numba's on-disk cache.
 
     Later processes that use the same cache (the same install, or the same

@@ -16,6 +16,7 @@ MODULES = [
     "skaudio.plotting",
     "skaudio.models",
     "skaudio.metrics",
+    "skaudio.warmup",
 ]
 #: Not annotated on purpose, with the reason.
 EXEMPT: dict[str, str] = {}  # public callables allowed to lack hints: none
