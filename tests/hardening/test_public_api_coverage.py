@@ -34,6 +34,8 @@ NOT_APPLICABLE = {
     "model left unchanged, unknown layers, unfitted estimators)",
     "layer_names": "lists a fitted network's submodules; tests/interpret/test_hooks.py",
     "grad_cam": "maps of a fitted network; tests/interpret/test_gradcam.py (known answers, errors)",
+    "warm_up": "compiles the kernels on built-in tiny batches, no user data; tests/test_warmup.py "
+    "(cache filled and loaded by a fresh process, unknown targets, unwritable cache, no orphan workers)",
 }
 
 
