@@ -223,8 +223,7 @@ def _methods_arg(args):
         import warnings
 
         warnings.warn(
-            "skaudio pooling-report: --modes was renamed to --methods and will be removed in the "
-            "release after next",
+            "skaudio pooling-report: --modes was renamed to --methods in 0.2 and will be removed in 0.3",
             FutureWarning,
             stacklevel=2,
         )

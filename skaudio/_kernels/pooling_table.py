@@ -191,7 +191,7 @@ def renamed_keyword(new_value, old_value, *, new, old, where, default=None, stac
             f"{where} got both {new}={new_value!r} and the old {old}={old_value!r}; pass only {new}"
         )
     warnings.warn(
-        f"{where}: '{old}' was renamed to '{new}' and will be removed in the release after next; "
+        f"{where}: '{old}' was renamed to '{new}' in 0.2 and will be removed in 0.3; "
         f"pass {new}={old_value!r}",
         FutureWarning,
         stacklevel=stacklevel,

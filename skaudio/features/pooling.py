@@ -355,8 +355,8 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         """
         if self.mode != "deprecated":
             warnings.warn(
-                "PoolingTransformer: 'mode' was renamed to 'method' and will be removed in the "
-                f"release after next; use PoolingTransformer(method={self.mode!r}, ...)",
+                "PoolingTransformer: 'mode' was renamed to 'method' in 0.2 and will be removed in "
+                f"0.3; use PoolingTransformer(method={self.mode!r}, ...)",
                 FutureWarning,
                 stacklevel=3,
             )

@@ -80,7 +80,7 @@ def pool_methods() -> tuple[str, ...]:
 def pool_modes() -> tuple[str, ...]:
     """Deprecated old name of :func:`pool_methods` (a ``FutureWarning``; kept for one release)."""
     warnings.warn(
-        "skaudio.nn.pool_modes was renamed to pool_methods and will be removed in the release after next",
+        "skaudio.nn.pool_modes was renamed to pool_methods in 0.2 and will be removed in 0.3",
         FutureWarning,
         stacklevel=2,
     )

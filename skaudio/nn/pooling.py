@@ -45,8 +45,8 @@ _TINY = 1e-30
 def __getattr__(name):
     if name == "POOLING_MODES":  # the old name, kept for one release
         warnings.warn(
-            "skaudio.nn.pooling.POOLING_MODES was renamed to POOLING_METHODS and will be removed "
-            "in the release after next",
+            "skaudio.nn.pooling.POOLING_MODES was renamed to POOLING_METHODS in 0.2 and will be removed "
+            "in 0.3",
             FutureWarning,
             stacklevel=2,
         )
