@@ -50,13 +50,9 @@ from numba import njit, prange, types
 from numba.extending import overload
 from numpy.typing import ArrayLike
 
+from skaudio._deprecation import renamed_keyword
 from skaudio._kernels._fastmath import _vexp, _vlog
-from skaudio._kernels.pooling_table import (
-    DEFAULT_PARAMS,
-    NONNEGATIVE_METHODS,
-    POOLING_METHODS,
-    renamed_keyword,
-)
+from skaudio._kernels.pooling_table import DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
 
 __all__ = [
     "POOLING_METHODS",

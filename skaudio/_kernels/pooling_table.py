@@ -173,27 +173,3 @@ def methods_table_rst(indent=""):
 
     lines = [rule, line(head), rule, *(line(r) for r in rows), rule]
     return "\n".join(indent + x if x else x for x in lines)
-
-
-def renamed_keyword(new_value, old_value, *, new, old, where, default=None, stacklevel=3):
-    """The value of a keyword renamed from ``old`` to ``new``, warning when ``old`` was used.
-
-    ``old_value`` is None when the caller did not pass the old keyword. Passing both
-    with different values is an error. Used for the ``mode`` -> ``method`` rename of the
-    pooling API (kept for one release).
-    """
-    import warnings
-
-    if old_value is None:
-        return new_value
-    if new_value is not None and new_value != default and new_value != old_value:
-        raise TypeError(
-            f"{where} got both {new}={new_value!r} and the old {old}={old_value!r}; pass only {new}"
-        )
-    warnings.warn(
-        f"{where}: '{old}' was renamed to '{new}' in 0.2 and will be removed in 0.3; "
-        f"pass {new}={old_value!r}",
-        FutureWarning,
-        stacklevel=stacklevel,
-    )
-    return old_value

@@ -48,7 +48,7 @@ def _pooling_methods():
 
 
 def _renamed(new_value, old_value, new, old, where):
-    from skaudio._kernels.pooling_table import renamed_keyword
+    from skaudio._deprecation import renamed_keyword
 
     return renamed_keyword(new_value, old_value, new=new, old=old, where=where, stacklevel=4)
 

@@ -95,7 +95,7 @@ def _check_method(method, name="pool"):
 
 def _method_arg(method, params, where):
     """``method``, or the deprecated ``mode=`` keyword taken out of ``params``."""
-    from skaudio._kernels.pooling_table import renamed_keyword
+    from skaudio._deprecation import renamed_keyword
 
     method = renamed_keyword(
         method, params.pop("mode", None), new="method", old="mode", where=where, stacklevel=4

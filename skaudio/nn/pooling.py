@@ -27,9 +27,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skaudio._deprecation import deprecated_alias, renamed_keyword
+
 # one table of methods, defaults and parameter ranges for every home of the formulas
 from skaudio._kernels.pooling import check_method_params, pool_output_size
-from skaudio._kernels.pooling_table import BY_NAME, NONNEGATIVE_METHODS, TORCH_METHODS, renamed_keyword
+from skaudio._kernels.pooling_table import BY_NAME, NONNEGATIVE_METHODS, TORCH_METHODS
 from skaudio._kernels.pooling_table import DEFAULT_PARAMS as _DEFAULTS
 
 __all__ = ["POOLING_METHODS", "pool_regions", "Pool2d", "GlobalPool"]
@@ -44,13 +46,7 @@ _TINY = 1e-30
 
 def __getattr__(name):
     if name == "POOLING_MODES":  # the old name, kept for one release
-        warnings.warn(
-            "skaudio.nn.pooling.POOLING_MODES was renamed to POOLING_METHODS in 0.2 and will be removed "
-            "in 0.3",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return POOLING_METHODS
+        return deprecated_alias("skaudio.nn.pooling.POOLING_MODES", "POOLING_METHODS", POOLING_METHODS)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
