@@ -41,26 +41,14 @@ import threading
 import time
 from collections.abc import Sequence
 
+from skaudio._kernels.pooling_table import POOLING_METHODS
+
 __all__ = ["warm_up", "WARMUP_TARGETS", "WarmedTarget"]
 
 WarmedTarget = collections.namedtuple("WarmedTarget", "name seconds compiled ok where")
 WarmedTarget.__doc__ = """One warm-up target: seconds it took, kernels it compiled (0: all loaded from
 the cache), whether it ran without error and where it ran (``"worker <k>"`` or ``"main"``)."""
 
-_METHODS = (
-    "average",
-    "max",
-    "min",
-    "mixed",
-    "lsp",
-    "esp",
-    "lnp",
-    "lse",
-    "auto",
-    "power",
-    "entropy",
-    "attention",
-)
 # preservation metrics grouped by the numba kernel they share (skaudio._kernels.metrics)
 _METRIC_GROUPS = {
     "moments": ("variance", "mean", "skewness", "kurtosis"),
@@ -116,9 +104,9 @@ def _run_metrics(group):
 
 def _targets():
     targets = {"melspectrogram": _run_melspectrogram}
-    for m in _METHODS:
+    for m in POOLING_METHODS:
         targets[f"pool2d:{m}"] = functools.partial(_run_pool2d, m)
-    for m in _METHODS:
+    for m in POOLING_METHODS:
         targets[f"pool_time:{m}"] = functools.partial(_run_pool_time, m)
     for group in _METRIC_GROUPS:
         targets[f"metrics:{group}"] = functools.partial(_run_metrics, group)

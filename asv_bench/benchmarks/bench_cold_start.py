@@ -25,20 +25,9 @@ import sys
 import tempfile
 import time
 
-MODES = (
-    "average",
-    "max",
-    "min",
-    "mixed",
-    "lsp",
-    "esp",
-    "lnp",
-    "lse",
-    "auto",
-    "power",
-    "entropy",
-    "attention",
-)
+from skaudio.features import POOLING_METHODS
+
+MODES = POOLING_METHODS
 
 _FIRST_CALL = r"""
 import json, sys, time

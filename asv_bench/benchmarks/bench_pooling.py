@@ -9,6 +9,8 @@ threads, ``average``, ``max`` and ``lnp`` at least as fast as torch's
 
 import numpy as np
 
+from skaudio.features import POOLING_METHODS
+
 N_CLIPS, N_MELS, N_FRAMES = 400, 128, 431
 THREADS = 2
 NONNEG = ("lsp", "power", "entropy")
@@ -33,22 +35,7 @@ class Pool2dModes:
     """Each of the twelve methods through the public plain-array function (class name kept for
     the benchmark history)."""
 
-    params = [
-        (
-            "average",
-            "max",
-            "min",
-            "mixed",
-            "lsp",
-            "esp",
-            "lnp",
-            "lse",
-            "auto",
-            "power",
-            "entropy",
-            "attention",
-        )
-    ]
+    params = [POOLING_METHODS]
     param_names = ["method"]
     timeout = 300
 

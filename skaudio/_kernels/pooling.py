@@ -75,22 +75,12 @@ NONNEGATIVE_MODES = NONNEGATIVE_METHODS
 _FAST_MIN_COLUMNS = 8
 _FAST_MAX_REGION = 64
 _MODE_ID = {name: i for i, name in enumerate(POOLING_METHODS)}
-_AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = range(12)
-if POOLING_METHODS != (
-    "average",
-    "max",
-    "min",
-    "mixed",
-    "lsp",
-    "esp",
-    "lnp",
-    "lse",
-    "auto",
-    "power",
-    "entropy",
-    "attention",
-):
-    raise ImportError("the kernels number the methods in the order of POOLING_TABLE; update both together")
+# each method's number in the kernels, read from the table by name (so its order is free)
+_AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = (
+    _MODE_ID[name]
+    for name in ("average", "max", "min", "mixed", "lsp", "esp",
+                 "lnp", "lse", "auto", "power", "entropy", "attention")
+)  # fmt: skip
 
 
 # -- one region (float64, libm) --------------------------------------------------
