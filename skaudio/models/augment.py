@@ -20,10 +20,11 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 
-import librosa
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
+
+from skaudio._kernels.filterbank import mel_frequencies
 
 __all__ = [
     "AudioAugment",
@@ -93,7 +94,7 @@ def row_frequencies(
     """Centre frequency (Hz) of each spectrogram row for ``scale`` ``"linear"`` or ``"mel"``."""
     fmax = sr / 2 if fmax is None else fmax
     if scale == "mel":
-        return librosa.mel_frequencies(n_rows + 2, fmin=fmin, fmax=fmax)[1:-1]
+        return mel_frequencies(n_rows + 2, fmin=fmin, fmax=fmax)[1:-1]
     if scale == "linear":
         return np.linspace(fmin, fmax, n_rows)
     raise ValueError(f"scale must be 'linear' or 'mel', got {scale!r}")
