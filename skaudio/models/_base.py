@@ -300,7 +300,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         -------
         self : object
         """
-        self._validate_params()
+        if not getattr(self, "_fitting_", False):  # fit has validated them already
+            self._validate_params()
         super().initialize()
         if not hasattr(self, "classes_inferred_") and self.classes is not None:
             self.classes_inferred_ = self._class_order(self.classes)  # predict needs no fit now
