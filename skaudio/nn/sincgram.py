@@ -217,6 +217,12 @@ class DEGram(nn.Module):
     energies are compressed with ``log(x + eps)`` before the attention, so the
     attention works on the same dB-like scale as a log-mel front end.
 
+    ``filterbank`` and ``denoise`` switch the two learnable stages off, which gives the
+    four representations of the paper's ablation ([DEG]_ Tables 6-7): ``Spectrogram``
+    (neither: the log power spectrogram itself, ``M = F``), ``SincGram`` (the bank
+    alone), ``DESpectrogram`` (the TF-DELayer over the ``F`` spectrogram bins) and
+    ``DEGram`` (both, the default).
+
     Parameters
     ----------
     n_freqs, n_filters, order, sr, fmin, fmax
@@ -225,12 +231,19 @@ class DEGram(nn.Module):
         As in :class:`TFDELayer`.
     log_eps : float or None, default=1e-6
         ``None`` skips the compression (for already-logarithmic input).
+    filterbank : bool, default=True
+        Apply the learnable SincGram bank; ``False`` keeps the ``F`` bins (no bank
+        parameters exist then, and ``n_filters``, ``order``, ``fmin``, ``fmax`` are unused).
+    denoise : bool, default=True
+        Apply the TF-DELayer; ``False`` returns the (log) band energies.
 
     Examples
     --------
     >>> import torch
     >>> DEGram(129, n_filters=32, sr=8000)(torch.rand(2, 129, 40)).shape
     torch.Size([2, 32, 40])
+    >>> DEGram(129, filterbank=False)(torch.rand(2, 129, 40)).shape  # DESpectrogram
+    torch.Size([2, 129, 40])
     """
 
     def __init__(
@@ -246,16 +259,22 @@ class DEGram(nn.Module):
         aggregation: str = "max",
         pool: str = "avg",
         log_eps: float | None = 1e-6,
+        filterbank: bool = True,
+        denoise: bool = True,
     ) -> None:
         super().__init__()
-        self.sincgram = SincGramModule(n_freqs, n_filters, order, sr, fmin, fmax)
-        self.delayer = TFDELayer(n_filters, reduction, kernel_size, aggregation, pool)
+        if int(n_freqs) < 2:
+            raise ValueError(f"n_freqs must be at least 2, got {n_freqs}")
+        self.sincgram = SincGramModule(n_freqs, n_filters, order, sr, fmin, fmax) if filterbank else None
+        self.n_bands = int(n_filters) if filterbank else int(n_freqs)
+        self.delayer = TFDELayer(self.n_bands, reduction, kernel_size, aggregation, pool) if denoise else None
         self.log_eps = log_eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.log_eps is None:
-            return self.delayer(self.sincgram(x))
-        return self.delayer(self.sincgram.log_energies(x, self.log_eps))
+        s = x if self.sincgram is None else self.sincgram(x)
+        if self.log_eps is not None:
+            s = torch.log(s.clamp_min(0) + self.log_eps)
+        return s if self.delayer is None else self.delayer(s)
 
 
 def __getattr__(name):

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 
-from skaudio.datasets import make_sound_events
 from skaudio.features import MelSpectrogram, Spectrogram
 from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
 
@@ -105,13 +104,6 @@ PIPELINES = {
     "degram": lambda **kw: Pipeline([("spec", spec()), ("clf", tiny_degram(**kw))]),
     "dual": lambda **kw: Pipeline([("clf", tiny_dual(**kw))]),
 }
-
-
-@pytest.fixture(scope="module")
-def events():
-    b = make_sound_events(72, 3, sr=SR, duration=1.0, snr_db=10.0, random_state=0, return_bunch=True)
-    names = np.asarray(b.target_names)[b.target]  # string labels
-    return train_test_split(b.data, names, test_size=24, stratify=names, random_state=0)
 
 
 @pytest.mark.parametrize("name", list(PIPELINES))

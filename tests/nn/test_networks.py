@@ -44,7 +44,10 @@ def test_degramnet_paper_size_shape():
     assert len(net.stages) == 3 + 8 + 36 + 3
     assert net.degram.sincgram.n_freqs == 257 and net.degram.sincgram.n_filters == 64
     assert net.degram.delayer.freq_mlp[0].out_features == 4
-    assert 50_000_000 < n_params(net) < 70_000_000  # ResNet-152-sized (the paper gives no count)
+    # Table 1: the last stage has 256 planes (1024 channels out), as the third; no dropout
+    assert [b.body[0].out_channels for b in net.stages[-3:]] == [256, 256, 256]
+    assert net.fc.in_features == 1024 and net.dropout.p == 0.0
+    assert 45_000_000 < n_params(net) < 50_000_000  # 47.9 M (the paper gives no count)
     net.eval()
     with torch.no_grad():
         assert net(torch.rand(1, 257, 40)).shape == (1, 309)
