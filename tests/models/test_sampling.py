@@ -99,3 +99,11 @@ def test_estimator_without_hold_out_and_default_off():
     assert all(np.bincount(e).tolist() == [6, 6, 6] for e in epochs)
     _, plain, _, _ = _fit(None)
     assert all(np.bincount(e).tolist() == [24, 10, 6] for e in plain)  # every clip, once an epoch
+
+
+def test_one_cycle_is_sized_for_the_balanced_epochs():
+    # sized for all 40 clips, the cycle would stop before its anneal on 18-clip epochs
+    clf, _, _, _ = _fit("undersample", lr_schedule="onecycle")
+    lrs = np.concatenate([[b["event_lr"] for b in batches] for batches in clf.history_[:, "batches"]])
+    assert len(lrs) == 3 * 3  # 18 clips an epoch, batches of 8
+    assert lrs.max() == pytest.approx(clf.lr, rel=0.05) and lrs[-1] < 0.05 * clf.lr
