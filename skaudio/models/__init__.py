@@ -4,6 +4,7 @@ from skaudio.models._base import AudioNetClassifier
 from skaudio.models.augment import AudioAugment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
+from skaudio.models.sampling import BalancedUnderSampler
 
 __all__ = [
     "SECNNClassifier",
@@ -11,6 +12,7 @@ __all__ = [
     "DualBranchClassifier",
     "AudioNetClassifier",
     "AudioAugment",
+    "BalancedUnderSampler",
     "EMA",
     "OneCycle",
 ]

@@ -25,13 +25,14 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
-from skorch.utils import is_dataset, to_tensor
+from skorch.utils import is_dataset, to_numpy, to_tensor
 
 from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from skaudio._validation import _as_array, check_spectrograms, check_waveforms
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import augment
 from skaudio.models.callbacks import EMA, OneCycle
+from skaudio.models.sampling import BalancedUnderSampler
 from skaudio.nn.sincgram import SincGramModule
 
 __all__ = ["AudioNetClassifier"]
@@ -63,6 +64,9 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     #: named training recipes: parameter values that :meth:`from_recipe` sets
     recipes: dict[str, dict] = {"cpu": {}}
+    #: what each paper's recipe does not reproduce: steps skaudio lacks and values the paper
+    #: does not state (the recipe keeps a default there); one line each, with the paper's line
+    recipe_gaps: dict[str, tuple[str, ...]] = {"cpu": ()}
 
     _parameter_constraints: dict = {
         "module": [None, callable],
@@ -80,6 +84,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "monitor": [StrOptions({"valid_loss", "valid_acc"})],
+        "balance": [StrOptions({"undersample"}), None],
         "lr_schedule": [StrOptions({"plateau", "onecycle"}), None],
         "lr_factor": [Interval(Real, 0, 1, closed="neither")],
         "lr_patience": [Interval(Integral, 0, None, closed="left")],
@@ -92,6 +98,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         "time_shift_max": [Interval(Real, 0, 1, closed="left")],
         "mixup_alpha": [Interval(Real, 0, None, closed="left")],
         "random_crop": [Interval(Real, 0, 1, closed="right"), tuple, list, None],
+        "crop_length": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
         "spec_augment": [tuple, list, None],
         "filterbank_lr_scale": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [
@@ -129,6 +136,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         early_stopping: bool = False,
         validation_fraction: float = 0.15,
         patience: int = 10,
+        monitor: Literal["valid_loss", "valid_acc"] = "valid_loss",
+        balance: Literal["undersample"] | None = None,
         lr_schedule: Literal["plateau", "onecycle"] | None = "onecycle",
         lr_factor: float = 0.1,
         lr_patience: int = 5,
@@ -141,6 +150,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         time_shift_max: float = 0.2,
         mixup_alpha: float = 0.0,
         random_crop: float | tuple[float, float] | None = None,
+        crop_length: int | tuple[int, int] | None = None,
         spec_augment: tuple[int, int] | None = None,
         filterbank_lr_scale: float = 1.0,
         n_jobs: int | None = None,
@@ -167,6 +177,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.monitor = monitor
+        self.balance = balance
         self.lr_schedule = lr_schedule
         self.lr_factor = lr_factor
         self.lr_patience = lr_patience
@@ -179,6 +191,7 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.time_shift_max = time_shift_max
         self.mixup_alpha = mixup_alpha
         self.random_crop = random_crop
+        self.crop_length = crop_length
         self.spec_augment = spec_augment
         self.filterbank_lr_scale = filterbank_lr_scale
         self.n_jobs = n_jobs
@@ -189,7 +202,15 @@ class AudioNetClassifier(NeuralNetClassifier):
 
         ``cls.recipes`` lists the recipes of each classifier: ``"cpu"`` is the
         default (the settings measured best on ESC-10 with a CPU budget, see the
-        models user guide) and the papers' own recipes have the papers' names.
+        models user guide) and the papers' own recipes have the papers' names. A
+        paper's recipe sets what the paper's text states and nothing else; where the
+        paper is silent on a value that must exist (a validation fraction, mask
+        counts) the estimator's default stays. ``cls.recipe_gaps[name]`` lists, one
+        line each with the paper's line, every step the recipe cannot reproduce and
+        every value the paper does not state; the models user guide tabulates them
+        ("Recipes and their papers"). The recipe sets training only: the input (sampling
+        rate, clip length, front end) is the user's, and the paper's network size is
+        ``skaudio.nn.PAPER_SIZES``.
 
         Parameters
         ----------
@@ -218,6 +239,13 @@ class AudioNetClassifier(NeuralNetClassifier):
                 "spec_augment masks spectrogram rows and frames; "
                 f"{type(self).__name__} takes waveforms: leave it None"
             )
+        if self.crop_length is not None:
+            augment.crop_bounds(self.crop_length)  # a ValueError naming crop_length
+            if self.random_crop is not None:
+                raise ValueError(
+                    "random_crop (a share of the clip) and crop_length (an absolute length) both "
+                    "crop the training batches: set one of them, not both"
+                )
 
     def _build_augmentation(self, n_rows):
         """The :class:`~skaudio.models.augment.AudioAugment` of this estimator's parameters."""
@@ -234,6 +262,7 @@ class AudioNetClassifier(NeuralNetClassifier):
             time_shift_max=self.time_shift_max,
             spec_augment=self.spec_augment,
             random_crop=self.random_crop,
+            crop_length=self.crop_length,
             mixup_alpha=self.mixup_alpha,
         )
 
@@ -377,19 +406,25 @@ class AudioNetClassifier(NeuralNetClassifier):
     def get_default_callbacks(self):
         """skorch's defaults plus the recipe's: schedule, early stopping, EMA, progress bar."""
         cbs = list(super().get_default_callbacks())
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        # the hold-out exists with early stopping only (get_split_datasets); without it the
+        # plateau schedule watches the training loss, whatever ``monitor`` says
+        monitor = self.monitor if self.early_stopping else "train_loss"
+        higher_is_better = monitor == "valid_acc"
         if self.lr_schedule == "plateau":
             plateau = LRScheduler(
                 torch.optim.lr_scheduler.ReduceLROnPlateau,
                 monitor=monitor,
                 factor=self.lr_factor,
                 patience=self.lr_patience,
+                **({"mode": "max"} if higher_is_better else {}),
             )
             cbs.append(("lr_scheduler", plateau))
         elif self.lr_schedule == "onecycle":
             cbs.append(("lr_scheduler", OneCycle(max_lr=self.lr)))
         if self.early_stopping:
-            stop = EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True)
+            stop = EarlyStopping(
+                monitor=monitor, patience=self.patience, load_best=True, lower_is_better=not higher_is_better
+            )
             cbs.append(("early_stopping", stop))
         if self.ema_decay is not None:
             cbs.append(("ema", EMA(self.ema_decay)))
@@ -404,6 +439,22 @@ class AudioNetClassifier(NeuralNetClassifier):
         dataset = self.get_dataset(X, y)
         split = ValidSplit(self.validation_fraction, stratified=True, random_state=self._seed_)
         return split(dataset, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        # balance="undersample": the training batches come from a class-balanced sampler
+        # (a sampler and shuffle=True are exclusive in torch's DataLoader). skorch builds
+        # the training iterator once per fit call; the sampler draws anew every epoch.
+        if not (training and self.balance == "undersample"):
+            return super().get_iterator(dataset, training=training)
+        kwargs = self.get_params_for("iterator_train")
+        kwargs.pop("shuffle", None)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        kwargs["sampler"] = BalancedUnderSampler(
+            _dataset_labels(dataset), seed=getattr(self, "_call_seed_", self._seed_)
+        )
+        return self.iterator_train(dataset, **kwargs)
 
     def check_data(self, X, y):
         # fit has checked X and y already; skorch's own check would also reset
@@ -502,7 +553,11 @@ class AudioNetClassifier(NeuralNetClassifier):
         afterwards, and this estimator's thread count."""
         with torch.random.fork_rng(devices=[]), torch_threads(self._n_threads()):
             torch.manual_seed(seed)
-            yield
+            self._call_seed_ = seed  # the balanced sampler's seed (get_iterator)
+            try:
+                yield
+            finally:
+                del self._call_seed_
 
     def _refresh_batchnorm(self, X):
         """Re-estimate the batch norms' running statistics on the training clips.
@@ -598,6 +653,17 @@ class AudioNetClassifier(NeuralNetClassifier):
         tags.input_tags.positive_only = self._nonnegative
         tags.non_deterministic = False
         return tags
+
+
+def _dataset_labels(dataset):
+    """The (encoded) label of every item of a training dataset: skorch's ``Dataset``,
+    the ``Subset`` its validation split makes of one, or any dataset of ``(X, y)`` items."""
+    if isinstance(dataset, torch.utils.data.Subset):
+        return _dataset_labels(dataset.dataset)[np.asarray(dataset.indices, dtype=np.int64)]
+    y = getattr(dataset, "y", None)
+    if y is not None:
+        return np.asarray(to_numpy(y) if isinstance(y, torch.Tensor) else y)
+    return np.asarray([int(dataset[i][1]) for i in range(len(dataset))])
 
 
 def _optimizer_args(optimizer):

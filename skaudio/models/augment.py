@@ -34,6 +34,7 @@ __all__ = [
     "add_noise_spectrogram",
     "time_shift",
     "random_crop",
+    "crop_length",
     "mixup",
 ]
 
@@ -175,7 +176,8 @@ def random_crop(x: torch.Tensor, fraction: float | tuple[float, float]) -> torch
     """Crop one random window, the same for the whole batch, along the time axis.
 
     ``fraction`` is the share of the length kept: a float, or a ``(low, high)`` range
-    drawn uniformly per batch (like the 4-6 s crops of a 10 s clip in DEGramNet).
+    drawn uniformly per batch. For crops of an absolute length that tile short clips
+    (DEGramNet's 4-6 s) see :func:`crop_length`.
 
     Examples
     --------
@@ -192,6 +194,59 @@ def random_crop(x: torch.Tensor, fraction: float | tuple[float, float]) -> torch
     keep = max(1, min(length, int(round(frac * length))))
     start = int(torch.randint(0, length - keep + 1, ()))
     return x[..., start : start + keep]
+
+
+def crop_bounds(length: int | tuple[int, int]) -> tuple[int, int]:
+    """``(low, high)`` of a ``crop_length`` setting (an int is ``(n, n)``); a ValueError if invalid."""
+    bounds = tuple(length) if isinstance(length, (tuple, list)) else (length,)
+    ok = (
+        len(bounds) in (1, 2)
+        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in bounds)
+        and bounds[0] <= bounds[-1]
+    )
+    if not ok:
+        raise ValueError(
+            "crop_length must be a length >= 1 (frames, or samples for waveforms) or a (low, high) "
+            f"pair of them with low <= high, got {length!r}"
+        )
+    return int(bounds[0]), int(bounds[-1])
+
+
+def crop_length(x: torch.Tensor, length: int | tuple[int, int]) -> torch.Tensor:
+    """Cut or tile a batch to an absolute length drawn per batch, each clip at its own offset.
+
+    The batch's length ``L`` is ``length`` or drawn uniformly from the integers of
+    ``[low, high]``. Clips longer than ``L`` are cut at a random offset drawn per clip;
+    clips shorter than ``L`` are replicated (tiled from their first frame:
+    ``out[..., j] = x[..., j % n_time]``) until they fill it; clips of length ``L``
+    are kept. This is DEGramNet's training crop ("a batch with time length randomly
+    chosen in the range [4, 6] seconds ... we replicated the samples shorter than the
+    selected window and cut the longer ones", Foggia et al. 2023, Sect. 3.3), with
+    ``length`` in frames: ``(400, 600)`` at 100 frames per second. All clips of a batch
+    have one length here, so a clip is "shorter" when the array is: a clip zero-padded to
+    the batch length is not detected as short.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.arange(3.0).repeat(2, 1)
+    >>> crop_length(x, 7)
+    tensor([[0., 1., 2., 0., 1., 2., 0.],
+            [0., 1., 2., 0., 1., 2., 0.]])
+    >>> _ = torch.manual_seed(0)
+    >>> crop_length(torch.zeros(4, 64, 700), (400, 600)).shape[-1] in range(400, 601)
+    True
+    """
+    low, high = crop_bounds(length)
+    n, n_time = x.shape[0], x.shape[-1]
+    keep = low if low == high else int(torch.randint(low, high + 1, ()))
+    if n_time < keep:
+        reps = -(-keep // n_time)
+        return x.repeat(*([1] * (x.ndim - 1)), reps)[..., :keep]
+    starts = torch.randint(0, n_time - keep + 1, (n,), device=x.device)
+    idx = starts[:, None] + torch.arange(keep, device=x.device)[None, :]
+    idx = idx.reshape(n, *([1] * (x.ndim - 2)), keep).expand(*x.shape[:-1], keep)
+    return torch.gather(x, -1, idx)
 
 
 def mixup(x: torch.Tensor, alpha: float) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -215,7 +270,8 @@ class AudioAugment:
     it can also be used on its own. A batch ``(n, ..., n_time)`` goes through, in this
     order: coloured noise (:func:`add_noise_waveform` or :func:`add_noise_spectrogram`),
     circular time shifts (:func:`time_shift`), SpecAugment masks
-    (:class:`skaudio.nn.SpecAugment`) and one random crop (:func:`random_crop`);
+    (:class:`skaudio.nn.SpecAugment`) and one random crop (:func:`random_crop`, a share
+    of the clip, or :func:`crop_length`, an absolute length with tiling);
     :meth:`mix` then applies mixup (:func:`mixup`). Steps whose settings switch them
     off draw no random numbers, so switching one off leaves the others' draws alone.
 
@@ -238,6 +294,9 @@ class AudioAugment:
         Numbers of frequency and time masks.
     random_crop : float, (float, float) or None, default=None
         Share of the time axis kept by the batch's crop.
+    crop_length : int, (int, int) or None, default=None
+        Absolute length (frames or samples) of the batch's crop, drawn from the range;
+        shorter clips are tiled (:func:`crop_length`). Exclusive with ``random_crop``.
     mixup_alpha : float, default=0.0
         ``Beta(alpha, alpha)`` parameter of mixup; 0 switches it off.
 
@@ -264,6 +323,7 @@ class AudioAugment:
         time_shift_max: float = 0.2,
         spec_augment: tuple[int, int] | None = None,
         random_crop: float | tuple[float, float] | None = None,
+        crop_length: int | tuple[int, int] | None = None,
         mixup_alpha: float = 0.0,
     ) -> None:
         self.noise = None if noise is None else ((noise,) if isinstance(noise, str) else tuple(noise))
@@ -297,6 +357,11 @@ class AudioAugment:
                     f"low <= high, got {random_crop!r}"
                 )
         self.random_crop = random_crop
+        if crop_length is not None:
+            crop_bounds(crop_length)
+            if random_crop is not None:
+                raise ValueError("random_crop and crop_length both crop the batch: set one, not both")
+        self.crop_length = crop_length
         self.mixup_alpha = float(mixup_alpha)
 
     @property
@@ -307,6 +372,7 @@ class AudioAugment:
             or (self.time_shift_prob > 0 and self.time_shift_max > 0)
             or self.spec_augment
             or self.random_crop is not None
+            or self.crop_length is not None
             or self.mixup_alpha > 0
         )
 
@@ -327,6 +393,8 @@ class AudioAugment:
             x = SpecAugment(*self.spec_augment).train()(x)
         if self.random_crop is not None:
             x = random_crop(x, self.random_crop)
+        if self.crop_length is not None:
+            x = crop_length(x, self.crop_length)
         return x
 
     def mix(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, float]:

@@ -95,6 +95,10 @@ class OneCycle(LRScheduler):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.group_scales_ = [g.get("lr_scale", 1.0) for g in net.optimizer_.param_groups]
         n = len(X) if X is not None else 1
+        if getattr(net, "balance", None) == "undersample" and y is not None:
+            # the classifiers' class-balanced epochs hold n_classes x the smallest count
+            counts = np.unique(np.asarray(y), return_counts=True)[1]
+            n = min(n, len(counts) * int(counts.min()))
         # an upper bound of the batches to come (a validation split only shortens them)
         self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
         super().on_train_begin(net, X=X, y=y, **kwargs)

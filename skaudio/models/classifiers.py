@@ -18,7 +18,8 @@ _COMMON_DOC = """
         estimator with the prefix ``module__`` (``module__width=32``); ``n_classes``
         (and, where the network needs it, the input size) is filled in from the data.
     criterion, optimizer
-        Loss and optimiser classes (cross-entropy and AdamW); their arguments take the
+        Loss and optimiser classes (cross-entropy and AdamW; the papers' recipes of
+        SE-CNN and DEGramNet use ``torch.optim.Adam``); their arguments take the
         prefixes ``criterion__`` and ``optimizer__``.
     lr : float, default={lr}
         Learning rate (the maximum of the one-cycle schedule).
@@ -38,15 +39,27 @@ _COMMON_DOC = """
         augmentation, so the same seed gives the same predictions. torch's global
         random state is restored after ``fit``.
     weight_decay : float, default={weight_decay}
-        AdamW weight decay (``optimizer__weight_decay`` overrides it).
+        The optimiser's weight decay (AdamW's decoupled decay; with ``torch.optim.Adam``
+        an L2 penalty; ``optimizer__weight_decay`` overrides it).
     early_stopping : bool, default={early_stopping}
-        Stop when the validation loss has not improved for ``patience`` epochs and keep
-        the best weights.
+        Stop when the ``monitor``-ed validation score has not improved for ``patience``
+        epochs and keep the best weights.
     validation_fraction : float, default=0.15
     patience : int, default={patience}
+    monitor : {{"valid_loss", "valid_acc"}}, default="valid_loss"
+        What early stopping and the plateau schedule watch on the hold-out: the
+        validation loss (lower is better) or the validation accuracy (higher is better;
+        DEGramNet's paper). Without early stopping there is no hold-out and the plateau
+        schedule watches the training loss, whatever ``monitor`` says.
+    balance : {{"undersample", None}}, default=None
+        ``"undersample"``: every epoch trains on a new class-balanced draw of the
+        training clips, as many of each class as the smallest class has, drawn at random
+        without replacement and shuffled (:class:`skaudio.models.BalancedUnderSampler`,
+        seeded from ``random_state``; DEGramNet's paper). Applies after the validation
+        split, to the training clips only.
     lr_schedule : {{"plateau", "onecycle", None}}, default="{lr_schedule}"
         ``"plateau"`` divides the learning rate by ``1 / lr_factor`` when the monitored
-        loss stalls for ``lr_patience`` epochs; ``"onecycle"`` is the one-cycle policy
+        score stalls for ``lr_patience`` epochs; ``"onecycle"`` is the one-cycle policy
         stepped every batch.
     lr_factor : float, default=0.1
     lr_patience : int, default={lr_patience}
@@ -71,6 +84,12 @@ _COMMON_DOC = """
     random_crop : float, (float, float) or None, default={random_crop}
         Train on one random crop per batch keeping this share of the time axis (or a
         share drawn from the range); prediction uses the whole input.
+    crop_length : int, (int, int) or None, default=None
+        Train on batches of an absolute length, in {crop_unit}, drawn
+        uniformly per batch from the range: longer clips are cut at a random offset
+        each, shorter ones are tiled (repeated) to fill the window
+        (:func:`skaudio.models.augment.crop_length`); prediction uses the whole input.
+        Exclusive with ``random_crop``.
     spec_augment : (int, int) or None, default={spec_augment}
         SpecAugment on training batches of spectrograms: the numbers of frequency bands
         (up to 15 % of the rows each) and frame ranges (up to 10 % of the frames each)
@@ -137,10 +156,13 @@ class SECNNClassifier(AudioNetClassifier):
     The default recipe is the one measured best on ESC-10 with a CPU budget (see the
     user guide): AdamW with a one-cycle schedule over 80 epochs on all training clips,
     mixup, circular time shifts, SpecAugment masks and random crops of 60-100 % of the
-    frames (the ``"cpu"`` recipe). The thesis' recipe (learning rate reduced on
-    plateau, early stopping on a hold-out, coloured noise) is
-    ``SECNNClassifier.from_recipe("thesis")``; ``SECNNClassifier.recipes`` lists the
-    recipes and their settings.
+    frames (the ``"cpu"`` recipe). The thesis' recipe is
+    ``SECNNClassifier.from_recipe("thesis")``: Adam at 1e-3, batch 32, 300 epochs,
+    learning rate reduced on validation-loss plateaus, early stopping on a 20 %
+    hold-out, mixup, white/pink/brown noise at 15 dB and circular time shifts of up to
+    20 %, each with probability 0.3, and no SpecAugment or crops.
+    ``SECNNClassifier.recipes`` lists the recipes' settings and
+    ``SECNNClassifier.recipe_gaps["thesis"]`` what the recipe does not reproduce.
 
     Parameters
     ----------
@@ -172,15 +194,49 @@ class SECNNClassifier(AudioNetClassifier):
     _input = "spectrogram"
     _noise_scale = "mel"
 
+    # the thesis' text, line by line of its §4.2.2 and §4.6 (003 l.); nothing else
     recipes = {
         "cpu": {},
-        # the thesis: plateau schedule, early stopping on a hold-out, coloured noise
         "thesis": dict(
-            lr=1e-3,
-            lr_schedule="plateau",
-            early_stopping=True,
-            noise=("white", "pink", "brown"),
-            random_crop=None,
+            optimizer=torch.optim.Adam,  # l.837, no weight decay stated
+            lr=1e-3,  # l.837
+            weight_decay=0.0,
+            batch_size=32,  # l.838
+            max_epochs=300,  # l.839
+            lr_schedule="plateau",  # l.840: on validation-loss plateaus
+            monitor="valid_loss",  # l.840 (l.841 names both, see recipe_gaps)
+            early_stopping=True,  # l.841
+            validation_fraction=0.2,  # l.451-452: 1,280 / 320
+            mixup_alpha=0.3,  # l.843; alpha not stated: the default
+            noise=("white", "pink", "brown"),  # l.495-499
+            noise_snr=15.0,  # l.501
+            noise_prob=0.3,  # l.510: "these augmentations are applied independently, with a 30% probability"
+            time_shift_prob=0.3,  # l.510
+            time_shift_max=0.2,  # l.503, l.510
+            spec_augment=None,  # none in the thesis
+            random_crop=None,  # none: the clips are padded / cut to 431 frames (l.523-527)
+            ema_decay=None,
+        ),
+    }
+    recipe_gaps = {
+        "cpu": (),
+        "thesis": (
+            "early stopping: l.841 says it monitored validation accuracy and also that training halted "
+            "when the validation loss stopped improving; the recipe watches the validation loss, as the "
+            "learning-rate schedule does (l.840)",
+            "patience of early stopping and of the schedule, and the schedule's factor: not stated "
+            "(l.840-841); the defaults 12, 4 and 0.1 stay",
+            "mixup's alpha: not stated (l.843); the default 0.3 stays",
+            "noise probability: l.510 applies 'these augmentations' independently with a 30 % probability; "
+            "read as 0.3 for the noise too (noise_prob=0.3)",
+            "noise and time shift act on the waveform before the mel spectrogram (l.487-512, Fig. 4.2); "
+            "the estimator takes spectrograms, so the noise is added in the power domain of the dB input "
+            "and the shift moves frames",
+            "time shift: circular here; the thesis does not say how the shifted-out part is filled (l.503)",
+            "the hold-out: stratified and random here; the thesis holds out 320 of 1,600 clips without "
+            "saying how (l.451-452)",
+            "the batch norms' running statistics are re-estimated on the training clips after training "
+            "(skaudio, every recipe)",
         ),
     }
 
@@ -216,12 +272,17 @@ class DEGramNetClassifier(AudioNetClassifier):
     :class:`skaudio.nn.DEGramNet`: learnable SincGram filterbank, TF-DELayer attention,
     SpecAugment after DEGram during training (``module__freq_masks``,
     ``module__time_masks``), ECA residual network. Set ``module__sr`` to the sampling
-    rate so the filters start on the right mel positions. The paper's recipe (Adam
-    3e-4, batch 64, learning rate divided by 10 after 7 stalled epochs, early
-    stopping patience 10, random crops, one learning rate for all parameters) is
-    ``DEGramNetClassifier.from_recipe("paper")``; the default ``"cpu"`` recipe,
-    measured better on ESC-10 (see the user guide), trains 60 epochs with a one-cycle
-    schedule and mixup on all training clips.
+    rate so the filters start on the right mel positions. The paper's recipe is
+    ``DEGramNetClassifier.from_recipe("paper")``: Adam at 3e-4 without weight decay,
+    batch 64, learning rate divided by 10 after 7 epochs without a gain in validation
+    accuracy, early stopping with patience 10, class-balanced under-sampling drawn
+    anew every epoch, per-batch crops of 400-600 frames (4-6 s at 100 frames per
+    second: the front end must have that frame rate, e.g. 16 kHz with hop 160, or set
+    ``crop_length``) tiling shorter clips, SpecAugment after DEGram, one learning rate
+    for all parameters, and no other augmentation. ``recipe_gaps["paper"]`` lists what
+    it does not reproduce. The default ``"cpu"`` recipe, measured better on ESC-10
+    (see the user guide), trains 60 epochs with a one-cycle schedule, mixup and time
+    shifts on all training clips.
 
     Parameters
     ----------
@@ -250,18 +311,53 @@ class DEGramNetClassifier(AudioNetClassifier):
     _noise_scale = "linear"
     _nonnegative = True
 
+    # the paper's text, Sect. 3.3 (004 l.231-237); nothing else
     recipes = {
         "cpu": {},
-        # the paper: Adam(W) 3e-4, batch 64, plateau schedule (patience 7), early stopping
-        # (patience 10), 40-60 % random crops, one learning rate for all parameters
         "paper": dict(
-            lr=3e-4,
-            batch_size=64,
-            lr_schedule="plateau",
-            early_stopping=True,
-            mixup_alpha=0.0,
-            random_crop=(0.4, 0.6),
-            filterbank_lr_scale=1.0,
+            optimizer=torch.optim.Adam,  # l.231
+            lr=3e-4,  # l.231
+            weight_decay=0.0,  # none stated
+            batch_size=64,  # l.231
+            lr_schedule="plateau",  # l.231: divided by 10 ...
+            lr_factor=0.1,
+            lr_patience=7,  # ... after 7 epochs without a gain in validation accuracy
+            monitor="valid_acc",
+            early_stopping=True,  # l.231, patience 10
+            patience=10,
+            balance="undersample",  # l.231: balanced at the start of each epoch
+            crop_length=(400, 600),  # l.235-237: 4-6 s at 100 frames/s, short clips replicated
+            random_crop=None,
+            module__freq_masks=2,  # l.237: SpecAugment after DEGram (mask counts not stated)
+            module__time_masks=2,
+            spec_augment=None,  # the paper's SpecAugment is the network's, not the input's
+            filterbank_lr_scale=1.0,  # one learning rate for all parameters
+            mixup_alpha=0.0,  # no other augmentation in the paper
+            time_shift_prob=0.0,
+            noise=None,
+            ema_decay=None,
+        ),
+    }
+    recipe_gaps = {
+        "cpu": (),
+        "paper": (
+            "l.231 divides the learning rate when the validation accuracy 'did not decrease' for 7 "
+            "epochs; read as 'did not improve' (monitor='valid_acc', the schedule in mode 'max')",
+            "early stopping's monitored score is not stated (l.231); the recipe watches validation "
+            "accuracy, as the schedule does",
+            "the validation set is not described (l.231); the default stratified 15 % hold-out of the "
+            "training clips stays (validation_fraction)",
+            "max_epochs: not stated (training ran until early stopping: 56 and 51 epochs, l.247-251); "
+            "the default 60 stays, raise it to let early stopping alone end training",
+            "crop lengths are in frames: (400, 600) is 4-6 s (l.235) only at 100 frames per second; the "
+            "paper states neither the sampling rate nor the hop (only 257 bins, l.233)",
+            "crops: clips are 'shorter' when the array is; a clip zero-padded to the batch's length is cut "
+            "like the others, not replicated (l.237). Each clip is cut at its own random offset; the "
+            "paper does not say",
+            "SpecAugment (l.237): the number and width of the masks are not stated; the recipe keeps 2 "
+            "frequency and 2 time masks of up to 15 % / 10 % (module__freq_masks, module__time_masks)",
+            "the batch norms' running statistics are re-estimated on the training clips after training "
+            "(skaudio, every recipe)",
         ),
     }
 
@@ -318,9 +414,14 @@ class DualBranchClassifier(AudioNetClassifier):
     augmentation of the paper's recipe is a parameter (``noise``, ``mixup_alpha``,
     ``time_shift_prob``, ``random_crop``, the masks); on ESC-10 they cost this network
     more than they gave. The paper's training is
-    ``DualBranchClassifier.from_recipe("paper")``, and its network size
+    ``DualBranchClassifier.from_recipe("paper")`` (AdamW, one-cycle schedule peaking at
+    3e-4, batch 64, weight decay 1e-5, moving average of the weights with decay 0.995,
+    coloured noise and mixup, one learning rate for all parameters; the inputs should
+    be 22.05 kHz clips padded to 4 s), and its network size
     ``from_recipe("paper", **{f"module__{k}": v for k, v in
-    skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``.
+    skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``. The paper's self-knowledge
+    distillation and its "iteration of 1500" are not reproduced:
+    ``recipe_gaps["paper"]`` lists these and the values the paper does not state.
 
     Parameters
     ----------
@@ -345,15 +446,44 @@ class DualBranchClassifier(AudioNetClassifier):
     _default_module = DualBranchNet
     _input = "waveform"
 
+    # the paper's text, Sect. 4.1.2 (001 l.186-188); its network size is
+    # skaudio.nn.PAPER_SIZES["DualBranchNet"]
     recipes = {
         "cpu": {},
-        # the paper's training (its network size is skaudio.nn.PAPER_SIZES["DualBranchNet"])
         "paper": dict(
-            lr=3e-4,
-            batch_size=64,
-            ema_decay=0.995,
-            noise=("white", "pink", "brown"),
-            mixup_alpha=0.3,
+            optimizer=torch.optim.AdamW,  # l.186
+            lr=3e-4,  # l.186: the one-cycle maximum
+            lr_schedule="onecycle",  # l.186
+            batch_size=64,  # l.186
+            weight_decay=1e-5,  # l.186
+            ema_decay=0.995,  # l.186
+            noise=("white", "pink", "brown"),  # l.188: "one noise type" (the types are not named)
+            mixup_alpha=0.3,  # l.188: "one mixing strategy" (not named)
+            early_stopping=False,  # 80:20 train / test, no validation set (l.173)
+            filterbank_lr_scale=1.0,  # "default values for all other parameters" (l.186)
+            time_shift_prob=0.0,
+            random_crop=None,
+            spec_augment=None,
+        ),
+    }
+    recipe_gaps = {
+        "cpu": (),
+        "paper": (
+            "SKD (self-knowledge distillation 'of [51]', l.186) is not implemented",
+            "'an iteration of 1500' per dataset (l.186): whether steps or epochs is not said; the recipe "
+            "keeps max_epochs=80 (the one-cycle schedule spans them)",
+            "'one noise type and one mixing strategy were randomly selected in each iteration' (l.188): "
+            "the noise types are not named (white, pink and brown here), nor the SNR (15 dB here) or the "
+            "share of clips (noise_prob 0.5 here); the colour is drawn per clip, not once per batch",
+            "the mixing strategies are not named (l.188): mixup is the only one here, with alpha 0.3 "
+            "(not stated)",
+            "'we adjusted the parameters of the samples under the control network' (l.187-188) is not "
+            "explained and not reproduced",
+            "the input is the user's: 22.05 kHz, zero-padded to 4 s (l.173; skaudio.features.FixLength)",
+            "the paper's stem is a plain convolution (PAPER_SIZES['DualBranchNet']); with the CPU "
+            "default's SincGram stem the recipe trains the filterbank at the full learning rate",
+            "the batch norms' running statistics are re-estimated on the training clips after training "
+            "(skaudio, every recipe)",
         ),
     }
 
@@ -383,6 +513,7 @@ _doc(
     rows="mel-spaced rows from 0 to 11025 Hz",
     bank="; SE-CNN has none and ignores it",
     noise_domain="Added in the power domain of the dB input.",
+    crop_unit="spectrogram frames",
 )
 _doc(
     DEGramNetClassifier,
@@ -390,6 +521,7 @@ _doc(
     rows="linearly spaced rows from 0 to Nyquist",
     bank=" of DEGram",
     noise_domain="Added in the power domain of the power-spectrogram input.",
+    crop_unit="spectrogram frames",
 )
 _doc(
     DualBranchClassifier,
@@ -397,4 +529,5 @@ _doc(
     rows="(unused for waveforms)",
     bank=' of the ``"sincgram"`` stem',
     noise_domain="Added to the waveforms.",
+    crop_unit="samples",
 )

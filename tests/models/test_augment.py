@@ -108,3 +108,58 @@ def test_audio_augment_off_draws_nothing_and_checks_settings():
     ]:
         with pytest.raises(ValueError, match=match):
             augment.AudioAugment(**bad)
+
+
+# -- crops of an absolute length with tiling (DEGramNet's 4-6 s crops, issue 24 item 4) ---------
+def test_crop_length_tiles_short_clips_exactly():
+    x = torch.arange(2 * 3 * 5, dtype=torch.float32).reshape(2, 3, 5)
+    before = x.clone()
+    out = augment.crop_length(x, 12)
+    assert out.shape == (2, 3, 12)
+    j = torch.arange(12)
+    assert torch.equal(out, x[..., j % 5])  # replicated from the first frame
+    assert torch.equal(x, before)
+    w = torch.randn(4, 7)
+    assert torch.equal(augment.crop_length(w, 7), w)  # a clip of the window's length is kept
+
+
+def test_crop_length_cuts_long_clips_at_one_offset_per_clip_and_draws_the_length():
+    torch.manual_seed(0)
+    x = torch.arange(100.0).repeat(16, 2, 1)  # (16, 2, 100), every row 0..99
+    lengths = set()
+    for _ in range(30):
+        out = augment.crop_length(x, (20, 30))
+        n = out.shape[-1]
+        lengths.add(n)
+        assert 20 <= n <= 30 and out.shape[:2] == (16, 2)
+        start = out[:, 0, 0]
+        # each clip is one contiguous window, the same on every row
+        assert (out == start[:, None, None] + torch.arange(n, dtype=torch.float32)).all()
+    assert len(lengths) > 5  # the length is drawn per batch
+    assert len(set(start.tolist())) > 1  # offsets differ between clips
+    torch.manual_seed(1)
+    a = augment.crop_length(x, (20, 30))
+    torch.manual_seed(1)
+    assert torch.equal(augment.crop_length(x, (20, 30)), a)  # seeded by torch's generator
+
+
+def test_crop_length_range_mixes_tiling_and_cutting():
+    torch.manual_seed(0)
+    x = torch.arange(50.0)[None, :].repeat(3, 1)
+    shapes = {augment.crop_length(x, (40, 60)).shape[-1] for _ in range(40)}
+    assert min(shapes) < 50 < max(shapes)
+
+
+@pytest.mark.parametrize("value", [(5, 2), (0, 3), 0, 2.5, (1, 2, 3), (True, 3), "10"])
+def test_crop_length_bad_values(value):
+    with pytest.raises(ValueError, match="crop_length"):
+        augment.crop_bounds(value)
+    with pytest.raises(ValueError, match="crop_length"):
+        augment.AudioAugment(crop_length=value)
+
+
+def test_audio_augment_crop_length_and_random_crop_are_exclusive():
+    aug = augment.AudioAugment(crop_length=(8, 8))
+    assert aug.active and aug(torch.zeros(2, 3, 5)).shape == (2, 3, 8)
+    with pytest.raises(ValueError, match="not both"):
+        augment.AudioAugment(crop_length=8, random_crop=0.5)

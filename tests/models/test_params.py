@@ -16,7 +16,7 @@ PUBLIC_NAMES = {
     "device", "verbose", "random_state", "weight_decay", "early_stopping", "validation_fraction",
     "patience", "lr_schedule", "lr_factor", "lr_patience", "ema_decay", "noise", "noise_snr",
     "noise_prob", "noise_freqs", "time_shift_prob", "time_shift_max", "mixup_alpha", "random_crop",
-    "spec_augment", "filterbank_lr_scale", "n_jobs", "classes",
+    "spec_augment", "filterbank_lr_scale", "n_jobs", "classes", "monitor", "balance", "crop_length",
 }  # fmt: skip
 
 BAD = [
@@ -31,6 +31,10 @@ BAD = [
     ("early_stopping", "yes"),
     ("validation_fraction", 1.0),
     ("patience", 0),
+    ("monitor", "valid_f1"),
+    ("balance", "oversample"),
+    ("crop_length", 0),
+    ("crop_length", "long"),
     ("lr_schedule", "cosine"),
     ("lr_factor", 1.5),
     ("lr_patience", -1),
