@@ -4,6 +4,7 @@ from skaudio.models._base import AudioNetClassifier
 from skaudio.models.augment import AudioAugment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
+from skaudio.models.profile import profile
 
 __all__ = [
     "SECNNClassifier",
@@ -13,4 +14,5 @@ __all__ = [
     "AudioAugment",
     "EMA",
     "OneCycle",
+    "profile",
 ]
