@@ -97,12 +97,12 @@ def main(argv=None):
         row.insert(0, "network", name)
         row["gflops"] = row["flops"] / 1e9
         row["gmacs"] = row["macs"] / 1e9
-        row["peak_activation_mb"] = row["peak_activation_bytes"] / 2**20
+        row["peak_activation_mib"] = row["peak_activation_bytes"] / 2**20
         row["paper"] = paper
         rows.append(row)
         print(row.drop(columns="paper").to_string(index=False), flush=True)
     table = pd.concat(rows, ignore_index=True)
-    shown = ["network", "n_params", "gflops", "gmacs", "peak_activation_mb"]
+    shown = ["network", "n_params", "gflops", "gmacs", "peak_activation_mib"]
     shown += [c for c in table.columns if c.startswith("latency_ms")] + ["n_threads", "paper"]
     print()
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
