@@ -27,6 +27,14 @@ What is used, and why
     with their ``_parameter_constraints``. *If it changes:* check each parameter's
     constraints here and raise ``InvalidParameterError`` with the same message.
 
+``validate_params`` (``sklearn.utils._param_validation``)
+    The decorator scikit-learn puts on its public functions: it checks the
+    arguments of a call against a dictionary of the same constraints and raises
+    ``InvalidParameterError`` naming the function and the argument. skaudio's
+    functions (:func:`skaudio.models.profile`) use it for the same messages.
+    *If it changes:* write a decorator here that binds the call's arguments with
+    ``inspect.signature`` and passes them to ``validate_parameter_constraints``.
+
 ``fit_context`` (``sklearn.base._fit_context``)
     The decorator scikit-learn puts on its own ``fit`` methods: it validates
     the parameters against ``_parameter_constraints`` (once, not again in
@@ -78,6 +86,7 @@ from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
     validate_parameter_constraints,
+    validate_params,
 )
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import _check_feature_names_in as check_feature_names_in
@@ -88,6 +97,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "validate_parameter_constraints",
+    "validate_params",
     "fit_context",
     "check_feature_names_in",
     "wrap_2d_output",

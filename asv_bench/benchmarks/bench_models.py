@@ -8,7 +8,8 @@ augmentation, no validation split). Each ``time_fit_*`` trains ``EPOCHS`` epochs
 with its one-off batch-norm re-estimation pass) and ``track_epoch_time_ratio`` (the
 training epochs alone). ``time_predict_one``
 is the inference latency for one 5 s clip (22.05 kHz input; spectrograms for the
-spectrogram networks).
+spectrogram networks). ``ProfileLatency`` checks that :func:`skaudio.models.profile`
+reports the latency a plain forward pass has: ``track_latency_ratio`` should stay near 1.
 """
 
 import numpy as np
@@ -149,3 +150,79 @@ class InferenceLatency:
 
     def time_predict_one(self, model):
         self.clf.predict_proba(self.one)
+
+
+PROFILE_REPEATS = 5
+
+
+def _clip(model):
+    """One 5 s clip of ``model``'s input, as a torch batch of one."""
+    import torch
+
+    x = np.random.default_rng(0).random((1, *_INPUTS[model]), dtype=np.float32)
+    return torch.from_numpy(x - 0.5 if model == "dual" else x)
+
+
+def plain_latency_ms(net, x, repeats=PROFILE_REPEATS, warmup=2):
+    """The reference: median of ``repeats`` timed ``net(x)`` in inference mode, in ms."""
+    import time
+
+    import torch
+
+    net.eval()
+    times = []
+    with torch.inference_mode():
+        for _ in range(warmup):
+            net(x)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            net(x)
+            times.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(times))
+
+
+class ProfileLatency:
+    """Latency per clip (batch 1, 5 s) that ``profile`` reports, beside a plain forward pass.
+
+    ``time_forward`` is asv's own timing of ``net(x)``; ``track_profile_latency_ms``
+    what ``profile`` measures for the same network and clip; ``track_latency_ratio``
+    the two measured in one run, interleaved, medians of 3 (profile over plain).
+    """
+
+    params = [("secnn", "degram", "dual")]
+    param_names = ["model"]
+    timeout = 600
+
+    def setup(self, model):
+        import torch
+
+        torch.set_num_threads(THREADS)
+        torch.manual_seed(0)
+        self.net = _network(model).eval()
+        self.x = _clip(model)
+
+    def _profiled_ms(self):
+        from skaudio.models import profile
+
+        table = profile(self.net, self.x, batch_sizes=(1,), repeats=PROFILE_REPEATS, n_jobs=THREADS)
+        return float(table["latency_ms_batch1"].iloc[0])
+
+    def time_forward(self, model):
+        import torch
+
+        with torch.inference_mode():
+            self.net(self.x)
+
+    def track_profile_latency_ms(self, model):
+        return self._profiled_ms()
+
+    track_profile_latency_ms.unit = "ms"
+
+    def track_latency_ratio(self, model):
+        profiled, plain = [], []
+        for _ in range(3):
+            profiled.append(self._profiled_ms())
+            plain.append(plain_latency_ms(self.net, self.x))
+        return float(np.median(profiled) / np.median(plain))
+
+    track_latency_ratio.unit = "ratio"

@@ -4,6 +4,7 @@ from skaudio.models._base import AudioNetClassifier
 from skaudio.models.augment import AudioAugment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
+from skaudio.models.profile import profile
 from skaudio.models.sampling import BalancedUnderSampler
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "BalancedUnderSampler",
     "EMA",
     "OneCycle",
+    "profile",
 ]

@@ -1,0 +1,117 @@
+"""
+Cost of the three networks at the sizes of their papers
+=======================================================
+
+Profiles, with :func:`skaudio.models.profile`, each network built by ``.paper()``
+(:data:`skaudio.nn.networks.PAPER_SIZES`) on one clip of the input its paper
+describes, and prints one row per network: parameters, forward FLOPs and
+multiply-adds per clip (torch's FLOP counter: two FLOPs per multiply-add of the
+matrix products and convolutions, nothing else), peak activation memory of one pass
+and the median latency per clip on this machine.
+
+* [NMF] SE-CNN, 50 classes, on a ``(128, 431)`` log-mel (5 s at 44.1 kHz, hop 512).
+  The thesis reports 21,569,906 parameters (Table 4.2) and "14.09 GFLOPs" (l.695),
+  elsewhere "10.09 GFLOPs" (l.807).
+* [DEG] DEGramNet, 309 classes (VGGSound), on a 1 s power spectrogram ``(257, 101)``
+  (16 kHz, n_fft 512, hop 160). Fig. 6 gives FLOPs for 1 s of audio for ResNet-18 /
+  34 / 50 on a spectrogram: 4.19 / 8.64 / 9.62 GFLOPs; the paper's DEGramNet is the
+  ECA-ResNet with stages (3, 8, 36, 3).
+* [E2E] dual-branch network, 10 classes, on a 4 s waveform at 22.05 kHz (88,200
+  samples, stride 1). The paper reports no parameter count or FLOPs.
+
+Inputs are random (the costs depend on the shapes only; latency barely on the values).
+No data folder is needed. The table is written as CSV only when ``--out FILE`` is given.
+
+Run: ``python examples/profile_paper_sizes.py [--batch-sizes 1 64] [--repeats N]
+[--n-jobs N] [--models secnn degram dual] [--out CSV]`` (about a minute on one core
+with the defaults, ``--batch-sizes 1 --repeats 3``, most of it the dual-branch
+network; batch 64 takes far longer on a CPU).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from skaudio.models import profile
+from skaudio.nn import SECNN, DEGramNet, DualBranchNet
+
+#: short name: (row label, network, its input clip, what the paper reports)
+SETUPS = {
+    "secnn": (
+        "SE-CNN [NMF]",
+        lambda: SECNN.paper(n_classes=50),
+        (128, 431),
+        "21,569,906 params; 14.09 (l.695) or 10.09 (l.807) GFLOPs",
+    ),
+    "degram": (
+        "DEGramNet [DEG]",
+        lambda: DEGramNet.paper(n_classes=309),
+        (257, 101),
+        "Fig. 6, 1 s spectrogram: ResNet-18/34/50 4.19/8.64/9.62 GFLOPs",
+    ),
+    "dual": (
+        "DualBranchNet [E2E]",
+        lambda: DualBranchNet.paper(n_classes=10),
+        (4 * 22050,),
+        "no parameter count or FLOPs in the paper",
+    ),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
+    parser.add_argument(
+        "--batch-sizes", type=int, nargs="+", default=[1], help="latency batch sizes (default: 1)"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes per batch size (default: 3)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed passes first (default: 1)")
+    parser.add_argument("--n-jobs", type=int, default=1, help="torch threads (default: 1)")
+    parser.add_argument(
+        "--models", nargs="+", choices=list(SETUPS), default=list(SETUPS), help="networks (default: all)"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="write the table to this CSV file")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.manual_seed(0)
+    rows = []
+    for key in args.models:
+        name, build, shape, paper = SETUPS[key]
+        net = build()
+        x = torch.rand(1, *shape)
+        if len(shape) == 1:  # a waveform in [-1, 1)
+            x = 2 * x - 1
+        row = profile(
+            net,
+            x,
+            batch_sizes=tuple(args.batch_sizes),
+            repeats=args.repeats,
+            warmup=args.warmup,
+            n_jobs=args.n_jobs,
+        )
+        row.insert(0, "network", name)
+        row["gflops"] = row["flops"] / 1e9
+        row["gmacs"] = row["macs"] / 1e9
+        row["peak_activation_mib"] = row["peak_activation_bytes"] / 2**20
+        row["paper"] = paper
+        rows.append(row)
+        print(row.drop(columns="paper").to_string(index=False), flush=True)
+    table = pd.concat(rows, ignore_index=True)
+    shown = ["network", "n_params", "gflops", "gmacs", "peak_activation_mib"]
+    shown += [c for c in table.columns if c.startswith("latency_ms")] + ["n_threads", "paper"]
+    print()
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out is not None:
+        table.to_csv(args.out, index=False)
+        print(f"table written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
