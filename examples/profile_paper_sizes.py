@@ -19,13 +19,20 @@ and the median latency per clip on this machine.
 * [E2E] dual-branch network, 10 classes, on a 4 s waveform at 22.05 kHz (88,200
   samples, stride 1). The paper reports no parameter count or FLOPs.
 
+``--study fig6`` profiles instead the nine networks of [DEG] Fig. 6: the Spectrogram,
+SincGram and DEGram front ends (``DEGramNet.paper(frontend=..., backbone=...)``) on
+the standard ResNet-18, -34 and -50, for 1 s of audio. ``--study table8`` times the
+three networks of [DEG] Table 8 (Spectrogram ResNet-18, DEGram ResNet-18, Spectrogram
+ResNet-34) on 1, 3, 5 and 10 s of audio (the paper: Titan Xp, Jetson Xavier NX GPU and
+CPU; here: this machine's CPU).
+
 Inputs are random (the costs depend on the shapes only; latency barely on the values).
 No data folder is needed. The table is written as CSV only when ``--out FILE`` is given.
 
-Run: ``python examples/profile_paper_sizes.py [--batch-sizes 1 64] [--repeats N]
-[--n-jobs N] [--models secnn degram dual] [--out CSV]`` (about a minute on one core
-with the defaults, ``--batch-sizes 1 --repeats 3``, most of it the dual-branch
-network; batch 64 takes far longer on a CPU).
+Run: ``python examples/profile_paper_sizes.py [--study sizes|fig6|table8]
+[--batch-sizes 1 64] [--repeats N] [--n-jobs N] [--models secnn degram dual] [--out CSV]``
+(about a minute on one core with the defaults, ``--batch-sizes 1 --repeats 3``, most
+of it the dual-branch network; batch 64 takes far longer on a CPU).
 """
 
 import argparse
@@ -61,6 +68,49 @@ SETUPS = {
 }
 
 
+FRAMES_PER_SECOND = 100  # [DEG]: 16 kHz, hop 160 (as VGGSound's spectrograms)
+
+
+def _degram(frontend, backbone):
+    return lambda: DEGramNet.paper(n_classes=309, frontend=frontend, backbone=backbone)
+
+
+#: [DEG] Fig. 6: three front ends x three ResNets, 1 s of audio
+FIG6 = {
+    f"{frontend}-{backbone}": (
+        f"{frontend} {backbone} [DEG] Fig. 6",
+        _degram(frontend, backbone),
+        (257, FRAMES_PER_SECOND + 1),
+        paper,
+    )
+    for backbone, spec_gflops in (("resnet18", 4.19), ("resnet34", 8.64), ("resnet50", 9.62))
+    for frontend, paper in (
+        ("spectrogram", f"{spec_gflops} GFLOPs"),
+        ("sincgram", f"about half of {spec_gflops} GFLOPs"),
+        ("degram", "SincGram's plus a negligible amount"),
+    )
+}
+
+#: [DEG] Table 8: latency at 1, 3, 5 and 10 s (Jetson Xavier NX CPU, ms)
+TABLE8_JETSON_CPU = {
+    "spectrogram-resnet18": {1: None, 3: 298, 5: 354, 10: 479},
+    "degram-resnet18": {1: None, 3: 244, 5: 278, 10: 362},
+    "spectrogram-resnet34": {1: None, 3: 408, 5: 499, 10: 745},
+}
+TABLE8 = {
+    f"{name}-{seconds}s": (
+        f"{name} {seconds} s [DEG] Table 8",
+        _degram(*name.split("-")),
+        (257, seconds * FRAMES_PER_SECOND + 1),
+        f"Jetson NX CPU {ms} ms" if ms is not None else "see Table 8",
+    )
+    for name, times in TABLE8_JETSON_CPU.items()
+    for seconds, ms in times.items()
+}
+
+STUDIES = {"sizes": SETUPS, "fig6": FIG6, "table8": TABLE8}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument(
@@ -69,9 +119,8 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="timed passes per batch size (default: 3)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed passes first (default: 1)")
     parser.add_argument("--n-jobs", type=int, default=1, help="torch threads (default: 1)")
-    parser.add_argument(
-        "--models", nargs="+", choices=list(SETUPS), default=list(SETUPS), help="networks (default: all)"
-    )
+    parser.add_argument("--study", choices=list(STUDIES), default="sizes", help="which networks")
+    parser.add_argument("--models", nargs="+", default=None, help="networks of the study (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="write the table to this CSV file")
     return parser.parse_args(argv)
 
@@ -79,9 +128,15 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch.manual_seed(0)
+    setups = STUDIES[args.study]
+    keys = list(setups) if args.models is None else args.models
+    unknown = sorted(set(keys) - set(setups))
+    if unknown:
+        print(f"unknown networks {unknown}; --study {args.study} has {list(setups)}", file=sys.stderr)
+        return 2
     rows = []
-    for key in args.models:
-        name, build, shape, paper = SETUPS[key]
+    for key in keys:
+        name, build, shape, paper = setups[key]
         net = build()
         x = torch.rand(1, *shape)
         if len(shape) == 1:  # a waveform in [-1, 1)
