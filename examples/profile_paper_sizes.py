@@ -108,7 +108,48 @@ TABLE8 = {
     for seconds, ms in times.items()
 }
 
-STUDIES = {"sizes": SETUPS, "fig6": FIG6, "table8": TABLE8}
+#: the papers' training runs at paper size: network, training clip, training clips per epoch
+#: (the train share of each protocol; VGGSound: all of its about 200 k clips, an upper bound)
+EXPERIMENTS = {
+    "nmf-esc50": ("[NMF] SE-CNN, ESC-50", lambda: SECNN.paper(n_classes=50), (128, 431), 1280),
+    "deg-vggsound": (
+        "[DEG] DEGramNet, VGGSound, 5 s crops",
+        lambda: DEGramNet.paper(n_classes=309),
+        (257, 501),
+        200_000,
+    ),
+    "deg-voxceleb1": (
+        "[DEG] DEGramNet, VoxCeleb1, 5 s crops",
+        lambda: DEGramNet.paper(n_classes=1251),
+        (257, 501),
+        138_361,
+    ),
+    "deg-resnet18-vggsound": (
+        "[DEG] Spectrogram ResNet-18, VGGSound, 5 s",
+        _degram("spectrogram", "resnet18"),
+        (257, 501),
+        200_000,
+    ),
+    "e2e-esc50": (
+        "[E2E] dual-branch, ESC-50 80 %",
+        lambda: DualBranchNet.paper(n_classes=50),
+        (88200,),
+        1600,
+    ),
+    "e2e-us8k": (
+        "[E2E] dual-branch, UrbanSound8K 80 %",
+        lambda: DualBranchNet.paper(n_classes=10),
+        (88200,),
+        6986,
+    ),
+}
+
+STUDIES = {
+    "sizes": SETUPS,
+    "fig6": FIG6,
+    "table8": TABLE8,
+    "experiments": {k: (label, build, shape, n) for k, (label, build, shape, n) in EXPERIMENTS.items()},
+}
 
 
 def parse_args(argv=None):
@@ -154,11 +195,15 @@ def main(argv=None):
         row["gmacs"] = row["macs"] / 1e9
         row["peak_activation_mib"] = row["peak_activation_bytes"] / 2**20
         row["paper"] = paper
+        if args.study == "experiments":  # paper holds the training clips per epoch here
+            # a training step costs about three forward passes (forward, two backward products)
+            row["train_pflop_per_epoch"] = 3 * row["flops"] * paper / 1e15
         rows.append(row)
         print(row.drop(columns="paper").to_string(index=False), flush=True)
     table = pd.concat(rows, ignore_index=True)
     shown = ["network", "n_params", "gflops", "gmacs", "peak_activation_mib"]
     shown += [c for c in table.columns if c.startswith("latency_ms")] + ["n_threads", "paper"]
+    shown += ["train_pflop_per_epoch"] if args.study == "experiments" else []
     print()
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
         print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
