@@ -207,8 +207,8 @@ def main(argv=None):
     print()
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
         print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    if args.out is not None:
-        table.to_csv(args.out, index=False)
+    if args.out is not None:  # the printed columns, rounded as printed
+        table[shown].round(3).to_csv(args.out, index=False)
         print(f"table written to {args.out}")
     return 0
 

@@ -16,6 +16,7 @@ EXAMPLES = [
     "esc10_protocol",
     "image_features_esc10",
     "interpret_secnn_esc10",
+    "paper_ablations_esc10",
     "plot_spectrogram_figures",
     "pooling_gridsearch_esc10",
     "pooling_paper_comparison",
@@ -71,3 +72,37 @@ def test_paper_comparison_without_data_fails_fast(tmp_path, capsys):
     module = _load("pooling_paper_comparison")
     assert module.main(["--data", str(tmp_path)]) == 1
     assert "esc10" in capsys.readouterr().err
+
+
+def test_ablation_summary_gathers_runs(tmp_path, capsys):
+    module = _load("paper_ablations_esc10")
+    rows = pd.DataFrame(
+        {
+            "study": "degram",
+            "config": ["degram", "spectrogram", "degram"],
+            "fold": [2, 1, 1],
+            "seed": 0,
+            "accuracy": [0.9, 0.75, 0.8],
+            "cpu_s": [120.0, 600.0, 180.0],
+            "wall_s": 1.0,
+            "n_params": 1,
+        }
+    )
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    rows.iloc[:2].to_csv(a, index=False)
+    rows.iloc[2:].to_csv(b, index=False)
+    out = tmp_path / "summary.csv"
+    assert module.main(["--summarize", str(a), str(b), "--out", str(out)]) == 0
+    table = pd.read_csv(out).set_index("config")
+    assert table.loc["degram", "folds"] == "1 2" and table.loc["degram", "per_fold_pct"] == "80.0 / 90.0"
+    assert table.loc["degram", "accuracy_pct"] == 85.0 and table.loc["degram", "std_over_folds_pct"] == 5.0
+    assert table.loc["degram", "cpu_min"] == 5.0 and table.loc["spectrogram", "cpu_s_per_fold"] == 600
+
+
+def test_ablation_configurations_are_the_documented_switches():
+    module = _load("paper_ablations_esc10")
+    clf = module.estimator("degram", module.STUDIES["degram"]["spectrogram"])
+    assert clf.get_params()["module__frontend"] == "spectrogram" and clf.random_state == 0
+    dual = module.estimator("dual", module.STUDIES["dual"]["no_garm"])
+    assert dual.get_params()["module__garm"] is False
+    assert module.main(["--study", "dual", "--configs", "nope"]) == 2
