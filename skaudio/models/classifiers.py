@@ -283,6 +283,11 @@ class DEGramNetClassifier(AudioNetClassifier):
     it does not reproduce. The default ``"cpu"`` recipe, measured better on ESC-10
     (see the user guide), trains 60 epochs with a one-cycle schedule, mixup and time
     shifts on all training clips.
+    The front end and the backbone of the paper's ablations (its Tables 6-7 and Fig. 6)
+    are network parameters: ``module__frontend`` (``"spectrogram"``, ``"sincgram"``,
+    ``"despectrogram"``, ``"degram"``) and ``module__backbone`` (``"eca"``,
+    ``"resnet18"``, ``"resnet34"``, ``"resnet50"``), e.g. in a ``GridSearchCV`` grid
+    (see :class:`skaudio.nn.DEGramNet`).
 
     Parameters
     ----------
@@ -422,6 +427,10 @@ class DualBranchClassifier(AudioNetClassifier):
     skaudio.nn.PAPER_SIZES["DualBranchNet"].items()})``. The paper's self-knowledge
     distillation and its "iteration of 1500" are not reproduced:
     ``recipe_gaps["paper"]`` lists these and the values the paper does not state.
+    The ablations of the paper's Tables 6-7 are network parameters:
+    ``module__branches`` (``"both"``, ``"semantic"``, ``"detail"``), ``module__macem``
+    (the MACEM variants kept), ``module__garm`` and ``module__fusion`` (``"gam"``,
+    ``"sum"``, ``"concat"``; see :class:`skaudio.nn.DualBranchNet`).
 
     Parameters
     ----------
