@@ -36,6 +36,10 @@ NOT_APPLICABLE = {
     "grad_cam": "maps of a fitted network; tests/interpret/test_gradcam.py (known answers, errors)",
     "warm_up": "compiles the kernels on built-in tiny batches, no user data; tests/test_warmup.py "
     "(cache filled and loaded by a fresh process, unknown targets, unwritable cache, no orphan workers)",
+    "profile": "measures a network, not the data; tests/models/test_profile.py (counts by hand, the "
+    "module's mode and weights unchanged, bad arguments and inputs, unfitted estimators)",
+    "BalancedUnderSampler": "draws indices from class labels; tests/models/test_sampling.py (counts per "
+    "class, seeded draws, bad labels) and the estimators' balance parameter",
 }
 
 
