@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
+from skaudio.datasets._paths import is_inside, paths_inside
 from skaudio.io import load_audio
 
 __all__ = ["load_esc50", "fetch_esc50", "ESC50_URL", "ESC50_SHA256", "get_data_home"]
@@ -160,7 +161,8 @@ def load_esc50(
             raise ValueError(f"folds must be an integer 1..5 or a list of them, got {folds!r}")
         wanted = [int(f) for f in wanted]
         frame = frame[frame["fold"].isin(wanted)]
-    paths = [root / "audio" / name for name in frame["filename"]]
+    # refused before any file is opened: a crafted CSV can neither read nor probe other folders
+    paths = paths_inside(root / "audio", frame["filename"], frame.index + 2, root / "meta" / "esc50.csv")
     exists = np.array([p.is_file() for p in paths], dtype=bool)
     if not exists.all():
         absent = [p.name for p, ok in zip(paths, exists) if not ok]
@@ -210,8 +212,8 @@ def _safe_extract(archive, target):
     target = Path(target).resolve()
     with zipfile.ZipFile(archive) as zf:
         for member in zf.infolist():
-            dest = (target / member.filename).resolve()
-            if target != dest and target not in dest.parents:
+            dest = target / member.filename
+            if dest.resolve() != target and not is_inside(target, dest):
                 raise ValueError(
                     f"refusing to extract {member.filename!r}: it would be written outside {target}"
                 )

@@ -271,3 +271,59 @@ def test_esc10_protocol_on_real_copy(esc10_dir):
     res = cross_validate(pipe, esc.data, esc.target, groups=esc.fold, cv=LeaveOneGroupOut())
     assert len(res["test_score"]) == 5
     assert res["test_score"].mean() > 0.5  # chance is 0.1
+
+
+def _rename_first(root, name):
+    meta = root / "meta" / "esc50.csv"
+    frame = pd.read_csv(meta)
+    frame.loc[0, "filename"] = name
+    frame.to_csv(meta, index=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../private/secret.wav",  # climbs out of the dataset
+        "../meta/esc50.csv",  # out of audio/, still inside the dataset
+        "/etc/shadow",  # absolute, existing
+        "/no/such/file.wav",  # absolute, missing: the same refusal, so nothing can be probed
+        "sub/../../outside.wav",
+    ],
+)
+def test_metadata_cannot_name_files_outside_the_audio_folder(tmp_path, name):
+    """Before: the row was read (another folder's samples as clip 0) or opened (/etc/shadow)."""
+    root = make_layout(tmp_path / "ESC-50-master")
+    private = tmp_path / "private"
+    private.mkdir()
+    sf.write(private / "secret.wav", np.ones(8000 * 5, np.float32), 8000)
+    _rename_first(root, name)
+    with pytest.raises(ValueError, match=r"esc50.csv, line 2: the file name .* leads outside"):
+        load_esc50(root, sr=8000)
+    with pytest.raises(ValueError, match="leads outside"):  # skipping is no way round it
+        load_esc50(root, sr=8000, on_missing="skip")
+
+
+def test_symlinks_out_of_the_folder_are_refused_and_inside_ones_kept(tmp_path):
+    root = make_layout(tmp_path / "ESC-50-master")
+    outside = tmp_path / "elsewhere.wav"
+    sf.write(outside, np.ones(8000 * 5, np.float32), 8000)
+    (root / "audio" / "link-out.wav").symlink_to(outside)
+    _rename_first(root, "link-out.wav")
+    with pytest.raises(ValueError, match="line 2: the file name 'link-out.wav' leads outside"):
+        load_esc50(root, sr=8000)
+    # a link that stays inside the audio folder is an ordinary file of the dataset
+    first = sorted((root / "audio").glob("1-*.wav"))[0]
+    (root / "audio" / "link-in.wav").symlink_to(first)
+    _rename_first(root, "link-in.wav")
+    assert load_esc50(root, sr=8000).data.shape == (6, 40000)
+
+
+def test_the_refusal_names_the_metadata_line_after_filtering(tmp_path):
+    root = make_layout(tmp_path / "ESC-50-master")
+    meta = root / "meta" / "esc50.csv"
+    frame = pd.read_csv(meta)
+    last = len(frame) - 1
+    frame.loc[last, "filename"] = "../x.wav"
+    frame.to_csv(meta, index=False)
+    with pytest.raises(ValueError, match=rf"line {last + 2}:"):
+        load_esc50(root, sr=8000, folds=[int(frame.loc[last, "fold"])])
