@@ -69,6 +69,17 @@ def _read_meta(root):
     if frame["filename"].duplicated().any():
         dup = frame.loc[frame["filename"].duplicated(), "filename"].tolist()[:5]
         raise ValueError(f"{csv} lists the same file more than once, e.g. {dup}")
+    # class indices: 1.5 must not merge with 1, nor 1e30 wrap to INT64_MIN, nor 'x' fail in pandas
+    target = pd.to_numeric(frame["target"], errors="coerce")
+    bad = target.isna() | (target < 0) | (target > np.iinfo(np.int32).max) | (target % 1 != 0)
+    if bad.any():
+        lines = (np.flatnonzero(bad.to_numpy()) + 2).tolist()[:5]
+        values = frame.loc[bad, "target"].tolist()[:5]
+        raise ValueError(
+            f"{csv}: the column 'target' must hold class indices (integers >= 0); "
+            f"line(s) {lines} hold {values}"
+        )
+    frame["target"] = target.astype(np.int64)
     bad_folds = sorted(set(frame["fold"]) - {1, 2, 3, 4, 5})
     if bad_folds:
         raise ValueError(f"{csv} has fold values {bad_folds}; ESC-50 folds are 1 to 5")
@@ -98,9 +109,10 @@ def load_esc50(
 
     Parameters
     ----------
-    data_home : str or path-like
+    data_home : str, path-like or None
         Folder holding ``meta/esc50.csv`` and ``audio/*.wav`` (the unpacked
-        archive's ``ESC-50-master`` folder, or a copy of it).
+        archive's ``ESC-50-master`` folder, or a copy of it). None reads the copy
+        :func:`fetch_esc50` keeps (``ESC-50-master`` in :func:`get_data_home`).
     sr : int, default=44100
         Sampling rate to return (files are resampled with soxr when it differs).
     folds : int or sequence of int, default=None
@@ -146,7 +158,8 @@ def load_esc50(
         raise ValueError(f"on_missing must be 'raise' or 'skip', got {on_missing!r}")
     if subset not in (None, "esc10"):
         raise ValueError(f"subset must be None or 'esc10', got {subset!r}")
-    root = Path(data_home).expanduser()
+    # None: the copy fetch_esc50 keeps in the data home
+    root = get_data_home() / _ARCHIVE_ROOT if data_home is None else Path(data_home).expanduser()
     frame = _read_meta(root)
     if subset == "esc10":
         frame = frame[frame["esc10"]]

@@ -327,3 +327,27 @@ def test_the_refusal_names_the_metadata_line_after_filtering(tmp_path):
     frame.to_csv(meta, index=False)
     with pytest.raises(ValueError, match=rf"line {last + 2}:"):
         load_esc50(root, sr=8000, folds=[int(frame.loc[last, "fold"])])
+
+
+@pytest.mark.parametrize("value", ["1.5", "1e30", "-1", "x"])
+def test_targets_must_be_class_indices(tmp_path, value):
+    """Before: 1.5 merged with 1, 1e30 became INT64_MIN, -1 was accepted, 'x' a bare pandas error."""
+    root = make_layout(tmp_path / "ESC-50-master")
+    meta = root / "meta" / "esc50.csv"
+    lines = meta.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[2] = value  # the target of the first clip
+    lines[1] = ",".join(cells)
+    meta.write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        ValueError, match=r"esc50.csv: the column 'target' must hold class indices.*line\(s\) \[2\]"
+    ):
+        load_esc50(root, sr=8000)
+
+
+def test_no_folder_reads_the_fetched_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKAUDIO_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="ESC-50-master"):  # before: a pathlib TypeError
+        load_esc50(None)
+    make_layout(tmp_path / "ESC-50-master")
+    assert load_esc50(None, sr=8000).data.shape == (6, 40000)
