@@ -8,7 +8,6 @@ callbacks, so they also serve any skorch network (``callbacks=[EMA(0.999)]``).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -94,11 +93,9 @@ class OneCycle(LRScheduler):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.group_scales_ = [g.get("lr_scale", 1.0) for g in net.optimizer_.param_groups]
-        n = len(X) if X is not None else 1
-        if getattr(net, "balance", None) == "undersample" and y is not None:
-            # the classifiers' class-balanced epochs hold n_classes x the smallest count
-            counts = np.unique(np.asarray(y), return_counts=True)[1]
-            n = min(n, len(counts) * int(counts.min()))
-        # an upper bound of the batches to come (a validation split only shortens them)
-        self.total_steps = max(1, net.max_epochs * math.ceil(n / net.batch_size)) + 1
+        # the batches of an epoch as the net's own training iterator makes them (its
+        # sampler, e.g. the classifiers' class-balanced one, and batch size included): an
+        # upper bound of the batches to come (a validation split only shortens them)
+        n_batches = len(net.get_iterator(net.get_dataset(X, y), training=True)) if X is not None else 1
+        self.total_steps = max(1, net.max_epochs * n_batches) + 1
         super().on_train_begin(net, X=X, y=y, **kwargs)

@@ -221,14 +221,14 @@ _DEGRAM_BACKBONES = {
 }
 
 
-def _stage_planes(width, n):
-    """Planes of the ``n`` residual stages: ``width * 2**i``, or ``width`` itself."""
+def _doubling_widths(width, n):
+    """Widths of ``n`` stages or modules: ``width * 2**i``, or ``width`` itself (``n`` ints)."""
     if isinstance(width, numbers.Integral):
         return [int(width) * 2**i for i in range(n)]
-    planes = [int(w) for w in width]
-    if len(planes) != n or min(planes) < 1:
+    widths = [int(w) for w in width]
+    if len(widths) != n or min(widths) < 1:
         raise ValueError(f"width must be an int or {n} positive ints, got {width!r}")
-    return planes
+    return widths
 
 
 class DEGramNet(_PaperMixin, nn.Module):
@@ -350,7 +350,7 @@ class DEGramNet(_PaperMixin, nn.Module):
             make_pool2d(pool, 3, 2),
         )
         stages, c_in = [], stem_width
-        for i, (n, planes) in enumerate(zip(depth, _stage_planes(width, 4))):
+        for i, (n, planes) in enumerate(zip(depth, _doubling_widths(width, 4))):
             for j in range(int(n)):
                 stride = 2 if (i > 0 and j == 0) else 1
                 if block == "basic":
@@ -417,16 +417,6 @@ class _FD(nn.Module):
 
     def forward(self, x):
         return self.blocks(self.down(x))
-
-
-def _fd_widths(width, n):
-    """Channels of the ``n`` semantic FD modules: ``width * 2**i``, or ``width`` itself."""
-    if isinstance(width, numbers.Integral):
-        return [int(width) * 2**i for i in range(n)]
-    widths = [int(w) for w in width]
-    if len(widths) != n or min(widths) < 1:
-        raise ValueError(f"width must be an int or {n} positive ints, got {width!r}")
-    return widths
 
 
 class _Front2d(nn.Module):
@@ -652,7 +642,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         if stem not in ("conv", "sincgram"):
             raise ValueError(f"stem must be 'conv' or 'sincgram', got {stem!r}")
         self.min_length = max(64 * int(stem_stride), int(n_fft) if stem == "sincgram" else 0)
-        widths = _fd_widths(width, len(fd_variants))
+        widths = _doubling_widths(width, len(fd_variants))
         layer = dict(
             d_model=d_model,
             nhead=n_heads,
