@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -646,6 +648,115 @@ class AudioNetClassifier(NeuralNetClassifier):
             return super().predict_proba(X).argmax(axis=1)
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
+
+    # -- export -----------------------------------------------------------------
+    def to_torchscript(
+        self,
+        path: str | os.PathLike,
+        *,
+        include_frontend: bool = False,
+        frontend: Any = None,
+        output: Literal["proba", "logits"] = "proba",
+    ) -> Path:
+        """Save the trained network as a TorchScript file that runs without skaudio.
+
+        The saved graph is the network in evaluation mode followed by the softmax of
+        :meth:`predict_proba`: ``torch.jit.load(path)(x)`` returns the probabilities
+        ``(n_clips, n_classes)``, columns in the order of ``classes_``, for a float32
+        tensor ``x`` of clips of the size seen in ``fit`` (any number of clips). The
+        file carries ``skaudio.json`` (the class labels, the input kind and shape), read
+        with ``torch.jit.load(path, _extra_files={"skaudio.json": ""})``. Before the file
+        is written, the saved graph is loaded back and checked against the network on
+        another batch size than the traced one (within 1e-4).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (conventionally ``.pt``); an existing file is replaced.
+        include_frontend : bool, default=False
+            Trace the torch twin of ``frontend`` with the network, so the graph takes
+            waveforms ``(n_clips, n_samples)``. Classifiers that take waveforms already
+            (:class:`DualBranchClassifier`, whose front end is part of its network) export
+            the same waveform graph either way.
+        frontend : transformer or Pipeline, default=None
+            With ``include_frontend=True``: the fitted front end that made the training
+            input, a :class:`~skaudio.features.Spectrogram`,
+            :class:`~skaudio.features.MelSpectrogram` or
+            :class:`~skaudio.features.PowerToDb`, or a ``Pipeline`` of them (``pipe[:-1]``).
+        output : {"proba", "logits"}, default="proba"
+            Probabilities as :meth:`predict_proba` gives them, or the network's raw scores.
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        RuntimeError
+            The network cannot be traced, or the traced graph does not reproduce it.
+        """
+        from skaudio.models import export
+
+        with torch_threads(self._n_threads()):
+            return export.to_torchscript(
+                self, path, include_frontend=include_frontend, frontend=frontend, output=output
+            )
+
+    def to_onnx(
+        self,
+        path: str | os.PathLike,
+        *,
+        include_frontend: bool = False,
+        frontend: Any = None,
+        output: Literal["proba", "logits"] = "proba",
+        opset_version: int | None = None,
+    ) -> Path:
+        """Save the trained network as an ONNX model (for onnxruntime and other runtimes).
+
+        Needs the optional packages of ``pip install 'skaudio[export]'`` (onnx,
+        onnxscript and onnxruntime). The graph has one input, ``"spectrogram"`` or
+        ``"waveform"`` (float32, a dynamic batch axis, the other axes of the size seen in
+        ``fit``), and one output, ``"proba"`` (as :meth:`predict_proba`) or ``"logits"``.
+        The model's metadata ``"skaudio"`` holds the class labels and the input kind and
+        shape as JSON. Before the file is written, onnxruntime runs the graph on another
+        batch size than the traced one and its output must equal the network's within 1e-4.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (conventionally ``.onnx``); an existing file is replaced.
+        include_frontend, frontend, output
+            As in :meth:`to_torchscript`.
+        opset_version : int or None, default=None
+            ONNX opset; None uses the exporter's default.
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ImportError
+            onnx, onnxscript or onnxruntime is missing (``pip install 'skaudio[export]'``).
+        RuntimeError
+            An operation of the network has no ONNX translation, or the exported graph does
+            not reproduce the network.
+        """
+        from skaudio.models import export
+
+        with torch_threads(self._n_threads()):
+            return export.to_onnx(
+                self,
+                path,
+                include_frontend=include_frontend,
+                frontend=frontend,
+                output=output,
+                opset_version=opset_version,
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
