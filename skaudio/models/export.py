@@ -24,6 +24,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -227,7 +228,9 @@ def to_torchscript(estimator, path, *, include_frontend=False, frontend=None, ou
             raise RuntimeError(
                 f"could not trace {type(estimator.module_).__name__} for TorchScript: {_first_line(exc)}"
             ) from exc
-    with _atomic(path, ".pt") as tmp:
+    with _atomic(path, ".pt") as tmp, warnings.catch_warnings():
+        # torch 2.13 deprecates TorchScript in favour of torch.export; its files still load
+        warnings.filterwarnings("ignore", r"`torch\.jit\.(save|load)` is deprecated", DeprecationWarning)
         torch.jit.save(traced, tmp, _extra_files={"skaudio.json": _json_meta(meta)})
         loaded = torch.jit.load(tmp)
         with torch.no_grad():
@@ -287,8 +290,6 @@ def _first_line(exc):
 @contextlib.contextmanager
 def _quiet():
     """Silence the exporters' progress lines and tracer warnings; errors still raise."""
-    import warnings
-
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         yield

@@ -54,8 +54,20 @@ def _masked(x, mask, fill):
     return x if mask is None else x.masked_fill(~mask, fill)
 
 
+def _exporting():
+    is_exporting = getattr(torch.compiler, "is_exporting", None)  # torch >= 2.4
+    return bool(is_exporting and is_exporting())
+
+
 def _check_nonnegative(x, method):
-    """Refuse negative values for the methods whose formula needs ``x >= 0`` (as the numba path)."""
+    """Refuse negative values for the methods whose formula needs ``x >= 0`` (as the numba path).
+
+    Skipped while torch.export traces the network (ONNX export): a check on the values is a
+    Python branch on data, which an exported graph cannot hold, and it made the export of
+    every network with such a method fail.
+    """
+    if _exporting():
+        return
     if method in NONNEGATIVE_METHODS and x.numel() and bool((x < 0).any()):
         low = float(x.detach().min())
         raise ValueError(

@@ -211,3 +211,36 @@ def test_front_end_arguments(fitted, events, tmp_path):
     with pytest.raises(ValueError, match="output must be 'proba' or 'logits'"):
         secnn.to_torchscript(tmp_path / "m.pt", output="labels")
     assert not any(tmp_path.iterdir())
+
+
+def test_onnx_pooling_methods_with_value_checks_and_tiny_guards(tmp_path):
+    """Two translations that went wrong: "power" pooling's check for negative input (a Python
+    branch on the values, which stopped torch.export) and attention pooling's 1e-30 guards
+    (dropped by onnxscript's optimizer: an all-zero channel then gave NaN)."""
+    from skaudio.nn import SECNN
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 16, 16)).astype(np.float32)
+    y = np.arange(12) % 2
+    clf = AudioNetClassifier(
+        SECNN,
+        module__width=4,
+        module__n_blocks=2,
+        module__head=(8,),
+        module__pool="power",
+        module__global_pool="attention",
+        max_epochs=1,
+        batch_size=4,
+        random_state=0,
+        n_jobs=1,
+    ).fit(X, y)
+    # one channel silenced (batch norm 0 * x - 1, then ReLU): its attention weights are 0 / 0
+    # without the guards
+    last_norm = [m for m in clf.module_.features if isinstance(m, torch.nn.BatchNorm2d)][-1]
+    with torch.no_grad():
+        last_norm.weight[0], last_norm.bias[0] = 0.0, -1.0
+    path = tmp_path / "m.onnx"
+    clf.to_onnx(path)
+    got = _run("onnx", str(path), X)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, clf.predict_proba(X), atol=1e-4)
