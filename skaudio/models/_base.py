@@ -696,6 +696,22 @@ class AudioNetClassifier(NeuralNetClassifier):
             The estimator is not fitted.
         RuntimeError
             The network cannot be traced, or the traced graph does not reproduce it.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import numpy as np
+        >>> import torch
+        >>> from skaudio.models import SECNNClassifier
+        >>> X = np.random.default_rng(0).standard_normal((8, 16, 20)).astype(np.float32)
+        >>> clf = SECNNClassifier(module__width=4, module__n_blocks=2, module__head=(8,),
+        ...                       max_epochs=1, random_state=0, n_jobs=1).fit(X, np.arange(8) % 2)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     net = torch.jit.load(clf.to_torchscript(Path(tmp) / "secnn.pt"))
+        ...     proba = net(torch.from_numpy(X[:3])).detach().numpy()
+        >>> bool(np.allclose(proba, clf.predict_proba(X[:3]), atol=1e-4))
+        True
         """
         from skaudio.models import export
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import inspect
 import io
 import json
 import os
@@ -243,6 +244,11 @@ def to_onnx(estimator, path, *, include_frontend=False, frontend=None, output="p
     onnx = _require("onnx", "ONNX export")
     _require("onnxscript", "ONNX export")  # torch.onnx's exporter translates through it
     ort = _require("onnxruntime", "ONNX export (the check of the exported graph)")
+    if "optimize" not in inspect.signature(torch.onnx.export).parameters:
+        raise RuntimeError(
+            f"ONNX export needs torch's torch.export-based exporter with its optimize option, which "
+            f"torch {torch.__version__} lacks: upgrade torch (tested with 2.13)"
+        )
     model, (x_trace, x_check), meta = _build(estimator, include_frontend, frontend, output)
     name = "waveform" if meta["input"] == "waveform" else "spectrogram"
     # The torch.export-based exporter (dynamo=True), not the TorchScript one: with torch 2.13
@@ -277,7 +283,9 @@ def to_onnx(estimator, path, *, include_frontend=False, frontend=None, output="p
         proto = onnx.load(tmp)
         onnx.helper.set_model_props(proto, {"skaudio": _json_meta(meta)})
         onnx.save(proto, tmp)
-        session = ort.InferenceSession(tmp, providers=["CPUExecutionProvider"])
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # errors only: not its notes on nodes it cannot fold
+        session = ort.InferenceSession(tmp, options, providers=["CPUExecutionProvider"])
         _check("ONNX", session.run(None, {name: x_check.numpy()})[0], model, x_check)
     return Path(path)
 
