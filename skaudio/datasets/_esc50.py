@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
+from skaudio.datasets._common import drop_absent, finish
 from skaudio.datasets._paths import is_inside, paths_inside
-from skaudio.io import load_audio
 
 __all__ = ["load_esc50", "fetch_esc50", "ESC50_URL", "ESC50_SHA256", "get_data_home"]
 
@@ -138,7 +138,8 @@ def load_esc50(
         ``data`` (n, n_samples) float32, ``target`` (int, ESC-50 class index),
         ``target_names`` (category per class index present), ``fold``,
         ``filenames`` (full paths), ``frame`` (the metadata rows as a
-        DataFrame), ``sr``. Rows are in the metadata's order.
+        DataFrame), ``sr``, ``protocol`` (for :func:`protocol_cv`: leave one
+        fold out). Rows are in the metadata's order.
 
     Examples
     --------
@@ -176,47 +177,24 @@ def load_esc50(
         frame = frame[frame["fold"].isin(wanted)]
     # refused before any file is opened: a crafted CSV can neither read nor probe other folders
     paths = paths_inside(root / "audio", frame["filename"], frame.index + 2, root / "meta" / "esc50.csv")
-    exists = np.array([p.is_file() for p in paths], dtype=bool)
-    if not exists.all():
-        absent = [p.name for p, ok in zip(paths, exists) if not ok]
-        if on_missing == "raise":
-            raise FileNotFoundError(
-                f"{len(absent)} of {len(paths)} audio files listed in the metadata are missing "
-                f"from {root / 'audio'}, e.g. {absent[:3]}; pass on_missing='skip' to use the rest"
-            )
-        warnings.warn(
-            f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
-            UserWarning,
-            stacklevel=2,
-        )
-        frame = frame[exists]
-        paths = [p for p, ok in zip(paths, exists) if ok]
+    frame, paths = drop_absent(frame, paths, root / "audio", on_missing)
     if frame.empty:
         raise ValueError(f"no ESC-50 clips selected from {root} (subset={subset!r}, folds={folds!r})")
-    frame = frame.reset_index(drop=True)
-    if on_missing == "skip":  # unreadable files are dropped with their rows, with a warning
-        data, _, kept = load_audio(
-            paths, sr=sr, duration=duration, n_jobs=n_jobs, on_error="warn", return_paths=True
-        )
-        if len(kept) < len(paths):
-            readable = np.isin(np.array([str(p) for p in paths]), [str(p) for p in kept])
-            frame = frame[readable].reset_index(drop=True)
-            paths = kept
-    else:
-        data, _ = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs)
-    target = frame["target"].to_numpy(dtype=np.int64)
-    if return_X_y:
-        return data, target
-    names = frame.drop_duplicates("target").sort_values("target")["category"].to_numpy()
-    return Bunch(
-        data=data,
-        target=target,
-        target_names=names,
-        fold=frame["fold"].to_numpy(dtype=np.int64),
-        filenames=np.array([str(p) for p in paths]),
-        frame=frame,
+    return finish(
+        frame,
+        paths,
+        dataset="ESC-50",
+        # the categories of the clips returned (after unreadable ones are skipped), as before
+        target_names=lambda kept: kept.drop_duplicates("target").sort_values("target")["category"].to_numpy(),
+        groups=["fold"],
+        protocol={"kind": "folds", "column": "fold"},
+        descr="ESC-50 environmental sound classification (Piczak 2015); 5 predefined folds, 5-s clips.",
+        audio=True,
         sr=sr,
-        DESCR="ESC-50 environmental sound classification (Piczak 2015); 5 predefined folds, 5-s clips.",
+        duration=duration,
+        n_jobs=n_jobs,
+        on_missing=on_missing,
+        return_X_y=return_X_y,
     )
 
 
