@@ -110,7 +110,7 @@ def load_gtzan(
     -------
     Bunch
         ``data``, ``target`` (genre index), ``target_names`` (the ten genres,
-        alphabetical), ``filenames``, ``frame`` (``clip``, ``genre``, ``split``,
+        alphabetical), ``filenames``, ``frame`` (``clip_id``, ``genre``, ``split``,
         ``faulty`` as given), ``split`` (with ``split_files``), ``sr``, ``protocol``.
 
     References
@@ -141,19 +141,18 @@ def load_gtzan(
         genre = clip.split(".")[0]
         if path.parent.name != genre:
             raise ValueError(f"{path}: a {genre} clip in the folder {path.parent.name!r}")
-        rows.append({"filename": path.relative_to(root).as_posix(), "clip": clip, "genre": genre})
+        rows.append({"filename": path.relative_to(root).as_posix(), "clip_id": clip, "genre": genre})
     frame = pd.DataFrame(rows)
     frame["target"] = [_GENRES.index(g) for g in frame["genre"]]
-    if frame["clip"].duplicated().any():
-        raise ValueError(
-            f"{root} holds the clip(s) {frame.loc[frame['clip'].duplicated(), 'clip'].tolist()[:5]} twice"
-        )
+    twice = frame.loc[frame["clip_id"].duplicated(), "clip_id"].tolist()
+    if twice:  # e.g. blues.00000.wav beside blues.00000.au
+        raise ValueError(f"{root} holds the clip(s) {twice[:5]} twice (as .wav and .au?)")
     protocol = {"kind": "none", "reason": _NO_SPLIT, "column": None}
     groups = []
     if faulty_file is not None:
         faulty = _read_list(faulty_file, root, "GTZAN fault list")
-        frame["faulty"] = frame["clip"].isin(list(faulty))
-        _absent(set(faulty) - set(frame["clip"]), faulty_file, on_missing)
+        frame["faulty"] = frame["clip_id"].isin(list(faulty))
+        _absent(set(faulty) - set(frame["clip_id"]), faulty_file, on_missing)
         if drop_faulty:
             keep = ~frame["faulty"].to_numpy()
             frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]
@@ -166,8 +165,8 @@ def load_gtzan(
                 if clip in split:
                     raise ValueError(f"{path}, line {line}: {clip} is also in the {split[clip]} list")
                 split[clip] = name
-        _absent(set(split) - set(frame["clip"]), "the split lists", on_missing)
-        frame["split"] = frame["clip"].map(split)
+        _absent(set(split) - set(frame["clip_id"]), "the split lists", on_missing)
+        frame["split"] = frame["clip_id"].map(split)
         keep = frame["split"].notna().to_numpy()
         frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]
         protocol, groups = {"kind": "split", "column": "split"}, ["split"]
