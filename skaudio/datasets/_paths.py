@@ -76,7 +76,7 @@ def _refuse(source, line, name, folder):
 
 
 def files_inside(folder: str | os.PathLike[str], pattern: str) -> list[Path]:
-    """The files under ``folder`` matching ``pattern`` (a glob), sorted, none leading outside it.
+    """The entries under ``folder`` matching ``pattern`` (a glob), sorted, none leading outside it.
 
     For loaders that find their clips by listing folders instead of reading a metadata
     file: a file (or a folder on its way) that is a symbolic link out of ``folder`` is
@@ -88,7 +88,9 @@ def files_inside(folder: str | os.PathLike[str], pattern: str) -> list[Path]:
         For the first match whose resolved path is not inside the resolved ``folder``.
     """
     folder = Path(folder)
-    paths = sorted(p for p in folder.glob(pattern) if not p.is_dir())
+    # a folder named like a clip is kept: reading it fails naming it (or on_missing="skip" drops it),
+    # rather than the clip vanishing without a word
+    paths = sorted(folder.glob(pattern))
     for path in paths:
         if not is_inside(folder, path):
             raise ValueError(

@@ -133,7 +133,7 @@ def _sc_list(root, name, known, on_missing):
         message = f"{len(absent)} file(s) listed in {path} are not on disk, e.g. {absent[:3]}"
         if on_missing == "raise":
             raise FileNotFoundError(message + "; pass on_missing='skip' to use the rest")
-        warnings.warn(message, UserWarning, stacklevel=4)
+        warnings.warn(message, UserWarning, stacklevel=3)
     return set(entries)
 
 
@@ -229,7 +229,7 @@ def load_speech_commands(
         unknown = sorted(set(chosen) - set(target_names))
         if not chosen or unknown:
             raise ValueError(f"words must name word folders of {root}; unknown: {unknown or chosen}")
-        keep &= frame["word"].isin(chosen).to_numpy()
+        keep = keep & frame["word"].isin(chosen).to_numpy()
     frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]
     return finish(
         frame,

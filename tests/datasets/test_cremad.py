@@ -19,7 +19,12 @@ def test_names_become_columns(root):
     assert list(cre.target_names) == ["ANG", "DIS", "FEA", "HAP", "NEU", "SAD"]
     first = cre.frame.iloc[0]
     assert (first.filename, first.actor, first.sentence, first.emotion, first.level, first.target) == (
-        "AudioWAV/1001_DFA_ANG_HI.wav", 1001, "DFA", "ANG", "HI", 0,
+        "AudioWAV/1001_DFA_ANG_HI.wav",
+        1001,
+        "DFA",
+        "ANG",
+        "HI",
+        0,
     )
     assert sorted(set(cre.level)) == ["HI", "LO", "MD", "XX"]
     for train, test in protocol_cv(cre).split(cre.filenames):

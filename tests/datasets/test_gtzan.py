@@ -15,7 +15,16 @@ def test_genres_without_lists(data):
     gt = load_gtzan(data, sr=SR, duration=0.1)
     assert gt.data.shape == (12, SR // 10) and "split" not in gt.frame and "split" not in gt
     assert list(gt.target_names) == [
-        "blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock",
+        "blues",
+        "classical",
+        "country",
+        "disco",
+        "hiphop",
+        "jazz",
+        "metal",
+        "pop",
+        "reggae",
+        "rock",
     ]
     assert sorted(set(gt.target)) == [0, 5, 9]
     with pytest.raises(ValueError, match="no official split.*split_files"):
@@ -32,9 +41,9 @@ def test_split_lists(data):
     assert len(gt.target) == 11 and "jazz.00003" not in set(gt.frame.clip_id)  # in no list: left out
     assert dict(gt.frame.groupby("split").size()) == {"train": 6, "validation": 3, "test": 2}
     assert gt.frame.set_index("clip_id").loc["rock.00003", "split"] == "test"  # folder and extension optional
-    (train, test), = protocol_cv(gt).split(gt.filenames)
+    ((train, test),) = protocol_cv(gt).split(gt.filenames)
     assert set(gt.split[test]) == {"test"} and set(gt.split[train]) == {"train", "validation"}
-    (train, test), = protocol_cv(gt, test="validation").split(gt.filenames)
+    ((train, test),) = protocol_cv(gt, test="validation").split(gt.filenames)
     assert set(gt.split[test]) == {"validation"} and set(gt.split[train]) == {"train"}
 
 

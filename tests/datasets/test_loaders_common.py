@@ -39,7 +39,14 @@ CASES = {
     "cremad": (layouts.make_cremad, load_cremad, {}, 12, "emotion", ["actor", "sentence", "level"]),
     "gtzan": (layouts.make_gtzan, load_gtzan, {}, 12, "genre", []),
     "fsdd": (layouts.make_fsdd, load_fsdd, {}, 24, "digit", ["speaker", "split"]),
-    "speech_commands": (layouts.make_speech_commands, load_speech_commands, {}, 24, "word", ["speaker", "split"]),
+    "speech_commands": (
+        layouts.make_speech_commands,
+        load_speech_commands,
+        {},
+        24,
+        "word",
+        ["speaker", "split"],
+    ),
     "voxceleb1": (layouts.make_voxceleb1, load_voxceleb1, {}, 18, "speaker", ["speaker", "video", "split"]),
     "vggsound": (layouts.make_vggsound, load_vggsound, {}, 5, "label", ["split"]),
 }
@@ -59,7 +66,9 @@ def test_counts_labels_groups_and_nothing_written(name, tmp_path):
     bunch = load()
     assert snapshot(tmp_path) == before  # nothing written, inside the data set or beside it
     assert bunch.data.shape == (n, SR // 10) and bunch.data.dtype == np.float32
-    assert bunch.target.dtype == np.int64 and len(bunch.target) == len(bunch.frame) == len(bunch.filenames) == n
+    assert (
+        bunch.target.dtype == np.int64 and len(bunch.target) == len(bunch.frame) == len(bunch.filenames) == n
+    )
     assert bunch.sr == SR
     # target indexes target_names, and says the same as the label column
     assert [str(t) for t in bunch.target_names[bunch.target]] == [str(v) for v in bunch.frame[label]]

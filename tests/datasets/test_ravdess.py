@@ -18,10 +18,24 @@ def test_codes_become_columns(root):
     assert sorted(set(rav.actor)) == [1, 2, 3, 4]
     assert dict(zip(rav.actor, rav.sex)) == {1: "male", 2: "female", 3: "male", 4: "female"}
     assert sorted(set(rav.emotion)) == ["angry", "happy", "neutral"]
-    assert list(rav.target_names) == ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
+    assert list(rav.target_names) == [
+        "neutral",
+        "calm",
+        "happy",
+        "sad",
+        "angry",
+        "fearful",
+        "disgust",
+        "surprised",
+    ]
     row = rav.frame[rav.frame.filename == "Actor_03/03-01-05-02-01-01-03.wav"].iloc[0]
     assert (row.emotion, row.intensity, row.statement, row.repetition, row.actor, row.target) == (
-        "angry", "strong", 1, 1, 3, 4,
+        "angry",
+        "strong",
+        1,
+        1,
+        3,
+        4,
     )
     assert (rav.frame.groupby("actor").size() == 5).all()
 

@@ -27,7 +27,10 @@ def test_folds_classes_and_the_protocol(root):
     assert len(us.target_names) == 7 and us.target_names[3] == "dog_bark" and us.target_names[0] == ""
     # each clip's audio is the one its row names (the builder wrote value 0.01 * (row + 1))
     np.testing.assert_allclose(us.data[:, 0], 0.01 * np.arange(1, 19), rtol=1e-6)
-    assert all(f.endswith(os.path.join(f"fold{k}", n)) for f, k, n in zip(us.filenames, us.fold, us.frame.slice_file_name))
+    assert all(
+        f.endswith(os.path.join(f"fold{k}", n))
+        for f, k, n in zip(us.filenames, us.fold, us.frame.slice_file_name)
+    )
     cv = protocol_cv(us)
     expected = list(LeaveOneGroupOut().split(us.data, us.target, us.fold))
     got = list(cv.split(us.data, us.target))
@@ -61,9 +64,18 @@ def _edit(root, fn):
     "edit, match",
     [
         (lambda f: f.drop(columns=["classID"]), "lacks the column"),
-        (lambda f: f.assign(fold=f.fold.where(f.index != 4, 11)), r"'fold' must hold integers 1 to 10; line\(s\) \[6\]"),
-        (lambda f: f.assign(classID=f.classID.astype(object).where(f.index != 0, "x")), r"'classID'.*line\(s\) \[2\]"),
-        (lambda f: f.assign(slice_file_name=f.slice_file_name.where(f.index != 2, None)), r"empty .* line\(s\) \[4\]"),
+        (
+            lambda f: f.assign(fold=f.fold.where(f.index != 4, 11)),
+            r"'fold' must hold integers 1 to 10; line\(s\) \[6\]",
+        ),
+        (
+            lambda f: f.assign(classID=f.classID.astype(object).where(f.index != 0, "x")),
+            r"'classID'.*line\(s\) \[2\]",
+        ),
+        (
+            lambda f: f.assign(slice_file_name=f.slice_file_name.where(f.index != 2, None)),
+            r"empty .* line\(s\) \[4\]",
+        ),
         (lambda f: pd.concat([f, f.iloc[:1]]), "more than once"),
         (lambda f: f.assign(**{"class": f["class"].where(f.index != 0, "siren")}), "inconsistently"),
     ],
@@ -81,7 +93,9 @@ def test_unreadable_metadata_names_the_csv(root, content):
         load_urbansound8k(root)
 
 
-@pytest.mark.parametrize("name", ["../outside.wav", "../fold2/2030-3-0-0.wav", "/etc/passwd", "a/../../../x.wav"])
+@pytest.mark.parametrize(
+    "name", ["../outside.wav", "../fold2/2030-3-0-0.wav", "/etc/passwd", "a/../../../x.wav"]
+)
 def test_rows_naming_files_outside_their_fold_are_refused(root, name, tmp_path):
     wav(tmp_path / "UrbanSound8K" / "audio" / "outside.wav")
     _edit(root, lambda f: f.assign(slice_file_name=f.slice_file_name.where(f.index != 3, name)))
