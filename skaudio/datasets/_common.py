@@ -19,22 +19,27 @@ from sklearn.utils import Bunch
 from skaudio.io import load_audio
 
 __all__ = [
-    "check_loader_args",
+    "reading_options",
     "dataset_root",
     "drop_absent",
     "finish",
+    "listed_absent",
+    "read_csv",
     "read_lines",
     "read_clips",
 ]
 
 
-def check_loader_args(on_missing, audio, return_X_y):
-    """Refuse a bad ``on_missing``, ``audio`` or ``return_X_y`` before anything is read."""
+def reading_options(*, audio, sr, duration, n_jobs, on_missing, return_X_y):
+    """The loader's reading arguments, checked before anything is read, as :func:`finish` takes them."""
     if on_missing not in ("raise", "skip"):
         raise ValueError(f"on_missing must be 'raise' or 'skip', got {on_missing!r}")
     for name, value in (("audio", audio), ("return_X_y", return_X_y)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {value!r}")
+    return dict(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
 
 
 def dataset_root(data_home, dataset, layout):
@@ -45,6 +50,29 @@ def dataset_root(data_home, dataset, layout):
     if not root.is_dir():
         raise FileNotFoundError(f"no {dataset} folder at {root}; expected {layout}")
     return root
+
+
+def read_csv(csv, dataset, **kwargs):
+    """``pandas.read_csv(csv, **kwargs)``; an empty or undecodable file is a ValueError naming it."""
+    try:
+        return pd.read_csv(csv, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"could not read the {dataset} metadata {csv}: it is empty") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(
+            f"could not read the {dataset} metadata {csv}: not a UTF-8 CSV file ({reason})"
+        ) from None
+
+
+def listed_absent(absent, source, on_missing, stacklevel=4):
+    """Entries of a split or fault list that are not on disk: an error, or one warning with ``"skip"``."""
+    if not absent:
+        return
+    message = f"{len(absent)} file(s) named in {source} are not on disk, e.g. {sorted(absent)[:3]}"
+    if on_missing == "raise":
+        raise FileNotFoundError(message + "; pass on_missing='skip' to use the rest")
+    warnings.warn(message, UserWarning, stacklevel=stacklevel)
 
 
 def read_lines(path, what):

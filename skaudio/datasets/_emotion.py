@@ -8,7 +8,7 @@ import re
 import pandas as pd
 from sklearn.utils import Bunch
 
-from skaudio.datasets._common import check_loader_args, dataset_root, finish
+from skaudio.datasets._common import dataset_root, finish, reading_options
 from skaudio.datasets._paths import files_inside
 
 __all__ = ["load_ravdess", "load_cremad"]
@@ -127,7 +127,9 @@ def load_ravdess(
     .. [1] S. R. Livingstone, F. A. Russo, "The Ryerson Audio-Visual Database of
        Emotional Speech and Song (RAVDESS)", PLoS ONE 13(5), 2018.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     if channel not in ("speech", "song", "both"):
         raise ValueError(f"channel must be 'speech', 'song' or 'both', got {channel!r}")
     root = dataset_root(data_home, "RAVDESS", _RAVDESS_LAYOUT)
@@ -146,12 +148,7 @@ def load_ravdess(
         groups=["actor", "sex", "emotion", "intensity", "statement"],
         protocol={"kind": "groups", "column": "actor"},
         descr="RAVDESS (Livingstone & Russo 2018): 24 actors, 8 emotions; no official split, split by actor.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )
 
 
@@ -240,7 +237,9 @@ def load_cremad(
        "CREMA-D: Crowd-sourced Emotional Multimodal Actors Dataset", IEEE Transactions
        on Affective Computing 5(4), 2014.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     root = dataset_root(data_home, "CREMA-D", _CREMAD_LAYOUT)
     folder = root / "AudioWAV"
     if not folder.is_dir():
@@ -257,10 +256,5 @@ def load_cremad(
         groups=["actor", "sentence", "level"],
         protocol={"kind": "groups", "column": "actor"},
         descr="CREMA-D (Cao et al. 2014): 91 actors, 6 emotions; no official split, split by actor.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )

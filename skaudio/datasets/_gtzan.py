@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 from sklearn.utils import Bunch
 
-from skaudio.datasets._common import check_loader_args, dataset_root, finish, read_lines
+from skaudio.datasets._common import dataset_root, finish, listed_absent, read_lines, reading_options
 from skaudio.datasets._paths import files_inside, paths_inside
 
 __all__ = ["load_gtzan"]
@@ -122,7 +121,9 @@ def load_gtzan(
     .. [3] C. Kereliuk, B. L. Sturm, J. Larsen, "Deep Learning and Music Adversaries",
        IEEE Transactions on Multimedia 17(11), 2015.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     if split_files is not None and (
         not isinstance(split_files, Mapping)
         or not split_files
@@ -152,7 +153,7 @@ def load_gtzan(
     if faulty_file is not None:
         faulty = _read_list(faulty_file, root, "GTZAN fault list")
         frame["faulty"] = frame["clip_id"].isin(list(faulty))
-        _absent(set(faulty) - set(frame["clip_id"]), faulty_file, on_missing)
+        listed_absent(set(faulty) - set(frame["clip_id"]), faulty_file, on_missing, stacklevel=3)
         if drop_faulty:
             keep = ~frame["faulty"].to_numpy()
             frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]
@@ -165,7 +166,7 @@ def load_gtzan(
                 if clip in split:
                     raise ValueError(f"{path}, line {line}: {clip} is also in the {split[clip]} list")
                 split[clip] = name
-        _absent(set(split) - set(frame["clip_id"]), "the split lists", on_missing)
+        listed_absent(set(split) - set(frame["clip_id"]), "the split lists", on_missing, stacklevel=3)
         frame["split"] = frame["clip_id"].map(split)
         keep = frame["split"].notna().to_numpy()
         frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]
@@ -178,25 +179,5 @@ def load_gtzan(
         groups=groups,
         protocol=protocol,
         descr="GTZAN (Tzanetakis & Cook 2002): 10 genres x 100 clips of 30 s; see Sturm 2013 for its faults.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
-    )
-
-
-def _absent(clips, source, on_missing):
-    """Listed clips that are not on disk: an error, or a warning with ``on_missing="skip"``."""
-    if not clips:
-        return
-    shown = sorted(clips)[:3]
-    if on_missing == "raise":
-        raise FileNotFoundError(
-            f"{len(clips)} clip(s) named in {source} are not on disk, e.g. {shown}; "
-            "pass on_missing='skip' to use the rest"
-        )
-    warnings.warn(
-        f"{len(clips)} clip(s) named in {source} are not on disk, e.g. {shown}", UserWarning, stacklevel=3
+        **read,
     )

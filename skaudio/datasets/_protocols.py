@@ -6,6 +6,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator, GroupKFold, PredefinedSplit
+from sklearn.utils import Bunch
 
 __all__ = ["protocol_cv"]
 
@@ -36,7 +37,9 @@ class _HeldOutSplit(BaseCrossValidator):
         return f"HeldOutSplit(n_train={len(self.train)}, n_test={len(self.test)})"
 
 
-def protocol_cv(bunch, *, test="test", by=None, n_splits=None):
+def protocol_cv(
+    bunch: Bunch, *, test: str = "test", by: str | None = None, n_splits: int | None = None
+) -> BaseCrossValidator:
     """The data set's evaluation protocol as a splitter for ``cv=`` (no ``groups`` needed).
 
     ======================  =============================  ==================================

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +11,14 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from skaudio.datasets._common import check_loader_args, dataset_root, drop_absent, finish, read_lines
+from skaudio.datasets._common import (
+    dataset_root,
+    drop_absent,
+    finish,
+    listed_absent,
+    read_lines,
+    reading_options,
+)
 from skaudio.datasets._paths import files_inside, paths_inside
 
 __all__ = ["load_fsdd", "load_speech_commands", "load_voxceleb1"]
@@ -81,7 +87,9 @@ def load_fsdd(
     .. [1] Z. Jackson et al., "Free Spoken Digit Dataset", version 1.0.10, Zenodo, 2018,
        https://github.com/Jakobovski/free-spoken-digit-dataset
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     root = dataset_root(data_home, "FSDD", _FSDD_LAYOUT)
     folder = root / "recordings" if (root / "recordings").is_dir() else root
     paths = files_inside(folder, "*.[wW][aA][vV]")
@@ -109,12 +117,7 @@ def load_fsdd(
         groups=["speaker", "split"],
         protocol={"kind": "split", "column": "split"},
         descr="Free Spoken Digit Dataset: digits 0-9 at 8 kHz; README split by recording index (0-4 test).",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )
 
 
@@ -128,12 +131,7 @@ def _sc_list(root, name, known, on_missing):
     lines = read_lines(path, "Speech Commands split list")
     listed = paths_inside(root, [t for _, t in lines], [n for n, _ in lines], str(path))
     entries = [p.relative_to(root).as_posix() for p in listed]
-    absent = [e for e in entries if e not in known]
-    if absent:
-        message = f"{len(absent)} file(s) listed in {path} are not on disk, e.g. {absent[:3]}"
-        if on_missing == "raise":
-            raise FileNotFoundError(message + "; pass on_missing='skip' to use the rest")
-        warnings.warn(message, UserWarning, stacklevel=3)
+    listed_absent([e for e in entries if e not in known], path, on_missing)
     return set(entries)
 
 
@@ -191,7 +189,9 @@ def load_speech_commands(
     .. [1] P. Warden, "Speech Commands: A Dataset for Limited-Vocabulary Speech
        Recognition", arXiv:1804.03209, 2018.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     wanted_splits = _check_splits(splits)
     root = dataset_root(data_home, "Speech Commands", _SC_LAYOUT)
     paths = [p for p in files_inside(root, "*/*.[wW][aA][vV]") if not p.parent.name.startswith("_")]
@@ -239,12 +239,7 @@ def load_speech_commands(
         groups=["speaker", "split"],
         protocol={"kind": "split", "column": "split"},
         descr="Speech Commands (Warden 2018): 1-s words; validation/testing lists split by speaker.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )
 
 
@@ -310,7 +305,9 @@ def load_voxceleb1(
     .. [1] A. Nagrani, J. S. Chung, A. Zisserman, "VoxCeleb: a large-scale speaker
        identification dataset", Interspeech 2017.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     wanted_splits = _check_splits(splits)
     root = dataset_root(data_home, "VoxCeleb1", _VOX_LAYOUT)
     source = root / "iden_split.txt" if split_file is None else Path(split_file).expanduser()
@@ -353,10 +350,5 @@ def load_voxceleb1(
         groups=["speaker", "video", "split"],
         protocol={"kind": "split", "column": "split"},
         descr="VoxCeleb1 identification (Nagrani et al. 2017): 1,251 speakers, official 3-way split.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )

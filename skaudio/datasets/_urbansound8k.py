@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from skaudio.datasets._common import check_loader_args, dataset_root, drop_absent, finish
+from skaudio.datasets._common import dataset_root, drop_absent, finish, read_csv, reading_options
 from skaudio.datasets._paths import paths_inside
 
 __all__ = ["load_urbansound8k"]
@@ -36,15 +36,7 @@ def _read_meta(root):
     csv = root / "metadata" / "UrbanSound8K.csv"
     if not csv.is_file():
         raise FileNotFoundError(f"no UrbanSound8K metadata at {csv}; expected the official layout {_LAYOUT}")
-    try:
-        frame = pd.read_csv(csv, dtype={"slice_file_name": str, "class": str})
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"could not read the UrbanSound8K metadata {csv}: it is empty") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(
-            f"could not read the UrbanSound8K metadata {csv}: not a CSV file ({reason})"
-        ) from None
+    frame = read_csv(csv, "UrbanSound8K", dtype={"slice_file_name": str, "class": str})
     missing = [c for c in _COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{csv} lacks the column(s) {missing}; the official columns are {_COLUMNS}")
@@ -126,7 +118,9 @@ def load_urbansound8k(
     .. [1] J. Salamon, C. Jacoby, J. P. Bello, "A Dataset and Taxonomy for Urban Sound
        Research", ACM Multimedia 2014.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     root = dataset_root(data_home, "UrbanSound8K", _LAYOUT)
     frame, csv = _read_meta(root)
     names_by_id = dict(zip(frame["classID"], frame["class"]))
@@ -154,10 +148,5 @@ def load_urbansound8k(
         groups=["fold"],
         protocol={"kind": "folds", "column": "fold"},
         descr="UrbanSound8K (Salamon et al. 2014): 10 urban sound classes, 10 predefined folds.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )

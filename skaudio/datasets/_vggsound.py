@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from skaudio.datasets._common import check_loader_args, dataset_root, drop_absent, finish
+from skaudio.datasets._common import dataset_root, drop_absent, finish, read_csv, reading_options
 from skaudio.datasets._paths import paths_inside
 
 __all__ = ["load_vggsound"]
@@ -21,15 +21,7 @@ _LAYOUT = "<root>/vggsound.csv (rows youtube_id,start_seconds,label,split; no he
 def _read_csv(csv):
     if not csv.is_file():
         raise FileNotFoundError(f"no VGGSound metadata at {csv}; expected {_LAYOUT}")
-    try:
-        frame = pd.read_csv(csv, header=None, names=_COLUMNS, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"could not read the VGGSound metadata {csv}: it is empty") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(
-            f"could not read the VGGSound metadata {csv}: not a 4-column CSV ({reason})"
-        ) from None
+    frame = read_csv(csv, "VGGSound", header=None, names=_COLUMNS, dtype=str, keep_default_na=False)
     if frame.empty:
         raise ValueError(f"could not read the VGGSound metadata {csv}: it is empty")
     frame = frame.apply(lambda c: c.str.strip())
@@ -115,7 +107,9 @@ def load_vggsound(
     .. [1] H. Chen, W. Xie, A. Vedaldi, A. Zisserman, "VGGSound: A Large-scale
        Audio-Visual Dataset", ICASSP 2020.
     """
-    check_loader_args(on_missing, audio, return_X_y)
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     if splits is None:
         wanted = ["train", "test"]
     else:
@@ -147,10 +141,5 @@ def load_vggsound(
         groups=["split"],
         protocol={"kind": "split", "column": "split"},
         descr="VGGSound (Chen et al. 2020): 10-s YouTube clips, 309 classes, official train/test split.",
-        audio=audio,
-        sr=sr,
-        duration=duration,
-        n_jobs=n_jobs,
-        on_missing=on_missing,
-        return_X_y=return_X_y,
+        **read,
     )
