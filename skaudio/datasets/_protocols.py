@@ -106,6 +106,11 @@ def protocol_cv(
     if column not in bunch:
         raise ValueError(f"the bunch has no entry {column!r} to split on; it has {sorted(bunch)}")
     values = np.asarray(bunch[column])
+    if n_splits is not None and kind != "groups":
+        raise ValueError(
+            f"n_splits applies to grouped protocols (RAVDESS, CREMA-D, or by=...); this data set's "
+            f"protocol is fixed ({kind} on {column!r})"
+        )
     if kind == "split":
         unknown = sorted(set(values.tolist()) - set(_SPLIT_NAMES), key=str)
         if unknown:
@@ -120,7 +125,7 @@ def protocol_cv(
     n_groups = codes.max() + 1
     if n_groups < 2:
         raise ValueError(f"the {column!r} entry has a single value; a grouped split needs at least 2")
-    if n_splits is None or kind == "folds" and by is None:
+    if n_splits is None:
         return PredefinedSplit(codes)
     if n_splits > n_groups:
         raise ValueError(f"n_splits={n_splits} is more than the {n_groups} groups in {column!r}")

@@ -45,6 +45,9 @@ def test_fixed_split_leaves_unused_rows_out():
     ((tr, te),) = cv.split(np.zeros(5))
     assert tr.tolist() == [0, 3] and te.tolist() == [2]  # the test rows are in neither
     assert cv.get_n_splits() == 1 and "n_train=2" in repr(cv)
+    X, y = np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 0])
+    result = cross_validate(LogisticRegression(), X, y, cv=cv, return_indices=True)
+    assert result["indices"]["test"][0].tolist() == [2]  # scikit-learn takes it as any splitter
     with pytest.raises(ValueError, match="made for 5 rows"):
         list(cv.split(np.zeros(4)))
 
@@ -64,6 +67,8 @@ def test_bad_arguments():
     for bad in (1, 2.5, True):
         with pytest.raises(ValueError, match="n_splits"):
             protocol_cv(b, n_splits=bad)
+    with pytest.raises(ValueError, match="n_splits applies to grouped protocols"):
+        protocol_cv(b, n_splits=2)  # a fixed split is not re-cut silently
     with pytest.raises(ValueError, match="no entry 'speaker'"):
         protocol_cv(b, by="speaker")
     with pytest.raises(ValueError, match="single value"):
