@@ -137,6 +137,11 @@ def load_ravdess(
     if not paths:
         raise FileNotFoundError(f"no .wav files under {root}; expected {_RAVDESS_LAYOUT}")
     frame = pd.DataFrame([_ravdess_row(p, root) for p in paths])
+    twice = frame.loc[
+        frame["filename"].map(lambda f: f.rsplit("/", 1)[-1]).duplicated(keep=False), "filename"
+    ]
+    if len(twice):  # an archive unpacked twice would count every clip twice
+        raise ValueError(f"{root} holds the same RAVDESS file more than once: {sorted(twice)[:4]}")
     if channel != "both":
         keep = (frame["vocal_channel"] == channel).to_numpy()
         frame, paths = frame[keep], [p for p, k in zip(paths, keep) if k]

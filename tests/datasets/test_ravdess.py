@@ -81,3 +81,9 @@ def test_split_by_actor_never_shares_an_actor(root):
         for train, test in splits:
             assert not set(rav.actor[train]) & set(rav.actor[test])
         assert np.sort(np.concatenate([t for _, t in splits])).tolist() == list(range(20))
+
+
+def test_the_same_file_twice(root):
+    wav(root / "copy" / "Actor_01" / ravdess_name(1, 1, 1, 1, 1, 1))
+    with pytest.raises(ValueError, match="more than once.*Actor_01/03-01-01-01-01-01-01.wav"):
+        load_ravdess(root, audio=False)
