@@ -442,6 +442,9 @@ class Chroma(_WaveformDescriptor):
     ``librosa.piptrack``, run once over the batch): librosa's batched call
     would estimate one tuning for the whole batch, which differs from calling
     it clip by clip. Clips of equal tuning share one filterbank product.
+    On a clip that is silent but for a click, the estimate depends on the FFT
+    rounding noise of the silent frames and may differ from librosa's; pass
+    ``tuning`` when the clips have no pitch to measure.
 
     Parameters
     ----------
@@ -773,11 +776,12 @@ class SpectralDescriptors(_WaveformDescriptor):
         self._check_sr()
         self._selected_ = self._selected()
         if "contrast" in self._selected_:
-            top = self.contrast_fmin * 2.0**self.n_bands
+            top = self.contrast_fmin * 2.0 ** (self.n_bands - 1)
             if top >= self.sr / 2:
                 raise ValueError(
-                    f"contrast bands reach contrast_fmin * 2**n_bands = {top:g} Hz, which must stay below "
-                    f"the Nyquist frequency sr/2 = {self.sr / 2:g} Hz; lower n_bands or contrast_fmin"
+                    f"the highest contrast band starts at contrast_fmin * 2**(n_bands - 1) = {top:g} Hz, "
+                    f"which must stay below the Nyquist frequency sr/2 = {self.sr / 2:g} Hz; lower n_bands "
+                    "or contrast_fmin"
                 )
         X = self._validate_waveforms(X, reset=True)
         # the frame count of the STFT (the inner Spectrogram is fitted only to count them)
@@ -954,17 +958,37 @@ class Deltas(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         self._stats = _check_stats(self.stats)
         S, was_2d = validated_batch(self, S, reset=True)
         self._check_frames(S)
-        inputs = list(check_feature_names_in(self, None))  # x0, x1, ... or a DataFrame's columns
-        if was_2d and self._stats is None and not self.stack:  # 2-D in, 2-D out: one column per frame
-            names = [f"delta{self.order}_{c}" for c in inputs]
-        else:
-            rows = ["x"] if was_2d else inputs
-            names = [f"delta{self.order}_{r}" for r in rows]
-            if self.stack:
-                names = rows + [f"delta{k}_{r}" for k in range(1, self.order + 1) for r in rows]
-            names = list(_names(names, self._stats))
-        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self._was_2d = was_2d
+        self.feature_names_out_ = self._out_names(check_feature_names_in(self, None))
         return self
+
+    def _out_names(self, inputs):
+        inputs = list(inputs)  # x0, x1, ... or a DataFrame's columns, or the previous step's names
+        if self._was_2d and self._stats is None and not self.stack:  # 2-D in, 2-D out: frames
+            return np.asarray([f"delta{self.order}_{c}" for c in inputs], dtype=object)
+        rows = ["x"] if self._was_2d else inputs
+        names = [f"delta{self.order}_{r}" for r in rows]
+        if self.stack:
+            names = rows + [f"delta{k}_{r}" for k in range(1, self.order + 1) for r in rows]
+        return _names(names, self._stats)
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
+        """Names of the output columns (2-D output) or rows (axis 1 of 3-D output).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Names of the input rows (of the columns of 2-D input), e.g. the
+            previous step's names in a pipeline (``mfcc0, ...`` gives
+            ``delta1_mfcc0, ...``); ``feature_names_in_`` or ``x0, x1, ...``
+            when None.
+
+        Returns
+        -------
+        names : ndarray of str objects
+        """
+        check_is_fitted(self, "feature_names_out_")
+        return self._out_names(check_feature_names_in(self, input_features))
 
     def _check_frames(self, S):
         if self.mode == "interp" and S.shape[2] < self.width:
@@ -1084,7 +1108,7 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
 
     _parameter_constraints = {
         "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "power": [Interval(Real, 0, None, closed="neither")],
+        "power": [Interval(Real, 0, None, closed="right")],
         "margin": [Interval(Real, 1, None, closed="left"), tuple, list],
         "mask": ["boolean"],
         "output": [StrOptions({"harmonic", "percussive", "both"})],
@@ -1139,11 +1163,33 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         """
         self._windows()
         self._validate(S, reset=True)
-        names = list(check_feature_names_in(self, None))
-        if self.output == "both":
-            names = [f"harmonic_{n}" for n in names] + [f"percussive_{n}" for n in names]
-        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self.feature_names_out_ = self._out_names(check_feature_names_in(self, None))
         return self
+
+    def _out_names(self, inputs):
+        inputs = list(inputs)
+        if self.output == "both":
+            return np.asarray(
+                [f"harmonic_{n}" for n in inputs] + [f"percussive_{n}" for n in inputs], dtype=object
+            )
+        return np.asarray(inputs, dtype=object)
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
+        """Names of the output rows (axis 1; the columns of 2-D input): the input names.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Names of the input rows, e.g. the previous step's; ``feature_names_in_``
+            or ``x0, x1, ...`` when None. ``output="both"`` prefixes them with
+            ``harmonic_`` and ``percussive_``.
+
+        Returns
+        -------
+        names : ndarray of str objects
+        """
+        check_is_fitted(self, "feature_names_out_")
+        return self._out_names(check_feature_names_in(self, input_features))
 
     def transform(self, S: ArrayLike) -> NDArray[np.float32] | pd.DataFrame:
         """Separate the components.
