@@ -348,9 +348,10 @@ class MFCC(_WaveformDescriptor):
         return basis.astype(np.float32)
 
     def _validate(self, X, reset):
-        ndim = getattr(X, "ndim", None)
-        if ndim is None:
-            ndim = np.ndim(X) if not isinstance(X, (str, bytes)) else 0
+        try:  # 2-D: waveforms, 3-D: log-mels; anything else is explained by the waveform checks
+            ndim = np.asarray(X).ndim if not isinstance(X, (str, bytes)) else 0
+        except Exception:
+            ndim = 2
         if reset:
             self.input_ = "log_mel" if ndim == 3 else "waveform"
         if self.input_ == "log_mel":
@@ -783,6 +784,14 @@ class SpectralDescriptors(_WaveformDescriptor):
                     f"which must stay below the Nyquist frequency sr/2 = {self.sr / 2:g} Hz; lower n_bands "
                     "or contrast_fmin"
                 )
+            freqs = np.arange(self.n_fft // 2 + 1) * (self.sr / self.n_fft)
+            edges = self.contrast_fmin * 2.0 ** np.arange(self.n_bands + 1)
+            for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:]), start=1):
+                if not ((freqs >= lo) & (freqs <= hi)).any():
+                    raise ValueError(
+                        f"contrast band {k} ({lo:g}-{hi:g} Hz) holds no FFT bin at n_fft={self.n_fft} "
+                        f"(bins every {self.sr / self.n_fft:g} Hz); raise n_fft or contrast_fmin"
+                    )
         X = self._validate_waveforms(X, reset=True)
         # the frame count of the STFT (the inner Spectrogram is fitted only to count them)
         self._fit_frontend(X, Spectrogram(power=1.0, **self._stft_params()))
@@ -1225,3 +1234,8 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         if was_2d:  # one row per clip: "both" gives two rows, i.e. 2 * n_frames columns
             return out.reshape(len(out), -1)
         return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        return tags
