@@ -122,6 +122,9 @@ class _FeaturesOut:
 class _WaveformDescriptor(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
     """Shared machinery of the descriptors computed from waveforms through one STFT per batch."""
 
+    #: where ``n_jobs`` parallelism lives (see ``map_batches``): inside the numba STFT
+    _threads = "inner"
+
     _parameter_constraints = {
         "sr": [Interval(Real, 0, None, closed="neither"), None],
         **_STFT_CONSTRAINTS,
@@ -163,7 +166,13 @@ class _WaveformDescriptor(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         out = np.empty(shape, dtype=np.float32)
         name = type(self).__name__
         runs = map_batches(
-            self._frames, X, self.batch_size, n_jobs=self.n_jobs, verbose=self.verbose, desc=name
+            self._frames,
+            X,
+            self.batch_size,
+            n_jobs=self.n_jobs,
+            threads=self._threads,
+            verbose=self.verbose,
+            desc=name,
         )
         for sl, part in runs:
             out[sl] = part if stats is None else summarise(part, stats)
@@ -665,7 +674,8 @@ class SpectralDescriptors(_WaveformDescriptor):
         Clips processed at once (their float64 STFT: 16 clips of 5 s at
         44.1 kHz take 110 MB).
     n_jobs, verbose
-        As in :class:`MFCC` (``n_jobs`` is unused: librosa's STFT runs on one thread).
+        As in :class:`MFCC`; ``n_jobs`` threads compute batches side by side
+        (numpy's FFT and librosa's array code release the GIL).
 
     Attributes
     ----------
@@ -706,6 +716,8 @@ class SpectralDescriptors(_WaveformDescriptor):
     >>> F.shape, bool(np.isclose(F[2, 0], ref, rtol=1e-4))
     ((4, 4), True)
     """
+
+    _threads = "outer"  # librosa and numpy run single-threaded: batches side by side
 
     _parameter_constraints = {
         **_WaveformDescriptor._parameter_constraints,

@@ -243,8 +243,16 @@ def _librosa_descriptors(X, sr, n_fft=2048, hop_length=512):
     return np.concatenate([_per_clip(f, X) for f in funcs], axis=1)
 
 
-def _assert_descriptors_close(ours, ref, rows):
+def _assert_descriptors_close(ours, ref, rows, sr, n_fft):
     for i, row in enumerate(rows):
+        if row == "rolloff":
+            # the roll-off is an FFT bin's frequency: where the cumulative magnitude meets
+            # roll_percent within rounding, float32 and float64 runs of librosa itself pick
+            # neighbouring bins (on ESC-10: 4 frames of 3448); allow that one bin, rarely
+            diff = np.abs(ours[:, i] - ref[:, i])
+            assert diff.max() <= sr / n_fft * 1.001, row
+            assert (diff > 1e-3).mean() < 0.005, (row, (diff > 1e-3).mean())
+            continue
         # Hz descriptors in float32: 1e-6 relative; dB contrast and unit-less ones: 1e-5 absolute
         # (measured on ESC-10: 2.4e-4 Hz, contrast 2e-6 dB, flatness 1e-6)
         atol = 1e-6 * np.abs(ref[:, i]).max() if row in ("centroid", "bandwidth", "rolloff") else 1e-5
@@ -259,14 +267,14 @@ def test_spectral_descriptors_equal_librosa_frame_by_frame_on_real_clips(esc10_c
     np.testing.assert_array_equal(X, before)
     ref = _librosa_descriptors(X, SR)
     assert ours.shape == ref.shape == (8, 13, 431)
-    _assert_descriptors_close(ours, ref, est.rows_)
+    _assert_descriptors_close(ours, ref, est.rows_, SR, 2048)
 
 
 def test_spectral_descriptors_equal_librosa_on_synthetic_clips():
     X = _tones()
     est = SpectralDescriptors(sr=TONE_SR, stats=None, n_fft=1024, hop_length=256, batch_size=2).fit(X)
     ref = _librosa_descriptors(X, TONE_SR, n_fft=1024, hop_length=256)
-    _assert_descriptors_close(est.transform(X), ref, est.rows_)
+    _assert_descriptors_close(est.transform(X), ref, est.rows_, TONE_SR, 1024)
 
 
 def test_spectral_descriptors_table_names_and_pandas(esc10_clips):
