@@ -43,8 +43,10 @@ from skaudio.features import (
 )
 from skaudio.features.image import (
     gabor_batch,
+    hu_moments_batch,
     hysteresis_batch,
     morphology_batch,
+    prewitt_batch,
     sobel_batch,
     wavelet_batch,
     wiener_batch,
@@ -485,10 +487,17 @@ def test_otsu_and_bilateral_work_at_any_loudness(S, c):
     )
 
 
-@given(st.sampled_from(["glcm", "lbp", "gabor", "edges"]), spectrograms(max_freqs=8, max_frames=9))
+@given(st.sampled_from(["glcm", "lbp", "gabor", "edges", "hu"]), spectrograms(max_freqs=8, max_frames=9))
 @counted
 def test_spectrogram_image_features(kind, S):
-    est = SpectrogramImageFeatures(kind, levels=8, distances=(1,), frequencies=(0.25,), thetas=(0.0,))
+    est = SpectrogramImageFeatures(
+        kind,
+        levels=8,
+        distances=(1,),
+        frequencies=(0.25,),
+        thetas=(0.0,),
+        edge_filters=("sobel", "prewitt", "canny", "log"),
+    )
     F = _transform_unmodified(est, S)
     assert_float32_finite(F, f"SpectrogramImageFeatures({kind})")
     assert F.shape == (len(S), len(est.get_feature_names_out()))
@@ -559,6 +568,12 @@ def test_batch_image_functions(S):
     assert np.isfinite(gabor_batch(x, 0.25, 0.0)).all()
     h, v, mag = sobel_batch(x)
     assert np.isfinite(mag).all() and (mag >= 0).all()
+    h, v, mag = prewitt_batch(x)
+    assert np.isfinite(mag).all() and (mag >= 0).all()
+    hu = hu_moments_batch(np.abs(x))
+    assert hu.shape == (len(x), 7)
+    total = np.abs(x).astype(np.float64).sum(axis=(1, 2))
+    assert np.isfinite(hu[total > 0]).all()  # defined wherever a map has mass
     mask = hysteresis_batch(x, np.quantile(x, 0.5), np.quantile(x, 0.9))
     assert mask.dtype == bool and mask.shape == x.shape
     opened = morphology_batch(mask, ("opening", "closing"), (1, 2))
@@ -712,6 +727,8 @@ PROPERTY_TESTS = {
     "wavelet_batch": [test_batch_image_functions, test_wavelet_keeps_large_maps_scale_equivariant],
     "gabor_batch": [test_batch_image_functions],
     "sobel_batch": [test_batch_image_functions],
+    "prewitt_batch": [test_batch_image_functions],
+    "hu_moments_batch": [test_batch_image_functions],
     "hysteresis_batch": [test_batch_image_functions],
     "morphology_batch": [test_batch_image_functions],
     # file paths in, covered by test_corrupt_files.py (and a round trip below)
