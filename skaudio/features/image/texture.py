@@ -298,8 +298,8 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
       descriptors of the segmented regions when the maps are the 0/1 masks
       of :class:`SpectrogramSegmenter` (put it first in the pipeline), of the
       distribution of levels for spectrograms. Each map is first shifted to
-      start at 0 (its minimum subtracted: masks, and power maps with a silent
-      bin, are unchanged; dB maps become non-negative); constant maps give
+      start at 0 and scaled to peak 1 (0/1 masks are unchanged; dB maps
+      become non-negative, and loudness does not matter); constant maps give
       zeros.
 
     Parameters
@@ -639,11 +639,13 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
 
     @staticmethod
     def _hu_chunk(S):
-        # moments weigh bins by value: shifted to start at 0, a dB map's (negative) levels weigh
-        # as its energy ranks do, and the sums cannot cancel to 0 (masks and power maps with a
-        # silent bin are unchanged)
+        # moments weigh bins by value: shifted to start at 0 a dB map's levels weigh as ranks of
+        # energy do, and scaled to peak 1 the invariants stop depending on loudness (nu_pq scales
+        # as 1 / intensity: a map at 1e-8 gave 1e28 and overflowed float32); 0/1 masks unchanged
         x = S.astype(np.float64)
-        return hu_moments_batch(x - x.min(axis=(1, 2), keepdims=True))
+        x = x - x.min(axis=(1, 2), keepdims=True)
+        peak = x.max(axis=(1, 2), keepdims=True)
+        return hu_moments_batch(np.divide(x, peak, out=np.zeros_like(x), where=peak > 0))
 
     def _edges_chunk(self, S):
         filters = self._edge_filters()
