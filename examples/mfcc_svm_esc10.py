@@ -76,9 +76,8 @@ def main(argv=None):
     if args.per_fold:
         keep = np.concatenate([np.flatnonzero(folds == f)[: args.per_fold] for f in np.unique(folds)])
         X, y, folds = X[keep], y[keep], folds[keep]
-    print(
-        f"{len(X)} clips at {args.sr} Hz, {len(np.unique(y))} classes, loaded in {time.perf_counter() - t0:.1f} s"
-    )
+    n_classes = len(np.unique(y))
+    print(f"{len(X)} clips at {args.sr} Hz, {n_classes} classes, loaded in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     tables = features(X, args.sr)
     print(f"features in {time.perf_counter() - t0:.1f} s")
