@@ -825,14 +825,17 @@ class SpectralDescriptors(_WaveformDescriptor):
         kw = dict(sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length)
         frames = dict(frame_length=self.n_fft, hop_length=self.hop_length, center=self.center)
         X = X.astype(np.float64)
-        S = None
+        S = S64 = None
         if set(chosen) - {"zcr", "rms"}:
-            # librosa's own STFT in float64, not the float32 numba kernel: the descriptors of
-            # quiet high bands amplify float32 FFT rounding (on ESC-10 the top contrast band
-            # moved by up to 0.06 dB, flatness by 3e-4; librosa windows in float64 even for
-            # float32 clips), and power sums of loud clips (1e20) overflow float32. One STFT
-            # serves the five spectral descriptors.
-            S = np.abs(librosa.stft(X, **self._stft_params()))
+            # librosa's own STFT in float64 (librosa windows in float64 even for float32 clips),
+            # not the float32 numba kernel: the descriptors of quiet high bands amplify float32
+            # FFT rounding (on ESC-10 the top contrast band moved by up to 0.06 dB, flatness by
+            # 3e-4). One STFT serves the five spectral descriptors; they read its float32
+            # magnitudes as librosa's own do (half the memory traffic of float64), flatness
+            # reads float64: its power overflows float32 from amplitudes of 1e16, and numpy's
+            # float32 means over a batch round differently from per-clip means (3e-4 on ESC-10)
+            S64 = np.abs(librosa.stft(X, **self._stft_params()))
+            S = S64.astype(np.float32)
         parts = []
         centroid = None
         if "centroid" in chosen or "bandwidth" in chosen:
@@ -845,7 +848,7 @@ class SpectralDescriptors(_WaveformDescriptor):
             elif d == "rolloff":
                 parts.append(lf.spectral_rolloff(S=S, roll_percent=self.roll_percent, **kw))
             elif d == "flatness":
-                parts.append(lf.spectral_flatness(S=S))
+                parts.append(lf.spectral_flatness(S=S64))
             elif d == "contrast":
                 band = dict(fmin=self.contrast_fmin, n_bands=self.n_bands, quantile=self.quantile)
                 # per clip: librosa's dB conversion keeps top_db=80 below the peak of the whole
@@ -871,7 +874,18 @@ class SpectralDescriptors(_WaveformDescriptor):
         """
         check_is_fitted(self, "rows_")
         X = self._validate_waveforms(X, reset=False)
+        peak = float(np.abs(X).max())
+        # every magnitude is at most peak * win_length, a frame's sum at most that times n_freqs
+        if peak * self._win() * (self.n_fft // 2 + 1) > 1e37:
+            raise ValueError(
+                f"X has samples up to {peak:.4g} in magnitude: their spectra would exceed the float32 "
+                "range the descriptors are computed in. Waveforms are expected in [-1, 1]; scale "
+                "integer PCM by 1 / 2 ** (bits - 1)."
+            )
         return self._run(X, len(self.rows_))
+
+    def _win(self):
+        return self.n_fft if self.win_length is None else self.win_length
 
 
 class Deltas(_FeaturesOut, ArrayOutputMixin, BaseEstimator):

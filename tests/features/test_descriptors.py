@@ -307,6 +307,8 @@ def test_spectral_descriptors_refuse_bad_settings_and_input():
         SpectralDescriptors(sr=TONE_SR, n_fft=32, hop_length=16).fit(X)
     with pytest.raises(ValueError, match="infinite"):
         SpectralDescriptors(sr=TONE_SR).fit(np.where(X > 0.99, np.inf, X))
+    with pytest.raises(ValueError, match="float32 range"):
+        SpectralDescriptors(sr=TONE_SR).fit_transform(X * np.float32(1e32))
     with pytest.raises(ValueError, match="multi-channel"):
         SpectralDescriptors(sr=TONE_SR).fit(X[:, None])
 
