@@ -449,9 +449,9 @@ class Chroma(_WaveformDescriptor):
     (``librosa.util.normalize``, max-norm by default). With ``tuning=None`` the
     tuning of every clip is estimated from its own spectrogram as
     ``librosa.estimate_tuning`` does (parabolic-interpolation pitch tracking,
-    ``librosa.piptrack``, run once over the batch): librosa's batched call
-    would estimate one tuning for the whole batch, which differs from calling
-    it clip by clip. Clips of equal tuning share one filterbank product.
+    ``librosa.estimate_tuning`` on each clip's spectrogram): librosa's
+    batched call would estimate one tuning for the whole batch, which differs
+    from calling it clip by clip. Clips of equal tuning share one filterbank product.
     On a clip that is silent but for a click, the estimate depends on the FFT
     rounding noise of the silent frames and may differ from librosa's; pass
     ``tuning`` when the clips have no pitch to measure.
@@ -577,18 +577,13 @@ class Chroma(_WaveformDescriptor):
         return fb
 
     def _tunings(self, S):
-        """``librosa.estimate_tuning(S=S[i], sr, bins_per_octave=n_chroma)`` for every clip."""
+        """``librosa.estimate_tuning`` of every clip, called as ``librosa.feature.chroma_stft`` calls it."""
         import librosa
 
-        pitch, mag = librosa.piptrack(S=S, sr=self.sr, n_fft=self.n_fft)  # frame-wise: exact per clip
-        out = np.empty(len(S))
-        for i in range(len(S)):
-            voiced = pitch[i] > 0
-            threshold = np.median(mag[i][voiced]) if voiced.any() else 0.0
-            out[i] = librosa.pitch_tuning(
-                pitch[i][(mag[i] >= threshold) & voiced], resolution=0.01, bins_per_octave=self.n_chroma
-            )
-        return out
+        # clip by clip: on a batch librosa would return one tuning for all clips; and
+        # librosa.piptrack's temporaries of one clip stay in cache (8 clips: 0.22 s clip by
+        # clip, 0.31 s as one batch)
+        return np.array([librosa.estimate_tuning(S=s, sr=self.sr, bins_per_octave=self.n_chroma) for s in S])
 
     def _frames(self, X, n_threads):
         import librosa
@@ -670,9 +665,10 @@ class SpectralDescriptors(_WaveformDescriptor):
         Contrast octave bands (the output has ``n_bands + 1`` contrast rows).
     quantile : float, default=0.02
         Share of each band's bins defining its peak and valley.
-    batch_size : int, default=16
-        Clips processed at once (their float64 STFT: 16 clips of 5 s at
-        44.1 kHz take 110 MB).
+    batch_size : int, default=1
+        Clips processed at once. One at a time is fastest: the temporaries of
+        librosa's descriptor functions then stay in cache (8 clips of 5 s at
+        44.1 kHz: 0.15 s one by one, 0.29 s in batches of 16).
     n_jobs, verbose
         As in :class:`MFCC`; ``n_jobs`` threads compute batches side by side
         (numpy's FFT and librosa's array code release the GIL).
@@ -744,7 +740,7 @@ class SpectralDescriptors(_WaveformDescriptor):
         contrast_fmin: float = 200.0,
         n_bands: int = 6,
         quantile: float = 0.02,
-        batch_size: int = 16,
+        batch_size: int = 1,
         n_jobs: int | None = None,
         verbose: bool = False,
     ) -> None:
