@@ -251,8 +251,8 @@ class MFCC(_WaveformDescriptor):
 
     See Also
     --------
-    librosa.feature.mfcc : the per-clip reference.
-    Deltas : their first and second time derivatives.
+    skaudio.features.Deltas : their first and second time derivatives.
+    skaudio.features.MelSpectrogram : the log-mel step of the waveform path.
 
     References
     ----------
@@ -482,10 +482,6 @@ class Chroma(_WaveformDescriptor):
     feature_names_out_ : ndarray of str
         ``chroma0, chroma1, ...`` (with ``stats``: ``chroma0_mean, ...``).
 
-    See Also
-    --------
-    librosa.feature.chroma_stft : the per-clip reference.
-
     References
     ----------
     .. [1] Ellis, "Chroma feature analysis and synthesis", 2007,
@@ -682,13 +678,6 @@ class SpectralDescriptors(_WaveformDescriptor):
         ``rows_`` with each statistic appended (``centroid_mean, centroid_std, ...``).
     n_frames_, n_features_in_
         As in :class:`MFCC`.
-
-    See Also
-    --------
-    librosa.feature.spectral_centroid, librosa.feature.spectral_bandwidth,
-    librosa.feature.spectral_rolloff, librosa.feature.spectral_flatness,
-    librosa.feature.spectral_contrast, librosa.feature.zero_crossing_rate,
-    librosa.feature.rms : the per-clip references.
 
     References
     ----------
@@ -924,10 +913,6 @@ class Deltas(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
     2-D input ``(n_clips, n_frames)`` is one row of frames per clip; the output
     is 2-D then, unless ``stack`` adds rows.
 
-    See Also
-    --------
-    librosa.feature.delta : the per-clip reference.
-
     References
     ----------
     .. [1] Furui, "Speaker-independent isolated word recognition using dynamic
@@ -1114,10 +1099,6 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
     n_freqs, n_frames)`` (e.g. ``Spectrogram(power=1)``), not dB; 2-D input
     ``(n_clips, n_frames)`` is one frequency row per clip. The output keeps
     the input's shape (with twice the rows for ``"both"``).
-
-    See Also
-    --------
-    librosa.decompose.hpss : the per-clip reference.
 
     References
     ----------

@@ -484,7 +484,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             Add Hu's seven shape invariants of each region's mask, columns
             ``hu_0`` ... ``hu_6``, as ``skimage.measure.regionprops(...).moments_hu``
             gives them (invariant to shifts, scale and rotation of the region;
-            see :func:`hu_moments_batch`); computed for all regions at once
+            see :func:`~skaudio.features.image.hu_moments_batch`); computed for all regions at once
             from label sums.
 
         Returns

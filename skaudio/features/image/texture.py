@@ -89,7 +89,7 @@ def prewitt_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64
     The Prewitt operator is the Sobel operator with a flat ``[1, 1, 1] / 3``
     smoothing across the derivative instead of ``[1, 2, 1] / 4``: a little
     less noise-robust, a little more sensitive to diagonal edges. Returns
-    ``(h, v, magnitude)`` as :func:`sobel_batch` does (``h``: changes along
+    ``(h, v, magnitude)`` as :func:`~skaudio.features.image.sobel_batch` does (``h``: changes along
     frequency, ``v``: along time, ``magnitude = sqrt((h**2 + v**2) / 2)``),
     each equal to the skimage function applied clip by clip
     (``mode="reflect"``), from separable ``scipy.ndimage.correlate1d``
@@ -157,7 +157,7 @@ def hu_moments_batch(S: ArrayLike) -> NDArray[np.float64]:
     (``moments_normalized``) and combined into the seven invariants of Hu,
     which do not change when the shape is shifted, scaled or rotated (the
     seventh changes sign under reflection). Applied to the 0/1 masks of
-    :class:`SpectrogramSegmenter` they describe the shape of the segmented
+    :class:`~skaudio.features.SpectrogramSegmenter` they describe the shape of the segmented
     foreground; applied to a non-negative spectrogram, the distribution of
     its energy. The moments of the whole batch come from a few matrix
     products, not one skimage call per map. A map whose values sum to zero
@@ -284,19 +284,19 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
       ``lbp_method``) of the quantised clip.
     - ``"gabor"``: mean and standard deviation of the magnitude of the Gabor
       response (``skimage.filters.gabor``) for each frequency and orientation,
-      computed for the batch by :func:`gabor_batch`.
+      computed for the batch by :func:`~skaudio.features.image.gabor_batch`.
     - ``"edges"``: Sobel magnitude mean and spread, mean absolute responses to
       horizontal (spectral) and vertical (temporal, e.g. onsets) edges
-      (:func:`sobel_batch`), density of Canny edges
+      (:func:`~skaudio.features.image.sobel_batch`), density of Canny edges
       (``skimage.feature.canny`` with quantile thresholds), and mean absolute
       value and spread of the Laplacian of Gaussian
       (``scipy.ndimage.gaussian_laplace``); ``edge_filters`` selects among
       them and adds the same four statistics of the Prewitt operator
-      (:func:`prewitt_batch`).
+      (:func:`~skaudio.features.image.prewitt_batch`).
     - ``"hu"``: Hu's seven moment invariants of each map
-      (:func:`hu_moments_batch`, ``skimage.measure.moments_hu``): shape
+      (:func:`~skaudio.features.image.hu_moments_batch`, ``skimage.measure.moments_hu``): shape
       descriptors of the segmented regions when the maps are the 0/1 masks
-      of :class:`SpectrogramSegmenter` (put it first in the pipeline), of the
+      of :class:`~skaudio.features.SpectrogramSegmenter` (put it first in the pipeline), of the
       distribution of levels for spectrograms. Each map is first shifted to
       start at 0 and scaled to peak 1 (0/1 masks are unchanged; dB maps
       become non-negative, and loudness does not matter); constant maps give
