@@ -2,12 +2,15 @@
 
 Each transformer equals the librosa function of the same name on every clip of
 a batch (``tests/features/test_descriptors.py`` checks it on real ESC-10 clips
-and on synthetic signals). The spectra come from skaudio's fused numba STFT
-(:class:`~skaudio.features.Spectrogram`, :class:`~skaudio.features.MelSpectrogram`),
-computed once per batch and shared by every descriptor that needs them; what
-follows the spectra is one vectorised call over the whole batch (a matrix
+and on synthetic signals). MFCC and chroma read the spectra of skaudio's fused
+numba STFT (:class:`~skaudio.features.MelSpectrogram`,
+:class:`~skaudio.features.Spectrogram`); the spectral descriptors share one
+librosa STFT per clip, whose float64 precision their quiet high bands need.
+What follows the spectra is one vectorised call over the batch (a matrix
 product, ``scipy.ndimage``, ``scipy.signal`` or librosa's own functions, which
-accept ``(n_clips, ...)`` arrays). Frame-wise outputs ``(n_clips, n_rows,
+accept ``(n_clips, ...)`` arrays), except where librosa's result on a batch is
+not its per-clip result (chroma's tuning estimate, spectral contrast's dB
+floor), which run clip by clip. Frame-wise outputs ``(n_clips, n_rows,
 n_frames)`` can be summarised over time (``stats=("mean", "std")``) into 2-D
 feature tables for classic estimators, named by ``get_feature_names_out``.
 """
