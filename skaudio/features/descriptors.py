@@ -579,10 +579,25 @@ class Chroma(_WaveformDescriptor):
         """``librosa.estimate_tuning`` of every clip, called as ``librosa.feature.chroma_stft`` calls it."""
         import librosa
 
-        # clip by clip: on a batch librosa would return one tuning for all clips; and
-        # librosa.piptrack's temporaries of one clip stay in cache (8 clips: 0.22 s clip by
-        # clip, 0.31 s as one batch)
-        return np.array([librosa.estimate_tuning(S=s, sr=self.sr, bins_per_octave=self.n_chroma) for s in S])
+        # estimate_tuning's pitch tracker (librosa.piptrack) keeps peaks below its fmax=4000 Hz
+        # and reads each bin's neighbours only; the bins above do not change its result but were
+        # 80 % of its work at 44.1 kHz. It gets the rows up to 3 bins past 4000 Hz, with the
+        # sampling rate that keeps their frequencies (the row count sets its n_fft) and each
+        # frame's peak over all rows for its 0.1 * peak threshold. Clip by clip: on a batch
+        # librosa would return one tuning for all clips.
+        df = self.sr / self.n_fft
+        rows = int(np.ceil(4000.0 / df)) + 3
+        if rows >= S.shape[1]:
+            rows, sr = S.shape[1], self.sr
+        else:
+            sr = df * 2 * (rows - 1)
+        out = np.empty(len(S))
+        for i, s in enumerate(S):
+            peak = s.max(axis=0)
+            out[i] = librosa.estimate_tuning(
+                S=s[:rows], sr=sr, bins_per_octave=self.n_chroma, ref=lambda _S, axis, p=peak: p
+            )
+        return out
 
     def _frames(self, X, n_threads):
         import librosa

@@ -199,6 +199,16 @@ def test_chroma_equals_librosa_on_real_clips(esc10_clips):
     np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-4)
 
 
+@pytest.mark.parametrize("n_fft", [1024, 2048, 4096])
+def test_chroma_tuning_estimate_is_librosas_on_the_whole_spectrogram(esc10_clips, n_fft):
+    # the estimate reads the rows up to 4000 Hz only (librosa.piptrack's fmax); it must give
+    # exactly what librosa.estimate_tuning gives on every row, as chroma_stft calls it
+    est = Chroma(sr=SR, n_fft=n_fft).fit(esc10_clips[:1])
+    S = est.frontend_._compute(esc10_clips, 1)
+    ref = [librosa.estimate_tuning(S=s, sr=SR, bins_per_octave=12) for s in S]
+    np.testing.assert_array_equal(est._tunings(S), ref)
+
+
 @pytest.mark.parametrize("params", [dict(), dict(tuning=0.2, norm=2), dict(n_chroma=24, n_fft=4096)])
 def test_chroma_equals_librosa_on_synthetic_clips(params):
     X = _tones()
