@@ -450,11 +450,14 @@ class Chroma(_WaveformDescriptor):
     The power spectrogram (fused numba STFT) is projected on librosa's chroma
     filterbank (``librosa.filters.chroma``) and each frame normalised
     (``librosa.util.normalize``, max-norm by default). With ``tuning=None`` the
-    tuning of every clip is estimated from its own spectrogram as
-    ``librosa.estimate_tuning`` does (parabolic-interpolation pitch tracking,
-    ``librosa.estimate_tuning`` on each clip's spectrogram): librosa's
-    batched call would estimate one tuning for the whole batch, which differs
-    from calling it clip by clip. Clips of equal tuning share one filterbank product.
+    tuning of every clip is estimated from its own spectrogram by
+    ``librosa.estimate_tuning`` (parabolic-interpolation pitch tracking), as
+    ``librosa.feature.chroma_stft`` does for one clip; librosa's batched call
+    would estimate one tuning for the whole batch, which differs from calling
+    it clip by clip. The estimate reads only the rows below 4000 Hz that
+    ``librosa.piptrack`` keeps (with each frame's peak over all rows for its
+    threshold), which gives librosa's tuning exactly at a fraction of the
+    cost. Clips of equal tuning share one filterbank product.
     On a clip that is silent but for a click, the estimate depends on the FFT
     rounding noise of the silent frames and may differ from librosa's; pass
     ``tuning`` when the clips have no pitch to measure.
