@@ -20,7 +20,13 @@ from tests.hardening import (
     test_properties_metrics,
 )
 
-SUBPACKAGES = ["skaudio.features", "skaudio.features.image", "skaudio.metrics", "skaudio.models"]
+SUBPACKAGES = [
+    "skaudio.features",
+    "skaudio.features.image",
+    "skaudio.metrics",
+    "skaudio.models",
+    "skaudio.datasets",
+]
 
 #: Public names that are not computations on user data, or are covered elsewhere, and why.
 NOT_APPLICABLE = {
@@ -28,6 +34,11 @@ NOT_APPLICABLE = {
         "downloads the archive, then calls load_esc50 (covered); tests/datasets mocks the download"
     ),
     "fix_length": "the function behind FixLength (covered), also tests/test_io.py",
+    "get_data_home": "names the download folder, reads no data; tests/datasets/test_esc50.py "
+    "('$SKAUDIO_DATA' through load_esc50(None))",
+    "protocol_cv": "builds a splitter from a loader's Bunch, reads no user files; "
+    "tests/datasets/test_protocols.py (equal to LeaveOneGroupOut/GroupKFold, held-out rows, "
+    "bad bunches and arguments)",
     "make_sound_events": "a generator of synthetic data, not a consumer of user input; tests/datasets",
     "pooling_report_main": "the CLI command over compare_pooling (covered); tests/test_cli.py",
     "capture_activations": "reads layers of a fitted network; tests/interpret/test_hooks.py (values, "
