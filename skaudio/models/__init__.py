@@ -4,6 +4,7 @@ from skaudio.models._base import AudioNetClassifier
 from skaudio.models.augment import AudioAugment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
+from skaudio.models.data import AudioFileDataset
 from skaudio.models.profile import profile
 from skaudio.models.sampling import BalancedUnderSampler
 
@@ -13,6 +14,7 @@ __all__ = [
     "DualBranchClassifier",
     "AudioNetClassifier",
     "AudioAugment",
+    "AudioFileDataset",
     "BalancedUnderSampler",
     "EMA",
     "OneCycle",

@@ -32,8 +32,9 @@ from skaudio._validation import _cast, _check_float_dtype, check_finite
 
 __all__ = ["AudioFileDataset"]
 
-#: bytes read at a time by the up-front checks of a memory-mapped array (64 MiB)
-_CHECK_BYTES = 64 * 2**20
+#: bytes read at a time by the up-front checks of a memory-mapped array: 16 MiB, a few
+#: batches of spectrograms, so the checks add less to the peak memory than training does
+_CHECK_BYTES = 16 * 2**20
 
 
 class _MemmapRows:
@@ -125,7 +126,9 @@ def _file_layout(X):
     ):
         return None
     item = X.shape[1:]
-    c_strides = tuple(np.empty((0,) + item, dtype=X.dtype).strides[1:]) if item else ()
+    c_strides = tuple(
+        int(np.prod(item[k + 1 :], dtype=np.int64)) * X.dtype.itemsize for k in range(len(item))
+    )
     if X.strides[1:] != c_strides and np.prod(item, dtype=np.int64) > 1:
         return None
     start = X.__array_interface__["data"][0] - root.__array_interface__["data"][0]
@@ -245,6 +248,7 @@ class AudioFileDataset(torch.utils.data.Dataset):
         self.frontend_ = None
         if frontend is not None:
             self.frontend_ = clone(frontend).fit(self._load(0)[None]) if _needs_fit(frontend) else frontend
+        self.shape = None
         self.shape = (len(self.files),) + self[0].shape
 
     def __len__(self) -> int:
@@ -253,14 +257,14 @@ class AudioFileDataset(torch.utils.data.Dataset):
     def _load(self, i):
         from skaudio.io import load_audio
 
-        return load_audio(self.files[i], sr=self.sr, duration=self.duration, offset=self.offset)
+        return load_audio(self.files[i], sr=self.sr, duration=self.duration, offset=self.offset)[0]
 
     def __getitem__(self, i: int) -> np.ndarray:
         clip = self._load(i)
         if self.frontend_ is not None:
             clip = np.asarray(self.frontend_.transform(clip[None]))[0]
         clip = np.ascontiguousarray(clip, dtype=np.float32)
-        expected = getattr(self, "shape", None)
+        expected = self.shape
         if expected is not None and clip.shape != expected[1:]:
             raise ValueError(
                 f"{self.files[i]} gives an item of shape {clip.shape}, the first file {expected[1:]}: "

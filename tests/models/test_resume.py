@@ -58,8 +58,14 @@ def test_killed_fit_resumes_to_the_uninterrupted_weights(tmp_path):
     script = tmp_path / "train.py"
     script.write_text(textwrap.dedent(SETUP + KILLED))
     ckpt, mark = tmp_path / "ckpt", tmp_path / "mid-epoch-3"
-    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, str(script), str(ckpt), str(mark)], env=env, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "OMP_NUM_THREADS": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(ckpt), str(mark)], env=env, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 120
         while not mark.exists():
