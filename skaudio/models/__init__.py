@@ -1,6 +1,7 @@
 """scikit-learn estimators wrapping the skaudio torch networks (built on skorch)."""
 
 from skaudio.models._base import AudioNetClassifier
+from skaudio.models.accelerate import AudioAccelerateMixin
 from skaudio.models.augment import AudioAugment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.classifiers import DEGramNetClassifier, DualBranchClassifier, SECNNClassifier
@@ -13,6 +14,7 @@ __all__ = [
     "DEGramNetClassifier",
     "DualBranchClassifier",
     "AudioNetClassifier",
+    "AudioAccelerateMixin",
     "AudioAugment",
     "AudioFileDataset",
     "BalancedUnderSampler",
