@@ -590,9 +590,12 @@ class AudioNetClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like
+        X : array-like, numpy.memmap or AudioFileDataset
             Spectrogram batch ``(n_clips, n_freqs, n_frames)`` (waveforms
-            ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`).
+            ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`). A memmap
+            (e.g. from :func:`~skaudio.features.extract_to_memmap`) or an
+            :class:`~skaudio.models.AudioFileDataset` stays on disk: the batches are
+            read as training needs them.
         y : array-like of shape (n_clips,)
             Class labels (any type :func:`numpy.unique` sorts).
         **fit_params
