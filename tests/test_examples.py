@@ -106,3 +106,13 @@ def test_ablation_configurations_are_the_documented_switches():
     dual = module.estimator("dual", module.STUDIES["dual"]["no_garm"])
     assert dual.get_params()["module__garm"] is False
     assert module.main(["--study", "dual", "--configs", "nope"]) == 2
+
+
+def test_gpu_throughput_example_skips_cleanly_without_cuda(capsys, monkeypatch):
+    """The prepared GPU measurement exits quietly (status 0, a one-line reason) on a machine without CUDA."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    module = _load("gpu_throughput")
+    assert module.main([]) is None
+    assert "CUDA is not available" in capsys.readouterr().out

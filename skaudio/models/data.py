@@ -26,7 +26,7 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 
 from skaudio._validation import _cast, _check_float_dtype, check_finite
 
@@ -226,7 +226,7 @@ class AudioFileDataset(torch.utils.data.Dataset):
         *,
         duration: float | None = None,
         offset: float = 0.0,
-        frontend=None,
+        frontend: BaseEstimator | None = None,
     ) -> None:
         from skaudio.features.streaming import _check_files, _needs_fit
 
