@@ -79,6 +79,17 @@ def test_memmap_with_workers_early_stopping_and_balance(tmp_path, spectra):
     assert a.history[:, "valid_acc"] == b.history[:, "valid_acc"]
 
 
+def test_memmap_with_spawned_workers(tmp_path, spectra):
+    # spawn (macOS's and Windows' default) pickles the dataset into each worker
+    X, y = spectra
+    kw = dict(module__width=4, max_epochs=1, batch_size=8, random_state=0)
+    a = SECNNClassifier(**kw).fit(X, y)
+    b = SECNNClassifier(
+        **kw, iterator_train__num_workers=1, iterator_train__multiprocessing_context="spawn"
+    ).fit(_memmap(tmp_path, X), y)
+    assert _same_weights(a, b)
+
+
 def test_memmap_pickles_as_its_path(tmp_path, spectra):
     X, _ = spectra
     Xm = _memmap(tmp_path, np.concatenate([X] * 40))  # 40 * 23 kB

@@ -111,3 +111,23 @@ def test_partial_fit_writes_no_checkpoint(tmp_path):
     clf.partial_fit(ns["X"], ns["y"])
     assert (tmp_path / "latest.json").read_text() == before
     assert isinstance(clf, SECNNClassifier)
+
+
+def test_ctrl_c_mid_epoch_then_fit_again_resumes(tmp_path):
+    # skorch ends training quietly on KeyboardInterrupt (fit returns); the next fit resumes
+    from skorch.callbacks import Callback
+
+    ns = {}
+    exec(SETUP, ns)
+
+    class CtrlC(Callback):
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training and len(net.history) == 4 and len(net.history[-1, "batches"]) == 1:
+                raise KeyboardInterrupt
+
+    cut = ns["make"](checkpoint_dir=tmp_path, callbacks=[CtrlC()]).fit(ns["X"], ns["y"])
+    assert len(cut.history) == 4  # stopped in epoch 4, after the checkpoint of epoch 3
+    resumed = ns["make"](checkpoint_dir=tmp_path).fit(ns["X"], ns["y"])
+    whole = ns["make"]().fit(ns["X"], ns["y"])
+    a, b = _weights(whole), _weights(resumed)
+    assert all(torch.equal(a[k], b[k]) for k in a)
