@@ -27,7 +27,7 @@ class AudioAccelerateMixin(AccelerateMixin):
     across processes). Pass ``accelerator=Accelerator(...)``; ``device`` must stay None
     (the accelerator places the network and the batches) and ``amp`` False (mixed
     precision is the accelerator's: ``Accelerator(mixed_precision="fp16")`` or
-    ``"bf16"``).
+    ``"bf16"``). ``checkpoint_dir`` works in one process only (refused with more).
 
     Parameters
     ----------
@@ -55,6 +55,13 @@ class AudioAccelerateMixin(AccelerateMixin):
             raise ValueError(
                 f"amp={self.amp!r} with an Accelerator: mixed precision is the accelerator's, "
                 "e.g. Accelerator(mixed_precision='fp16'); leave amp=False"
+            )
+        if self.checkpoint_dir is not None and self.accelerator.num_processes > 1:
+            # each process has random generators of its own, which one checkpoint folder
+            # written by every process cannot hold; not built (no multi-GPU machine to test on)
+            raise ValueError(
+                f"checkpoint_dir resumes single-process training; this Accelerator runs "
+                f"{self.accelerator.num_processes} processes: leave checkpoint_dir=None"
             )
 
     def _initialize_callbacks(self):

@@ -62,3 +62,15 @@ def test_accelerator_mixed_precision_and_refusals(data):
         AcceleratedSECNN(accelerator=accelerate.Accelerator(cpu=True), amp="bf16", max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="set device=None"):
         AcceleratedSECNN(accelerator=accelerate.Accelerator(cpu=True), device="cpu", max_epochs=1).fit(X, y)
+
+
+def test_checkpoint_dir_in_one_process_and_refused_in_several(data, tmp_path, monkeypatch):
+    X, y = data
+    kw = dict(module__width=4, max_epochs=2, batch_size=8, random_state=0, checkpoint_dir=tmp_path)
+    clf = AcceleratedSECNN(accelerator=accelerate.Accelerator(cpu=True), **kw).fit(X, y)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch-000002", "latest.json"]
+    again = AcceleratedSECNN(accelerator=accelerate.Accelerator(cpu=True), **kw).fit(X, y)  # resumes: done
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    monkeypatch.setattr(accelerate.Accelerator, "num_processes", property(lambda self: 2))
+    with pytest.raises(ValueError, match="checkpoint_dir resumes single-process training"):
+        AcceleratedSECNN(accelerator=accelerate.Accelerator(cpu=True), **kw).fit(X, y)
