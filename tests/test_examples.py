@@ -122,3 +122,13 @@ def test_mfcc_svm_example_runs_on_a_few_clips_per_fold(esc10_dir, capsys):
 def test_mfcc_svm_example_without_data_fails_fast(tmp_path, capsys):
     assert _load("mfcc_svm_esc10").main(["--data", str(tmp_path)]) == 1
     assert "esc10" in capsys.readouterr().err
+
+
+def test_gpu_throughput_example_skips_cleanly_without_cuda(capsys, monkeypatch):
+    """The prepared GPU measurement exits quietly (status 0, a one-line reason) on a machine without CUDA."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    module = _load("gpu_throughput")
+    assert module.main([]) is None
+    assert "CUDA is not available" in capsys.readouterr().out

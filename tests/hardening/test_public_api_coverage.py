@@ -49,6 +49,11 @@ NOT_APPLICABLE = {
     "(cache filled and loaded by a fresh process, unknown targets, unwritable cache, no orphan workers)",
     "profile": "measures a network, not the data; tests/models/test_profile.py (counts by hand, the "
     "module's mode and weights unchanged, bad arguments and inputs, unfitted estimators)",
+    "AudioFileDataset": "a torch Dataset of files read on access; tests/models/test_data.py (bad sr, "
+    "front end and file list; clips of two lengths and negative front-end output refused naming the file; "
+    "fits equal to the in-memory array, with DataLoader workers)",
+    "AudioAccelerateMixin": "a mixin of the classifiers (covered) with an Accelerator; "
+    "tests/models/test_accelerate.py (same weights as the plain classifier, refused amp and device)",
     "BalancedUnderSampler": "draws indices from class labels; tests/models/test_sampling.py (counts per "
     "class, seeded draws, bad labels) and the estimators' balance parameter",
 }
