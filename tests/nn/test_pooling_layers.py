@@ -165,3 +165,31 @@ def test_nonnegative_modes_refuse_negative_input(mode):
     ok = torch.tensor([[0.0, 1.0, 3.0]])
     assert torch.isfinite(GlobalPool(mode)(ok)).all()
     assert Pool2d(mode, kernel_size=3, padding=1)(torch.rand(1, 1, 4, 4)).shape == (1, 1, 2, 2)
+
+
+@pytest.mark.parametrize("mode", POOLING_METHODS)
+@pytest.mark.parametrize("scale", [1e-25, 1e20, 1e38])
+def test_layers_agree_with_the_kernels_across_the_float32_range(mode, scale):
+    # issue 28: the same float32 squares, sums and variances overflowed (or underflowed)
+    # in the torch formulas as in the numba row kernels
+    X = np.abs(_data(mode, (2, 4, 16), seed=5)) + 1.0 if mode in NONNEG else _data(mode, (2, 4, 16), seed=5)
+    X = (X / np.abs(X).max() * 3.0 * scale).astype(np.float32)
+    params = PARAMS.get(mode, {})
+    want = pool2d(X, mode, **params)
+    got = Pool2d(mode, learnable=False, **params)(torch.from_numpy(X[:, None]))[:, 0].numpy()
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
+
+
+def test_lse_layer_with_small_r_is_the_mean():
+    x = torch.from_numpy(_data("lse", (2, 3, 8), seed=6))
+    np.testing.assert_allclose(
+        GlobalPool("lse", learnable=False, r=1e-20)(x).numpy(), x.mean(-1).numpy(), rtol=1e-5
+    )
+
+
+def test_layer_parameters_outside_float32_are_refused():
+    with pytest.raises(ValueError, match=r"r=1e\+39.*float32"):
+        Pool2d("lse", r=1e39)
+    with pytest.raises(ValueError, match=r"n=1e-46.*float32"):
+        GlobalPool("power", n=1e-46)
