@@ -52,7 +52,7 @@ from numpy.typing import ArrayLike
 
 from skaudio._deprecation import renamed_keyword
 from skaudio._kernels._fastmath import _vexp, _vlog
-from skaudio._kernels.pooling_table import DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
+from skaudio._kernels.pooling_table import BY_NAME, DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
 
 __all__ = [
     "POOLING_METHODS",
@@ -75,6 +75,9 @@ NONNEGATIVE_MODES = NONNEGATIVE_METHODS
 _FAST_MIN_COLUMNS = 8
 _FAST_MAX_REGION = 64
 _MODE_ID = {name: i for i, name in enumerate(POOLING_METHODS)}
+# the magnitudes a nonzero method parameter may have: float32's smallest subnormal and largest
+_F32_TINY = float(np.finfo(np.float32).smallest_subnormal)
+_F32_MAX = float(np.finfo(np.float32).max)
 # each method's number in the kernels, read from the table by name (so its order is free)
 _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = (
     _MODE_ID[name]
@@ -185,13 +188,17 @@ def _region_lnp(buf, m, mode, a, p, r, n, v):
 
 
 def _region_lse(buf, m, mode, a, p, r, n, v):
+    # log(mean exp(r x)) = r top + log1p(mean expm1(r (x - top))): where r (x - top) is
+    # below float64 resolution next to 1 (1.1e-16; values ~1e-20 with r = 1, or r = 1e-20),
+    # exp() rounds every term to 1 and log(mean) to 0, which returned the max instead of
+    # the small-r limit (the mean); expm1 and log1p keep it, as the row kernels' series does
     top = buf[0]
     for i in range(1, m):
         top = max(top, buf[i])
     s = 0.0
     for i in range(m):
-        s += math.exp(r * (buf[i] - top))
-    return top + math.log(s / m) / r
+        s += math.expm1(r * (buf[i] - top))
+    return top + math.log1p(s / m) / r
 
 
 def _region_power(buf, m, mode, a, p, r, n, v):
@@ -261,6 +268,60 @@ def _region_attention(buf, m, mode, a, p, r, n, v):
 # float32 for small regions (twice the SIMD width), float64 for long ones (global
 # pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
 # they do not alias and vectorises the loops.
+# Float32 range. A region whose largest |x| lies outside [2**-56, 2**57) is multiplied by
+# the power of two that brings that largest |x| into [1, 2) (into [2, 4) above 2**127),
+# and the result is divided by it again. A power of two rounds nothing, so inside that
+# range (factor 1) every result is bit-identical to the unscaled formulas, and outside it
+# the formulas see the values of an ordinary map: squares of values below 2**57, summed
+# over the 64 cells a region holds at most, stay below 2**120 (float32 overflows at
+# 2**128: lsp and attention's variance overflowed from 1.9e19 on), values of at least
+# 2**-56 square to normal numbers (>= 2**-112; float32's smallest normal is 2**-126:
+# lsp underflowed to 0 near 1e-25), and sums of values near 3e38 (esp, auto, power,
+# entropy) cannot overflow. The exponents of esp, auto, lse and attention are formed as
+# ``scale * (u - u_ref)`` in scaled units, ``scale`` clamped to 2**100: a product of two
+# finite float32 numbers, never inf - inf (the NaN of r = 1e30 on values of 1e10), and the
+# clamp changes a weight only where two values differ by less than 2**-100 of the region.
+_SCALE_LOW = np.int32(-56)
+_SCALE_HIGH = np.int32(56)
+_EXP_MIN = np.int32(-126)
+_EXP_MAX = np.int32(126)
+_EXP_BIAS = np.int32(127)
+_MANT_BITS = np.int32(23)
+_CLAMP = np.float32(2.0**100)
+_UNCLAMP = np.float32(2.0**-100)
+_ONE = np.float32(1.0)
+_ZERO = np.float32(0.0)
+_EPS_STD = np.float32(1e-6)
+_EPS_TINY = np.float32(1e-30)
+_SERIES_MAX = np.float32(-0.35)
+
+
+@njit(cache=True, inline="always")
+def _rows_abs_max(vals, big):
+    """big[:L] <- the largest |x| of each column."""
+    K, L = vals.shape
+    for j in range(L):
+        big[j] = abs(vals[0, j])
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            big[j] = max(big[j], abs(row[j]))
+
+
+@njit(cache=True, inline="always")
+def _rows_scale(big, inv, ibuf, L, always):
+    """inv[:L] <- the power of two that maps ``big`` (>= 0) into [1, 2); unless ``always``,
+    1 where ``big`` lies inside [2**-56, 2**57) (see "Float32 range" above)."""
+    bits = big[:L].view(np.int32)
+    for j in range(L):
+        e = (bits[j] >> _MANT_BITS) - _EXP_BIAS  # big >= 0: no sign bit; 0 and subnormals: -127
+        k = min(max(-e, _EXP_MIN), _EXP_MAX)
+        ibuf[j] = ((k if (always or e > _SCALE_HIGH or e < _SCALE_LOW) else 0) + _EXP_BIAS) << _MANT_BITS
+    pw = ibuf[:L].view(np.float32)
+    for j in range(L):
+        inv[j] = pw[j]
+
+
 @njit(cache=True, inline="always")
 def _rows_mean_abs_sq(vals, y, square):
     """y <- mean of |x|, or sqrt(mean x**2) when ``square``, in float64."""
@@ -287,13 +348,19 @@ def _rows_lsp(vals, y, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
+    big = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    _rows_abs_max(vals, big)
+    _rows_scale(big, inv, ibuf, L, True)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            num[j] += row[j] * row[j]
-            den[j] += row[j]
+            u = row[j] * inv[j]
+            num[j] += u * u
+            den[j] += u
     for j in range(L):
-        y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
+        y[j] = num[j] / den[j] / inv[j] if den[j] > 0 else _ZERO
 
 
 @njit(cache=True, inline="always")
@@ -305,22 +372,34 @@ def _rows_softmax(vals, y, scale, acc_dtype):
     w = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     hi = np.empty(L, np.float32)
+    lo = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
     for j in range(L):
-        hi[j] = scale * vals[0, j]
+        hi[j] = vals[0, j]
+        lo[j] = vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            hi[j] = max(hi[j], scale * row[j])
+            hi[j] = max(hi[j], row[j])
+            lo[j] = min(lo[j], row[j])
+    for j in range(L):
+        w[j] = max(hi[j], -lo[j])
+    _rows_scale(w, inv, ibuf, L, True)
+    # exponents scale * (x - x_ref), x_ref the max (scale >= 0) or the min, in scaled units:
+    # hi becomes the scaled x_ref, lo the scale in scaled units (``Float32 range``)
+    for j in range(L):
+        hi[j] = (hi[j] if scale >= 0 else lo[j]) * inv[j]
+        lo[j] = min(max(scale / inv[j], -_CLAMP), _CLAMP)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            w[j] = scale * row[j] - hi[j]
+            w[j] = lo[j] * (row[j] * inv[j] - hi[j])
         _vexp(w, ibuf, L)
         for j in range(L):
-            num[j] += w[j] * row[j]
+            num[j] += w[j] * (row[j] * inv[j])
             den[j] += w[j]
     for j in range(L):
-        y[j] = num[j] / den[j]
+        y[j] = num[j] / den[j] / inv[j]
 
 
 @njit(cache=True, inline="always")
@@ -334,11 +413,10 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
-    hi = np.zeros(L, np.float32)
-    for k in range(K):
-        row = vals[k]
-        for j in range(L):
-            hi[j] = max(hi[j], abs(row[j]))
+    hi = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    _rows_abs_max(vals, hi)
+    _rows_scale(hi, inv, ibuf, L, True)
     for k in range(K):
         row = vals[k]
         for j in range(L):
@@ -350,13 +428,13 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
         _vexp(w, ibuf, L)
         for j in range(L):
             wt = w[j] if row[j] != 0 else np.float32(1.0 if ex == 0 else 0.0)
-            num[j] += wt * row[j]
+            num[j] += wt * (row[j] * inv[j])
             den[j] += wt
     for j in range(L):
         if hi[j] == 0:
             y[j] = 0.0
         elif is_power:
-            y[j] = num[j] / den[j]
+            y[j] = num[j] / den[j] / inv[j]
         else:
             y[j] = hi[j] * (den[j] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
 
@@ -452,31 +530,45 @@ def _rows_power_general(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 @njit(cache=True, inline="always")
 def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # lse = max + log(mean exp(t)) / r, t = r (x - max), formed as R d in scaled units
+    # (d = u - max u, R = r / inv; see "Float32 range"); the sums hold expm1(t) / R, so
+    # that R, which can underflow (r = 1e-30 on values of 1e-38), cancels
     K, L = vals.shape
-    scale = np.float32(r)
     den = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
     hi = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    top = np.empty(L, np.float32)
+    sc = np.empty(L, np.float32)
+    isc = np.empty(L, np.float32)
     for j in range(L):
-        hi[j] = scale * vals[0, j]
+        hi[j] = vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            hi[j] = max(hi[j], scale * row[j])
+            hi[j] = max(hi[j], row[j])
+    _rows_abs_max(vals, w)
+    _rows_scale(w, inv, ibuf, L, True)
+    scale = np.float32(r)
+    for j in range(L):
+        top[j] = hi[j] * inv[j]
+        sc[j] = min(max(scale / inv[j], _UNCLAMP), _CLAMP)
+        isc[j] = _ONE / sc[j]
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            w[j] = scale * row[j] - hi[j]
-            lg[j] = w[j]
+            lg[j] = row[j] * inv[j] - top[j]
+            w[j] = sc[j] * lg[j]
         _vexp(w, ibuf, L)
-        # sum of expm1(t), t = r x - max: for small |t| the series, not exp(t) - 1,
-        # so a region whose values differ by far less than 1/r keeps its precision
+        # sum of expm1(t) / R: for small |t| the series, not exp(t) - 1, so a region whose
+        # values differ by far less than 1/r keeps its precision
         for j in range(L):
-            t = lg[j]
-            q = t * (
+            d = lg[j]
+            t = sc[j] * d
+            q = d * (
                 np.float32(1.0)
                 + t
                 * (
@@ -496,16 +588,18 @@ def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
                     )
                 )
             )
-            den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
+            den[j] += q if t > _SERIES_MAX else (w[j] - _ONE) * isc[j]
     # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
     for j in range(L):
-        w[j] = np.float32(1.0) + den[j] / K
+        w[j] = _ONE + den[j] / K * sc[j]
     _vlog(w, lg, ibuf, ebuf, L)
     for j in range(L):
         sm = den[j] / K
-        u1 = w[j] - np.float32(1.0)
-        l1p = sm if u1 == 0 else lg[j] * (sm / u1)
-        y[j] = (hi[j] + l1p) / scale
+        u1 = w[j] - _ONE
+        # log1p(s) / r, in float64: s / r = mean(expm1(t) / R) / inv where log1p(s) = s
+        # (R cancels), else the logarithm over r (which can exceed float32 for small r)
+        off = np.float64(sm) / inv[j] if u1 == 0 else np.float64(lg[j] * (sm * sc[j] / u1)) / r
+        y[j] = hi[j] + off
 
 
 @njit(cache=True, inline="always")
@@ -517,45 +611,56 @@ def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
     scale = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
-    big = np.zeros(L, np.float32)
+    big = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    # the z-scores do not depend on the units: computed on the scaled values, whose
+    # variance neither overflows (>= 1.9e19 it did, and the weights fell back to the
+    # mean) nor underflows (below ~1e-19)
+    _rows_abs_max(vals, big)
+    _rows_scale(big, inv, ibuf, L, True)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            mean[j] += row[j]
-            big[j] = max(big[j], abs(row[j]))
+            mean[j] += row[j] * inv[j]
     for j in range(L):
         mean[j] = mean[j] * np.float32(1.0 / K)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            d = row[j] - mean[j]
+            d = row[j] * inv[j] - mean[j]
             scale[j] += d * d
-    hi = np.empty(L, np.float32)
+    # the largest exponent in the exponents' own dtype: rounded to float32 while the
+    # exponents are float64 (whole rows), it left the largest one up to half a float32 step
+    # above 0, which from |v z| ~ 1e7 on gave several cells the clamped weight exp(88)
+    hi = np.empty(L, acc_dtype)
     for j in range(L):
-        # scale now holds v / (std + eps) instead of the summed squares
+        # scale now holds v / (std + eps) instead of the summed squares (in scaled units)
         scale[j] = np.float32(v) / (
-            np.sqrt(scale[j] * np.float32(1.0 / K)) + np.float32(1e-6) * big[j] + np.float32(1e-30)
+            np.sqrt(scale[j] * np.float32(1.0 / K)) + _EPS_STD * (big[j] * inv[j]) + _EPS_TINY * inv[j]
         )
-        hi[j] = scale[j] * (vals[0, j] - mean[j])
+        scale[j] = min(max(scale[j], -_CLAMP), _CLAMP)
+        hi[j] = scale[j] * (vals[0, j] * inv[j] - mean[j])
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            hi[j] = max(hi[j], scale[j] * (row[j] - mean[j]))
+            hi[j] = max(hi[j], scale[j] * (row[j] * inv[j] - mean[j]))
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            w[j] = scale[j] * (row[j] - mean[j]) - hi[j]
+            w[j] = scale[j] * (row[j] * inv[j] - mean[j]) - hi[j]
         _vexp(w, ibuf, L)
         for j in range(L):
-            num[j] += w[j] * row[j]
+            num[j] += w[j] * (row[j] * inv[j])
             den[j] += w[j]
     for j in range(L):
-        y[j] = num[j] / den[j]
+        y[j] = num[j] / den[j] / inv[j]
 
 
 @njit(cache=True, inline="always")
 def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
-    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x), on the scaled
+    # values (the argmax does not depend on the units; their sum cannot overflow, and
+    # subnormal values, which _vlog does not take, become normal)
     K, L = vals.shape
     den = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
@@ -563,10 +668,13 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
     log_s = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
+    inv = np.empty(L, np.float32)
+    _rows_abs_max(vals, w)
+    _rows_scale(w, inv, ibuf, L, False)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            den[j] += row[j]
+            den[j] += row[j] * inv[j]
     for j in range(L):
         lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
     _vlog(lg, log_s, ibuf, ebuf, L)
@@ -577,10 +685,12 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            lg[j] = row[j] if row[j] > 0 else np.float32(1.0)
+            u = row[j] * inv[j]
+            lg[j] = u if u > 0 else np.float32(1.0)
         _vlog(lg, w, ibuf, ebuf, L)
         for j in range(L):
-            h = row[j] * (log_s[j] - w[j]) if row[j] > 0 else np.float32(0.0)
+            u = row[j] * inv[j]
+            h = u * (log_s[j] - w[j]) if u > 0 else np.float32(0.0)
             if h > best[j]:
                 best[j] = h
                 y[j] = row[j]
@@ -887,6 +997,18 @@ def check_method_params(method, a=None, p=None, r=None, n=None, v=None):
         ):
             raise ValueError(f"{key} must be a finite real number, got {val!r}")
         vals[key] = float(val)
+    # the row kernels compute in float32: a parameter that float32 holds as 0 or inf gave
+    # all-NaN results (lse with r=1e39 or 1e-46), or another rule (power with n < 1.4e-45
+    # became n = 0); only the method's own parameters reach its formula
+    for key in BY_NAME[method].params:
+        with np.errstate(over="ignore", under="ignore"):
+            single = np.float32(vals[key])
+        if vals[key] != 0.0 and (single == 0.0 or not np.isfinite(single)):
+            raise ValueError(
+                f"{key}={vals[key]:g} is outside the float32 range in which {method} pooling computes "
+                f"(it would become {float(single):g}): a nonzero {key} must lie between about "
+                f"{_F32_TINY:.2g} and {_F32_MAX:.4g} in magnitude"
+            )
     if method == "mixed" and not 0.0 <= vals["a"] <= 1.0:
         raise ValueError(f"mixed pooling needs 0 <= a <= 1, got a={vals['a']}")
     if method == "lnp" and vals["p"] < 1.0:

@@ -121,21 +121,31 @@ def pool_regions(
     if mask is not None:
         mask = mask.expand_as(x)
     count = x.shape[-1] if mask is None else mask.sum(-1).to(x.dtype)
+    count_col = count.unsqueeze(-1) if torch.is_tensor(count) else count
     xz = _masked(x, mask, 0.0)  # padding contributes nothing to sums
+    # Float32 range (as the numba kernels, issue 28): the formulas see u = x / big, big the
+    # region's largest |x| (detached: the ratios do not depend on it), so squares, sums and
+    # variances neither overflow (from 1.9e19 on for squares, near 3e38 for sums) nor
+    # underflow (squares below ~1e-19), and the exponents are formed as a scale times a
+    # difference of values in [-1, 1], the scale clamped to 2**100, so no exponent is
+    # inf - inf (see "Float32 range" in skaudio/_kernels/pooling.py)
+    big = xz.abs().amax(-1, keepdim=True).detach().clamp_min(torch.finfo(x.dtype).tiny)
+    u = xz / big
     if method == "average":
-        return xz.sum(-1) / count
+        return (xz / count_col).sum(-1)
     if method == "max":
         return _masked(x, mask, -math.inf).amax(-1)
     if method == "min":
         return _masked(x, mask, math.inf).amin(-1)
     if method == "mixed":
-        return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * xz.sum(-1) / count
+        return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * (xz / count_col).sum(-1)
     if method == "lsp":
-        s = xz.sum(-1)
-        return torch.where(s > 0, (xz * xz).sum(-1) / s.clamp_min(_TINY), torch.zeros_like(s))
+        s = u.sum(-1)
+        out = big.squeeze(-1) * ((u * u).sum(-1) / s.clamp_min(_TINY))
+        return torch.where(s > 0, out, torch.zeros_like(s))
     if method in ("esp", "auto"):
         scale = 1.0 if method == "esp" else col(a)
-        w = torch.softmax(_masked(scale * x, mask, -math.inf), dim=-1)
+        w = torch.softmax(_masked(_clamped(scale * big) * u, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
     if method == "lnp":
         ax = xz.abs()
@@ -147,35 +157,71 @@ def pool_regions(
         out = big.squeeze(-1) * s.clamp_min(_TINY) ** (1.0 / p)
         return torch.where(pos, out, torch.zeros_like(out))
     if method == "lse":
-        lse = torch.logsumexp(_masked(col(r) * x, mask, -math.inf), dim=-1)
-        return (lse - torch.log(torch.as_tensor(count, dtype=x.dtype, device=x.device))) / r
+        return _lse(x, u, big, mask, count, r, col)
     if method == "power":
-        big = xz.amax(-1, keepdim=True).detach()
-        u = xz / big.clamp_min(_TINY)
         w = u ** col(n)
         if mask is not None:
             w = w * mask
-        num = (w * xz).sum(-1)
+        num = (w * u).sum(-1)
         den = w.sum(-1)
-        ok = big.squeeze(-1) > 0
-        return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+        ok = xz.amax(-1) > 0
+        out = big.squeeze(-1) * (num / torch.where(ok, den, torch.ones_like(den)))
+        return torch.where(ok, out, torch.zeros_like(num))
     if method == "entropy":
-        s = xz.sum(-1, keepdim=True)
-        q = xz / s.clamp_min(_TINY)
+        s = u.sum(-1, keepdim=True)
+        q = u / s.clamp_min(_TINY)
         h = torch.where(q > 0, -q * torch.log(q.clamp_min(_TINY)), torch.zeros_like(q))
         h = _masked(h, mask, -math.inf)
         idx = h.argmax(-1, keepdim=True)
         out = torch.gather(xz, -1, idx).squeeze(-1)
         return torch.where(s.squeeze(-1) > 0, out, torch.zeros_like(out))
     if method == "attention":
-        mean = xz.sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
-        dev = _masked(x - mean, mask, 0.0)
-        var = (dev * dev).sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
-        big = xz.abs().amax(-1, keepdim=True)
-        z = dev / (torch.sqrt(var + _TINY) + 1e-6 * big + _TINY)
-        w = torch.softmax(_masked(col(v) * z, mask, -math.inf), dim=-1)
+        # z-scores of the scaled values u (they do not depend on the units); 1e-6 max|u| = 1e-6
+        mean = u.sum(-1, keepdim=True) / count_col
+        dev = _masked(u - mean, mask, 0.0)
+        var = (dev * dev).sum(-1, keepdim=True) / count_col
+        z = dev / (torch.sqrt(var + _TINY) + 1e-6 * u.abs().amax(-1, keepdim=True) + _TINY / big)
+        w = torch.softmax(_masked(_clamped(col(v)) * z, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
     raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
+
+
+_CLAMP = 2.0**100
+
+
+def _clamped(scale):
+    """``scale`` clamped to +-2**100: times a value in [-8, 8] it stays finite in float32."""
+    if torch.is_tensor(scale):
+        return scale.clamp(-_CLAMP, _CLAMP)
+    return min(max(float(scale), -_CLAMP), _CLAMP)
+
+
+def _lse(x, u, big, mask, count, r, col):
+    """lse = max + log1p(mean expm1(t)) / r, t = r (x - max) = R (u - max u), R = r big.
+
+    For a small spread (mean exp(t) > 1/2) the expm1/log1p form, with the sums of
+    ``expm1(t) / R`` so that R cancels (it underflows for r = 1e-30 on values of 1e-20:
+    logsumexp then returned the max, not the small-r limit, the mean); otherwise
+    ``logsumexp(t) - log(count)``, exact when the weights spread out. The numba kernels
+    use the same series (``_rows_lse``) and expm1/log1p (``_region_lse``).
+    """
+    top = _masked(x, mask, -math.inf).amax(-1, keepdim=True).detach()
+    d = _masked(u - top / big, mask, 0.0)
+    R = col(r) * big
+    # 2**-60, not smaller: the gradient of expm1(t) / Rc divides by Rc**2 (2**-120 is normal)
+    Rc = R.clamp(2.0**-60, _CLAMP)
+    t = Rc * d
+    e = _masked(torch.expm1(t) / Rc, mask, 0.0)
+    count_col = count.unsqueeze(-1) if torch.is_tensor(count) else count
+    m = e.sum(-1, keepdim=True) / count_col  # mean expm1(t) / Rc
+    sm = Rc * m
+    safe = torch.where(sm == 0, torch.ones_like(sm), sm)
+    ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
+    near = big * m * ratio  # log1p(sm) / r (= ratio * sm / r, sm = R m when R is not clamped)
+    lse = torch.logsumexp(_masked(t, mask, -math.inf), dim=-1, keepdim=True)
+    log_count = torch.log(torch.as_tensor(count_col, dtype=x.dtype, device=x.device))
+    far = (lse - log_count) / col(r)
+    return (top + torch.where(sm > -0.5, near, far)).squeeze(-1)
 
 
 def _required_method(method, mode, where):
