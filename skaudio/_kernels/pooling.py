@@ -17,8 +17,11 @@ number. Regions are laid out as in ``torch.nn.functional.avg_pool2d``:
 
 A region whose values are all zero pools to 0 in every mode. Exponentials
 are evaluated after subtracting the region's maximum exponent, so no mode
-overflows on large dB ranges. ``tests/_kernels/test_pooling_kernels.py``
-checks each mode against an independent numpy reference.
+overflows on large dB ranges, and the float32 row kernels scale each region
+by a power of two (exact) so that squares and sums stay in range for any
+finite float32 input, from 1e-45 to 3.4e38 (see "Float32 range" below).
+``tests/_kernels/test_pooling_kernels.py`` checks each mode against an
+independent numpy reference.
 
 Three code paths compute the same formulas:
 
@@ -268,19 +271,20 @@ def _region_attention(buf, m, mode, a, p, r, n, v):
 # float32 for small regions (twice the SIMD width), float64 for long ones (global
 # pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
 # they do not alias and vectorises the loops.
-# Float32 range. A region whose largest |x| lies outside [2**-56, 2**57) is multiplied by
-# the power of two that brings that largest |x| into [1, 2) (into [2, 4) above 2**127),
-# and the result is divided by it again. A power of two rounds nothing, so inside that
-# range (factor 1) every result is bit-identical to the unscaled formulas, and outside it
-# the formulas see the values of an ordinary map: squares of values below 2**57, summed
-# over the 64 cells a region holds at most, stay below 2**120 (float32 overflows at
-# 2**128: lsp and attention's variance overflowed from 1.9e19 on), values of at least
-# 2**-56 square to normal numbers (>= 2**-112; float32's smallest normal is 2**-126:
-# lsp underflowed to 0 near 1e-25), and sums of values near 3e38 (esp, auto, power,
-# entropy) cannot overflow. The exponents of esp, auto, lse and attention are formed as
-# ``scale * (u - u_ref)`` in scaled units, ``scale`` clamped to 2**100: a product of two
-# finite float32 numbers, never inf - inf (the NaN of r = 1e30 on values of 1e10), and the
-# clamp changes a weight only where two values differ by less than 2**-100 of the region.
+# Float32 range (issue 28). The row kernels multiply each region by the power of two that
+# brings its largest |x| into [1, 2) (into [2, 4) above 2**127) and divide the result by
+# it again. A power of two rounds nothing, so results are bit-identical to the unscaled
+# formulas wherever those did not overflow, and the formulas always see the values of an
+# ordinary map: squares of 64 cells stay below 2**8 (unscaled, lsp and attention's
+# variance overflowed float32 from 1.9e19 on and underflowed to 0 near 1e-25), sums of
+# values near 3e38 cannot overflow (esp, auto, power, entropy). The exponents of esp,
+# auto, lse and attention are formed as ``scale * (u - u_ref)`` on the scaled values u,
+# ``scale`` clamped to 2**100: a product of two finite float32 numbers, never inf - inf
+# (the NaN of r = 1e30 on values of 1e10); the clamp changes a weight only where two
+# values differ by less than 2**-100 of the region's largest. ``entropy`` compares
+# logarithms, whose rounding a scale does change, so it scales only regions whose largest
+# |x| lies outside [2**-56, 2**57): there its sums stay below 2**63 and values of at least
+# 2**-56 are normal numbers, which ``_vlog`` needs (float32's smallest normal is 2**-126).
 _SCALE_LOW = np.int32(-56)
 _SCALE_HIGH = np.int32(56)
 _EXP_MIN = np.int32(-126)
