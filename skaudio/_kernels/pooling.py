@@ -1003,8 +1003,9 @@ def check_method_params(method, a=None, p=None, r=None, n=None, v=None):
         vals[key] = float(val)
     # the row kernels compute in float32: a parameter that float32 holds as 0 or inf gave
     # all-NaN results (lse with r=1e39 or 1e-46), or another rule (power with n < 1.4e-45
-    # became n = 0); only the method's own parameters reach its formula
-    for key in BY_NAME[method].params:
+    # became n = 0); only the method's own parameters reach its formula, and mixed's ``a``
+    # (in [0, 1]) enters it in float64
+    for key in BY_NAME[method].params if method != "mixed" else ():
         with np.errstate(over="ignore", under="ignore"):
             single = np.float32(vals[key])
         if vals[key] != 0.0 and (single == 0.0 or not np.isfinite(single)):
