@@ -298,6 +298,11 @@ _ZERO = np.float32(0.0)
 _EPS_STD = np.float32(1e-6)
 _EPS_TINY = np.float32(1e-30)
 _SERIES_MAX = np.float32(-0.35)
+_F32_BIG = np.float32(np.finfo(np.float32).max)
+_ATT_LOW = np.float32(2.0**-30)
+_ATT_HIGH = np.float32(2.0**57)
+_ENT_HIGH = np.float32(2.0**100)
+_ATT_EXP = np.float32(2.0**14)
 
 
 @njit(cache=True, inline="always")
@@ -326,6 +331,242 @@ def _rows_scale(big, inv, ibuf, L, always):
         inv[j] = pw[j]
 
 
+# -- the unscaled row functions: today's formulas, for regions in the ordinary range -----
+# Each returns whether a region of its row left the range where the unscaled float32
+# formula is exact; the row is then pooled again by the scaled version (the ``_scaled``
+# functions: every region scaled by a power of two, see "Float32 range"), so ordinary maps
+# pay only that check (one comparison per region) and give today's results bit for bit.
+@njit(cache=True, inline="always")
+def _rows_lsp_fast(vals, y, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            num[j] += row[j] * row[j]
+            den[j] += row[j]
+    for j in range(L):
+        y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
+    # squares overflowed (inf), or underflowed (sum of squares below 2**-100); counted
+    # without a branch, so that the loop stays vectorised (a branch cost 40 % of lsp)
+    bad = 0
+    for j in range(L):
+        bad += (num[j] > _F32_BIG) | ((den[j] > 0) & (num[j] < _UNCLAMP))
+    return bad > 0
+
+
+@njit(cache=True, inline="always")
+def _rows_softmax_fast(vals, y, scale, acc_dtype):
+    """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = scale * vals[0, j]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale * row[j])
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale * row[j] - hi[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * row[j]
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j]
+    # NaN / inf (a product or sum overflowed), or values so small that float32 holds
+    # their products with the weights as subnormals (counted without a branch)
+    bad = 0
+    for j in range(L):
+        a_y = abs(y[j])
+        bad += (a_y > _F32_BIG) | (a_y != a_y) | ((a_y != 0) & (a_y < _UNCLAMP))  # a_y != a_y: NaN
+    return bad > 0
+
+
+@njit(cache=True, inline="always")
+def _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    scale = np.float32(r)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = scale * vals[0, j]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale * row[j])
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale * row[j] - hi[j]
+            lg[j] = w[j]
+        _vexp(w, ibuf, L)
+        # sum of expm1(t), t = r x - max: for small |t| the series, not exp(t) - 1,
+        # so a region whose values differ by far less than 1/r keeps its precision
+        for j in range(L):
+            t = lg[j]
+            q = t * (
+                np.float32(1.0)
+                + t
+                * (
+                    np.float32(0.5)
+                    + t
+                    * (
+                        np.float32(1.0 / 6.0)
+                        + t
+                        * (
+                            np.float32(1.0 / 24.0)
+                            + t
+                            * (
+                                np.float32(1.0 / 120.0)
+                                + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0))
+                            )
+                        )
+                    )
+                )
+            )
+            den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
+    # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
+    for j in range(L):
+        w[j] = np.float32(1.0) + den[j] / K
+    _vlog(w, lg, ibuf, ebuf, L)
+    for j in range(L):
+        sm = den[j] / K
+        u1 = w[j] - np.float32(1.0)
+        l1p = sm if u1 == 0 else lg[j] * (sm / u1)
+        y[j] = (hi[j] + l1p) / scale
+    # NaN / inf (r x overflowed), or a region whose r x underflows (its largest r x is
+    # below 2**-100: look for a nonzero value with r |x| that small; the all-zero regions
+    # of digital silence and a 0 dB maximum next to ordinary levels pass)
+    bad = 0
+    small = 0
+    for j in range(L):
+        bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j])  # y[j] != y[j]: NaN
+        small += abs(hi[j]) < _UNCLAMP
+    if bad > 0:
+        return True
+    if small > 0:  # rare: look at those regions' values
+        for j in range(L):
+            if abs(hi[j]) < _UNCLAMP:
+                for k in range(K):
+                    x = vals[k, j]
+                    if x != 0 and abs(scale * x) < _UNCLAMP:
+                        return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    mean = np.zeros(L, acc_dtype)
+    scale = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    big = np.zeros(L, np.float32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            mean[j] += row[j]
+            big[j] = max(big[j], abs(row[j]))
+    # regions whose largest |x| lies outside [2**-30, 2**57) take the scaled version: there
+    # float32 squares of the deviations could overflow, or underflow for deviations above
+    # 1e-8 of the largest |x| (where they still weigh against the 1e-6 of the denominator)
+    bad = 0
+    for j in range(L):
+        bad += (big[j] != 0) & ((big[j] < _ATT_LOW) | (big[j] >= _ATT_HIGH))
+    if bad > 0:
+        return True
+    for j in range(L):
+        mean[j] = mean[j] * np.float32(1.0 / K)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            d = row[j] - mean[j]
+            scale[j] += d * d
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        # scale now holds v / (std + eps) instead of the summed squares
+        scale[j] = np.float32(v) / (
+            np.sqrt(scale[j] * np.float32(1.0 / K)) + np.float32(1e-6) * big[j] + np.float32(1e-30)
+        )
+        hi[j] = scale[j] * (vals[0, j] - mean[j])
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale[j] * (row[j] - mean[j]))
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale[j] * (row[j] - mean[j]) - hi[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * row[j]
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j]
+    # v z overflowed; or its largest exponent exceeds 2**14, where rounding it to float32
+    # (hi) while the exponents are float64 (whole rows) moves the largest weight by more
+    # than exp(2**-10): the scaled version keeps hi in their dtype
+    bad = 0
+    for j in range(L):
+        bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j]) | (hi[j] > _ATT_EXP)
+    return bad > 0
+
+
+@njit(cache=True, inline="always")
+def _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+    K, L = vals.shape
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    log_s = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            den[j] += row[j]
+    # sums above 2**100 (x log(s / x) could overflow) or below 2**-100 (subnormal values,
+    # which _vlog does not take) take the scaled version
+    bad = 0
+    for j in range(L):
+        bad += (den[j] > _ENT_HIGH) | ((den[j] > 0) & (den[j] < _UNCLAMP))
+    if bad > 0:
+        return True
+    for j in range(L):
+        lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
+    _vlog(lg, log_s, ibuf, ebuf, L)
+    best = np.empty(L, np.float32)
+    for j in range(L):
+        best[j] = -1.0
+        y[j] = 0.0
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            lg[j] = row[j] if row[j] > 0 else np.float32(1.0)
+        _vlog(lg, w, ibuf, ebuf, L)
+        for j in range(L):
+            h = row[j] * (log_s[j] - w[j]) if row[j] > 0 else np.float32(0.0)
+            if h > best[j]:
+                best[j] = h
+                y[j] = row[j]
+    return False
+
+
 @njit(cache=True, inline="always")
 def _rows_mean_abs_sq(vals, y, square):
     """y <- mean of |x|, or sqrt(mean x**2) when ``square``, in float64."""
@@ -348,7 +589,7 @@ def _rows_mean_abs_sq(vals, y, square):
 
 
 @njit(cache=True, inline="always")
-def _rows_lsp(vals, y, acc_dtype):
+def _rows_lsp_scaled(vals, y, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -368,7 +609,7 @@ def _rows_lsp(vals, y, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_softmax(vals, y, scale, acc_dtype):
+def _rows_softmax_scaled(vals, y, scale, acc_dtype):
     """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
@@ -495,17 +736,20 @@ def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 @njit(cache=True, inline="always")
 def _rows_lsp_mode(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_lsp(vals, y, acc_dtype)
+    if _rows_lsp_fast(vals, y, acc_dtype):
+        _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
 def _rows_esp(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_softmax(vals, y, np.float32(1.0), acc_dtype)
+    if _rows_softmax_fast(vals, y, _ONE, acc_dtype):
+        _rows_softmax_scaled(vals, y, _ONE, acc_dtype)
 
 
 @njit(cache=True, inline="always")
 def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_softmax(vals, y, np.float32(a), acc_dtype)
+    if _rows_softmax_fast(vals, y, np.float32(a), acc_dtype):
+        _rows_softmax_scaled(vals, y, np.float32(a), acc_dtype)
 
 
 # lnp and power have a cheap common case (p = 1 or 2; n = 1, the default) and a general
@@ -523,7 +767,8 @@ def _rows_lnp_general(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 @njit(cache=True, inline="always")
 def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
-    _rows_lsp(vals, y, acc_dtype)
+    if _rows_lsp_fast(vals, y, acc_dtype):
+        _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
@@ -533,7 +778,7 @@ def _rows_power_general(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
     # lse = max + log(mean exp(t)) / r, t = r (x - max), formed as R d in scaled units
     # (d = u - max u, R = r / inv; see "Float32 range"); the sums hold expm1(t) / R, so
     # that R, which can underflow (r = 1e-30 on values of 1e-38), cancels
@@ -607,7 +852,7 @@ def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -661,7 +906,7 @@ def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
     # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x), on the scaled
     # values (the argmax does not depend on the units; their sum cannot overflow, and
     # subnormal values, which _vlog does not take, become normal)
@@ -698,6 +943,24 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
             if h > best[j]:
                 best[j] = h
                 y[j] = row[j]
+
+
+@njit(cache=True, inline="always")
+def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+
+
+@njit(cache=True, inline="always")
+def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+
+
+@njit(cache=True, inline="always")
+def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
 
 
 _REGION_REDUCERS = (
