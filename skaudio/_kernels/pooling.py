@@ -17,9 +17,10 @@ number. Regions are laid out as in ``torch.nn.functional.avg_pool2d``:
 
 A region whose values are all zero pools to 0 in every mode. Exponentials
 are evaluated after subtracting the region's maximum exponent, so no mode
-overflows on large dB ranges, and the float32 row kernels scale each region
-by a power of two (exact) so that squares and sums stay in range for any
-finite float32 input, from 1e-45 to 3.4e38 (see "Float32 range" below).
+overflows on large dB ranges, and the float32 row kernels pool a row whose
+regions leave float32's range again with each region scaled by a power of
+two (exact), so any finite float32 input, from 1e-45 to 3.4e38, pools
+without overflow or underflow (see "Float32 range" below).
 ``tests/_kernels/test_pooling_kernels.py`` checks each mode against an
 independent numpy reference.
 
@@ -271,20 +272,21 @@ def _region_attention(buf, m, mode, a, p, r, n, v):
 # float32 for small regions (twice the SIMD width), float64 for long ones (global
 # pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
 # they do not alias and vectorises the loops.
-# Float32 range (issue 28). The row kernels multiply each region by the power of two that
-# brings its largest |x| into [1, 2) (into [2, 4) above 2**127) and divide the result by
-# it again. A power of two rounds nothing, so results are bit-identical to the unscaled
-# formulas wherever those did not overflow, and the formulas always see the values of an
-# ordinary map: squares of 64 cells stay below 2**8 (unscaled, lsp and attention's
-# variance overflowed float32 from 1.9e19 on and underflowed to 0 near 1e-25), sums of
-# values near 3e38 cannot overflow (esp, auto, power, entropy). The exponents of esp,
-# auto, lse and attention are formed as ``scale * (u - u_ref)`` on the scaled values u,
-# ``scale`` clamped to 2**100: a product of two finite float32 numbers, never inf - inf
-# (the NaN of r = 1e30 on values of 1e10); the clamp changes a weight only where two
-# values differ by less than 2**-100 of the region's largest. ``entropy`` compares
-# logarithms, whose rounding a scale does change, so it scales only regions whose largest
-# |x| lies outside [2**-56, 2**57): there its sums stay below 2**63 and values of at least
-# 2**-56 are normal numbers, which ``_vlog`` needs (float32's smallest normal is 2**-126).
+# Float32 range (issue 28). Each row is first pooled by today's float32 formulas (the
+# ``_fast`` functions), which also count, without a branch, the regions that left their
+# exact range: squares or sums that overflowed (lsp from 1.9e19 on, esp, auto, power and
+# entropy near 3e38), values so small that float32 squares or products underflow (lsp
+# near 1e-25, attention's variance), r x or a x that overflowed (NaN) or underflowed.
+# Such a row, rare, is pooled again by the ``_scaled`` functions: each region multiplied
+# by the power of two that brings its largest |x| into [1, 2) (into [2, 4) above 2**127),
+# the result divided by it again. A power of two rounds nothing, so both give the same
+# numbers wherever the unscaled formula was exact, and ordinary maps pay only the count.
+# In the scaled functions the exponents of esp, auto, lse and attention are formed as
+# ``scale * (u - u_ref)`` on the scaled values u, ``scale`` clamped to 2**100: a product
+# of two finite float32 numbers, never inf - inf (the NaN of r = 1e30 on values of 1e10);
+# the clamp changes a weight only where two values differ by less than 2**-100 of the
+# region's largest. ``entropy`` compares logarithms, whose rounding a scale does change,
+# so it scales only regions whose largest |x| lies outside [2**-56, 2**57).
 _SCALE_LOW = np.int32(-56)
 _SCALE_HIGH = np.int32(56)
 _EXP_MIN = np.int32(-126)
@@ -303,6 +305,9 @@ _ATT_LOW = np.float32(2.0**-30)
 _ATT_HIGH = np.float32(2.0**57)
 _ENT_HIGH = np.float32(2.0**100)
 _ATT_EXP = np.float32(2.0**14)
+_NORMAL = np.float32(2.0**-126)
+_TWO64 = np.float32(2.0**64)
+_LOG_TWO64 = np.float32(64 * np.log(2.0))
 
 
 @njit(cache=True, inline="always")
@@ -333,9 +338,8 @@ def _rows_scale(big, inv, ibuf, L, always):
 
 # -- the unscaled row functions: today's formulas, for regions in the ordinary range -----
 # Each returns whether a region of its row left the range where the unscaled float32
-# formula is exact; the row is then pooled again by the scaled version (the ``_scaled``
-# functions: every region scaled by a power of two, see "Float32 range"), so ordinary maps
-# pay only that check (one comparison per region) and give today's results bit for bit.
+# formula is exact (see "Float32 range" above); the row is then pooled again by the
+# ``_scaled`` version, so ordinary maps pay only that count and give today's results.
 @njit(cache=True, inline="always")
 def _rows_lsp_fast(vals, y, acc_dtype):
     K, L = vals.shape
@@ -662,17 +666,24 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
     inv = np.empty(L, np.float32)
     _rows_abs_max(vals, hi)
     _rows_scale(hi, inv, ibuf, L, True)
+    uz = np.empty(L, np.float32)
     for k in range(K):
         row = vals[k]
         for j in range(L):
             u = abs(row[j]) / hi[j] if hi[j] > 0 else np.float32(0.0)
-            lg[j] = u if u > 0 else np.float32(1.0)
+            uz[j] = u
+            # _vlog takes normal numbers: a subnormal ratio (a region spanning more than
+            # 38 decades) is logged times 2**64 and the 64 log 2 taken off below
+            lg[j] = u * _TWO64 if u < _NORMAL else u
+            lg[j] = lg[j] if u > 0 else np.float32(1.0)
         _vlog(lg, w, ibuf, ebuf, L)
         for j in range(L):
-            w[j] = ex * w[j]
+            w[j] = ex * (w[j] - _LOG_TWO64 if uz[j] < _NORMAL else w[j])
         _vexp(w, ibuf, L)
         for j in range(L):
-            wt = w[j] if row[j] != 0 else np.float32(1.0 if ex == 0 else 0.0)
+            # ex > 0 here (power's n = 0 takes the region loop): a zero ratio weighs 0, also
+            # where a nonzero value's ratio to the largest underflows to 0
+            wt = w[j] if uz[j] > 0 else _ZERO
             num[j] += wt * (row[j] * inv[j])
             den[j] += wt
     for j in range(L):
