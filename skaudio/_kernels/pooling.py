@@ -667,23 +667,29 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
     _rows_abs_max(vals, hi)
     _rows_scale(hi, inv, ibuf, L, True)
     uz = np.empty(L, np.float32)
+    # log of 2**64 times the largest |x|: the offset of the ratios formed below as
+    # log(2**64 |x|) - log(2**64 max|x|), where |x| / max|x| underflows float32's normal
+    # numbers (a region spanning more than 38 decades; _vlog takes normal numbers only)
+    off = np.empty(L, np.float32)
+    for j in range(L):
+        lg[j] = hi[j] if hi[j] > 0 else np.float32(1.0)
+    _vlog(lg, off, ibuf, ebuf, L)
+    for j in range(L):
+        off[j] = off[j] + _LOG_TWO64
     for k in range(K):
         row = vals[k]
         for j in range(L):
             u = abs(row[j]) / hi[j] if hi[j] > 0 else np.float32(0.0)
             uz[j] = u
-            # _vlog takes normal numbers: a subnormal ratio (a region spanning more than
-            # 38 decades) is logged times 2**64 and the 64 log 2 taken off below
-            lg[j] = u * _TWO64 if u < _NORMAL else u
-            lg[j] = lg[j] if u > 0 else np.float32(1.0)
+            lg[j] = abs(row[j]) * _TWO64 if u < _NORMAL else u
+            lg[j] = lg[j] if lg[j] > 0 else np.float32(1.0)
         _vlog(lg, w, ibuf, ebuf, L)
         for j in range(L):
-            w[j] = ex * (w[j] - _LOG_TWO64 if uz[j] < _NORMAL else w[j])
+            w[j] = ex * (w[j] - off[j] if uz[j] < _NORMAL else w[j])
         _vexp(w, ibuf, L)
         for j in range(L):
-            # ex > 0 here (power's n = 0 takes the region loop): a zero ratio weighs 0, also
-            # where a nonzero value's ratio to the largest underflows to 0
-            wt = w[j] if uz[j] > 0 else _ZERO
+            # ex > 0 here (power's n = 0 takes the region loop): a zero value weighs 0
+            wt = w[j] if row[j] != 0 else _ZERO
             num[j] += wt * (row[j] * inv[j])
             den[j] += wt
     for j in range(L):

@@ -431,3 +431,14 @@ def test_parameters_outside_float32_are_refused(method, param, value):
     pool2d(S, "average", **{param: value})
     if param == "a" and value > 0:
         pool2d(S, "mixed", a=1e-46)
+
+
+@pytest.mark.parametrize("mode, params", [("lnp", {"p": 11.0}), ("power", {"n": 0.001})])
+def test_values_whose_ratio_to_the_region_max_underflows(mode, params):
+    # 9e-32 / 1.3e14 underflows to 0 in float32: that cell weighed 1, not 0 (lnp p=11 6 %
+    # high), and 0.9, not 0, with power n=0.001; _vlog takes normal ratios only
+    S = np.zeros((1, 2, 16), np.float32)
+    S[0, 0, 0], S[0, 0, 1] = 9.1e-32, 1.3e14
+    S[0, 0, 2], S[0, 0, 3] = 1e-40, 1.0
+    want = ref_pool(S, mode, (2, 2), (2, 2), **params)
+    np.testing.assert_allclose(pool2d(S, mode, **params), want, rtol=1e-5, atol=1e-30)
