@@ -17,8 +17,12 @@ number. Regions are laid out as in ``torch.nn.functional.avg_pool2d``:
 
 A region whose values are all zero pools to 0 in every mode. Exponentials
 are evaluated after subtracting the region's maximum exponent, so no mode
-overflows on large dB ranges. ``tests/_kernels/test_pooling_kernels.py``
-checks each mode against an independent numpy reference.
+overflows on large dB ranges, and the float32 row kernels pool a row whose
+regions leave float32's range again with each region scaled by a power of
+two (exact), so any finite float32 input, from 1e-45 to 3.4e38, pools
+without overflow or underflow (see "Float32 range" below).
+``tests/_kernels/test_pooling_kernels.py`` checks each mode against an
+independent numpy reference.
 
 Three code paths compute the same formulas:
 
@@ -52,7 +56,7 @@ from numpy.typing import ArrayLike
 
 from skaudio._deprecation import renamed_keyword
 from skaudio._kernels._fastmath import _vexp, _vlog
-from skaudio._kernels.pooling_table import DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
+from skaudio._kernels.pooling_table import BY_NAME, DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
 
 __all__ = [
     "POOLING_METHODS",
@@ -75,6 +79,9 @@ NONNEGATIVE_MODES = NONNEGATIVE_METHODS
 _FAST_MIN_COLUMNS = 8
 _FAST_MAX_REGION = 64
 _MODE_ID = {name: i for i, name in enumerate(POOLING_METHODS)}
+# the magnitudes a nonzero method parameter may have: float32's smallest subnormal and largest
+_F32_TINY = float(np.finfo(np.float32).smallest_subnormal)
+_F32_MAX = float(np.finfo(np.float32).max)
 # each method's number in the kernels, read from the table by name (so its order is free)
 _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _ATTENTION = (
     _MODE_ID[name]
@@ -185,13 +192,17 @@ def _region_lnp(buf, m, mode, a, p, r, n, v):
 
 
 def _region_lse(buf, m, mode, a, p, r, n, v):
+    # log(mean exp(r x)) = r top + log1p(mean expm1(r (x - top))): where r (x - top) is
+    # below float64 resolution next to 1 (1.1e-16; values ~1e-20 with r = 1, or r = 1e-20),
+    # exp() rounds every term to 1 and log(mean) to 0, which returned the max instead of
+    # the small-r limit (the mean); expm1 and log1p keep it, as the row kernels' series does
     top = buf[0]
     for i in range(1, m):
         top = max(top, buf[i])
     s = 0.0
     for i in range(m):
-        s += math.exp(r * (buf[i] - top))
-    return top + math.log(s / m) / r
+        s += math.expm1(r * (buf[i] - top))
+    return top + math.log1p(s / m) / r
 
 
 def _region_power(buf, m, mode, a, p, r, n, v):
@@ -261,29 +272,76 @@ def _region_attention(buf, m, mode, a, p, r, n, v):
 # float32 for small regions (twice the SIMD width), float64 for long ones (global
 # pooling). Scratch arrays are allocated here, not passed in, so the compiler knows
 # they do not alias and vectorises the loops.
+# Float32 range (issue 28). Each row is first pooled by today's float32 formulas (the
+# ``_fast`` functions), which also count, without a branch, the regions that left their
+# exact range: squares or sums that overflowed (lsp from 1.9e19 on, esp, auto, power and
+# entropy near 3e38), values so small that float32 squares or products underflow (lsp
+# near 1e-25, attention's variance), r x or a x that overflowed (NaN) or underflowed.
+# Such a row, rare, is pooled again by the ``_scaled`` functions: each region multiplied
+# by the power of two that brings its largest |x| into [1, 2) (into [2, 4) above 2**127),
+# the result divided by it again. A power of two rounds nothing, so both give the same
+# numbers wherever the unscaled formula was exact, and ordinary maps pay only the count.
+# In the scaled functions the exponents of esp, auto, lse and attention are formed as
+# ``scale * (u - u_ref)`` on the scaled values u, ``scale`` clamped to 2**100: a product
+# of two finite float32 numbers, never inf - inf (the NaN of r = 1e30 on values of 1e10);
+# the clamp changes a weight only where two values differ by less than 2**-100 of the
+# region's largest. ``entropy`` compares logarithms, whose rounding a scale does change,
+# so it scales only regions whose largest |x| lies outside [2**-56, 2**57).
+_SCALE_LOW = np.int32(-56)
+_SCALE_HIGH = np.int32(56)
+_EXP_MIN = np.int32(-126)
+_EXP_MAX = np.int32(126)
+_EXP_BIAS = np.int32(127)
+_MANT_BITS = np.int32(23)
+_CLAMP = np.float32(2.0**100)
+_UNCLAMP = np.float32(2.0**-100)
+_ONE = np.float32(1.0)
+_ZERO = np.float32(0.0)
+_EPS_STD = np.float32(1e-6)
+_EPS_TINY = np.float32(1e-30)
+_SERIES_MAX = np.float32(-0.35)
+_F32_BIG = np.float32(np.finfo(np.float32).max)
+_ATT_LOW = np.float32(2.0**-30)
+_ATT_HIGH = np.float32(2.0**57)
+_ENT_HIGH = np.float32(2.0**100)
+_ATT_EXP = np.float32(2.0**14)
+_NORMAL = np.float32(2.0**-126)
+_TWO64 = np.float32(2.0**64)
+_LOG_TWO64 = np.float32(64 * np.log(2.0))
+
+
 @njit(cache=True, inline="always")
-def _rows_mean_abs_sq(vals, y, square):
-    """y <- mean of |x|, or sqrt(mean x**2) when ``square``, in float64."""
+def _rows_abs_max(vals, big):
+    """big[:L] <- the largest |x| of each column."""
     K, L = vals.shape
-    acc = np.zeros(L, np.float64)
-    for k in range(K):
+    for j in range(L):
+        big[j] = abs(vals[0, j])
+    for k in range(1, K):
         row = vals[k]
-        if square:
-            for j in range(L):
-                acc[j] += np.float64(row[j]) * row[j]
-        else:
-            for j in range(L):
-                acc[j] += abs(row[j])
-    if square:
         for j in range(L):
-            y[j] = math.sqrt(acc[j] / K)
-    else:
-        for j in range(L):
-            y[j] = acc[j] / K
+            big[j] = max(big[j], abs(row[j]))
 
 
 @njit(cache=True, inline="always")
-def _rows_lsp(vals, y, acc_dtype):
+def _rows_scale(big, inv, ibuf, L, always):
+    """inv[:L] <- the power of two that maps ``big`` (>= 0) into [1, 2); unless ``always``,
+    1 where ``big`` lies inside [2**-56, 2**57) (see "Float32 range" above)."""
+    bits = big[:L].view(np.int32)
+    for j in range(L):
+        e = (bits[j] >> _MANT_BITS) - _EXP_BIAS  # big >= 0: no sign bit; 0 and subnormals: -127
+        k = min(max(-e, _EXP_MIN), _EXP_MAX)
+        ibuf[j] = ((k if (always or e > _SCALE_HIGH or e < _SCALE_LOW) else 0) + _EXP_BIAS) << _MANT_BITS
+    pw = ibuf[:L].view(np.float32)
+    for j in range(L):
+        inv[j] = pw[j]
+
+
+# -- the unscaled row functions: today's formulas, for regions in the ordinary range -----
+# Each returns whether a region of its row left the range where the unscaled float32
+# formula is exact (see "Float32 range" above); the row is then pooled again by the
+# ``_scaled`` version, so ordinary maps pay only that count and give today's results.
+@njit(cache=True, inline="always")
+def _rows_lsp_fast(vals, y, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -294,10 +352,16 @@ def _rows_lsp(vals, y, acc_dtype):
             den[j] += row[j]
     for j in range(L):
         y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
+    # squares overflowed (inf), or underflowed (sum of squares below 2**-100); counted
+    # without a branch, so that the loop stays vectorised (a branch cost 40 % of lsp)
+    bad = 0
+    for j in range(L):
+        bad += (num[j] > _F32_BIG) | ((den[j] > 0) & (num[j] < _UNCLAMP))
+    return bad > 0
 
 
 @njit(cache=True, inline="always")
-def _rows_softmax(vals, y, scale, acc_dtype):
+def _rows_softmax_fast(vals, y, scale, acc_dtype):
     """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
@@ -321,6 +385,270 @@ def _rows_softmax(vals, y, scale, acc_dtype):
             den[j] += w[j]
     for j in range(L):
         y[j] = num[j] / den[j]
+    # NaN / inf (a product or sum overflowed), or values so small that float32 holds
+    # their products with the weights as subnormals (counted without a branch)
+    bad = 0
+    for j in range(L):
+        a_y = abs(y[j])
+        bad += (a_y > _F32_BIG) | (a_y != a_y) | ((a_y != 0) & (a_y < _UNCLAMP))  # a_y != a_y: NaN
+    return bad > 0
+
+
+@njit(cache=True, inline="always")
+def _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    scale = np.float32(r)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = scale * vals[0, j]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale * row[j])
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale * row[j] - hi[j]
+            lg[j] = w[j]
+        _vexp(w, ibuf, L)
+        # sum of expm1(t), t = r x - max: for small |t| the series, not exp(t) - 1,
+        # so a region whose values differ by far less than 1/r keeps its precision
+        for j in range(L):
+            t = lg[j]
+            q = t * (
+                np.float32(1.0)
+                + t
+                * (
+                    np.float32(0.5)
+                    + t
+                    * (
+                        np.float32(1.0 / 6.0)
+                        + t
+                        * (
+                            np.float32(1.0 / 24.0)
+                            + t
+                            * (
+                                np.float32(1.0 / 120.0)
+                                + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0))
+                            )
+                        )
+                    )
+                )
+            )
+            den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
+    # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
+    for j in range(L):
+        w[j] = np.float32(1.0) + den[j] / K
+    _vlog(w, lg, ibuf, ebuf, L)
+    for j in range(L):
+        sm = den[j] / K
+        u1 = w[j] - np.float32(1.0)
+        l1p = sm if u1 == 0 else lg[j] * (sm / u1)
+        y[j] = (hi[j] + l1p) / scale
+    # NaN / inf (r x overflowed), or a region whose r x underflows (its largest r x is
+    # below 2**-100: look for a nonzero value with r |x| that small; the all-zero regions
+    # of digital silence and a 0 dB maximum next to ordinary levels pass)
+    bad = 0
+    small = 0
+    for j in range(L):
+        bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j])  # y[j] != y[j]: NaN
+        small += abs(hi[j]) < _UNCLAMP
+    if bad > 0:
+        return True
+    if small > 0:  # rare: look at those regions' values
+        for j in range(L):
+            if abs(hi[j]) < _UNCLAMP:
+                for k in range(K):
+                    x = vals[k, j]
+                    if x != 0 and abs(scale * x) < _UNCLAMP:
+                        return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    mean = np.zeros(L, acc_dtype)
+    scale = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    big = np.zeros(L, np.float32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            mean[j] += row[j]
+            big[j] = max(big[j], abs(row[j]))
+    # regions whose largest |x| lies outside [2**-30, 2**57) take the scaled version: there
+    # float32 squares of the deviations could overflow, or underflow for deviations above
+    # 1e-8 of the largest |x| (where they still weigh against the 1e-6 of the denominator)
+    bad = 0
+    for j in range(L):
+        bad += (big[j] != 0) & ((big[j] < _ATT_LOW) | (big[j] >= _ATT_HIGH))
+    if bad > 0:
+        return True
+    for j in range(L):
+        mean[j] = mean[j] * np.float32(1.0 / K)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            d = row[j] - mean[j]
+            scale[j] += d * d
+    hi = np.empty(L, np.float32)
+    for j in range(L):
+        # scale now holds v / (std + eps) instead of the summed squares
+        scale[j] = np.float32(v) / (
+            np.sqrt(scale[j] * np.float32(1.0 / K)) + np.float32(1e-6) * big[j] + np.float32(1e-30)
+        )
+        hi[j] = scale[j] * (vals[0, j] - mean[j])
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], scale[j] * (row[j] - mean[j]))
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = scale[j] * (row[j] - mean[j]) - hi[j]
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * row[j]
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j]
+    # v z overflowed; or its largest exponent exceeds 2**14, where rounding it to float32
+    # (hi) while the exponents are float64 (whole rows) moves the largest weight by more
+    # than exp(2**-10): the scaled version keeps hi in their dtype
+    bad = 0
+    for j in range(L):
+        bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j]) | (hi[j] > _ATT_EXP)
+    return bad > 0
+
+
+@njit(cache=True, inline="always")
+def _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+    K, L = vals.shape
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    lg = np.empty(L, np.float32)
+    log_s = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    ebuf = np.empty(L, np.int32)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            den[j] += row[j]
+    # sums above 2**100 (x log(s / x) could overflow) or below 2**-100 (subnormal values,
+    # which _vlog does not take) take the scaled version
+    bad = 0
+    for j in range(L):
+        bad += (den[j] > _ENT_HIGH) | ((den[j] > 0) & (den[j] < _UNCLAMP))
+    if bad > 0:
+        return True
+    for j in range(L):
+        lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
+    _vlog(lg, log_s, ibuf, ebuf, L)
+    best = np.empty(L, np.float32)
+    for j in range(L):
+        best[j] = -1.0
+        y[j] = 0.0
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            lg[j] = row[j] if row[j] > 0 else np.float32(1.0)
+        _vlog(lg, w, ibuf, ebuf, L)
+        for j in range(L):
+            h = row[j] * (log_s[j] - w[j]) if row[j] > 0 else np.float32(0.0)
+            if h > best[j]:
+                best[j] = h
+                y[j] = row[j]
+    return False
+
+
+@njit(cache=True, inline="always")
+def _rows_mean_abs_sq(vals, y, square):
+    """y <- mean of |x|, or sqrt(mean x**2) when ``square``, in float64."""
+    K, L = vals.shape
+    acc = np.zeros(L, np.float64)
+    for k in range(K):
+        row = vals[k]
+        if square:
+            for j in range(L):
+                acc[j] += np.float64(row[j]) * row[j]
+        else:
+            for j in range(L):
+                acc[j] += abs(row[j])
+    if square:
+        for j in range(L):
+            y[j] = math.sqrt(acc[j] / K)
+    else:
+        for j in range(L):
+            y[j] = acc[j] / K
+
+
+@njit(cache=True, inline="always")
+def _rows_lsp_scaled(vals, y, acc_dtype):
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    big = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    _rows_abs_max(vals, big)
+    _rows_scale(big, inv, ibuf, L, True)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            u = row[j] * inv[j]
+            num[j] += u * u
+            den[j] += u
+    for j in range(L):
+        y[j] = num[j] / den[j] / inv[j] if den[j] > 0 else _ZERO
+
+
+@njit(cache=True, inline="always")
+def _rows_softmax_scaled(vals, y, scale, acc_dtype):
+    """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    hi = np.empty(L, np.float32)
+    lo = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    for j in range(L):
+        hi[j] = vals[0, j]
+        lo[j] = vals[0, j]
+    for k in range(1, K):
+        row = vals[k]
+        for j in range(L):
+            hi[j] = max(hi[j], row[j])
+            lo[j] = min(lo[j], row[j])
+    for j in range(L):
+        w[j] = max(hi[j], -lo[j])
+    _rows_scale(w, inv, ibuf, L, True)
+    # exponents scale * (x - x_ref), x_ref the max (scale >= 0) or the min, in scaled units:
+    # hi becomes the scaled x_ref, lo the scale in scaled units (``Float32 range``)
+    for j in range(L):
+        hi[j] = (hi[j] if scale >= 0 else lo[j]) * inv[j]
+        lo[j] = min(max(scale / inv[j], -_CLAMP), _CLAMP)
+    for k in range(K):
+        row = vals[k]
+        for j in range(L):
+            w[j] = lo[j] * (row[j] * inv[j] - hi[j])
+        _vexp(w, ibuf, L)
+        for j in range(L):
+            num[j] += w[j] * (row[j] * inv[j])
+            den[j] += w[j]
+    for j in range(L):
+        y[j] = num[j] / den[j] / inv[j]
 
 
 @njit(cache=True, inline="always")
@@ -334,29 +662,41 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
-    hi = np.zeros(L, np.float32)
-    for k in range(K):
-        row = vals[k]
-        for j in range(L):
-            hi[j] = max(hi[j], abs(row[j]))
+    hi = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    _rows_abs_max(vals, hi)
+    _rows_scale(hi, inv, ibuf, L, True)
+    uz = np.empty(L, np.float32)
+    # log of 2**64 times the largest |x|: the offset of the ratios formed below as
+    # log(2**64 |x|) - log(2**64 max|x|), where |x| / max|x| underflows float32's normal
+    # numbers (a region spanning more than 38 decades; _vlog takes normal numbers only)
+    off = np.empty(L, np.float32)
+    for j in range(L):
+        lg[j] = hi[j] if hi[j] > 0 else np.float32(1.0)
+    _vlog(lg, off, ibuf, ebuf, L)
+    for j in range(L):
+        off[j] = off[j] + _LOG_TWO64
     for k in range(K):
         row = vals[k]
         for j in range(L):
             u = abs(row[j]) / hi[j] if hi[j] > 0 else np.float32(0.0)
-            lg[j] = u if u > 0 else np.float32(1.0)
+            uz[j] = u
+            lg[j] = abs(row[j]) * _TWO64 if u < _NORMAL else u
+            lg[j] = lg[j] if lg[j] > 0 else np.float32(1.0)
         _vlog(lg, w, ibuf, ebuf, L)
         for j in range(L):
-            w[j] = ex * w[j]
+            w[j] = ex * (w[j] - off[j] if uz[j] < _NORMAL else w[j])
         _vexp(w, ibuf, L)
         for j in range(L):
-            wt = w[j] if row[j] != 0 else np.float32(1.0 if ex == 0 else 0.0)
-            num[j] += wt * row[j]
+            # ex > 0 here (power's n = 0 takes the region loop): a zero value weighs 0
+            wt = w[j] if row[j] != 0 else _ZERO
+            num[j] += wt * (row[j] * inv[j])
             den[j] += wt
     for j in range(L):
         if hi[j] == 0:
             y[j] = 0.0
         elif is_power:
-            y[j] = num[j] / den[j]
+            y[j] = num[j] / den[j] / inv[j]
         else:
             y[j] = hi[j] * (den[j] * np.float32(1.0 / K)) ** np.float32(1.0 / ex)
 
@@ -413,17 +753,20 @@ def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 @njit(cache=True, inline="always")
 def _rows_lsp_mode(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_lsp(vals, y, acc_dtype)
+    if _rows_lsp_fast(vals, y, acc_dtype):
+        _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
 def _rows_esp(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_softmax(vals, y, np.float32(1.0), acc_dtype)
+    if _rows_softmax_fast(vals, y, _ONE, acc_dtype):
+        _rows_softmax_scaled(vals, y, _ONE, acc_dtype)
 
 
 @njit(cache=True, inline="always")
 def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
-    _rows_softmax(vals, y, np.float32(a), acc_dtype)
+    if _rows_softmax_fast(vals, y, np.float32(a), acc_dtype):
+        _rows_softmax_scaled(vals, y, np.float32(a), acc_dtype)
 
 
 # lnp and power have a cheap common case (p = 1 or 2; n = 1, the default) and a general
@@ -441,7 +784,8 @@ def _rows_lnp_general(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 @njit(cache=True, inline="always")
 def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
-    _rows_lsp(vals, y, acc_dtype)
+    if _rows_lsp_fast(vals, y, acc_dtype):
+        _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
@@ -451,32 +795,46 @@ def _rows_power_general(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # lse = max + log(mean exp(t)) / r, t = r (x - max), formed as R d in scaled units
+    # (d = u - max u, R = r / inv; see "Float32 range"); the sums hold expm1(t) / R, so
+    # that R, which can underflow (r = 1e-30 on values of 1e-38), cancels
     K, L = vals.shape
-    scale = np.float32(r)
     den = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
     hi = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    top = np.empty(L, np.float32)
+    sc = np.empty(L, np.float32)
+    isc = np.empty(L, np.float32)
     for j in range(L):
-        hi[j] = scale * vals[0, j]
+        hi[j] = vals[0, j]
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            hi[j] = max(hi[j], scale * row[j])
+            hi[j] = max(hi[j], row[j])
+    _rows_abs_max(vals, w)
+    _rows_scale(w, inv, ibuf, L, True)
+    scale = np.float32(r)
+    for j in range(L):
+        top[j] = hi[j] * inv[j]
+        sc[j] = min(max(scale / inv[j], _UNCLAMP), _CLAMP)
+        isc[j] = _ONE / sc[j]
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            w[j] = scale * row[j] - hi[j]
-            lg[j] = w[j]
+            lg[j] = row[j] * inv[j] - top[j]
+            w[j] = sc[j] * lg[j]
         _vexp(w, ibuf, L)
-        # sum of expm1(t), t = r x - max: for small |t| the series, not exp(t) - 1,
-        # so a region whose values differ by far less than 1/r keeps its precision
+        # sum of expm1(t) / R: for small |t| the series, not exp(t) - 1, so a region whose
+        # values differ by far less than 1/r keeps its precision
         for j in range(L):
-            t = lg[j]
-            q = t * (
+            d = lg[j]
+            t = sc[j] * d
+            q = d * (
                 np.float32(1.0)
                 + t
                 * (
@@ -496,20 +854,22 @@ def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
                     )
                 )
             )
-            den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
+            den[j] += q if t > _SERIES_MAX else (w[j] - _ONE) * isc[j]
     # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
     for j in range(L):
-        w[j] = np.float32(1.0) + den[j] / K
+        w[j] = _ONE + den[j] / K * sc[j]
     _vlog(w, lg, ibuf, ebuf, L)
     for j in range(L):
         sm = den[j] / K
-        u1 = w[j] - np.float32(1.0)
-        l1p = sm if u1 == 0 else lg[j] * (sm / u1)
-        y[j] = (hi[j] + l1p) / scale
+        u1 = w[j] - _ONE
+        # log1p(s) / r, in float64: s / r = mean(expm1(t) / R) / inv where log1p(s) = s
+        # (R cancels), else the logarithm over r (which can exceed float32 for small r)
+        off = np.float64(sm) / inv[j] if u1 == 0 else np.float64(lg[j] * (sm * sc[j] / u1)) / r
+        y[j] = hi[j] + off
 
 
 @njit(cache=True, inline="always")
-def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -517,45 +877,56 @@ def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
     scale = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
-    big = np.zeros(L, np.float32)
+    big = np.empty(L, np.float32)
+    inv = np.empty(L, np.float32)
+    # the z-scores do not depend on the units: computed on the scaled values, whose
+    # variance neither overflows (>= 1.9e19 it did, and the weights fell back to the
+    # mean) nor underflows (below ~1e-19)
+    _rows_abs_max(vals, big)
+    _rows_scale(big, inv, ibuf, L, True)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            mean[j] += row[j]
-            big[j] = max(big[j], abs(row[j]))
+            mean[j] += row[j] * inv[j]
     for j in range(L):
         mean[j] = mean[j] * np.float32(1.0 / K)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            d = row[j] - mean[j]
+            d = row[j] * inv[j] - mean[j]
             scale[j] += d * d
-    hi = np.empty(L, np.float32)
+    # the largest exponent in the exponents' own dtype: rounded to float32 while the
+    # exponents are float64 (whole rows), it left the largest one up to half a float32 step
+    # above 0, which from |v z| ~ 1e7 on gave several cells the clamped weight exp(88)
+    hi = np.empty(L, acc_dtype)
     for j in range(L):
-        # scale now holds v / (std + eps) instead of the summed squares
+        # scale now holds v / (std + eps) instead of the summed squares (in scaled units)
         scale[j] = np.float32(v) / (
-            np.sqrt(scale[j] * np.float32(1.0 / K)) + np.float32(1e-6) * big[j] + np.float32(1e-30)
+            np.sqrt(scale[j] * np.float32(1.0 / K)) + _EPS_STD * (big[j] * inv[j]) + _EPS_TINY * inv[j]
         )
-        hi[j] = scale[j] * (vals[0, j] - mean[j])
+        scale[j] = min(max(scale[j], -_CLAMP), _CLAMP)
+        hi[j] = scale[j] * (vals[0, j] * inv[j] - mean[j])
     for k in range(1, K):
         row = vals[k]
         for j in range(L):
-            hi[j] = max(hi[j], scale[j] * (row[j] - mean[j]))
+            hi[j] = max(hi[j], scale[j] * (row[j] * inv[j] - mean[j]))
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            w[j] = scale[j] * (row[j] - mean[j]) - hi[j]
+            w[j] = scale[j] * (row[j] * inv[j] - mean[j]) - hi[j]
         _vexp(w, ibuf, L)
         for j in range(L):
-            num[j] += w[j] * row[j]
+            num[j] += w[j] * (row[j] * inv[j])
             den[j] += w[j]
     for j in range(L):
-        y[j] = num[j] / den[j]
+        y[j] = num[j] / den[j] / inv[j]
 
 
 @njit(cache=True, inline="always")
-def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
-    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
+def _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
+    # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x), on the scaled
+    # values (the argmax does not depend on the units; their sum cannot overflow, and
+    # subnormal values, which _vlog does not take, become normal)
     K, L = vals.shape
     den = np.zeros(L, acc_dtype)
     w = np.empty(L, np.float32)
@@ -563,10 +934,13 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
     log_s = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
+    inv = np.empty(L, np.float32)
+    _rows_abs_max(vals, w)
+    _rows_scale(w, inv, ibuf, L, False)
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            den[j] += row[j]
+            den[j] += row[j] * inv[j]
     for j in range(L):
         lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
     _vlog(lg, log_s, ibuf, ebuf, L)
@@ -577,13 +951,33 @@ def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
     for k in range(K):
         row = vals[k]
         for j in range(L):
-            lg[j] = row[j] if row[j] > 0 else np.float32(1.0)
+            u = row[j] * inv[j]
+            lg[j] = u if u > 0 else np.float32(1.0)
         _vlog(lg, w, ibuf, ebuf, L)
         for j in range(L):
-            h = row[j] * (log_s[j] - w[j]) if row[j] > 0 else np.float32(0.0)
+            u = row[j] * inv[j]
+            h = u * (log_s[j] - w[j]) if u > 0 else np.float32(0.0)
             if h > best[j]:
                 best[j] = h
                 y[j] = row[j]
+
+
+@njit(cache=True, inline="always")
+def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+
+
+@njit(cache=True, inline="always")
+def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+
+
+@njit(cache=True, inline="always")
+def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
+    if _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+        _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
 
 
 _REGION_REDUCERS = (
@@ -887,6 +1281,19 @@ def check_method_params(method, a=None, p=None, r=None, n=None, v=None):
         ):
             raise ValueError(f"{key} must be a finite real number, got {val!r}")
         vals[key] = float(val)
+    # the row kernels compute in float32: a parameter that float32 holds as 0 or inf gave
+    # all-NaN results (lse with r=1e39 or 1e-46), or another rule (power with n < 1.4e-45
+    # became n = 0); only the method's own parameters reach its formula, and mixed's ``a``
+    # (in [0, 1]) enters it in float64
+    for key in BY_NAME[method].params if method != "mixed" else ():
+        with np.errstate(over="ignore", under="ignore"):
+            single = np.float32(vals[key])
+        if vals[key] != 0.0 and (single == 0.0 or not np.isfinite(single)):
+            raise ValueError(
+                f"{key}={vals[key]:g} is outside the float32 range in which {method} pooling computes "
+                f"(it would become {float(single):g}): a nonzero {key} must lie between about "
+                f"{_F32_TINY:.2g} and {_F32_MAX:.4g} in magnitude"
+            )
     if method == "mixed" and not 0.0 <= vals["a"] <= 1.0:
         raise ValueError(f"mixed pooling needs 0 <= a <= 1, got a={vals['a']}")
     if method == "lnp" and vals["p"] < 1.0:

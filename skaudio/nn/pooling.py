@@ -133,20 +133,31 @@ def pool_regions(
     if mask is not None:
         mask = mask.expand_as(x)
     count = x.shape[-1] if mask is None else mask.sum(-1).to(x.dtype)
+    count_col = count.unsqueeze(-1) if torch.is_tensor(count) else count
     xz = _masked(x, mask, 0.0)  # padding contributes nothing to sums
+    # Float32 range (as the numba kernels, issue 28): the formulas see u = x / big, big the
+    # region's largest |x| (detached: the ratios do not depend on it), so squares, sums and
+    # variances neither overflow (from 1.9e19 on for squares, near 3e38 for sums) nor
+    # underflow (squares below ~1e-19), and the exponents are formed as a scale times a
+    # difference of values in [-1, 1], the scale clamped to 2**100, so no exponent is
+    # inf - inf (see "Float32 range" in skaudio/_kernels/pooling.py)
+    big = xz.abs().amax(-1, keepdim=True).detach().clamp_min(torch.finfo(x.dtype).tiny)
+    u = xz / big
     if method == "average":
-        return xz.sum(-1) / count
+        return (xz / count_col).sum(-1)
     if method == "max":
         return _masked(x, mask, -math.inf).amax(-1)
     if method == "min":
         return _masked(x, mask, math.inf).amin(-1)
     if method == "mixed":
-        return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * xz.sum(-1) / count
-    if method == "lsp":  # power pooling with n = 1; its scaling keeps x x in range (1e-25 to 3e38)
-        method, n = "power", 1.0
+        return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * (xz / count_col).sum(-1)
+    if method == "lsp":
+        s = u.sum(-1)
+        out = big.squeeze(-1) * ((u * u).sum(-1) / s.clamp_min(_TINY))
+        return torch.where(s > 0, out, torch.zeros_like(s))
     if method in ("esp", "auto"):
         scale = 1.0 if method == "esp" else col(a)
-        w = torch.softmax(_masked(scale * x, mask, -math.inf), dim=-1)
+        w = torch.softmax(_masked(_clamped(scale * big) * u, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
     if method == "lnp":
         ax = xz.abs()
@@ -158,41 +169,38 @@ def pool_regions(
         out = big.squeeze(-1) * s.clamp_min(_TINY) ** (1.0 / p)
         return torch.where(pos, out, torch.zeros_like(out))
     if method == "lse":
-        lse = torch.logsumexp(_masked(col(r) * x, mask, -math.inf), dim=-1)
-        return (lse - torch.log(torch.as_tensor(count, dtype=x.dtype, device=x.device))) / r
+        return _lse(x, u, big, mask, count, r, col)
     if method == "power":
-        big = xz.amax(-1, keepdim=True).detach()
-        u = xz / big.clamp_min(_TINY)
         w = u ** col(n)
         if mask is not None:
             w = w * mask
-        num = (w * xz).sum(-1)
+        num = (w * u).sum(-1)
         den = w.sum(-1)
-        ok = big.squeeze(-1) > 0
-        return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+        ok = xz.amax(-1) > 0
+        out = big.squeeze(-1) * (num / torch.where(ok, den, torch.ones_like(den)))
+        return torch.where(ok, out, torch.zeros_like(num))
     if method == "entropy":
-        s = xz.sum(-1, keepdim=True)
-        q = xz / s.clamp_min(_TINY)
+        s = u.sum(-1, keepdim=True)
+        q = u / s.clamp_min(_TINY)
         h = torch.where(q > 0, -q * torch.log(q.clamp_min(_TINY)), torch.zeros_like(q))
         h = _masked(h, mask, -math.inf)
         idx = h.argmax(-1, keepdim=True)
         out = torch.gather(xz, -1, idx).squeeze(-1)
         return torch.where(s.squeeze(-1) > 0, out, torch.zeros_like(out))
     if method == "attention":
-        mean = xz.sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
-        dev = _masked(x - mean, mask, 0.0)
-        var = (dev * dev).sum(-1, keepdim=True) / (count.unsqueeze(-1) if torch.is_tensor(count) else count)
-        big = xz.abs().amax(-1, keepdim=True)
-        z = dev / (torch.sqrt(var + _TINY) + 1e-6 * big + _TINY)
-        w = torch.softmax(_masked(col(v) * z, mask, -math.inf), dim=-1)
+        # z-scores of the scaled values u (they do not depend on the units); 1e-6 max|u| = 1e-6
+        mean = u.sum(-1, keepdim=True) / count_col
+        dev = _masked(u - mean, mask, 0.0)
+        var = (dev * dev).sum(-1, keepdim=True) / count_col
+        z = dev / (torch.sqrt(var + _TINY) + 1e-6 * u.abs().amax(-1, keepdim=True) + _TINY / big)
+        w = torch.softmax(_masked(_clamped(col(v)) * z, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
     raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
 
 
 #: Methods that :func:`_native_pool2d` computes from torch's own pooling of transformed
 #: maps. ``entropy`` and ``attention`` are left out: each cell's term needs its region's
-#: sum (entropy) or mean and deviation (attention) first, which a cell shared by
-#: overlapping regions cannot carry; they gather regions with ``unfold``.
+#: sum (entropy) or mean and deviation (attention) first.
 _NATIVE_METHODS = ("mixed", "lsp", "esp", "auto", "lnp", "lse", "power")
 
 
@@ -200,95 +208,108 @@ def _native_pool2d(x, method, params, layer, out_size):
     """Pool ``x`` with torch's ``avg_pool2d`` / ``max_pool2d`` of transformed maps, or None.
 
     Every weighted mean of [POOL] is a ratio of two region means, for example
-    lsp = mean(x x) / mean(x) and esp = mean(x e^x) / mean(e^x), and lnp and lse are a
-    power and a log of one region mean; torch's native pooling computes those means in
-    one fused pass where ``unfold`` materialises every region (5x slower than
-    ``LPPool2d`` forward + backward on (64, 1, 128, 430), issue 26).
+    lsp = mean(u u) / mean(u) times the region's maximum (u = x / max), and lnp and lse
+    are a power and a log of one region mean; torch's native pooling computes those
+    means in one fused pass where ``unfold`` materialises every region (1.4-1.7x slower
+    forward + backward on (64, 1, 128, 430), 2x2 regions, issue 26).
 
-    The exponentials and powers need each region's own largest value as shift or scale
-    (as the numba kernels and :func:`pool_regions` do) to stay in range. With regions
-    that tile the map (stride = kernel, no padding) each cell has one region, so the
-    region maximum is broadcast back to its cells exactly. Otherwise one shift per map
-    is used, which is exact too as long as no region's maximum lies more than ``LIM``
-    below the map's (``e^-LIM`` still a normal number of the dtype); for maps that
-    span more, this returns None and the caller gathers regions with ``unfold``.
+    Taken only where that is exact over the whole float32 range (the range the numba
+    kernels and :func:`pool_regions` keep, issue 28): regions that tile the map (stride =
+    kernel, no padding), so each cell has one region and is scaled or shifted by its
+    own region's maximum, as the region-by-region formulas are; and, for the means of
+    x itself (mixed, esp, auto), maps within +-2**100, whose sums of a region cannot
+    overflow. Otherwise None: the caller gathers regions with ``unfold``.
     """
-    if method not in _NATIVE_METHODS:
-        return None
-    _check_nonnegative(x, method)
-    k, s, pad, ceil = layer.kernel_size, layer.stride, layer.padding, layer.ceil_mode
+    k, s, pad = layer.kernel_size, layer.stride, layer.padding
     B, C, Fm, Tm = x.shape
     Fo, To = out_size
-    # e^-lim is a normal float of the dtype with room to spare (float32: 78, float64: 637)
-    lim = -0.9 * math.log(torch.finfo(x.dtype).tiny)
-    tiled = tuple(k) == tuple(s) and not any(pad) and Fo * k[0] <= Fm and To * k[1] <= Tm
+    if method not in _NATIVE_METHODS or tuple(k) != tuple(s) or any(pad):
+        return None
+    if Fo * k[0] > Fm or To * k[1] > Tm:  # a partial last region (ceil_mode)
+        return None
+    if method in ("mixed", "esp", "auto") and x.numel() and float(x.detach().abs().amax()) > _CLAMP:
+        return None
+    _check_nonnegative(x, method)
+    x = x[:, :, : Fo * k[0], : To * k[1]]  # cells of no region (floor mode) play no part
 
     def avg(t):
-        return F.avg_pool2d(t, k, s, pad, ceil, count_include_pad=False)
-
-    def rmax(t):
-        return F.max_pool2d(t, k, s, pad, ceil_mode=ceil)
+        return F.avg_pool2d(t, k)
 
     def per_cell(t, stat, fn):
-        """``fn(t, stat)`` cell by cell, ``stat`` being each cell's region statistic."""
-        if stat.shape[2:] == (1, 1):  # one value per map
-            return fn(t, stat)
-        t6 = t[:, :, : Fo * k[0], : To * k[1]].reshape(B, C, Fo, k[0], To, k[1])
+        """``fn(t, stat)`` cell by cell, ``stat`` being the cell's region statistic."""
+        t6 = t.reshape(B, C, Fo, k[0], To, k[1])  # a view: regions tile the map
         return fn(t6, stat[:, :, :, None, :, None]).reshape(B, C, Fo * k[0], To * k[1])
 
-    def region_stat(t, spread):
-        """Each region's maximum of ``t`` (detached), or one per map when regions overlap;
-        None when one per map spans more than ``spread(map_max, region_max) <= lim`` allows."""
+    def region_max(t):
         with torch.no_grad():
-            m = rmax(t)
-            if tiled:
-                return m
-            big = t.amax(dim=(2, 3), keepdim=True)
-            if t.numel() and not bool((spread(big, m) <= lim).all()):
-                return None
-            return big
+            return F.max_pool2d(t, k)
 
     if method == "mixed":
         a = params["a"]
-        return a * rmax(x) + (1 - a) * avg(x)
+        return a * F.max_pool2d(x, k) + (1 - a) * avg(x)
     if method in ("esp", "auto"):
         ax = x if method == "esp" else params["a"] * x
-        c = region_stat(ax, lambda big, m: big - m)
-        if c is None:
-            return None
-        w = per_cell(ax, c, lambda t, c_: torch.exp(t - c_))
-        xc = x if c.shape[2:] == (1, 1) else x[:, :, : Fo * k[0], : To * k[1]]
-        return avg(w * xc) / avg(w)
+        w = per_cell(ax, region_max(ax), lambda t, c: torch.exp(t - c))  # 1 at each region's max
+        return avg(w * x) / avg(w)
     if method == "lse":
+        # log1p / expm1: exact for a small spread r (x - max) too, where log(mean(exp))
+        # rounds to 0 and returns the max instead of the small-r limit, the mean (issue 28)
         r = params["r"]
-        r_d = r.detach() if torch.is_tensor(r) else r
-        c = region_stat(x, lambda big, m: r_d * (big - m))
-        if c is None:
-            return None
-        e = per_cell(x, c, lambda t, c_: torch.exp(r * (t - c_)))
-        return c + torch.log(avg(e)) / r
-    # scale methods: lsp and power (x >= 0), lnp (|x|)
+        c = region_max(x)
+        e = per_cell(x, c, lambda t, c_: torch.expm1(r * (t - c_)))
+        return c + torch.log1p(avg(e)) / r
+    # lsp and power (x >= 0), lnp (|x|): u = x / (region max) in [0, 1] keeps every
+    # power and product in range; the max is detached (the ratios do not depend on it)
     ax = x.abs() if method == "lnp" else x
-    expo = {"lsp": 1.0, "power": params["n"], "lnp": params["p"]}[method]
-    expo_d = expo.detach() if torch.is_tensor(expo) else expo
-
-    def spread(big, m):  # expo * ln(big / m) over the regions that are not all zero
-        ratio = big.clamp_min(_TINY) / m.clamp_min(_TINY)
-        return torch.where(m > 0, expo_d * torch.log(ratio), torch.zeros_like(m))
-
-    scale = region_stat(ax, spread)
-    if scale is None:
-        return None
-    scale = scale.clamp_min(_TINY)
+    scale = region_max(ax).clamp_min(torch.finfo(x.dtype).tiny)
     u = per_cell(ax, scale, lambda t, s_: t / s_)
-    xc = ax if scale.shape[2:] == (1, 1) else ax[:, :, : Fo * k[0], : To * k[1]]
     if method == "lnp":
-        mean = avg(u**expo)
-        out = scale * mean.clamp_min(_TINY) ** (1.0 / expo)
+        p = params["p"]
+        mean = avg(u**p)
+        out = scale * mean.clamp_min(_TINY) ** (1.0 / p)
         return torch.where(mean > 0, out, torch.zeros_like(out))
-    w = u if method == "lsp" else u**expo
-    num, den = avg(w * xc), avg(w)
-    return torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(num))
+    w = u if method == "lsp" else u ** params["n"]
+    num, den = avg(w * u), avg(w)
+    ok = den > 0
+    return torch.where(ok, scale * num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+
+
+_CLAMP = 2.0**100
+
+
+def _clamped(scale):
+    """``scale`` clamped to +-2**100: times a value in [-8, 8] it stays finite in float32."""
+    if torch.is_tensor(scale):
+        return scale.clamp(-_CLAMP, _CLAMP)
+    return min(max(float(scale), -_CLAMP), _CLAMP)
+
+
+def _lse(x, u, big, mask, count, r, col):
+    """lse = max + log1p(mean expm1(t)) / r, t = r (x - max) = R (u - max u), R = r big.
+
+    For a small spread (mean exp(t) > 1/2) the expm1/log1p form, with the sums of
+    ``expm1(t) / R`` so that R cancels (it underflows for r = 1e-30 on values of 1e-20:
+    logsumexp then returned the max, not the small-r limit, the mean); otherwise
+    ``logsumexp(t) - log(count)``, exact when the weights spread out. The numba kernels
+    use the same series (``_rows_lse``) and expm1/log1p (``_region_lse``).
+    """
+    top = _masked(x, mask, -math.inf).amax(-1, keepdim=True).detach()
+    d = _masked(u - top / big, mask, 0.0)
+    R = col(r) * big
+    # 2**-60, not smaller: the gradient of expm1(t) / Rc divides by Rc**2 (2**-120 is normal)
+    Rc = R.clamp(2.0**-60, _CLAMP)
+    t = Rc * d
+    e = _masked(torch.expm1(t) / Rc, mask, 0.0)
+    count_col = count.unsqueeze(-1) if torch.is_tensor(count) else count
+    m = e.sum(-1, keepdim=True) / count_col  # mean expm1(t) / Rc
+    sm = Rc * m
+    safe = torch.where(sm == 0, torch.ones_like(sm), sm)
+    ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
+    near = big * m * ratio  # log1p(sm) / r (= ratio * sm / r, sm = R m when R is not clamped)
+    lse = torch.logsumexp(_masked(t, mask, -math.inf), dim=-1, keepdim=True)
+    log_count = torch.log(torch.as_tensor(count_col, dtype=x.dtype, device=x.device))
+    far = (lse - log_count) / col(r)
+    return (top + torch.where(sm > -0.5, near, far)).squeeze(-1)
 
 
 def _required_method(method, mode, where):

@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +42,14 @@ def ref_region(x, mode, a=0.5, p=2.0, r=1.0, n=1.0, v=1.0):
     if mode == "lnp":
         return np.mean(np.abs(x) ** p) ** (1 / p)
     if mode == "lse":
-        return np.log(np.mean(np.exp(r * x))) / r
+        # log1p/expm1 about the max: exact for every r and float32 value (issue 28)
+        return x.max() + np.log1p(np.mean(np.expm1(r * (x - x.max())))) / r
     if mode == "auto":
         e = a * x
         w = np.exp(e - e.max())
         return (x * w).sum() / w.sum()
     if mode == "power":
-        w = x**n
+        w = (x / x.max()) ** n  # the scale cancels; x**n alone overflows float64 for large n
         return (x * w).sum() / w.sum()
     if mode == "entropy":
         q = x / x.sum()
@@ -334,3 +336,109 @@ def test_lse_keeps_precision_for_values_much_smaller_than_one_over_r(scale):
     np.testing.assert_allclose(
         global_pool(S, "lse", "time"), ref_pool(S, "lse", (1, 40), (1, 40)).reshape(2, -1), rtol=2e-5
     )
+
+
+# -- the whole float32 range (issue 28) ---------------------------------------------------
+def _paths(S, mode, **params):
+    """The three kernel paths on one batch: 2x2 regions on the vectorised float32 row path
+    (at least 8 regions a row), the float64 region loop (fewer), and whole rows (global)."""
+    return {
+        "regions": (pool2d(S, mode, **params), ref_pool(S, mode, (2, 2), (2, 2), **params)),
+        "generic": (
+            pool2d(S[:, :, :14], mode, **params),
+            ref_pool(S[:, :, :14], mode, (2, 2), (2, 2), **params),
+        ),
+        "whole": (
+            global_pool(S, mode, "time", **params),
+            ref_pool(S, mode, (1, S.shape[2]), (1, S.shape[2]), **params).reshape(S.shape[0], -1),
+        ),
+    }
+
+
+@pytest.mark.parametrize("mode", POOLING_METHODS)
+@pytest.mark.parametrize("scale", [1e-38, 1e-25, 1e-20, 1e20, 1e30, 1e38])
+def test_every_path_is_exact_across_the_float32_range(mode, scale):
+    # values ~1e-25 underflowed to 0 in lsp's float32 squares, >= 1.9e19 overflowed them;
+    # attention's float32 variance did the same; sums of values near 3e38 overflowed esp,
+    # auto, power and entropy; lse on the float64 path returned the max for tiny spreads
+    rng = np.random.default_rng(28)
+    X = rng.random((2, 8, 16)) + 0.1
+    if mode not in NONNEG:
+        X[1] -= 0.6  # both signs
+    X = (X / np.abs(X).max() * scale * 3.0).astype(np.float32)
+    for path, (got, want) in _paths(X, mode, **PARAMS.get(mode, {})).items():
+        assert np.isfinite(got).all(), (path, got)
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6 * np.abs(want).max(), err_msg=path)
+
+
+def test_lsp_of_large_values_is_their_value():
+    S = np.full((1, 2, 16), 2e19, np.float32)  # the issue's reproducer: all inf on 16 frames
+    np.testing.assert_array_equal(pool2d(S, "lsp"), np.float32(2e19))
+    np.testing.assert_array_equal(pool2d(S[:, :, :14], "lsp"), np.float32(2e19))
+    np.testing.assert_array_equal(global_pool(np.full((1, 8, 16), 2e19, np.float32), "lsp"), np.float32(2e19))
+
+
+def test_entropy_picks_the_right_cell_near_the_float32_maximum():
+    S = np.full((1, 2, 16), 3e38, np.float32)
+    S[0, 0, ::2] = 1e38  # each region: 1e38, 3e38, 3e38, 3e38 -> q = 0.1, 0.3: picks 3e38
+    np.testing.assert_array_equal(pool2d(S, "entropy"), np.float32(3e38))
+    np.testing.assert_array_equal(pool2d(S[:, :, :14], "entropy"), np.float32(3e38))
+
+
+@pytest.mark.parametrize("scale", [1e-21, 1e20, 1e35])
+def test_attention_does_not_depend_on_the_units(scale):
+    # its float32 variance under- or overflowed: >= 1e20 the weights fell back to the mean
+    # (below ~1e-21 the 1e-30 of the z-score's denominator is no longer negligible)
+    S = _data("attention", (2, 4, 32), seed=10)
+    want = pool2d(S, "attention", v=2.0)
+    np.testing.assert_allclose(pool2d(S * np.float32(scale), "attention", v=2.0) / scale, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("r", [1e-20, 1e-6])
+def test_lse_with_small_r_is_the_mean_on_every_path(r):
+    S = _data("lse", (2, 4, 14), seed=11)
+    for width in (14, 16):  # float64 region loop, vectorised float32 rows
+        mean = pool2d(S[:, :, :width], "average")
+        np.testing.assert_allclose(pool2d(S[:, :, :width], "lse", r=r), mean, rtol=1e-5, atol=1e-5)
+    # values far below 1 / r: r (x - max) is below float64 resolution next to 1
+    tiny = (np.abs(S) * np.float32(1e-20)).astype(np.float32)
+    np.testing.assert_allclose(
+        pool2d(tiny[:, :, :14], "lse") / 1e-20, pool2d(tiny[:, :, :14], "average") / 1e-20, rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "method, param, value",
+    [
+        ("lse", "r", 1e39),
+        ("lse", "r", 1e-46),
+        ("auto", "a", 1e39),
+        ("auto", "a", -1e39),
+        ("attention", "v", 1e39),
+        ("power", "n", 1e308),
+        ("power", "n", 1e-46),
+        ("lnp", "p", 1e39),
+    ],
+)
+def test_parameters_outside_float32_are_refused(method, param, value):
+    # the kernels compute in float32: these became inf or 0 there (all NaN, or power's n = 0 rule)
+    S = _data("power", (1, 4, 16))
+    with pytest.raises(ValueError, match=re.escape(f"{param}={value:g}") + ".*float32"):
+        pool2d(S, method, **{param: value})
+    with pytest.raises(ValueError, match=re.escape(f"{param}={value:g}") + ".*float32"):
+        global_pool(S, method, "time", **{param: value})
+    # the parameters of other methods are not the kernels' business, nor mixed's a (float64)
+    pool2d(S, "average", **{param: value})
+    if param == "a" and value > 0:
+        pool2d(S, "mixed", a=1e-46)
+
+
+@pytest.mark.parametrize("mode, params", [("lnp", {"p": 11.0}), ("power", {"n": 0.001})])
+def test_values_whose_ratio_to_the_region_max_underflows(mode, params):
+    # 9e-32 / 1.3e14 underflows to 0 in float32: that cell weighed 1, not 0 (lnp p=11 6 %
+    # high), and 0.9, not 0, with power n=0.001; _vlog takes normal ratios only
+    S = np.zeros((1, 2, 16), np.float32)
+    S[0, 0, 0], S[0, 0, 1] = 9.1e-32, 1.3e14
+    S[0, 0, 2], S[0, 0, 3] = 1e-40, 1.0
+    want = ref_pool(S, mode, (2, 2), (2, 2), **params)
+    np.testing.assert_allclose(pool2d(S, mode, **params), want, rtol=1e-5, atol=1e-30)

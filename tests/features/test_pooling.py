@@ -1,6 +1,7 @@
 """PoolingTransformer: scikit-learn contract, forms, errors."""
 
 import pickle
+import re
 
 import joblib
 import numpy as np
@@ -212,3 +213,19 @@ def test_n_jobs_reaches_numba_and_none_keeps_its_setting(monkeypatch):
     PoolingTransformer("max").fit_transform(S)
     PoolingTransformer("max", n_jobs=2).fit_transform(S)
     assert seen == [None, 2]
+
+
+def test_loud_float32_maps_do_not_overflow():
+    # issue 28: unscaled 32-bit PCM cast to float reaches 2e19 in a power map; lsp squared
+    # it in float32 and returned inf on 16 frames (the float64 path on 14 gave 2e19)
+    S = np.full((1, 2, 16), 2e19, np.float32)
+    np.testing.assert_array_equal(PoolingTransformer("lsp").fit_transform(S), np.float32(2e19))
+    np.testing.assert_array_equal(PoolingTransformer("lsp").fit_transform(S[:, :, :14]), np.float32(2e19))
+
+
+@pytest.mark.parametrize("params", [{"method": "lse", "r": 1e39}, {"method": "power", "n": 1e-46}])
+def test_parameters_outside_float32_are_refused_at_fit(params):
+    S = np.ones((1, 2, 16), np.float32)
+    name, value = [(k, v) for k, v in params.items() if k != "method"][0]
+    with pytest.raises(ValueError, match=re.escape(f"{name}={value:g}") + ".*float32"):
+        PoolingTransformer(**params).fit(S)
