@@ -1,6 +1,6 @@
 """The twelve pooling methods of [POOL] over batches of spectrograms (numba).
 
-Every mode reduces the values of one rectangular *region* of a map to a
+Every method reduces the values of one rectangular *region* of a map to a
 number. Regions are laid out as in ``torch.nn.functional.avg_pool2d``:
 
 * a window of ``kernel_size = (kf, kt)`` cells moves by ``stride = (sf, st)``
@@ -8,40 +8,40 @@ number. Regions are laid out as in ``torch.nn.functional.avg_pool2d``:
 * ``padding = (pf, pt)`` adds ``pf`` virtual rows above and below and ``pt``
   virtual columns left and right (at most half the kernel); padded cells are
   **not** values: a region is the intersection of its window with the map,
-  and every mode is computed over the real cells it holds (``N`` below is
+  and every method is computed over the real cells it holds (``N`` below is
   their number);
 * the output has ``floor((F + 2 pf - kf) / sf) + 1`` rows (columns alike):
   trailing cells that cannot fill a window are dropped; with
   ``ceil_mode=True`` they form one last, partial region instead (torch's
   rule: a window is kept when it starts inside the map or its left padding).
 
-A region whose values are all zero pools to 0 in every mode. Exponentials
-are evaluated after subtracting the region's maximum exponent, so no mode
+A region whose values are all zero pools to 0 in every method. Exponentials
+are evaluated after subtracting the region's maximum exponent, so no method
 overflows on large dB ranges, and the float32 row kernels pool a row whose
 regions leave float32's range again with each region scaled by a power of
 two (exact), so any finite float32 input, from 1e-45 to 3.4e38, pools
 without overflow or underflow (see "Float32 range" below).
-``tests/_kernels/test_pooling_kernels.py`` checks each mode against an
+``tests/_kernels/test_pooling_kernels.py`` checks each method against an
 independent numpy reference.
 
 Three code paths compute the same formulas:
 
-* ``_rows_kernel(mode, _REGIONS)`` — windows that fit without padding, at least 8 regions
+* ``_rows_kernel(method, _REGIONS)`` — windows that fit without padding, at least 8 regions
   per row and at most 64 cells per region (the common 2x2 case): each
   output row is gathered as a ``(cells, regions)`` block and reduced along
   contiguous rows, with float32 ``exp``/``log`` approximations (relative
   error < 3e-7) that vectorise, where libm would be called per element;
-* ``_rows_kernel(mode, _WHOLE_ROWS or _WHOLE_COLUMNS)`` — whole rows or
+* ``_rows_kernel(method, _WHOLE_ROWS or _WHOLE_COLUMNS)`` — whole rows or
   columns (``global_pool``), same row functions with float64 sums;
 * ``_generic_kernel`` — everything else (padding, partial edge regions,
   narrow maps), one region at a time in float64 with libm.
 
-Each is built and compiled per mode on first use (one to two seconds on a
+Each is built and compiled per method on first use (one to two seconds on a
 laptop core, cached on disk by numba afterwards), so a new process pays only
-for the modes it calls. They stay numba parfors (``prange``) although that
+for the methods it calls. They stay numba parfors (``prange``) although that
 costs about a second of compile time each (see :mod:`skaudio._kernels._parallel`):
 numba compiles a parfor body knowing its arrays do not alias, and without
-that the softmax-, entropy- and attention-type modes ran 1.2-3.5x slower.
+that the softmax-, entropy- and attention-type methods ran 1.2-3.5x slower.
 Tests check that the vectorised paths equal the float64 region loop.
 """
 
@@ -72,9 +72,6 @@ __all__ = [
 
 # the method names, the non-negative ones and the parameter defaults: derived from the
 # one table of pooling methods (``pooling_table.POOLING_TABLE``)
-#: the old names, for code inside skaudio that still reads them
-POOLING_MODES = POOLING_METHODS
-NONNEGATIVE_MODES = NONNEGATIVE_METHODS
 # the vectorised path pays off for many regions per row and small regions
 _FAST_MIN_COLUMNS = 8
 _FAST_MAX_REGION = 64
@@ -91,9 +88,9 @@ _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _
 
 
 # -- one region (float64, libm) --------------------------------------------------
-# Each mode has its own small function; the kernels below are built per mode (see
-# "compiling one mode at a time"), so a first call compiles only the formula it uses.
-# The functions share one signature, ``(buf, m, mode, a, p, r, n, v)``: ``buf[:m]``
+# Each method has its own small function; the kernels below are built per method (see
+# "compiling one method at a time"), so a first call compiles only the formula it uses.
+# The functions share one signature, ``(buf, m, method, a, p, r, n, v)``: ``buf[:m]``
 # holds the region's values in float64.
 @njit(cache=True, inline="always")
 def _softmax_weighted(buf, m, scale):
@@ -130,25 +127,25 @@ def _region_lsp(buf, m):
     return s2 / s if s > 0.0 else 0.0
 
 
-def _region_average(buf, m, mode, a, p, r, n, v):
+def _region_average(buf, m, method, a, p, r, n, v):
     return _region_mean(buf, m)
 
 
-def _region_max(buf, m, mode, a, p, r, n, v):
+def _region_max(buf, m, method, a, p, r, n, v):
     hi = buf[0]
     for i in range(1, m):
         hi = max(hi, buf[i])
     return hi
 
 
-def _region_min(buf, m, mode, a, p, r, n, v):
+def _region_min(buf, m, method, a, p, r, n, v):
     lo = buf[0]
     for i in range(1, m):
         lo = min(lo, buf[i])
     return lo
 
 
-def _region_mixed(buf, m, mode, a, p, r, n, v):
+def _region_mixed(buf, m, method, a, p, r, n, v):
     hi = buf[0]
     s = 0.0
     for i in range(m):
@@ -157,19 +154,19 @@ def _region_mixed(buf, m, mode, a, p, r, n, v):
     return a * hi + (1.0 - a) * (s / m)
 
 
-def _region_lsp_mode(buf, m, mode, a, p, r, n, v):
+def _region_lsp_method(buf, m, method, a, p, r, n, v):
     return _region_lsp(buf, m)
 
 
-def _region_esp(buf, m, mode, a, p, r, n, v):
+def _region_esp(buf, m, method, a, p, r, n, v):
     return _softmax_weighted(buf, m, 1.0)
 
 
-def _region_auto(buf, m, mode, a, p, r, n, v):
+def _region_auto(buf, m, method, a, p, r, n, v):
     return _softmax_weighted(buf, m, a)
 
 
-def _region_lnp(buf, m, mode, a, p, r, n, v):
+def _region_lnp(buf, m, method, a, p, r, n, v):
     # scaled by the largest |x| so |x|**p neither overflows nor underflows
     big = 0.0
     for i in range(m):
@@ -191,7 +188,7 @@ def _region_lnp(buf, m, mode, a, p, r, n, v):
     return big * (s / m) ** (1.0 / p)
 
 
-def _region_lse(buf, m, mode, a, p, r, n, v):
+def _region_lse(buf, m, method, a, p, r, n, v):
     # log(mean exp(r x)) = r top + log1p(mean expm1(r (x - top))): where r (x - top) is
     # below float64 resolution next to 1 (1.1e-16; values ~1e-20 with r = 1, or r = 1e-20),
     # exp() rounds every term to 1 and log(mean) to 0, which returned the max instead of
@@ -205,7 +202,7 @@ def _region_lse(buf, m, mode, a, p, r, n, v):
     return top + math.log1p(s / m) / r
 
 
-def _region_power(buf, m, mode, a, p, r, n, v):
+def _region_power(buf, m, method, a, p, r, n, v):
     if n == 0.0:
         return _region_mean(buf, m)
     if n == 1.0:
@@ -224,7 +221,7 @@ def _region_power(buf, m, mode, a, p, r, n, v):
     return num / den
 
 
-def _region_entropy(buf, m, mode, a, p, r, n, v):
+def _region_entropy(buf, m, method, a, p, r, n, v):
     s = 0.0
     for i in range(m):
         s += buf[i]
@@ -241,7 +238,7 @@ def _region_entropy(buf, m, mode, a, p, r, n, v):
     return pick
 
 
-def _region_attention(buf, m, mode, a, p, r, n, v):
+def _region_attention(buf, m, method, a, p, r, n, v):
     # softmax of v * z, z the region's standardised values
     s = 0.0
     big = 0.0
@@ -395,7 +392,7 @@ def _rows_softmax_fast(vals, y, scale, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     scale = np.float32(r)
     den = np.zeros(L, acc_dtype)
@@ -471,7 +468,7 @@ def _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -531,7 +528,7 @@ def _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x)
     K, L = vals.shape
     den = np.zeros(L, acc_dtype)
@@ -702,7 +699,7 @@ def _rows_power_weighted(vals, y, ex, is_power, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_average(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_average(vals, y, method, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     acc = np.zeros(L, np.float64)
     for k in range(K):
@@ -726,17 +723,17 @@ def _rows_extreme(vals, y, lowest):
 
 
 @njit(cache=True, inline="always")
-def _rows_max(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_max(vals, y, method, a, p, r, n, v, acc_dtype):
     _rows_extreme(vals, y, False)
 
 
 @njit(cache=True, inline="always")
-def _rows_min(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_min(vals, y, method, a, p, r, n, v, acc_dtype):
     _rows_extreme(vals, y, True)
 
 
 @njit(cache=True, inline="always")
-def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_mixed(vals, y, method, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     acc = np.zeros(L, np.float64)
     hi = np.empty(L, np.float32)
@@ -752,19 +749,19 @@ def _rows_mixed(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_lsp_mode(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lsp_method(vals, y, method, a, p, r, n, v, acc_dtype):
     if _rows_lsp_fast(vals, y, acc_dtype):
         _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_esp(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_esp(vals, y, method, a, p, r, n, v, acc_dtype):
     if _rows_softmax_fast(vals, y, _ONE, acc_dtype):
         _rows_softmax_scaled(vals, y, _ONE, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_auto(vals, y, method, a, p, r, n, v, acc_dtype):
     if _rows_softmax_fast(vals, y, np.float32(a), acc_dtype):
         _rows_softmax_scaled(vals, y, np.float32(a), acc_dtype)
 
@@ -773,29 +770,29 @@ def _rows_auto(vals, y, mode, a, p, r, n, v, acc_dtype):
 # one with float32 exp/log; each is its own kernel (``_row_variant``), so the default
 # parameters compile in about a second instead of three.
 @njit(cache=True, inline="always")
-def _rows_lnp(vals, y, mode, a, p, r, n, v, acc_dtype):  # p = 1 or 2
+def _rows_lnp(vals, y, method, a, p, r, n, v, acc_dtype):  # p = 1 or 2
     _rows_mean_abs_sq(vals, y, p == 2.0)
 
 
 @njit(cache=True, inline="always")
-def _rows_lnp_general(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lnp_general(vals, y, method, a, p, r, n, v, acc_dtype):
     _rows_power_weighted(vals, y, np.float32(p), False, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_power(vals, y, mode, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
+def _rows_power(vals, y, method, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
     if _rows_lsp_fast(vals, y, acc_dtype):
         _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_power_general(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_power_general(vals, y, method, a, p, r, n, v, acc_dtype):
     # n == 0 (the mean, with a special rule for zeros) never reaches the row kernels
     _rows_power_weighted(vals, y, np.float32(n), True, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_lse_scaled(vals, y, method, a, p, r, n, v, acc_dtype):
     # lse = max + log(mean exp(t)) / r, t = r (x - max), formed as R d in scaled units
     # (d = u - max u, R = r / inv; see "Float32 range"); the sums hold expm1(t) / R, so
     # that R, which can underflow (r = 1e-30 on values of 1e-38), cancels
@@ -869,7 +866,7 @@ def _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_attention_scaled(vals, y, method, a, p, r, n, v, acc_dtype):
     K, L = vals.shape
     num = np.zeros(L, acc_dtype)
     den = np.zeros(L, acc_dtype)
@@ -923,7 +920,7 @@ def _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
+def _rows_entropy_scaled(vals, y, method, a, p, r, n, v, acc_dtype):
     # argmax of -q log q with q = x / s  <=>  argmax of x * (log s - log x), on the scaled
     # values (the argmax does not depend on the units; their sum cannot overflow, and
     # subnormal values, which _vlog does not take, become normal)
@@ -963,21 +960,21 @@ def _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_lse(vals, y, mode, a, p, r, n, v, acc_dtype):
-    if _rows_lse_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
-        _rows_lse_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+def _rows_lse(vals, y, method, a, p, r, n, v, acc_dtype):
+    if _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
+        _rows_lse_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_attention(vals, y, mode, a, p, r, n, v, acc_dtype):
-    if _rows_attention_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
-        _rows_attention_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+def _rows_attention(vals, y, method, a, p, r, n, v, acc_dtype):
+    if _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
+        _rows_attention_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
 
 
 @njit(cache=True, inline="always")
-def _rows_entropy(vals, y, mode, a, p, r, n, v, acc_dtype):
-    if _rows_entropy_fast(vals, y, mode, a, p, r, n, v, acc_dtype):
-        _rows_entropy_scaled(vals, y, mode, a, p, r, n, v, acc_dtype)
+def _rows_entropy(vals, y, method, a, p, r, n, v, acc_dtype):
+    if _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
+        _rows_entropy_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
 
 
 _REGION_REDUCERS = (
@@ -985,7 +982,7 @@ _REGION_REDUCERS = (
     _region_max,
     _region_min,
     _region_mixed,
-    _region_lsp_mode,
+    _region_lsp_method,
     _region_esp,
     _region_lnp,
     _region_lse,
@@ -994,48 +991,48 @@ _REGION_REDUCERS = (
     _region_entropy,
     _region_attention,
 )
-_LNP_GENERAL, _POWER_GENERAL = 12, 13  # row kernels beyond the twelve modes' own
+_LNP_GENERAL, _POWER_GENERAL = 12, 13  # row kernels beyond the twelve methods' own
 
 
-def _row_variant(mode_id, p, n):
-    """Row kernel number for ``mode_id`` with parameters p, n: the mode's own number, or
+def _row_variant(method_id, p, n):
+    """Row kernel number for ``method_id`` with parameters p, n: the method's own number, or
     ``_LNP_GENERAL`` / ``_POWER_GENERAL`` for lnp and power away from their cheap cases."""
-    if mode_id == _LNP and p not in (1.0, 2.0):
+    if method_id == _LNP and p not in (1.0, 2.0):
         return _LNP_GENERAL
-    if mode_id == _POWER and n != 1.0:
+    if method_id == _POWER and n != 1.0:
         return _POWER_GENERAL
-    return mode_id
+    return method_id
 
 
-# -- compiling one mode at a time ---------------------------------------------------------
-# The kernels below are made per mode by factories whose only closure variable is the
-# mode number, which numba sees as a constant (and keys its on-disk cache on). They call
+# -- compiling one method at a time ---------------------------------------------------------
+# The kernels below are made per method by factories whose only closure variable is the
+# method number, which numba sees as a constant (and keys its on-disk cache on). They call
 # the two stubs ``_reduce`` and ``_reduce_rows``, whose overloads hand numba the one
-# mode's function from the tables above. A first call thus compiles one formula (about
+# method's function from the tables above. A first call thus compiles one formula (about
 # a second) instead of all twelve in one kernel (20-40 s before), and nothing is compiled
-# for modes that are never used.
-def _reduce(buf, m, mode, a, p, r, n, v):
-    """Pool ``buf[:m]`` (float64) with the mode numbered ``mode`` (a compile-time constant)."""
+# for methods that are never used.
+def _reduce(buf, m, method, a, p, r, n, v):
+    """Pool ``buf[:m]`` (float64) with the method numbered ``method`` (a compile-time constant)."""
     raise NotImplementedError("called from numba kernels only")
 
 
-def _literal_mode(mode):
-    if not isinstance(mode, types.IntegerLiteral):
+def _literal_method(method):
+    if not isinstance(method, types.IntegerLiteral):
         return None  # numba retries with the literal type of the kernel's constant
-    return mode.literal_value
+    return method.literal_value
 
 
 @overload(_reduce, inline="always")
-def _overload_reduce(buf, m, mode, a, p, r, n, v):
-    mode_id = _literal_mode(mode)
-    return None if mode_id is None else _REGION_REDUCERS[mode_id]
+def _overload_reduce(buf, m, method, a, p, r, n, v):
+    method_id = _literal_method(method)
+    return None if method_id is None else _REGION_REDUCERS[method_id]
 
 
 def _cache_file_of_its_own(*variant):
     """Name a closure kernel after its variant, so that numba caches it in files of its own.
 
     numba names a function's cache index after its qualified name and line, so every
-    variant of one closure (``_rows_kernel(mode, layout)``) would share one index
+    variant of one closure (``_rows_kernel(method, layout)``) would share one index
     file. numba writes that file without a lock between processes: two processes
     compiling two variants at once (``pytest -n 2``, Dask workers, a parallel
     warm-up) can pick the same data-file number, and a later process would then load
@@ -1051,11 +1048,11 @@ def _cache_file_of_its_own(*variant):
 
 
 @functools.cache
-def _generic_kernel(mode):
+def _generic_kernel(method):
     """Any geometry (padding, partial edge regions, narrow maps), one region at a time."""
 
     @njit(cache=True, parallel=True)
-    @_cache_file_of_its_own(mode)
+    @_cache_file_of_its_own(method)
     def _pool_generic(S, kf, kt, sf, st, pf, pt, out, a, p, r, n, v):
         n_clips, F, T = S.shape
         Fo, To = out.shape[1], out.shape[2]
@@ -1073,7 +1070,7 @@ def _generic_kernel(mode):
                     for cc in range(c0, c1):
                         buf[m] = S[i, rr, cc]
                         m += 1
-                out[i, fo, to] = _reduce(buf, m, mode, a, p, r, n, v)
+                out[i, fo, to] = _reduce(buf, m, method, a, p, r, n, v)
 
     return _pool_generic
 
@@ -1082,13 +1079,13 @@ _REGIONS, _WHOLE_ROWS, _WHOLE_COLUMNS = 0, 1, 2  # what ``_rows_kernel`` pools
 
 
 @functools.cache
-def _rows_kernel(mode, layout):
-    """The vectorised kernel of row kernel ``mode`` (see ``_row_variant``) for ``layout``.
+def _rows_kernel(method, layout):
+    """The vectorised kernel of row kernel ``method`` (see ``_row_variant``) for ``layout``.
 
     ``_REGIONS``: full windows, no padding, one output row at a time as ``(K, To)``
     vector work (float32 sums); ``_WHOLE_ROWS`` / ``_WHOLE_COLUMNS``: each map's rows
     (pooled over time) or columns (over frequency), written to ``out[:, 0]`` (float64
-    sums). The mode's function is chosen by the branch chain below: with ``mode`` a
+    sums). The method's function is chosen by the branch chain below: with ``method`` a
     constant, numba drops every other branch before typing, which compiles faster than
     an overload (about 0.9 s less for lse) and far faster than a chain in an inlined
     function (whose branches are all inlined before they are pruned).
@@ -1096,7 +1093,7 @@ def _rows_kernel(mode, layout):
     acc = np.float32 if layout == _REGIONS else np.float64
 
     @njit(cache=True, parallel=True)
-    @_cache_file_of_its_own(mode, layout)
+    @_cache_file_of_its_own(method, layout)
     def _pool_rows(S, kf, kt, sf, st, out, a, p, r, n, v):
         n_clips, F, T = S.shape
         Fo, To = out.shape[1], out.shape[2]
@@ -1122,34 +1119,34 @@ def _rows_kernel(mode, layout):
                                 vals[t, f] = S[i, f, t]
             else:
                 vals = S[i]
-            if mode == _AVERAGE:
-                _rows_average(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _MAX:
-                _rows_max(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _MIN:
-                _rows_min(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _MIXED:
-                _rows_mixed(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _LSP:
-                _rows_lsp_mode(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _ESP:
-                _rows_esp(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _LNP:
-                _rows_lnp(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _LSE:
-                _rows_lse(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _AUTO:
-                _rows_auto(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _POWER:
-                _rows_power(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _ENTROPY:
-                _rows_entropy(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _ATTENTION:
-                _rows_attention(vals, y, mode, a, p, r, n, v, acc)
-            elif mode == _LNP_GENERAL:
-                _rows_lnp_general(vals, y, mode, a, p, r, n, v, acc)
+            if method == _AVERAGE:
+                _rows_average(vals, y, method, a, p, r, n, v, acc)
+            elif method == _MAX:
+                _rows_max(vals, y, method, a, p, r, n, v, acc)
+            elif method == _MIN:
+                _rows_min(vals, y, method, a, p, r, n, v, acc)
+            elif method == _MIXED:
+                _rows_mixed(vals, y, method, a, p, r, n, v, acc)
+            elif method == _LSP:
+                _rows_lsp_method(vals, y, method, a, p, r, n, v, acc)
+            elif method == _ESP:
+                _rows_esp(vals, y, method, a, p, r, n, v, acc)
+            elif method == _LNP:
+                _rows_lnp(vals, y, method, a, p, r, n, v, acc)
+            elif method == _LSE:
+                _rows_lse(vals, y, method, a, p, r, n, v, acc)
+            elif method == _AUTO:
+                _rows_auto(vals, y, method, a, p, r, n, v, acc)
+            elif method == _POWER:
+                _rows_power(vals, y, method, a, p, r, n, v, acc)
+            elif method == _ENTROPY:
+                _rows_entropy(vals, y, method, a, p, r, n, v, acc)
+            elif method == _ATTENTION:
+                _rows_attention(vals, y, method, a, p, r, n, v, acc)
+            elif method == _LNP_GENERAL:
+                _rows_lnp_general(vals, y, method, a, p, r, n, v, acc)
             else:
-                _rows_power_general(vals, y, mode, a, p, r, n, v, acc)
+                _rows_power_general(vals, y, method, a, p, r, n, v, acc)
 
     return _pool_rows
 
@@ -1380,7 +1377,7 @@ def pool2d(
     array([[[12., 13., 14., 15.]]], dtype=float32)
     """
     method = renamed_keyword(method, mode, new="method", old="mode", where="pool2d", default="average")
-    mode_id, a, p, r, n, v = check_method_params(method, a, p, r, n, v)
+    method_id, a, p, r, n, v = check_method_params(method, a, p, r, n, v)
     kernel, stride, padding = check_pool_geometry(kernel_size, stride, padding)
     if check_input:
         S = check_batch(S, method in NONNEGATIVE_METHODS, _NONNEGATIVE_FIX.format(method=method))
@@ -1405,13 +1402,13 @@ def pool2d(
         full
         and To >= _FAST_MIN_COLUMNS
         and kernel[0] * kernel[1] <= _FAST_MAX_REGION
-        and not (mode_id == _POWER and n == 0.0)
+        and not (method_id == _POWER and n == 0.0)
     ):
-        _rows_kernel(_row_variant(mode_id, p, n), _REGIONS)(
+        _rows_kernel(_row_variant(method_id, p, n), _REGIONS)(
             S, kernel[0], kernel[1], stride[0], stride[1], out, a, p, r, n, v
         )
     else:
-        _generic_kernel(mode_id)(
+        _generic_kernel(method_id)(
             S, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], out, a, p, r, n, v
         )
     return out[0] if squeeze else out
@@ -1468,7 +1465,7 @@ def global_pool(
     method = renamed_keyword(method, mode, new="method", old="mode", where="global_pool", default="average")
     if axis not in ("time", "freq", "both"):
         raise ValueError(f"axis must be 'time', 'freq' or 'both', got {axis!r}")
-    mode_id, a, p, r, n, v = check_method_params(method, **params)
+    method_id, a, p, r, n, v = check_method_params(method, **params)
     if check_input:
         S = check_batch(S, method in NONNEGATIVE_METHODS, _NONNEGATIVE_FIX.format(method=method))
     else:
@@ -1478,10 +1475,10 @@ def global_pool(
     n_clips, F, T = S.shape
     if axis != "both":
         L = F if axis == "time" else T
-        if L >= _FAST_MIN_COLUMNS and not (mode_id == _POWER and n == 0.0):
+        if L >= _FAST_MIN_COLUMNS and not (method_id == _POWER and n == 0.0):
             out = np.empty((n_clips, L), np.float32)
             layout = _WHOLE_ROWS if axis == "time" else _WHOLE_COLUMNS
-            _rows_kernel(_row_variant(mode_id, p, n), layout)(
+            _rows_kernel(_row_variant(method_id, p, n), layout)(
                 S, 0, 0, 0, 0, out[:, np.newaxis], a, p, r, n, v
             )
             return out
