@@ -38,7 +38,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     n_fft : int, default=2048
         FFT length.
     hop_length : int, default=None
-        Samples between frames; ``n_fft // 4`` when None (librosa's default).
+        Samples between frames; ``n_fft // 4`` when None (librosa's default), at least 1.
     win_length : int, default=None
         Window length (at most ``n_fft``, zero-padded to it); ``n_fft`` when None.
     window : str, tuple or float, default="hann"
@@ -186,7 +186,8 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
 
     # -- shared machinery -----------------------------------------------------
     def _hop(self):
-        return self.hop_length if self.hop_length is not None else self.n_fft // 4
+        # at least 1: n_fft=2 or 3 would give a hop of 0 frames
+        return self.hop_length if self.hop_length is not None else max(1, self.n_fft // 4)
 
     def _win_length(self):
         return self.win_length if self.win_length is not None else self.n_fft
@@ -639,8 +640,9 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         S = self._validate(S, reset=False)
         axes = tuple(range(1, S.ndim))
         mean = S.mean(axis=axes, keepdims=True, dtype=np.float64)
-        std = S.std(axis=axes, keepdims=True, dtype=np.float64)
-        return ((S - mean) / (std + self.eps)).astype(np.float32)
+        scale = S.std(axis=axes, keepdims=True, dtype=np.float64) + self.eps
+        scale[scale == 0] = 1.0  # a constant map with eps=0: zeros, as with any eps (not 0 / 0)
+        return ((S - mean) / scale).astype(np.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

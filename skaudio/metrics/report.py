@@ -213,6 +213,13 @@ def compare_pooling(
     def one_method(method_list, n_threads):  # a task per method on a cluster joblib backend
         (method,) = method_list
         P = _pool(S, method, kernel, stride, padding, levels, method_params.get(method, {}), n_threads)
+        bad = P.size - int(np.count_nonzero(np.isfinite(P)))
+        if bad:  # said here: preservation_metrics would blame its P, which this caller never passed
+            raise ValueError(
+                f"pooling S with method={method!r} gives {bad} non-finite value(s) (S spans "
+                f"{float(S.min()):.3g} to {float(S.max()):.3g}, beyond what {method!r} computes in "
+                "float32); rescale S (e.g. to dB) or leave this method out"
+            )
         values = preservation_metrics(
             S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride, padding=padding, **metric_params
         )

@@ -28,7 +28,7 @@ from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset, to_numpy, to_tensor
 
 from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
-from skaudio._validation import _as_array, check_spectrograms, check_waveforms
+from skaudio._validation import _as_array, check_device, check_spectrograms, check_waveforms
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import augment
 from skaudio.models.callbacks import EMA, OneCycle
@@ -67,6 +67,9 @@ class AudioNetClassifier(NeuralNetClassifier):
     #: what each paper's recipe does not reproduce: steps skaudio lacks and values the paper
     #: does not state (the recipe keeps a default there); one line each, with the paper's line
     recipe_gaps: dict[str, tuple[str, ...]] = {"cpu": ()}
+
+    #: constraints of the default network's numeric ``module__`` parameters (per subclass)
+    _module_constraints: dict = {}
 
     _parameter_constraints: dict = {
         "module": [None, callable],
@@ -234,6 +237,17 @@ class AudioNetClassifier(NeuralNetClassifier):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
         )
+        if self.device is not None:
+            check_device(self.device)  # torch's own words are an AssertionError deep in fit
+        if self.module is None or self.module is self._default_module:
+            # the network's sizes: a width of 0 was a raw torch RuntimeError from inside fit
+            given = {f"module__{k}": v for k, v in self.get_params_for("module").items()}
+            table = {f"module__{k}": v for k, v in self._module_constraints.items()}
+            validate_parameter_constraints(
+                {k: v for k, v in table.items() if k in given},
+                {k: v for k, v in given.items() if k in table},
+                caller_name=type(self).__name__,
+            )
         if self.spec_augment is not None and self._input == "waveform" and any(self.spec_augment):
             raise ValueError(
                 "spec_augment masks spectrogram rows and frames; "

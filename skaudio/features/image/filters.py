@@ -15,6 +15,7 @@ from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
+    check_kernel_radius,
     map_chunks,
     map_clips,
     to_skimage_mode,
@@ -156,6 +157,16 @@ def wavelet_batch(
 
     S = np.asarray(S, dtype=np.float32)
     n = S.shape[0]
+    # Maps far from unit scale are denoised at a power-of-two scale of their own (exact, and
+    # undone at the end; the denoising is scale-equivariant): the coefficients of 3e38 maps
+    # overflow float32 within a level, and BayesShrink's floor of float32's eps swamps the
+    # variances (~1e-76) of maps near 1e-38. Maps within 2**+-64 are left as they are.
+    peaks = np.max(np.abs(S), axis=(1, 2)) if S.size else np.zeros(n, np.float32)
+    exponents = np.frexp(peaks)[1].astype(np.int64)
+    exponents[(np.abs(exponents) <= 64) | (peaks == 0)] = 0
+    rescaled = bool(exponents.any())
+    if rescaled:
+        S = np.ldexp(S, -exponents[:, None, None]).astype(np.float32)
     wav = pywt.Wavelet(wavelet)
     if wavelet_levels is None:
         wavelet_levels = max(pywt.dwtn_max_level(S.shape[1:], wav) - 3, 1)
@@ -172,7 +183,7 @@ def wavelet_batch(
         # measurable noise: no shrinkage (skimage would return NaN there)
         sig = np.nan_to_num(sig, nan=0.0)
     else:
-        sig = np.full(n, float(sigma))
+        sig = np.ldexp(np.full(n, float(sigma)), -exponents)
     var = (sig**2)[:, None, None]
     shrunk = []
     for level in details:
@@ -188,8 +199,15 @@ def wavelet_batch(
             # a threshold beyond the float32 range shrinks everything, as infinity would
             new[key] = _shrink(d, np.minimum(thresh, np.finfo(d.dtype).max).astype(d.dtype), mode)
         shrunk.append(new)
-    out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))
-    return out[:, : S.shape[1], : S.shape[2]].astype(np.float32)
+    out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))[:, : S.shape[1], : S.shape[2]]
+    if rescaled:
+        out = np.ldexp(out.astype(np.float64), exponents[:, None, None])
+        if not np.isfinite(out.astype(np.float32)).all():
+            raise ValueError(
+                "wavelet denoising gives values beyond float32's range for maps this loud "
+                f"(peak {float(peaks.max()):.3g}); scale S down"
+            )
+    return out.astype(np.float32)
 
 
 def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval):
@@ -373,7 +391,8 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         "wavelet_threshold": [StrOptions({"soft", "hard"})],
         "wavelet_method": [StrOptions({"BayesShrink", "VisuShrink"})],
         "mode": [StrOptions(NDIMAGE_MODES)],
-        "cval": [Real],
+        # finite: a NaN or infinite fill value would spread into every border cell
+        "cval": [Interval(Real, None, None, closed="neither")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -421,7 +440,9 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
 
     def _check_method_params(self):
         if self.method == "gaussian":
-            _pair(1.0 if self.sigma is None else self.sigma, "sigma")
+            sigma = _pair(1.0 if self.sigma is None else self.sigma, "sigma")
+            what = f"sigma={self.sigma!r} with truncate={self.truncate!r}"
+            check_kernel_radius(self.truncate * max(sigma) + 0.5, what)
         elif self.method == "median":
             _pair(self.size, "size", integer=True)
         elif self.method == "wiener":
