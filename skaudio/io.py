@@ -32,10 +32,11 @@ _PAD_MODES = ("constant", "wrap", "reflect", "symmetric", "edge")
 #: longer at 16 kHz: 640 million samples from 40,000), not audio to upsample.
 MAX_UPSAMPLING = 64
 
-#: Most samples one clip ``load_audio`` returns may hold with ``duration=`` (2**32: 16 GiB
-#: of float32, 27 hours at 44.1 kHz): a longer zero-padded clip is a unit mistake, and
-#: the padding alone would exhaust memory (duration=1e300 asked for 1e304 samples).
-MAX_CLIP_SAMPLES = 2**32
+#: Most samples of one clip that ``load_audio(duration=...)`` and ``FixLength`` make
+#: (2**30: 4 GiB of float32, 6.8 hours at 44.1 kHz): a longer zero-padded clip is a unit
+#: mistake, and the padding alone would exhaust memory (duration=1e300 asked for 1e304
+#: samples, FixLength(length=2**31) for 24 GiB on three clips).
+MAX_CLIP_SAMPLES = 2**30
 
 
 def _upsampling_error(orig_sr, target_sr, n_samples=None):
@@ -233,7 +234,7 @@ def _read_one(path, sr, mono, offset, duration):
                 problem = _upsampling_error(native_sr, sr, f.frames)
                 if problem:
                     raise ValueError(f"its header claims {native_sr} Hz and sr={sr:g}: {problem}")
-            start = int(round(offset * native_sr))
+            start = round(offset * native_sr) if offset * native_sr <= f.frames else f.frames + 1
             if start > f.frames or (start == f.frames and duration is None):  # nothing left to read
                 raise ValueError(f"offset={offset} s is past the end ({f.frames / native_sr:.3f} s)")
             f.seek(start)

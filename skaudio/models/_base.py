@@ -40,6 +40,12 @@ __all__ = ["AudioNetClassifier"]
 _PROBABILITY = [Interval(Real, 0, 1, closed="both")]
 
 
+#: Most parameters of a network the classifiers train: 2**28 (268 M) float32 weights are
+#: 1 GiB, 4 GiB with their gradients and Adam's two moments; the largest paper size
+#: (SECNN at 21.6 M) is 12 times smaller. module__width=2**31 asked torch for 72 GiB.
+MAX_NETWORK_PARAMETERS = 2**28
+
+
 class AudioNetClassifier(NeuralNetClassifier):
     """skorch classifier with the audio training recipe of the skaudio networks.
 
@@ -373,8 +379,28 @@ class AudioNetClassifier(NeuralNetClassifier):
         module = self.module if self.module is not None else self._default_module
         if isinstance(module, type):  # sizes read from X in fit; initialize() without fit has none
             kwargs = {"n_classes": len(self.classes_), **getattr(self, "_module_kwargs_", {}), **kwargs}
+            self._check_network(module, kwargs)
         self.module_ = self.initialized_instance(module, kwargs)
         return self
+
+    def _check_network(self, module, kwargs):
+        """Build ``module(**kwargs)`` on torch's meta device (no memory) to refuse, naming the
+        ``module__`` parameters, a network that cannot be built or is too large to train."""
+        given = ", ".join(f"module__{k}={v!r}" for k, v in self.get_params_for("module").items())
+        try:
+            with torch.device("meta"):
+                net = module(**kwargs)
+        except Exception as exc:  # torch's RuntimeError/AssertionError, a ZeroDivisionError, ...
+            raise ValueError(
+                f"{type(self).__name__} cannot build {module.__name__} from {given or 'its defaults'}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        n = sum(p.numel() for p in net.parameters())
+        if n > MAX_NETWORK_PARAMETERS:
+            raise ValueError(
+                f"{module.__name__} built from {given or 'its defaults'} holds {n:,} parameters; at most "
+                f"{MAX_NETWORK_PARAMETERS:,} are trained here: use smaller widths"
+            )
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         # weight_decay is a first-class parameter; optimizer__weight_decay still wins

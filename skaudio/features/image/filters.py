@@ -14,6 +14,7 @@ from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
+    MAX_KERNEL_RADIUS,
     NDIMAGE_MODES,
     check_kernel_radius,
     map_chunks,
@@ -28,6 +29,7 @@ _METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
 #: Clips per call of the numba Gaussian kernel (threads run over the clips of
 #: a call; on a cluster joblib backend each block is one task).
 _GAUSSIAN_BLOCK = 64
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _pair(value, name, *, integer=False, positive=True, odd=False):
@@ -103,7 +105,7 @@ def _shrink(d, t, mode):
     mag = np.abs(d)
     if mode == "hard":
         return np.where(mag < t, 0, d).astype(d.dtype, copy=False)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # t / tiny |d|: inf, factor 0
         factor = np.maximum(1 - t / mag, 0)  # pywt's soft rule: d * max(1 - t / |d|, 0)
     return np.where(mag > 0, d * factor, 0).astype(d.dtype, copy=False)
 
@@ -235,7 +237,12 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
     if not span > 0:  # a constant map is its own bilateral average
         return np.array(clip, dtype=np.float32)
     unit = ((x - low) / span).astype(np.float32)
-    sigma = None if sigma_color is None else sigma_color / span
+    # skimage weighs by exp(-d**2 / (2 sigma**2)) in float32: a sigma whose square underflows
+    # gives 0 / 0 = NaN at d = 0 (sigma_color=5e-324 made every cell NaN). At 1e-18 (unit
+    # scale; bins) every weight but d = 0's is already exactly 0 (d >= 1e-4, 1 bin), so the
+    # floor changes nothing but the NaN
+    sigma = None if sigma_color is None else max(sigma_color / span, 1e-18)
+    sigma_spatial = max(sigma_spatial, 1e-18)
     out = denoise_bilateral(
         unit,
         win_size=win_size,
@@ -243,7 +250,9 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
         sigma_spatial=sigma_spatial,
         bins=bins,
         mode=mode,
-        cval=(cval - low) / span,
+        # beyond 2 (unit scale) a fill value is farther than any value of the map from all of
+        # them, so its weight is the same; 3.4e38 / span overflowed skimage's float32 distances
+        cval=float(np.clip((cval - low) / span, -2.0, 3.0)),
     )
     return (np.reshape(out, clip.shape).astype(np.float64) * span + low).astype(np.float32)
 
@@ -382,17 +391,19 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         "size": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "mysize": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "noise": [Interval(Real, 0, None, closed="left"), None],
-        "win_size": [Interval(Integral, 1, None, closed="left"), None],
+        "win_size": [Interval(Integral, 1, 2 * MAX_KERNEL_RADIUS + 1, closed="both"), None],
         "sigma_color": [Interval(Real, 0, None, closed="neither"), None],
         "sigma_spatial": [Interval(Real, 0, None, closed="neither")],
-        "bins": [Interval(Integral, 1, None, closed="left")],
+        # skimage's value-weight table holds `bins` doubles: 2**20 is 8 MiB (bins=2**31 hung)
+        "bins": [Interval(Integral, 1, 2**20, closed="both")],
         "wavelet": [str],
-        "wavelet_levels": [Interval(Integral, 1, None, closed="left"), None],
+        # a level halves each axis: 32 levels need maps of 2**32 bins (2**31 levels hung pywt)
+        "wavelet_levels": [Interval(Integral, 1, 32, closed="both"), None],
         "wavelet_threshold": [StrOptions({"soft", "hard"})],
         "wavelet_method": [StrOptions({"BayesShrink", "VisuShrink"})],
         "mode": [StrOptions(NDIMAGE_MODES)],
-        # finite: a NaN or infinite fill value would spread into every border cell
-        "cval": [Interval(Real, None, None, closed="neither")],
+        # within float32: a NaN, infinite or larger fill value spreads into every border cell
+        "cval": [Interval(Real, -_F32_MAX, _F32_MAX, closed="both")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -444,9 +455,13 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
             what = f"sigma={self.sigma!r} with truncate={self.truncate!r}"
             check_kernel_radius(self.truncate * max(sigma) + 0.5, what)
         elif self.method == "median":
-            _pair(self.size, "size", integer=True)
+            check_kernel_radius(max(_pair(self.size, "size", integer=True)) // 2, f"size={self.size!r}")
         elif self.method == "wiener":
-            _pair(self.mysize, "mysize", integer=True, odd=True)
+            mysize = _pair(self.mysize, "mysize", integer=True, odd=True)
+            check_kernel_radius(max(mysize) // 2, f"mysize={self.mysize!r}")
+        elif self.method == "bilateral" and self.win_size is None:
+            # skimage's default window: max(5, 2 * ceil(3 * sigma_spatial) + 1)
+            check_kernel_radius(3 * self.sigma_spatial + 1, f"sigma_spatial={self.sigma_spatial!r}")
         elif self.method == "wavelet":
             import pywt
 

@@ -144,7 +144,9 @@ def gabor_batch(
     """
     from skimage.filters import gabor_kernel
 
-    kernel = gabor_kernel(frequency, theta=theta, bandwidth=bandwidth, n_stds=n_stds)
+    # skimage evaluates 2.0 ** bandwidth (OverflowError above 1024); from 64 on, the kernel's
+    # (2**b + 1) / (2**b - 1) is 1 in double precision, so the cap changes no value
+    kernel = gabor_kernel(frequency, theta=theta, bandwidth=min(float(bandwidth), 64.0), n_stds=n_stds)
     kernel = np.asarray(kernel, dtype=np.complex64)[np.newaxis]
     kf, kt = kernel.shape[1] // 2, kernel.shape[2] // 2
     pad = ((0, 0), (kf, kf), (kt, kt))
