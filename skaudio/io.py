@@ -33,10 +33,32 @@ _PAD_MODES = ("constant", "wrap", "reflect", "symmetric", "edge")
 MAX_UPSAMPLING = 64
 
 #: Most samples of one clip that ``load_audio(duration=...)`` and ``FixLength`` make
-#: (2**30: 4 GiB of float32, 6.8 hours at 44.1 kHz): a longer zero-padded clip is a unit
-#: mistake, and the padding alone would exhaust memory (duration=1e300 asked for 1e304
-#: samples, FixLength(length=2**31) for 24 GiB on three clips).
-MAX_CLIP_SAMPLES = 2**30
+#: (2**28: 1 GiB of float32, 1.7 hours at 44.1 kHz, 4.7 hours at 16 kHz): a longer
+#: zero-padded clip is a unit mistake, and the padding alone would exhaust memory
+#: (duration=1e300 asked for 1e304 samples, FixLength(length=2**31) for 24 GiB on three clips).
+MAX_CLIP_SAMPLES = 2**28
+
+
+def check_memory(n_bytes, what):
+    """Refuse (``ValueError``; ``what`` names the parameters) an output larger than the free memory."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        free = os.sysconf("SC_AVPHYS_PAGES") * page
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no bound of our own
+        return
+    try:  # a process limited by ulimit -v (RLIMIT_AS) has less room than the machine
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                free = min(free, limit - int(f.read().split()[0]) * page)
+    except (ImportError, OSError, ValueError):
+        pass
+    if n_bytes > free:
+        raise ValueError(
+            f"{what} needs {n_bytes / 2**30:.3g} GiB, more than the {free / 2**30:.3g} GiB of memory free"
+        )
 
 
 def _upsampling_error(orig_sr, target_sr, n_samples=None):
@@ -199,18 +221,18 @@ def _resample_finite(y, orig_sr, target_sr):
 
 def _samples(duration, rate):
     """``round(duration * rate)`` when it is a clip length load_audio can return, else a ValueError."""
-    n = round(duration * rate)
-    if n < 1:
+    n = duration * rate
+    if n < 0.5:
         raise ValueError(
             f"duration={duration!r} s is less than one sample at {rate:g} Hz; "
             f"give at least {1 / rate:.3g} s (or duration=None to read the whole file)"
         )
-    if n > MAX_CLIP_SAMPLES:
+    if not n <= MAX_CLIP_SAMPLES:
         raise ValueError(
             f"duration={duration!r} s is {n:.3g} samples at {rate:g} Hz, more than the "
             f"{MAX_CLIP_SAMPLES:,} of the longest clip load_audio returns (is the unit right? seconds)"
         )
-    return int(n)
+    return int(round(n))
 
 
 def _read_one(path, sr, mono, offset, duration):

@@ -207,7 +207,9 @@ def histogram_kl(counts_p, counts_q, eps):
         for j in range(k):
             p = (counts_p[i, j] / tp + eps) / z
             q = (counts_q[i, j] / tq + eps) / z
-            d += p * np.log(p / q)
+            r = p / q
+            # an eps near 5e-324 makes p / q overflow although both logs are finite
+            d += p * (np.log(r) if r < np.inf else np.log(p) - np.log(q))
         out[i] = d
     return out
 

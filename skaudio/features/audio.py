@@ -21,7 +21,15 @@ from skaudio._validation import (
     check_waveforms,
 )
 from skaudio.features._output import ArrayOutputMixin, validate_features
-from skaudio.io import MAX_CLIP_SAMPLES, _downmix, _resample_finite, _samples, fix_length, load_audio
+from skaudio.io import (
+    MAX_CLIP_SAMPLES,
+    _downmix,
+    _resample_finite,
+    _samples,
+    check_memory,
+    fix_length,
+    load_audio,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -323,6 +331,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         """Pad or crop every clip to ``length_`` samples (new array)."""
         check_is_fitted(self, "length_")
         clips = self._clips(X, reset=False)
+        check_memory(4 * len(clips) * self.length_, f"length={self.length_} on {len(clips)} clip(s)")
         out = np.empty((len(clips), self.length_), dtype=np.float32)
         for i, c in enumerate(clips):  # per-clip copy; not a numeric hot path
             out[i] = fix_length(c, self.length_, pad_mode=self.pad_mode, align=self.align)

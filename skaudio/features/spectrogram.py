@@ -234,7 +234,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 f"the CPU only. Pass {type(self).__name__}(backend='torch', device={self.device!r}) "
                 "or leave device='cpu'."
             )
-        if self.to_db and not np.isfinite(20.0 / self.power):
+        if self.to_db and not np.isfinite(np.float32(20.0 / self.power)):  # the dB pass is float32
             raise ValueError(
                 f"power={self.power!r} is too small for to_db=True: the dB factor 20 / power is infinite"
             )

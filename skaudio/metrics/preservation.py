@@ -126,7 +126,7 @@ def _pair(value, name, low=1):
         value = (value, value)
     try:
         ints = tuple(int(v) for v in value)
-        exact = all(float(v) == i for v, i in zip(value, ints))
+        exact = all(isinstance(v, (int, np.integer)) or float(v).is_integer() for v in value)
     except (TypeError, ValueError, OverflowError):  # "x", nan, inf: no whole number of bins
         ints, exact = (), False
     if not exact or len(ints) != 2 or min(ints) < low:
@@ -190,8 +190,8 @@ class _Batch:
         _check_options(self.opt)
         if not 0 <= self.opt["sparsity_tol"] < 1:
             raise ValueError(f"sparsity_tol must lie in [0, 1), got {self.opt['sparsity_tol']!r}")
-        if not self.opt["eps"] > 0:
-            raise ValueError(f"eps must be positive, got {self.opt['eps']!r}")
+        if not 0 < self.opt["eps"] <= 1:  # a probability added to every bin; 1e308 divided 0 by 0
+            raise ValueError(f"eps must lie in (0, 1], got {self.opt['eps']!r}")
         self._cache = {}
 
     def cached(self, key, fn):
