@@ -291,6 +291,11 @@ def _contrast_bands(freqs, sr, n_bands, fmin, quantile):
         raise ValueError(f"quantile must lie in (0, 1), got {quantile!r}")
     if not fmin > 0:
         raise ValueError(f"fmin must be positive, got {fmin!r}")
+    if n_bands - 1 >= np.log2(0.5 * sr / fmin):  # before allocating: n_bands=2**31 asked for 16 GiB
+        raise ValueError(
+            f"spectral contrast: a band edge of fmin={fmin} with n_bands={n_bands} "
+            f"reaches the Nyquist frequency of sr={sr}; lower fmin or n_bands"
+        )
     octa = np.zeros(n_bands + 2)
     with np.errstate(over="ignore"):  # an edge beyond float64 is past Nyquist too: refused below
         octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))

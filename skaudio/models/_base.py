@@ -543,6 +543,10 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.n_features_in_ = X.shape[1]
         self.input_shape_ = X.shape[1:]
         self._module_kwargs_ = self._data_module_params(X)
+        for key, value in self._module_kwargs_.items():  # X says it; a module__ value must agree
+            given = self.get_params_for("module").get(key, value)
+            if given != value:
+                raise ValueError(f"module__{key}={given!r}, but X gives {key}={value} (shape {X.shape})")
         self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self.augmentation_ = self._build_augmentation(X.shape[1])
         self._fitting_ = True

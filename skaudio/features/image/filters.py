@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,7 +15,6 @@ from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
-    MAX_KERNEL_RADIUS,
     NDIMAGE_MODES,
     check_kernel_radius,
     map_chunks,
@@ -30,6 +30,9 @@ _METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
 #: a call; on a cluster joblib backend each block is one task).
 _GAUSSIAN_BLOCK = 64
 _F32_MAX = float(np.finfo(np.float32).max)
+#: Widest bilateral window: skimage holds win_size**2 int64 distances and float weights
+#: (4097**2 * 16 bytes = 256 MiB); win_size=131072 asked for 128 GiB.
+_MAX_BILATERAL_WINDOW = 4097
 
 
 def _pair(value, name, *, integer=False, positive=True, odd=False):
@@ -391,7 +394,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         "size": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "mysize": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "noise": [Interval(Real, 0, None, closed="left"), None],
-        "win_size": [Interval(Integral, 1, 2 * MAX_KERNEL_RADIUS + 1, closed="both"), None],
+        "win_size": [Interval(Integral, 1, _MAX_BILATERAL_WINDOW, closed="both"), None],
         "sigma_color": [Interval(Real, 0, None, closed="neither"), None],
         "sigma_spatial": [Interval(Real, 0, None, closed="neither")],
         # skimage's value-weight table holds `bins` doubles: 2**20 is 8 MiB (bins=2**31 hung)
@@ -461,7 +464,12 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
             check_kernel_radius(max(mysize) // 2, f"mysize={self.mysize!r}")
         elif self.method == "bilateral" and self.win_size is None:
             # skimage's default window: max(5, 2 * ceil(3 * sigma_spatial) + 1)
-            check_kernel_radius(3 * self.sigma_spatial + 1, f"sigma_spatial={self.sigma_spatial!r}")
+            if not 2 * math.ceil(min(3 * self.sigma_spatial, 1e300)) + 1 <= _MAX_BILATERAL_WINDOW:
+                raise ValueError(
+                    f"sigma_spatial={self.sigma_spatial!r} gives a bilateral window of "
+                    f"2 * ceil(3 * sigma_spatial) + 1 bins; at most {_MAX_BILATERAL_WINDOW} are computed "
+                    "(skimage holds a table of window**2 weights): use a smaller sigma_spatial or win_size"
+                )
         elif self.method == "wavelet":
             import pywt
 
