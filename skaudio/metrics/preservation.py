@@ -186,6 +186,8 @@ class _Batch:
             stride = (max(1, round(F / Fp)), max(1, round(T / Tp)))
         kernel = _pair(self.opt["kernel_size"], "kernel_size") or stride
         padding = _pair(self.opt["padding"], "padding", low=0)
+        if padding[0] >= kernel[0] or padding[1] >= kernel[1]:  # a window wholly in the padding
+            raise ValueError(f"padding={self.opt['padding']!r} must be smaller than kernel_size={kernel}")
         self.stride, self.kernel, self.padding = stride, kernel, padding
         _check_options(self.opt)
         if not 0 <= self.opt["sparsity_tol"] < 1:

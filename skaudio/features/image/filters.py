@@ -30,9 +30,10 @@ _METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
 #: a call; on a cluster joblib backend each block is one task).
 _GAUSSIAN_BLOCK = 64
 _F32_MAX = float(np.finfo(np.float32).max)
-#: Widest bilateral window: skimage holds win_size**2 int64 distances and float weights
-#: (4097**2 * 16 bytes = 256 MiB); win_size=131072 asked for 128 GiB.
-_MAX_BILATERAL_WINDOW = 4097
+#: Widest bilateral window: skimage weighs win_size**2 neighbours per cell, one by one:
+#: 257**2 = 66,049 per cell is some 4e9 for a 128 x 431 map, minutes in its loop (4097
+#: did not finish a 16 x 20 batch in 60 s; win_size=131072 asked for 128 GiB of tables).
+_MAX_BILATERAL_WINDOW = 257
 
 
 def _pair(value, name, *, integer=False, positive=True, odd=False):
