@@ -28,7 +28,6 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _shared_data import add_data_argument, data_folder
 from sklearn.model_selection import LeaveOneGroupOut, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -48,14 +48,6 @@ from skaudio.models import DEGramNetClassifier, DualBranchClassifier, SECNNClass
 SR = 22050
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument(
@@ -65,12 +57,7 @@ def parse_args(argv=None):
         help="comma-separated pipelines: baseline, secnn, degram, dual",
     )
     parser.add_argument("threads", nargs="?", type=int, default=None, help="torch threads")
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="CSV file for the table")
     return parser.parse_args(argv)
 

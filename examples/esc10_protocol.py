@@ -18,12 +18,11 @@ Data: ESC-10 (Piczak 2015, CC BY), in the official layout (``meta/esc50.csv`` an
 """
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _shared_data import add_data_argument, data_folder
 from sklearn.model_selection import LeaveOneGroupOut, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -38,22 +37,9 @@ def band_statistics(S):
     return np.concatenate([S.mean(axis=-1), S.std(axis=-1)], axis=1)
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--sr", type=int, default=22050)
     return parser.parse_args(argv)
 

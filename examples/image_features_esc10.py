@@ -34,10 +34,10 @@ data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _shared_data import add_data_argument, data_folder
 from sklearn.model_selection import LeaveOneGroupOut, cross_val_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -123,24 +123,11 @@ def main(root, n_per_fold=None):
     return table
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def parse_args(argv=None):
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     return parser.parse_args(argv)
 
 

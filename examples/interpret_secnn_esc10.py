@@ -28,7 +28,6 @@ Run: ``python examples/interpret_secnn_esc10.py [--data DIR] [--threads N] [--mo
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from _shared_data import add_data_argument, data_folder
 from sklearn.pipeline import Pipeline
 
 from skaudio.datasets import load_esc50
@@ -54,14 +54,6 @@ LAYERS = {"features.14": "block 2 (SE output)", "features.38": "block 5 (SE outp
 BASES = ["softplus", "mel_constrained", "mel_basis"]
 SCALES = {"power": {}, "dB": {"db_range": 80.0}}  # how V is taken
 CAM_LAYERS = ["features.28", "features.36"]  # last ReLU of blocks 4 and 5
-
-
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def train(esc, names, train_idx, n_jobs, model_path, max_epochs=None):
@@ -94,12 +86,7 @@ def sorted_by_centroid(W):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--threads", type=int, default=1, help="torch and BLAS threads")
     parser.add_argument("--model", default=None, help="joblib file for the fitted pipeline")
     parser.add_argument("--figures", default=None, help="folder for the PNG figures")

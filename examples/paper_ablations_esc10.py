@@ -35,7 +35,6 @@ beside the repository.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _shared_data import add_data_argument, data_folder
 
 from skaudio.datasets import load_esc50
 from skaudio.features import Spectrogram
@@ -64,14 +64,6 @@ STUDIES = {
 }
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--study", choices=sorted(STUDIES), default="degram")
@@ -79,12 +71,7 @@ def parse_args(argv=None):
     parser.add_argument("--folds", default="1,2,3,4,5", help="comma-separated test folds")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="CSV file the rows are appended to")
     parser.add_argument(
         "--summarize", type=Path, nargs="+", default=None, help="summarize these result files instead"

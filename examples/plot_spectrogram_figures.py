@@ -30,11 +30,11 @@ docs' copies were made with ``--out docs/_static/figures``).
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
+from _shared_data import add_data_argument, data_folder
 from matplotlib.figure import Figure
 from sklearn.pipeline import Pipeline
 
@@ -55,14 +55,6 @@ NMF_LAYER, CAM_LAYER = "features.22", "features.20"  # last SE output; last ReLU
 DPI = 80
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def load_clips(data):
     """Waveforms, class names and folds: four ESC-10 classes, or synthetic events."""
     folder = data_folder(data) / "esc10"
@@ -81,12 +73,7 @@ def load_clips(data):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("figures"), help="folder for the PNG files (default ./figures)"
     )

@@ -29,14 +29,13 @@ Run: ``python examples/pooling_gridsearch_esc10.py [--data DIR]``
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _shared_data import add_data_argument, data_folder
 from joblib import Memory
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
@@ -47,22 +46,9 @@ from skaudio.datasets import load_esc50
 from skaudio.features import POOLING_METHODS, MelSpectrogram, PoolingTransformer, PowerToDb
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder holding esc10/ (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -34,13 +34,13 @@ Run: ``python examples/pooling_paper_comparison.py [--data DIR] [--out DIR] [--m
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.stats
+from _shared_data import add_data_argument, data_folder
 
 from skaudio.datasets import load_esc50
 from skaudio.features import MelSpectrogram
@@ -59,22 +59,9 @@ DOMAINS = {
 SOURCES = ("esc10", "fsdd_sample", "instruments_sample", "music_speech_sample")
 
 
-def data_folder(path=None):
-    """The shared data folder: ``path``, else ``$SKAUDIO_SHARED_DATA``, else ``../shared/data``."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get("SKAUDIO_SHARED_DATA")
-    return Path(env) if env else HERE.parents[1] / "shared" / "data"
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="the shared data folder (default: $SKAUDIO_SHARED_DATA or ../shared/data)",
-    )
+    add_data_argument(parser, help="the shared data folder (default: $SKAUDIO_SHARED_DATA or ../shared/data)")
     parser.add_argument(
         "--out",
         type=Path,

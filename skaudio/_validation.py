@@ -411,3 +411,70 @@ def check_device(device, name="device"):
     except Exception as exc:
         raise ValueError(f"{name}={device!r} cannot be used here: {_clip(exc)}") from None
     return dev
+
+
+def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False):
+    """``value`` as a ``(freq, time)`` pair of numbers: one number is used for both axes.
+
+    The one validator of every region, stride, padding or window size given per axis
+    (pooling, the preservation metrics' regions, the image filters). A value of the
+    wrong kind (a string, a bool, a float where an integer is needed, a sequence of
+    other than two items) is a ``TypeError``; a number out of range a ``ValueError``.
+
+    Parameters
+    ----------
+    value : int, float or sequence of two of them
+        What the caller passed.
+    name : str
+        The parameter's name, used in error messages.
+    integer : bool, default=True
+        Whether the numbers must be integers (an integral float such as ``3.0`` is
+        not accepted, as scikit-learn's ``Interval(Integral, ...)``).
+    minimum : int or float, default=1
+        Smallest value allowed on each axis.
+    odd : bool, default=False
+        Whether the numbers must be odd (a window centred on its cell).
+    allow_none : bool, default=False
+        Pass None through (an optional parameter left unset).
+
+    Returns
+    -------
+    pair : tuple of two int (``integer=True``) or two float, or None
+
+    Examples
+    --------
+    >>> freq_time_pair(2, "kernel_size")
+    (2, 2)
+    >>> freq_time_pair((3, 1.5), "sigma", integer=False, minimum=0)
+    (3.0, 1.5)
+    >>> freq_time_pair((2, 0), "stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be >= 1 on both axes (freq, time), got (2, 0)
+    """
+    if value is None and allow_none:
+        return None
+    kind = numbers.Integral if integer else numbers.Real
+    what = "an int" if integer else "a number"
+
+    def ok(v):
+        return isinstance(v, kind) and not isinstance(v, bool)
+
+    if ok(value):
+        items = (value, value)
+    else:
+        try:
+            items = tuple(value)
+        except TypeError:
+            items = None
+        if items is None or isinstance(value, (str, bytes)) or len(items) != 2 or not all(map(ok, items)):
+            raise TypeError(f"{name} must be {what} or a pair (freq, time) of them, got {_clip(repr(value))}")
+    cast = int if integer else float
+    pair = tuple(cast(v) for v in items)
+    if not all(np.isfinite(v) for v in pair):
+        raise ValueError(f"{name} must be finite on both axes (freq, time), got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be >= {minimum} on both axes (freq, time), got {value!r}")
+    if odd and not all(v % 2 == 1 for v in pair):
+        raise ValueError(f"{name} must be odd on both axes (freq, time; a centred window), got {value!r}")
+    return pair

@@ -169,11 +169,10 @@ def _expand(targets):
 # -- numba cache: is it shared, and a lock around its index -------------------------------
 def _cache_is_private():
     """True when skaudio fell back to a per-process temporary numba cache (nothing to share)."""
-    from numba.core import config
-
     import skaudio._kernels  # noqa: F401  (runs the writability check, warns once if it fails)
+    from skaudio._kernels._numba_compat import cache_dir
 
-    folder = config.CACHE_DIR or ""
+    folder = cache_dir() or ""
     return os.path.basename(folder).startswith("skaudio-numba-cache-") and os.path.dirname(
         os.path.abspath(folder)
     ) == os.path.abspath(tempfile.gettempdir())
@@ -213,7 +212,7 @@ def install_cache_lock():
     try:
         import fcntl
 
-        from numba.core.caching import IndexDataCacheFile
+        from skaudio._kernels._numba_compat import IndexDataCacheFile
 
         os.close(os.open(_lock_path(), os.O_RDWR | os.O_CREAT, 0o600))
         save, load = IndexDataCacheFile.save, IndexDataCacheFile.load
@@ -241,13 +240,13 @@ class _CompileCounter:
     """Counts the kernels numba compiles (cache misses) while installed."""
 
     def __init__(self):
-        from numba.core import event
+        from skaudio._kernels import _numba_compat as nc
 
         self.count = 0
         self._depth = 0
         counter = self
 
-        class Listener(event.Listener):
+        class Listener(nc.Listener):
             def on_start(self, ev):
                 if counter._depth == 0:
                     counter.count += 1
@@ -257,12 +256,12 @@ class _CompileCounter:
                 counter._depth -= 1
 
         self._listener = Listener()
-        event.register("numba:compile", self._listener)
+        nc.register_compile_listener(self._listener)
 
     def close(self):
-        from numba.core import event
+        from skaudio._kernels._numba_compat import unregister_compile_listener
 
-        event.unregister("numba:compile", self._listener)
+        unregister_compile_listener(self._listener)
 
 
 def _run_here(name):
@@ -328,10 +327,10 @@ class _WarmUp:
             n_workers = 0
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-        from numba.core import config
+        from skaudio._kernels._numba_compat import cache_dir
 
-        if config.CACHE_DIR:  # set in code rather than in the environment
-            env["NUMBA_CACHE_DIR"] = config.CACHE_DIR
+        if cache_dir():  # set in code rather than in the environment
+            env["NUMBA_CACHE_DIR"] = cache_dir()
         try:
             for k in range(min(n_workers, len(names))):
                 proc = subprocess.Popen(
@@ -504,12 +503,10 @@ def warm_up(targets: str | Sequence[str] | None = None, *, n_jobs: int | None = 
 def _cached(kernel, *args):
     """Whether numba's disk cache holds ``kernel`` for ``args``' types: True, False, or None
     when numba's cache objects are not what this expects (they are internal to numba)."""
-    try:
-        from numba import typeof
+    from skaudio._kernels._numba_compat import in_disk_cache
 
-        cache = kernel._cache
-        key = cache._index_key(tuple(typeof(a) for a in args), kernel.targetctx.codegen())
-        return key in cache._cache_file._load_index()
+    try:
+        return in_disk_cache(kernel, args)
     except Exception:
         return None
 
@@ -557,7 +554,7 @@ class DemoWarmUp:
     """
 
     def __init__(self, n_workers=None):
-        from numba.core import event
+        from skaudio._kernels import _numba_compat as nc
 
         self.work = None
         self._lock = threading.Lock()
@@ -569,9 +566,9 @@ class DemoWarmUp:
         self._enabled = self.n_workers > 0 and not _cache_is_private() and install_cache_lock()
         outer = self
 
-        class Listener(event.Listener):
+        class Listener(nc.Listener):
             def on_start(self, ev):
-                module = getattr(ev.data["dispatcher"].py_func, "__module__", "") or ""
+                module = getattr(nc.compiled_function(ev), "__module__", "") or ""
                 if module.startswith("skaudio."):
                     outer._start()
 
@@ -580,7 +577,7 @@ class DemoWarmUp:
 
         self._listener = Listener()
         if self._enabled:
-            event.register("numba:compile", self._listener)
+            nc.register_compile_listener(self._listener)
             if _demo_cache_is_cold():
                 self._start()
 
@@ -613,10 +610,10 @@ class DemoWarmUp:
         if self._starter is not None:
             self._starter.join()
         if self._enabled:
-            from numba.core import event
+            from skaudio._kernels._numba_compat import unregister_compile_listener
 
             with contextlib.suppress(ValueError):
-                event.unregister("numba:compile", self._listener)
+                unregister_compile_listener(self._listener)
         if self.work is not None:
             self.work.close()
 

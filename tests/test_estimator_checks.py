@@ -10,10 +10,15 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skaudio.features import (
+    HPSS,
+    MFCC,
     AudioLoader,
+    Chroma,
+    Deltas,
     FixLength,
     MelSpectrogram,
     PowerToDb,
+    SpectralDescriptors,
     Spectrogram,
     SpectrogramStandardizer,
 )
@@ -32,10 +37,31 @@ ESTIMATORS = [
     PowerToDb(),
     SpectrogramStandardizer(),
     FixLength(),
+    MFCC(sr=1000, n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, mel_norm=None),
+    MFCC(sr=1000, n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, mel_norm=None, stats=("mean", "std")),
+    Chroma(sr=1000, n_fft=2, hop_length=1, tuning=0.0),
+    Chroma(sr=1000, n_fft=2, hop_length=1, stats=("mean",)),
+    # contrast needs FFT bins in every octave band: tests/features/test_descriptors.py
+    SpectralDescriptors(
+        sr=1000,
+        n_fft=2,
+        hop_length=1,
+        descriptors=("centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms"),
+    ),
+    Deltas(width=3, mode="nearest"),
+    Deltas(width=3, mode="nearest", stats=("mean", "max")),
+    HPSS(kernel_size=3),
 ]
 
 
 def expected_failed_checks(est):
+    if isinstance(est, (MFCC, Chroma, SpectralDescriptors)):
+        return {
+            "check_fit2d_1feature": _SHORT,
+            "check_estimators_dtypes": _INT,
+        }
+    if isinstance(est, (Deltas, HPSS)):
+        return {"check_estimators_dtypes": "integer features are refused: they are floating-point data"}
     if isinstance(est, (Spectrogram,)):
         return {
             "check_fit2d_1feature": _SHORT,

@@ -16,6 +16,7 @@ EXAMPLES = [
     "esc10_protocol",
     "image_features_esc10",
     "interpret_secnn_esc10",
+    "mfcc_svm_esc10",
     "paper_ablations_esc10",
     "plot_spectrogram_figures",
     "pooling_gridsearch_esc10",
@@ -106,3 +107,28 @@ def test_ablation_configurations_are_the_documented_switches():
     dual = module.estimator("dual", module.STUDIES["dual"]["no_garm"])
     assert dual.get_params()["module__garm"] is False
     assert module.main(["--study", "dual", "--configs", "nope"]) == 2
+
+
+def test_mfcc_svm_example_runs_on_a_few_clips_per_fold(esc10_dir, capsys):
+    module = _load("mfcc_svm_esc10")
+    table = module.main(["--data", str(esc10_dir.parent), "--per-fold", "3"])
+    assert table["features"].iloc[0].startswith("log-mel statistics")
+    assert table["features"].iloc[1].startswith("MFCC statistics")
+    assert table["columns"].tolist() == [256, 40, 120, 146]
+    assert ((table["accuracy"] >= 0) & (table["accuracy"] <= 1)).all()
+    assert "folds:" in capsys.readouterr().out
+
+
+def test_mfcc_svm_example_without_data_fails_fast(tmp_path, capsys):
+    assert _load("mfcc_svm_esc10").main(["--data", str(tmp_path)]) == 1
+    assert "esc10" in capsys.readouterr().err
+
+
+def test_gpu_throughput_example_skips_cleanly_without_cuda(capsys, monkeypatch):
+    """The prepared GPU measurement exits quietly (status 0, a one-line reason) on a machine without CUDA."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    module = _load("gpu_throughput")
+    assert module.main([]) is None
+    assert "CUDA is not available" in capsys.readouterr().out

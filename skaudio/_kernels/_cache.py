@@ -32,7 +32,7 @@ def _probe():  # a function of this package's source tree, for numba's locators
 
 
 def _has_cache_locator():
-    from numba.core.caching import FunctionCache
+    from skaudio._kernels._numba_compat import FunctionCache
 
     try:
         FunctionCache(_probe)
@@ -56,16 +56,16 @@ def ensure_writable_cache():
     _checked = True
     if _has_cache_locator():
         return None
-    from numba.core import config
+    from skaudio._kernels._numba_compat import cache_locator_classes, set_cache_dir
 
     configured = os.environ.get("NUMBA_CACHE_DIR") or None
     folder = tempfile.mkdtemp(prefix="skaudio-numba-cache-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    config.CACHE_DIR = folder
+    set_cache_dir(folder)
     if not _has_cache_locator():  # e.g. numba told to use other locators only
         raise RuntimeError(
             "numba cannot cache compiled functions anywhere (NUMBA_CACHE_DIR="
-            f"{configured!r}, NUMBA_CACHE_LOCATOR_CLASSES={config.CACHE_LOCATOR_CLASSES!r}); "
+            f"{configured!r}, NUMBA_CACHE_LOCATOR_CLASSES={cache_locator_classes()!r}); "
             "set NUMBA_CACHE_DIR to a writable folder"
         )
     warnings.warn(

@@ -18,6 +18,7 @@ arrays do not alias, and without that several pooling modes ran 1.2-3.5x slower
 """
 
 import itertools
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,6 +28,19 @@ __all__ = ["run_jobs"]
 
 _lock = threading.Lock()
 _executor = None
+
+
+def _forget_pool_after_fork():
+    """A forked child (a DataLoader worker, a ``fork`` multiprocessing pool) inherits the
+    pool object without its threads: jobs submitted to it would wait forever (it hung a
+    SECNNClassifier fit reading files through a front end in two DataLoader workers).
+    The child starts a pool of its own on first use instead."""
+    global _executor, _lock
+    _executor = None
+    _lock = threading.Lock()  # it may have been held by a thread that does not exist here
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _pool():

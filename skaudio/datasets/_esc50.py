@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
+from skaudio.datasets._common import drop_absent, finish, read_csv, reading_options
 from skaudio.datasets._paths import is_inside, paths_inside
-from skaudio.io import load_audio
 
 __all__ = ["load_esc50", "fetch_esc50", "ESC50_URL", "ESC50_SHA256", "get_data_home"]
 
@@ -46,15 +46,7 @@ def _read_meta(root):
             f"no ESC-50 metadata at {csv}; expected the official layout "
             "<root>/meta/esc50.csv and <root>/audio/*.wav (fetch_esc50 downloads it)"
         )
-    try:
-        frame = pd.read_csv(csv)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"could not read the ESC-50 metadata {csv}: it is empty") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(
-            f"could not read the ESC-50 metadata {csv}: not a UTF-8 CSV file ({reason})"
-        ) from None
+    frame = read_csv(csv, "ESC-50")
     missing = [c for c in _COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{csv} lacks the column(s) {missing}; the official columns are {_COLUMNS}")
@@ -101,6 +93,7 @@ def load_esc50(
     folds: int | Sequence[int] | None = None,
     subset: str | None = None,
     duration: float | None = 5.0,
+    audio: bool = True,
     on_missing: str = "raise",
     n_jobs: int | None = None,
     return_X_y: bool = False,
@@ -121,6 +114,10 @@ def load_esc50(
         ``"esc10"`` keeps the 10-class ESC-10 subset (rows with ``esc10 == True``).
     duration : float, default=5.0
         Seconds per clip; all ESC-50 clips are 5 s.
+    audio : bool, default=True
+        Read the clips. False returns the metadata and paths only (``data`` is
+        None), for :class:`~skaudio.features.AudioLoader` or
+        :func:`~skaudio.features.extract_to_memmap` to read later.
     on_missing : {"raise", "skip"}, default="raise"
         A partial or damaged copy (metadata rows whose audio file is absent or
         unreadable: empty, corrupt, not audio): ``"raise"`` names the missing
@@ -130,15 +127,16 @@ def load_esc50(
         joblib workers (threads) reading files: None is 1, -1 all cores
         (joblib's convention).
     return_X_y : bool, default=False
-        Return ``(data, target)`` only.
+        Return ``(data, target)`` only (``(filenames, target)`` with ``audio=False``).
 
     Returns
     -------
     Bunch
-        ``data`` (n, n_samples) float32, ``target`` (int, ESC-50 class index),
+        ``data`` (n, n_samples) float32 (None with ``audio=False``), ``target`` (int, ESC-50 class index),
         ``target_names`` (category per class index present), ``fold``,
         ``filenames`` (full paths), ``frame`` (the metadata rows as a
-        DataFrame), ``sr``. Rows are in the metadata's order.
+        DataFrame), ``sr``, ``protocol`` (for :func:`protocol_cv`: leave one
+        fold out). Rows are in the metadata's order.
 
     Examples
     --------
@@ -154,8 +152,9 @@ def load_esc50(
     .. [1] K. J. Piczak, "ESC: Dataset for Environmental Sound Classification",
        ACM Multimedia 2015.
     """
-    if on_missing not in ("raise", "skip"):
-        raise ValueError(f"on_missing must be 'raise' or 'skip', got {on_missing!r}")
+    read = reading_options(
+        audio=audio, sr=sr, duration=duration, n_jobs=n_jobs, on_missing=on_missing, return_X_y=return_X_y
+    )
     if subset not in (None, "esc10"):
         raise ValueError(f"subset must be None or 'esc10', got {subset!r}")
     # None: the copy fetch_esc50 keeps in the data home
@@ -176,47 +175,19 @@ def load_esc50(
         frame = frame[frame["fold"].isin(wanted)]
     # refused before any file is opened: a crafted CSV can neither read nor probe other folders
     paths = paths_inside(root / "audio", frame["filename"], frame.index + 2, root / "meta" / "esc50.csv")
-    exists = np.array([p.is_file() for p in paths], dtype=bool)
-    if not exists.all():
-        absent = [p.name for p, ok in zip(paths, exists) if not ok]
-        if on_missing == "raise":
-            raise FileNotFoundError(
-                f"{len(absent)} of {len(paths)} audio files listed in the metadata are missing "
-                f"from {root / 'audio'}, e.g. {absent[:3]}; pass on_missing='skip' to use the rest"
-            )
-        warnings.warn(
-            f"skipping {len(absent)} metadata rows whose audio is missing, e.g. {absent[:3]}",
-            UserWarning,
-            stacklevel=2,
-        )
-        frame = frame[exists]
-        paths = [p for p, ok in zip(paths, exists) if ok]
+    frame, paths = drop_absent(frame, paths, root / "audio", on_missing)
     if frame.empty:
         raise ValueError(f"no ESC-50 clips selected from {root} (subset={subset!r}, folds={folds!r})")
-    frame = frame.reset_index(drop=True)
-    if on_missing == "skip":  # unreadable files are dropped with their rows, with a warning
-        data, _, kept = load_audio(
-            paths, sr=sr, duration=duration, n_jobs=n_jobs, on_error="warn", return_paths=True
-        )
-        if len(kept) < len(paths):
-            readable = np.isin(np.array([str(p) for p in paths]), [str(p) for p in kept])
-            frame = frame[readable].reset_index(drop=True)
-            paths = kept
-    else:
-        data, _ = load_audio(paths, sr=sr, duration=duration, n_jobs=n_jobs)
-    target = frame["target"].to_numpy(dtype=np.int64)
-    if return_X_y:
-        return data, target
-    names = frame.drop_duplicates("target").sort_values("target")["category"].to_numpy()
-    return Bunch(
-        data=data,
-        target=target,
-        target_names=names,
-        fold=frame["fold"].to_numpy(dtype=np.int64),
-        filenames=np.array([str(p) for p in paths]),
-        frame=frame,
-        sr=sr,
-        DESCR="ESC-50 environmental sound classification (Piczak 2015); 5 predefined folds, 5-s clips.",
+    return finish(
+        frame,
+        paths,
+        dataset="ESC-50",
+        # the categories of the clips returned (after unreadable ones are skipped), as before
+        target_names=lambda kept: kept.drop_duplicates("target").sort_values("target")["category"].to_numpy(),
+        groups=["fold"],
+        protocol={"kind": "folds", "column": "fold"},
+        descr="ESC-50 environmental sound classification (Piczak 2015); 5 predefined folds, 5-s clips.",
+        **read,
     )
 
 

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["is_inside", "paths_inside"]
+__all__ = ["files_inside", "is_inside", "paths_inside"]
 
 
 def is_inside(folder: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
@@ -73,3 +73,30 @@ def _refuse(source, line, name, folder):
         f"{source}, line {line}: the file name {name!r} leads outside {folder}; "
         "a dataset's metadata may only name files inside its own folder"
     )
+
+
+def files_inside(folder: str | os.PathLike[str], pattern: str) -> list[Path]:
+    """The entries under ``folder`` matching ``pattern`` (a glob), sorted, none leading outside it.
+
+    For loaders that find their clips by listing folders instead of reading a metadata
+    file: a file (or a folder on its way) that is a symbolic link out of ``folder`` is
+    refused naming the file, as :func:`paths_inside` refuses a metadata row.
+
+    Raises
+    ------
+    ValueError
+        For the first match whose resolved path is not inside the resolved ``folder``.
+    """
+    folder = Path(folder)
+    # a folder named like a clip is kept: reading it fails naming it (or on_missing="skip" drops it),
+    # rather than the clip vanishing without a word
+    paths = sorted(folder.glob(pattern))
+    real = folder.resolve()  # once, not per file: Speech Commands has 105k of them
+    for path in paths:
+        resolved = path.resolve()
+        if resolved == real or real not in resolved.parents:
+            raise ValueError(
+                f"{path} leads outside {folder} (a symbolic link); a dataset's files must lie "
+                "inside its own folder"
+            )
+    return paths

@@ -1,6 +1,15 @@
 """scikit-learn transformers: audio input, spectrograms and what is computed from them."""
 
 from skaudio.features.audio import AudioLoader, FixLength
+from skaudio.features.descriptors import (
+    HPSS,
+    MFCC,
+    SPECTRAL_DESCRIPTORS,
+    STATISTICS,
+    Chroma,
+    Deltas,
+    SpectralDescriptors,
+)
 from skaudio.features.image import (
     SpectrogramFilter,
     SpectrogramImageFeatures,
@@ -27,6 +36,13 @@ __all__ = [
     "MelSpectrogram",
     "PowerToDb",
     "SpectrogramStandardizer",
+    "MFCC",
+    "Deltas",
+    "Chroma",
+    "SpectralDescriptors",
+    "HPSS",
+    "STATISTICS",
+    "SPECTRAL_DESCRIPTORS",
     "PoolingTransformer",
     "pool2d",
     "global_pool",

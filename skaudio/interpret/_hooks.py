@@ -126,11 +126,11 @@ def resolve_network(estimator):
     except ImportError:  # pragma: no cover - skorch is a dependency
         NeuralNet = ()
     if NeuralNet and isinstance(estimator, NeuralNet):
-        from skaudio.models._base import AudioNetClassifier
-
-        if isinstance(estimator, AudioNetClassifier):
+        # A skaudio classifier brings its own input checks and layout; asked by duck typing,
+        # so that interpret (a sibling of models, design notes) imports nothing from models.
+        prepare = getattr(estimator, "_check_predict_input", None)
+        if prepare is not None:
             check_is_fitted(estimator, "classes_inferred_")
-            prepare = estimator._check_predict_input
         else:
             check_is_fitted(estimator, "module_")
             prepare = _as_float32

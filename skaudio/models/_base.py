@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -25,13 +27,14 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
-from skorch.utils import is_dataset, to_numpy, to_tensor
+from skorch.utils import TeeGenerator, is_dataset, to_numpy, to_tensor
 
 from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from skaudio._validation import _as_array, check_device, check_spectrograms, check_waveforms
 from skaudio.features._base import resolve_n_jobs, torch_threads
-from skaudio.models import augment
+from skaudio.models import _resume, augment
 from skaudio.models.callbacks import EMA, OneCycle
+from skaudio.models.data import AudioFileDataset, _ClipDataset, check_memmap
 from skaudio.models.sampling import BalancedUnderSampler
 from skaudio.nn.sincgram import SincGramModule
 
@@ -116,6 +119,8 @@ class AudioNetClassifier(NeuralNetClassifier):
             None,
         ],
         "classes": ["array-like", None],
+        "amp": ["boolean", StrOptions({"bf16"})],
+        "checkpoint_dir": [str, os.PathLike, None],
         # skorch's own parameters
         "warm_start": ["boolean"],
         "compile": ["boolean"],
@@ -163,6 +168,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         spec_augment: tuple[int, int] | None = None,
         filterbank_lr_scale: float = 1.0,
         n_jobs: int | None = None,
+        amp: bool | Literal["bf16"] = False,
+        checkpoint_dir: str | os.PathLike | None = None,
         **kwargs: Any,
     ) -> None:
         # skorch's DataLoader keeps the data order, so every epoch would repeat the same
@@ -204,6 +211,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.spec_augment = spec_augment
         self.filterbank_lr_scale = filterbank_lr_scale
         self.n_jobs = n_jobs
+        self.amp = amp
+        self.checkpoint_dir = checkpoint_dir
 
     @classmethod
     def from_recipe(cls, name: str, **params: Any) -> AudioNetClassifier:
@@ -259,6 +268,13 @@ class AudioNetClassifier(NeuralNetClassifier):
                 "spec_augment masks spectrogram rows and frames; "
                 f"{type(self).__name__} takes waveforms: leave it None"
             )
+        if self.amp is True and (self.device is None or torch.device(self.device).type != "cuda"):
+            # float16 needs grad scaling, which torch implements for GPUs; bfloat16 has
+            # float32's exponent range and needs none, and torch autocasts it on CPUs too
+            raise ValueError(
+                f"amp=True (float16 autocast with grad scaling) needs a CUDA device, got device="
+                f"{self.device!r}; use device='cuda', or amp='bf16' (bfloat16 autocast, also on CPU)"
+            )
         if self.crop_length is not None:
             augment.crop_bounds(self.crop_length)  # a ValueError naming crop_length
             if self.random_crop is not None:
@@ -301,6 +317,8 @@ class AudioNetClassifier(NeuralNetClassifier):
         if sp.issparse(X):
             raise TypeError(f"{type(self).__name__} does not support sparse input: pass a dense array")
         waveform = self._input == "waveform"
+        if isinstance(X, (np.memmap, AudioFileDataset)):  # stays on disk: read a batch at a time
+            return self._disk_dataset(X)
         # torch tensors, datasets audio columns: converted (or refused in one line) in one place
         X = (
             X
@@ -318,6 +336,29 @@ class AudioNetClassifier(NeuralNetClassifier):
             return check_waveforms(X, name="X")
         X = check_spectrograms(X, name="X", ndim=(2, 3), nonnegative=self._nonnegative)
         return X[:, :, None] if X.ndim == 2 else X  # 2-D: single-frame spectrograms
+
+    def _disk_dataset(self, X):
+        """The dataset reading ``X`` (a memmap or an :class:`AudioFileDataset`) clip by clip."""
+        waveform = self._input == "waveform"
+        ndim = (2,) if waveform else (2, 3)
+        if isinstance(X, np.memmap):
+            reader = check_memmap(X, name="X", ndim=ndim, nonnegative=self._nonnegative and not waveform)
+            return _ClipDataset(reader, add_axis=not waveform and X.ndim == 2)
+        if len(X.shape) != (2 if waveform else 3):
+            what = (
+                "waveforms (frontend=None)"
+                if waveform
+                else "spectrograms (a frontend such as MelSpectrogram)"
+            )
+            raise ValueError(
+                f"{type(self).__name__} takes {what}; the AudioFileDataset gives items of shape {X.shape[1:]}"
+            )
+        if waveform and self.get_params_for("module").get("sr") not in (None, X.sr):
+            raise ValueError(
+                f"the AudioFileDataset reads at sr={X.sr:g}, the network expects module__sr="
+                f"{self.get_params_for('module')['sr']:g}"
+            )
+        return _ClipDataset(X, checked=False, nonnegative=self._nonnegative and not waveform)
 
     def _data_module_params(self, X):
         """Module arguments read from the training data, besides ``n_classes``."""
@@ -470,6 +511,10 @@ class AudioNetClassifier(NeuralNetClassifier):
             cbs.append(("ema", EMA(self.ema_decay)))
         if self.verbose and self.verbose > 1:
             cbs.append(("progress_bar", ProgressBar()))
+        if self.checkpoint_dir is not None and getattr(self, "_fingerprint_", None) is not None:
+            # last: saves after, and restores over, what the callbacks above keep (fit only)
+            checkpoint = _resume.ResumeCheckpoint(os.fspath(self.checkpoint_dir), self._fingerprint_)
+            cbs += [("checkpoint", checkpoint), ("load_checkpoint", _resume.ResumeLoad(checkpoint))]
         return cbs
 
     def get_split_datasets(self, X, y=None, **fit_params):
@@ -484,17 +529,77 @@ class AudioNetClassifier(NeuralNetClassifier):
         # balance="undersample": the training batches come from a class-balanced sampler
         # (a sampler and shuffle=True are exclusive in torch's DataLoader). skorch builds
         # the training iterator once per fit call; the sampler draws anew every epoch.
-        if not (training and self.balance == "undersample"):
-            return super().get_iterator(dataset, training=training)
-        kwargs = self.get_params_for("iterator_train")
-        kwargs.pop("shuffle", None)
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+        if self._on_cuda():  # page-locked batches copy to the GPU asynchronously (non_blocking)
+            kwargs.setdefault("pin_memory", True)
         kwargs.setdefault("batch_size", self.batch_size)
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
-        kwargs["sampler"] = BalancedUnderSampler(
-            _dataset_labels(dataset), seed=getattr(self, "_call_seed_", self._seed_)
+        if training and self.balance == "undersample":
+            kwargs.pop("shuffle", None)
+            sampler = BalancedUnderSampler(
+                _dataset_labels(dataset), seed=getattr(self, "_call_seed_", self._seed_)
+            )
+            state = getattr(self, "_sampler_state_", None)
+            if state is not None:  # a resumed fit: the generator where the checkpoint left it
+                sampler.generator.set_state(state)
+                self._sampler_state_ = None
+            kwargs["sampler"] = self._train_sampler_ = sampler
+        return (self.iterator_train if training else self.iterator_valid)(dataset, **kwargs)
+
+    def _on_cuda(self):
+        return self.device is not None and torch.device(self.device).type == "cuda"
+
+    def _to_device(self, x):
+        """A batch on the compute device: asynchronously from pinned memory on a GPU; with
+        ``device=None`` (Accelerate places the batches) the network's own device."""
+        if self._on_cuda():
+            x = to_tensor(x, device=None) if isinstance(x, torch.Tensor) else to_tensor(x, device="cpu")
+            return x.to(self.device, non_blocking=x.is_pinned())
+        return to_tensor(x, device=self.device)
+
+    def _autocast(self):
+        """Mixed precision of the forward pass (``amp``): float16 on a GPU, or bfloat16."""
+        if not self.amp:
+            return contextlib.nullcontext()
+        device_type = torch.device(self.device).type if self.device is not None else "cpu"
+        return torch.autocast(device_type, dtype=torch.float16 if self.amp is True else torch.bfloat16)
+
+    def infer(self, x, **fit_params):
+        if not self.amp and not self._on_cuda():
+            return super().infer(x, **fit_params)
+        with self._autocast():
+            y = self.module_(self._to_device(x), **fit_params)
+        return y.float()  # the loss and the probabilities in float32
+
+    def train_step(self, batch, **fit_params):
+        # amp=True: skorch steps the optimiser with a closure, which the grad scaler does not take
+        scaler = getattr(self, "scaler_", None)
+        if scaler is None:
+            return super().train_step(batch, **fit_params)
+        accumulator = self.get_train_step_accumulator()
+        self._zero_grad_optimizer()
+        accumulator.store_step(self.train_step_single(batch, **fit_params))
+        optimizers = [getattr(self, name + "_") for name in self._optimizers]
+        for optimizer in optimizers:
+            scaler.unscale_(optimizer)  # callbacks (gradient clipping) see the true gradients
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
         )
-        return self.iterator_train(dataset, **kwargs)
+        for optimizer in optimizers:
+            scaler.step(optimizer)  # skipped when a gradient overflowed
+        scaler.update()
+        return accumulator.get_step()
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # a fit resumed from checkpoint_dir trains the epochs the checkpoint had left
+        done = getattr(self, "_resumed_epochs_", None)
+        if epochs is None and done is not None:
+            epochs = max(0, self.max_epochs - done)
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
     def check_data(self, X, y):
         # fit has checked X and y already; skorch's own check would also reset
@@ -504,8 +609,8 @@ class AudioNetClassifier(NeuralNetClassifier):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
-        X_in = Xi = to_tensor(Xi, device=self.device)
-        yi = to_tensor(yi, device=self.device)
+        X_in = Xi = self._to_device(Xi)
+        yi = self._to_device(yi)
         Xi, perm, lam = self.augmentation_.mix(self.augmentation_(Xi))
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -513,8 +618,12 @@ class AudioNetClassifier(NeuralNetClassifier):
             loss = lam * loss + (1 - lam) * self.get_loss(y_pred, yi[perm], X=Xi, training=True)
         if not torch.isfinite(loss):  # stop at once rather than train on NaN
             raise ValueError(self._non_finite("training loss", X_in))
-        loss.backward()
+        self._backward(loss)
         return {"loss": loss, "y_pred": y_pred}
+
+    def _backward(self, loss):
+        scaler = getattr(self, "scaler_", None)
+        (loss if scaler is None else scaler.scale(loss)).backward()
 
     # -- public API -------------------------------------------------------------
     def fit(self, X: ArrayLike, y: ArrayLike, **fit_params: Any) -> AudioNetClassifier:
@@ -522,9 +631,12 @@ class AudioNetClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like
+        X : array-like, numpy.memmap or AudioFileDataset
             Spectrogram batch ``(n_clips, n_freqs, n_frames)`` (waveforms
-            ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`).
+            ``(n_clips, n_samples)`` for :class:`DualBranchClassifier`). A memmap
+            (e.g. from :func:`~skaudio.features.extract_to_memmap`) or an
+            :class:`~skaudio.models.AudioFileDataset` stays on disk: the batches are
+            read as training needs them.
         y : array-like of shape (n_clips,)
             Class labels (any type :func:`numpy.unique` sorts).
         **fit_params
@@ -549,14 +661,33 @@ class AudioNetClassifier(NeuralNetClassifier):
                 raise ValueError(f"module__{key}={given!r}, but X gives {key}={value} (shape {X.shape})")
         self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self.augmentation_ = self._build_augmentation(X.shape[1])
+        if self.checkpoint_dir is not None:  # read by get_default_callbacks when fit initializes
+            self._fingerprint_ = _resume.fingerprint(self, X, y_enc)
         self._fitting_ = True
         try:
-            with self._seeded(self._seed_):
-                super().fit(X, y_enc, **fit_params)
+            with self._seeded(self._seed_), self._grad_scaler():
+                super().fit(self._with_targets(X, y_enc), y_enc, **fit_params)
                 self._refresh_batchnorm(X)
         finally:
             del self._fitting_
+            for name in ("_fingerprint_", "_resumed_epochs_", "_sampler_state_", "_train_sampler_"):
+                self.__dict__.pop(name, None)
         return self
+
+    @staticmethod
+    def _with_targets(X, y_enc):
+        # skorch takes a dataset as it is: ours carries the labels itself
+        return X.with_targets(y_enc) if isinstance(X, _ClipDataset) else X
+
+    @contextlib.contextmanager
+    def _grad_scaler(self):
+        """amp=True: a grad scaler for this training call (its scale adapts within a few steps)."""
+        if self.amp is True:
+            self.scaler_ = torch.amp.GradScaler("cuda")
+        try:
+            yield
+        finally:
+            self.__dict__.pop("scaler_", None)
 
     def partial_fit(
         self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None, **fit_params: Any
@@ -584,8 +715,11 @@ class AudioNetClassifier(NeuralNetClassifier):
         self._fitting_ = True
         try:
             # a seed of its own per call: the history's length tells the calls apart
-            with self._seeded((self._seed_ + len(self.history_)) % np.iinfo(np.int32).max):
-                super().partial_fit(X, y_enc, **fit_params)
+            with (
+                self._seeded((self._seed_ + len(self.history_)) % np.iinfo(np.int32).max),
+                self._grad_scaler(),
+            ):
+                super().partial_fit(self._with_targets(X, y_enc), y_enc, **fit_params)
                 self._refresh_batchnorm(X)
         finally:
             del self._fitting_
@@ -629,10 +763,18 @@ class AudioNetClassifier(NeuralNetClassifier):
             m.reset_running_stats()
             m.momentum = None
             m.train()
+        device = self.device if self.device is not None else next(self.module_.parameters()).device
         try:
-            with torch.no_grad():
+            with torch.no_grad(), self._autocast():
                 for i in range(0, len(X) - 1, self.batch_size):  # no batch of one clip
-                    self.module_(to_tensor(X[i : i + self.batch_size], device=self.device))
+                    rows = (
+                        X.rows(i, min(len(X), i + self.batch_size))
+                        if isinstance(X, _ClipDataset)
+                        else X[i : i + self.batch_size]
+                    )
+                    self.module_(
+                        self._to_device(rows) if self.device is not None else to_tensor(rows, device=device)
+                    )
         except Exception:
             for m, (_, state) in zip(bns, saved):
                 m.load_state_dict(state)
@@ -661,7 +803,7 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Class probabilities ``(n_clips, n_classes)``, columns in the order of ``classes_``."""
-        if is_dataset(X):  # skorch's own validation scoring during fit
+        if is_dataset(X) and not isinstance(X, AudioFileDataset):  # skorch's validation scoring in fit
             return super().predict_proba(X)
         X = self._check_predict_input(X)
         with torch.inference_mode(), torch_threads(self._n_threads()):
@@ -672,7 +814,10 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     def _non_finite(self, what, X):
         """Why the network gave non-finite ``what`` on the (finite) input ``X``."""
-        peak = float(np.abs(X).max()) if isinstance(X, np.ndarray) else float(X.abs().max())
+        if isinstance(X, _ClipDataset):
+            peak = X.peak()
+        else:
+            peak = float(np.abs(X).max()) if isinstance(X, np.ndarray) else float(X.abs().max())
         if peak > 1e18:  # squares (batch norm, standardisation) overflow float32 beyond ~1.8e19
             return (
                 f"{type(self).__name__} gave non-finite {what}: X holds values up to {peak:.3g} in "
@@ -686,10 +831,135 @@ class AudioNetClassifier(NeuralNetClassifier):
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class label of each clip."""
-        if is_dataset(X):  # skorch's own validation scoring: encoded labels
+        if is_dataset(X) and not isinstance(X, AudioFileDataset):  # skorch's scoring: encoded labels
             return super().predict_proba(X).argmax(axis=1)
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
+
+    # -- export -----------------------------------------------------------------
+    def to_torchscript(
+        self,
+        path: str | os.PathLike,
+        *,
+        include_frontend: bool = False,
+        frontend: Any = None,
+        output: Literal["proba", "logits"] = "proba",
+    ) -> Path:
+        """Save the trained network as a TorchScript file that runs without skaudio.
+
+        The saved graph is the network in evaluation mode followed by the softmax of
+        :meth:`predict_proba`: ``torch.jit.load(path)(x)`` returns the probabilities
+        ``(n_clips, n_classes)``, columns in the order of ``classes_``, for a float32
+        tensor ``x`` of clips of the size seen in ``fit`` (any number of clips). The
+        file carries ``skaudio.json`` (the class labels, the input kind and shape), read
+        with ``torch.jit.load(path, _extra_files={"skaudio.json": ""})``. Before the file
+        is written, the saved graph is loaded back and checked against the network on
+        another batch size than the traced one (within 1e-4).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (conventionally ``.pt``); an existing file is replaced.
+        include_frontend : bool, default=False
+            Trace the torch twin of ``frontend`` with the network, so the graph takes
+            waveforms ``(n_clips, n_samples)``. Classifiers that take waveforms already
+            (:class:`DualBranchClassifier`, whose front end is part of its network) export
+            the same waveform graph either way.
+        frontend : transformer or Pipeline, default=None
+            With ``include_frontend=True``: the fitted front end that made the training
+            input, a :class:`~skaudio.features.Spectrogram`,
+            :class:`~skaudio.features.MelSpectrogram` or
+            :class:`~skaudio.features.PowerToDb`, or a ``Pipeline`` of them (``pipe[:-1]``).
+        output : {"proba", "logits"}, default="proba"
+            Probabilities as :meth:`predict_proba` gives them, or the network's raw scores.
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        RuntimeError
+            The network cannot be traced, or the traced graph does not reproduce it.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import numpy as np
+        >>> import torch
+        >>> from skaudio.models import SECNNClassifier
+        >>> X = np.random.default_rng(0).standard_normal((8, 16, 20)).astype(np.float32)
+        >>> clf = SECNNClassifier(module__width=4, module__n_blocks=2, module__head=(8,),
+        ...                       max_epochs=1, random_state=0, n_jobs=1).fit(X, np.arange(8) % 2)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     net = torch.jit.load(clf.to_torchscript(Path(tmp) / "secnn.pt"))
+        ...     proba = net(torch.from_numpy(X[:3])).detach().numpy()
+        >>> bool(np.allclose(proba, clf.predict_proba(X[:3]), atol=1e-4))
+        True
+        """
+        from skaudio.models import export
+
+        with torch_threads(self._n_threads()):
+            return export.to_torchscript(
+                self, path, include_frontend=include_frontend, frontend=frontend, output=output
+            )
+
+    def to_onnx(
+        self,
+        path: str | os.PathLike,
+        *,
+        include_frontend: bool = False,
+        frontend: Any = None,
+        output: Literal["proba", "logits"] = "proba",
+        opset_version: int | None = None,
+    ) -> Path:
+        """Save the trained network as an ONNX model (for onnxruntime and other runtimes).
+
+        Needs the optional packages of ``pip install 'skaudio[export]'`` (onnx,
+        onnxscript and onnxruntime). The graph has one input, ``"spectrogram"`` or
+        ``"waveform"`` (float32, a dynamic batch axis, the other axes of the size seen in
+        ``fit``), and one output, ``"proba"`` (as :meth:`predict_proba`) or ``"logits"``.
+        The model's metadata ``"skaudio"`` holds the class labels and the input kind and
+        shape as JSON. Before the file is written, onnxruntime runs the graph on another
+        batch size than the traced one and its output must equal the network's within 1e-4.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (conventionally ``.onnx``); an existing file is replaced.
+        include_frontend, frontend, output
+            As in :meth:`to_torchscript`.
+        opset_version : int or None, default=None
+            ONNX opset; None uses the exporter's default.
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ImportError
+            onnx, onnxscript or onnxruntime is missing (``pip install 'skaudio[export]'``).
+        RuntimeError
+            An operation of the network has no ONNX translation, or the exported graph does
+            not reproduce the network.
+        """
+        from skaudio.models import export
+
+        with torch_threads(self._n_threads()):
+            return export.to_onnx(
+                self,
+                path,
+                include_frontend=include_frontend,
+                frontend=frontend,
+                output=output,
+                opset_version=opset_version,
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -113,6 +113,19 @@ _COMMON_DOC = """
         default while another process was busy. Raise it for large inputs on an idle
         machine; for a grid search prefer ``GridSearchCV(n_jobs=...)`` with one thread
         per fit.
+    amp : {{False, True, "bf16"}}, default=False
+        Mixed precision of the forward pass (``torch.autocast``) in training and
+        prediction. True: float16 with gradient scaling, CUDA devices only (refused
+        elsewhere); ``"bf16"``: bfloat16, no scaling needed, on CUDA or the CPU. Losses,
+        probabilities and weights stay float32. On CUDA the batches are pinned and copied
+        asynchronously whatever ``amp`` says.
+    checkpoint_dir : str, path-like or None, default=None
+        Folder for a checkpoint after every epoch of ``fit`` (skorch's ``Checkpoint``
+        plus the random generators', schedule's, sampler's, weight average's, early
+        stopping's and grad scaler's states). A ``fit`` with the same folder, parameters
+        and data resumes from the last checkpoint and trains the epochs left, to the
+        weights of an uninterrupted run; other settings raise a ``ValueError``. See the
+        user guide's "Scaling up training".
     **kwargs
         Every parameter is checked when ``fit``, ``partial_fit`` or ``initialize`` runs
         (scikit-learn's ``InvalidParameterError``, a ``ValueError``, names the parameter

@@ -263,7 +263,7 @@ class DEGramNet(_PaperMixin, nn.Module):
         ``"eca"`` network ((3, 8, 36, 3) in the paper), the standard depths for the
         ResNets.
     pool, global_pool : str
-        Pooling modes of the stem and the final reduction.
+        Pooling methods of the stem and the final reduction.
     dropout : float, default=0.2
         Dropout before the linear head (the paper's Table 1 has none: 0 in the paper size).
     freq_masks, time_masks : int, default=0
@@ -493,11 +493,11 @@ class DualBranchNet(_PaperMixin, nn.Module):
         Variant of each semantic FD module.
     dropout : float, default=0.1
     pool : str, default="max"
-        Pooling mode over time of the guided aggregation's gate and of the final global
+        Pooling method over time of the guided aggregation's gate and of the final global
         pooling (any of :func:`skaudio.nn.pool_methods`). The paper does not
         name it; on ESC-10, whose events are often short parts of a 5 s clip, ``"max"``
         scored higher than ``"avg"`` (see the models user guide). Both pooled tensors
-        are signed (LeakyReLU and Transformer outputs), so the modes defined only for
+        are signed (LeakyReLU and Transformer outputs), so the methods defined only for
         non-negative values (``"lsp"``, ``"power"``, ``"entropy"``) are refused here,
         at construction, with a ``ValueError``, rather than at the first batch.
     stem : {"sincgram", "conv"}, default="sincgram"
@@ -616,7 +616,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         block_norm: bool = True,
     ) -> None:
         super().__init__()
-        from skaudio._kernels.pooling import NONNEGATIVE_MODES
+        from skaudio._kernels.pooling_table import NONNEGATIVE_METHODS
 
         self.standardize = bool(standardize)
         if branches not in ("both", "semantic", "detail"):
@@ -630,11 +630,11 @@ class DualBranchNet(_PaperMixin, nn.Module):
             macem=tuple(macem), garm=bool(garm), garm_kernel_size=garm_kernel_size, norm=bool(block_norm)
         )
 
-        if pool in NONNEGATIVE_MODES:
+        if pool in NONNEGATIVE_METHODS:
             raise ValueError(
                 f"pool={pool!r} is defined for non-negative values only, but DualBranchNet pools "
                 f"signed activations (the guided aggregation's LeakyReLU gate and the fused Transformer "
-                f"output); choose a mode defined for any sign, e.g. 'max', 'avg', 'lse', 'auto' or "
+                f"output); choose a method defined for any sign, e.g. 'max', 'avg', 'lse', 'auto' or "
                 f"'attention'."
             )
         if len(fd_variants) != 5 or set(fd_variants) - {"A", "B", "R"}:

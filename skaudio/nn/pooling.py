@@ -54,8 +54,20 @@ def _masked(x, mask, fill):
     return x if mask is None else x.masked_fill(~mask, fill)
 
 
+def _exporting():
+    is_exporting = getattr(torch.compiler, "is_exporting", None)  # torch >= 2.4
+    return bool(is_exporting and is_exporting())
+
+
 def _check_nonnegative(x, method):
-    """Refuse negative values for the methods whose formula needs ``x >= 0`` (as the numba path)."""
+    """Refuse negative values for the methods whose formula needs ``x >= 0`` (as the numba path).
+
+    Skipped while torch.export traces the network (ONNX export): a check on the values is a
+    Python branch on data, which an exported graph cannot hold, and it made the export of
+    every network with such a method fail.
+    """
+    if _exporting():
+        return
     if method in NONNEGATIVE_METHODS and x.numel() and bool((x < 0).any()):
         low = float(x.detach().min())
         raise ValueError(
@@ -130,9 +142,8 @@ def pool_regions(
         return _masked(x, mask, math.inf).amin(-1)
     if method == "mixed":
         return a * _masked(x, mask, -math.inf).amax(-1) + (1 - a) * xz.sum(-1) / count
-    if method == "lsp":
-        s = xz.sum(-1)
-        return torch.where(s > 0, (xz * xz).sum(-1) / s.clamp_min(_TINY), torch.zeros_like(s))
+    if method == "lsp":  # power pooling with n = 1; its scaling keeps x x in range (1e-25 to 3e38)
+        method, n = "power", 1.0
     if method in ("esp", "auto"):
         scale = 1.0 if method == "esp" else col(a)
         w = torch.softmax(_masked(scale * x, mask, -math.inf), dim=-1)
@@ -176,6 +187,108 @@ def pool_regions(
         w = torch.softmax(_masked(col(v) * z, mask, -math.inf), dim=-1)
         return (w * xz).sum(-1)
     raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
+
+
+#: Methods that :func:`_native_pool2d` computes from torch's own pooling of transformed
+#: maps. ``entropy`` and ``attention`` are left out: each cell's term needs its region's
+#: sum (entropy) or mean and deviation (attention) first, which a cell shared by
+#: overlapping regions cannot carry; they gather regions with ``unfold``.
+_NATIVE_METHODS = ("mixed", "lsp", "esp", "auto", "lnp", "lse", "power")
+
+
+def _native_pool2d(x, method, params, layer, out_size):
+    """Pool ``x`` with torch's ``avg_pool2d`` / ``max_pool2d`` of transformed maps, or None.
+
+    Every weighted mean of [POOL] is a ratio of two region means, for example
+    lsp = mean(x x) / mean(x) and esp = mean(x e^x) / mean(e^x), and lnp and lse are a
+    power and a log of one region mean; torch's native pooling computes those means in
+    one fused pass where ``unfold`` materialises every region (5x slower than
+    ``LPPool2d`` forward + backward on (64, 1, 128, 430), issue 26).
+
+    The exponentials and powers need each region's own largest value as shift or scale
+    (as the numba kernels and :func:`pool_regions` do) to stay in range. With regions
+    that tile the map (stride = kernel, no padding) each cell has one region, so the
+    region maximum is broadcast back to its cells exactly. Otherwise one shift per map
+    is used, which is exact too as long as no region's maximum lies more than ``LIM``
+    below the map's (``e^-LIM`` still a normal number of the dtype); for maps that
+    span more, this returns None and the caller gathers regions with ``unfold``.
+    """
+    if method not in _NATIVE_METHODS:
+        return None
+    _check_nonnegative(x, method)
+    k, s, pad, ceil = layer.kernel_size, layer.stride, layer.padding, layer.ceil_mode
+    B, C, Fm, Tm = x.shape
+    Fo, To = out_size
+    # e^-lim is a normal float of the dtype with room to spare (float32: 78, float64: 637)
+    lim = -0.9 * math.log(torch.finfo(x.dtype).tiny)
+    tiled = tuple(k) == tuple(s) and not any(pad) and Fo * k[0] <= Fm and To * k[1] <= Tm
+
+    def avg(t):
+        return F.avg_pool2d(t, k, s, pad, ceil, count_include_pad=False)
+
+    def rmax(t):
+        return F.max_pool2d(t, k, s, pad, ceil_mode=ceil)
+
+    def per_cell(t, stat, fn):
+        """``fn(t, stat)`` cell by cell, ``stat`` being each cell's region statistic."""
+        if stat.shape[2:] == (1, 1):  # one value per map
+            return fn(t, stat)
+        t6 = t[:, :, : Fo * k[0], : To * k[1]].reshape(B, C, Fo, k[0], To, k[1])
+        return fn(t6, stat[:, :, :, None, :, None]).reshape(B, C, Fo * k[0], To * k[1])
+
+    def region_stat(t, spread):
+        """Each region's maximum of ``t`` (detached), or one per map when regions overlap;
+        None when one per map spans more than ``spread(map_max, region_max) <= lim`` allows."""
+        with torch.no_grad():
+            m = rmax(t)
+            if tiled:
+                return m
+            big = t.amax(dim=(2, 3), keepdim=True)
+            if t.numel() and not bool((spread(big, m) <= lim).all()):
+                return None
+            return big
+
+    if method == "mixed":
+        a = params["a"]
+        return a * rmax(x) + (1 - a) * avg(x)
+    if method in ("esp", "auto"):
+        ax = x if method == "esp" else params["a"] * x
+        c = region_stat(ax, lambda big, m: big - m)
+        if c is None:
+            return None
+        w = per_cell(ax, c, lambda t, c_: torch.exp(t - c_))
+        xc = x if c.shape[2:] == (1, 1) else x[:, :, : Fo * k[0], : To * k[1]]
+        return avg(w * xc) / avg(w)
+    if method == "lse":
+        r = params["r"]
+        r_d = r.detach() if torch.is_tensor(r) else r
+        c = region_stat(x, lambda big, m: r_d * (big - m))
+        if c is None:
+            return None
+        e = per_cell(x, c, lambda t, c_: torch.exp(r * (t - c_)))
+        return c + torch.log(avg(e)) / r
+    # scale methods: lsp and power (x >= 0), lnp (|x|)
+    ax = x.abs() if method == "lnp" else x
+    expo = {"lsp": 1.0, "power": params["n"], "lnp": params["p"]}[method]
+    expo_d = expo.detach() if torch.is_tensor(expo) else expo
+
+    def spread(big, m):  # expo * ln(big / m) over the regions that are not all zero
+        ratio = big.clamp_min(_TINY) / m.clamp_min(_TINY)
+        return torch.where(m > 0, expo_d * torch.log(ratio), torch.zeros_like(m))
+
+    scale = region_stat(ax, spread)
+    if scale is None:
+        return None
+    scale = scale.clamp_min(_TINY)
+    u = per_cell(ax, scale, lambda t, s_: t / s_)
+    xc = ax if scale.shape[2:] == (1, 1) else ax[:, :, : Fo * k[0], : To * k[1]]
+    if method == "lnp":
+        mean = avg(u**expo)
+        out = scale * mean.clamp_min(_TINY) ** (1.0 / expo)
+        return torch.where(mean > 0, out, torch.zeros_like(out))
+    w = u if method == "lsp" else u**expo
+    num, den = avg(w * xc), avg(w)
+    return torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(num))
 
 
 def _required_method(method, mode, where):
@@ -386,7 +499,6 @@ class Pool2d(_PoolParams):
             raise ValueError(
                 f"Pool2d expects (batch, channels, n_freqs, n_frames), got shape {tuple(x.shape)}"
             )
-        (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
         Fo, To = pool_output_size(x.shape[2:], self.kernel_size, self.stride, self.padding, self.ceil_mode)
         if Fo < 1 or To < 1:
             raise ValueError(f"kernel_size={self.kernel_size} does not fit in maps of {tuple(x.shape[2:])}")
@@ -399,20 +511,28 @@ class Pool2d(_PoolParams):
         elif self.method == "min":
             y = -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
         else:
-            right_f = max(pf, (Fo - 1) * sf + kf - x.shape[2] - pf)
-            right_t = max(pt, (To - 1) * st + kt - x.shape[3] - pt)
-            pads = (pt, right_t, pf, right_f)
-            mask = None
-            if any(pads):
-                xp = F.pad(x, pads)
-                ones = F.pad(torch.ones(1, 1, *x.shape[2:], dtype=torch.bool, device=x.device), pads)
-                mask = ones.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To].reshape(1, 1, Fo, To, kf * kt)
-            else:
-                xp = x
-            regions = xp.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To]
-            regions = regions.reshape(*regions.shape[:4], kf * kt)
-            y = pool_regions(regions, self.method, mask, **self._params((1, -1, 1, 1)))
+            y = _native_pool2d(x, self.method, self._params((1, -1, 1, 1)), self, (Fo, To))
+            if y is None:
+                y = self._pool_unfolded(x, Fo, To)
         return y.squeeze(1) if squeeze else y
+
+    def _pool_unfolded(self, x, Fo, To):
+        """Every region gathered with ``unfold`` (the methods, or the value ranges, that
+        :func:`_native_pool2d` does not take)."""
+        (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
+        right_f = max(pf, (Fo - 1) * sf + kf - x.shape[2] - pf)
+        right_t = max(pt, (To - 1) * st + kt - x.shape[3] - pt)
+        pads = (pt, right_t, pf, right_f)
+        mask = None
+        if any(pads):
+            xp = F.pad(x, pads)
+            ones = F.pad(torch.ones(1, 1, *x.shape[2:], dtype=torch.bool, device=x.device), pads)
+            mask = ones.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To].reshape(1, 1, Fo, To, kf * kt)
+        else:
+            xp = x
+        regions = xp.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To]
+        regions = regions.reshape(*regions.shape[:4], kf * kt)
+        return pool_regions(regions, self.method, mask, **self._params((1, -1, 1, 1)))
 
 
 class GlobalPool(_PoolParams):

@@ -351,3 +351,14 @@ def test_no_folder_reads_the_fetched_copy(tmp_path, monkeypatch):
         load_esc50(None)
     make_layout(tmp_path / "ESC-50-master")
     assert load_esc50(None, sr=8000).data.shape == (6, 40000)
+
+
+def test_audio_false_gives_metadata_and_paths(tmp_path):
+    root = make_layout(tmp_path / "esc")
+    full = load_esc50(root, sr=8000)
+    meta = load_esc50(root, audio=False)
+    assert meta.data is None and meta.frame.equals(full.frame)
+    np.testing.assert_array_equal(meta.filenames, full.filenames)
+    X, y = load_esc50(root, audio=False, return_X_y=True)
+    np.testing.assert_array_equal(X, full.filenames)
+    np.testing.assert_array_equal(y, full.target)

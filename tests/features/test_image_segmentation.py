@@ -193,3 +193,19 @@ def test_bad_input(S):
         seg.regions(S, frame_rate=0)
     with pytest.raises(ValueError, match="frequencies"):
         seg.regions(S, frequencies=np.arange(5))
+
+
+def test_regions_hu_moments_match_skimage_regionprops(S):
+    from skimage.measure import label, regionprops
+
+    seg = SpectrogramSegmenter("otsu").fit(S)
+    plain = seg.regions(S)
+    table = seg.regions(S, hu_moments=True)
+    assert table.columns.tolist() == plain.columns.tolist() + [f"hu_{k}" for k in range(7)]
+    masks = seg.transform(S).astype(bool)
+    ref = [r.moments_hu for m in masks for r in regionprops(label(m, connectivity=1))]
+    got = table[[f"hu_{k}" for k in range(7)]].to_numpy()
+    assert len(ref) == len(table) > 1
+    np.testing.assert_allclose(got, np.array(ref), rtol=1e-7, atol=1e-12)
+    empty = SpectrogramSegmenter("otsu").fit(np.zeros((1, 3, 4), np.float32))
+    assert len(empty.regions(np.zeros((1, 3, 4), np.float32), hu_moments=True)) == 0

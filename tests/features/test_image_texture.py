@@ -4,9 +4,17 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from skimage.feature import canny, graycomatrix, graycoprops, local_binary_pattern
-from skimage.filters import gabor, sobel, sobel_h, sobel_v
+from skimage.filters import gabor, prewitt, prewitt_h, prewitt_v, sobel, sobel_h, sobel_v
+from skimage.measure import moments_central, moments_hu, moments_normalized
 
-from skaudio.features.image import SpectrogramImageFeatures, gabor_batch, sobel_batch
+from skaudio.features.image import (
+    SpectrogramImageFeatures,
+    SpectrogramSegmenter,
+    gabor_batch,
+    hu_moments_batch,
+    prewitt_batch,
+    sobel_batch,
+)
 from skaudio.features.image._common import quantize
 
 
@@ -136,6 +144,8 @@ def test_parallel_equals_serial(S):
         (dict(method="gabor", frequencies=()), "frequencies"),
         (dict(method="lbp", lbp_method="var"), "lbp_method"),
         (dict(method="edges", low_threshold=0.9, high_threshold=0.5), "low_threshold"),
+        (dict(method="edges", edge_filters=("sobel", "roberts")), "edge_filters"),
+        (dict(method="edges", edge_filters=()), "edge_filters"),
     ],
 )
 def test_bad_parameters(S, params, match):
@@ -195,6 +205,78 @@ def test_kind_is_the_deprecated_name_of_method(S):
         SpectrogramImageFeatures(method="gabor", kind="lbp").fit(S)
     with pytest.warns(FutureWarning):  # agreeing is allowed
         SpectrogramImageFeatures(method="lbp", kind="lbp").fit(S)
+
+
+# -- Prewitt edges and Hu moments -------------------------------------------------------------
+def test_prewitt_batch_matches_skimage(S):
+    before = S.copy()
+    h, v, mag = prewitt_batch(S)
+    np.testing.assert_array_equal(S, before)
+    for i, c in enumerate(S):
+        x = c.astype(np.float64)
+        np.testing.assert_allclose(h[i], prewitt_h(x), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(v[i], prewitt_v(x), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(mag[i], prewitt(x), rtol=1e-12, atol=1e-12)
+
+
+def test_edges_with_prewitt_match_skimage_and_keep_the_default_columns(S):
+    default = SpectrogramImageFeatures("edges").fit(S)
+    est = SpectrogramImageFeatures("edges", edge_filters=("log", "prewitt", "sobel", "canny")).fit(S)
+    names = est.get_feature_names_out().tolist()
+    assert names[4:8] == [
+        "edges_prewitt_mean",
+        "edges_prewitt_std",
+        "edges_prewitt_h_mean",
+        "edges_prewitt_v_mean",
+    ]
+    assert [n for n in names if "prewitt" not in n] == default.get_feature_names_out().tolist()
+    F = est.transform(S)
+    np.testing.assert_array_equal(np.delete(F, range(4, 8), axis=1), default.transform(S))
+    for i, c in enumerate(S):
+        x = c.astype(np.float64)
+        mag = prewitt(x)
+        ref = [mag.mean(), mag.std(), np.abs(prewitt_h(x)).mean(), np.abs(prewitt_v(x)).mean()]
+        np.testing.assert_allclose(F[i, 4:8], ref, rtol=1e-5)
+    only = SpectrogramImageFeatures("edges", edge_filters=["prewitt"]).fit(S)
+    np.testing.assert_array_equal(only.transform(S), F[:, 4:8])
+
+
+def _skimage_hu(x):
+    return moments_hu(moments_normalized(moments_central(x.astype(np.float64), order=3), order=3))
+
+
+def test_hu_moments_batch_matches_skimage(S):
+    masks = (S > -35).astype(np.float32)
+    energy = 10.0 ** (S / 10.0)
+    for maps in (masks, energy):
+        before = maps.copy()
+        hu = hu_moments_batch(maps)
+        np.testing.assert_array_equal(maps, before)
+        ref = np.stack([_skimage_hu(m) for m in maps])
+        assert hu.shape == (4, 7)
+        # invariants 5 and 7 are sums of cancelling products: relative to each invariant's scale
+        np.testing.assert_allclose(hu, ref, rtol=1e-6, atol=1e-9 * np.abs(ref).max(axis=0).max())
+
+
+def test_hu_moments_do_not_change_when_the_shape_moves_or_is_transposed():
+    masks = np.zeros((3, 40, 40), np.float32)
+    masks[0, 5:10, 3:20] = 1  # a horizontal bar (a tone)
+    masks[1, 22:27, 15:32] = 1  # the same bar elsewhere
+    masks[2] = masks[0].T  # rotated by 90 degrees (a transpose: reflection of hu_6's sign)
+    hu = hu_moments_batch(masks)
+    np.testing.assert_allclose(hu[1], hu[0], rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(hu[2, :6], hu[0, :6], rtol=1e-9, atol=1e-15)
+
+
+def test_hu_features_of_segmented_masks(S):
+    masks = SpectrogramSegmenter("otsu").fit_transform(S)
+    est = SpectrogramImageFeatures("hu").fit(masks)
+    F = est.transform(masks)
+    assert F.shape == (4, 7) and F.dtype == np.float32
+    assert est.get_feature_names_out().tolist() == [f"hu_{k}" for k in range(7)]
+    np.testing.assert_allclose(F, np.stack([_skimage_hu(m) for m in masks]), rtol=1e-5, atol=1e-12)
+    empty = SpectrogramImageFeatures("hu").fit_transform(np.zeros((1, 4, 5), np.float32))
+    np.testing.assert_array_equal(empty, 0.0)  # no foreground: no shape, zeros rather than NaN
 
 
 # -- issue 28: parameters whose cost is beyond computing -------------------------------------------

@@ -14,12 +14,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skaudio.features import (
+    HPSS,
+    MFCC,
+    Chroma,
+    Deltas,
     FixLength,
     Flatten,
     MelSpectrogram,
     PoolingTransformer,
     PowerToDb,
     SincGramTransformer,
+    SpectralDescriptors,
     Spectrogram,
     SpectrogramFilter,
     SpectrogramImageFeatures,
@@ -45,6 +50,15 @@ TRANSFORMERS = {
     "SpectrogramSegmenter": (lambda: SpectrogramSegmenter("otsu"), MAPS, "S"),
     "SpectrogramImageFeatures": (lambda: SpectrogramImageFeatures("lbp"), MAPS, "S"),
     "Flatten": (lambda: Flatten(), MAPS, "S"),
+    "MFCC": (lambda: MFCC(sr=8000, n_fft=32, hop_length=16, n_mels=4, n_mfcc=3), WAVES, "X"),
+    "Chroma": (lambda: Chroma(sr=8000, n_fft=32, hop_length=16, tuning=0.0), WAVES, "X"),
+    "SpectralDescriptors": (
+        lambda: SpectralDescriptors(sr=8000, n_fft=256, hop_length=64, n_bands=3),
+        WAVES,
+        "X",
+    ),
+    "Deltas": (lambda: Deltas(width=3), MAPS, "S"),
+    "HPSS": (lambda: HPSS(kernel_size=3), MAPS, "S"),
 }
 
 FLAWS = [

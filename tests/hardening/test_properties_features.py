@@ -16,15 +16,21 @@ import numpy as np
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from sklearn.base import clone
 
 from skaudio._kernels.pooling_table import NONNEGATIVE_METHODS, POOLING_METHODS
 from skaudio.features import (
+    HPSS,
+    MFCC,
+    Chroma,
+    Deltas,
     FixLength,
     Flatten,
     MelSpectrogram,
     PoolingTransformer,
     PowerToDb,
     SincGramTransformer,
+    SpectralDescriptors,
     Spectrogram,
     SpectrogramFilter,
     SpectrogramImageFeatures,
@@ -37,8 +43,10 @@ from skaudio.features import (
 )
 from skaudio.features.image import (
     gabor_batch,
+    hu_moments_batch,
     hysteresis_batch,
     morphology_batch,
+    prewitt_batch,
     sobel_batch,
     wavelet_batch,
     wiener_batch,
@@ -479,10 +487,17 @@ def test_otsu_and_bilateral_work_at_any_loudness(S, c):
     )
 
 
-@given(st.sampled_from(["glcm", "lbp", "gabor", "edges"]), spectrograms(max_freqs=8, max_frames=9))
+@given(st.sampled_from(["glcm", "lbp", "gabor", "edges", "hu"]), spectrograms(max_freqs=8, max_frames=9))
 @counted
 def test_spectrogram_image_features(kind, S):
-    est = SpectrogramImageFeatures(kind, levels=8, distances=(1,), frequencies=(0.25,), thetas=(0.0,))
+    est = SpectrogramImageFeatures(
+        kind,
+        levels=8,
+        distances=(1,),
+        frequencies=(0.25,),
+        thetas=(0.0,),
+        edge_filters=("sobel", "prewitt", "canny", "log"),
+    )
     F = _transform_unmodified(est, S)
     assert_float32_finite(F, f"SpectrogramImageFeatures({kind})")
     assert F.shape == (len(S), len(est.get_feature_names_out()))
@@ -553,6 +568,12 @@ def test_batch_image_functions(S):
     assert np.isfinite(gabor_batch(x, 0.25, 0.0)).all()
     h, v, mag = sobel_batch(x)
     assert np.isfinite(mag).all() and (mag >= 0).all()
+    h, v, mag = prewitt_batch(x)
+    assert np.isfinite(mag).all() and (mag >= 0).all()
+    hu = hu_moments_batch(np.abs(x))
+    assert hu.shape == (len(x), 7)
+    total = np.abs(x).astype(np.float64).sum(axis=(1, 2))
+    assert np.isfinite(hu[total > 0]).all()  # defined wherever a map has mass
     mask = hysteresis_batch(x, np.quantile(x, 0.5), np.quantile(x, 0.9))
     assert mask.dtype == bool and mask.shape == x.shape
     opened = morphology_batch(mask, ("opening", "closing"), (1, 2))
@@ -566,6 +587,119 @@ def test_wavelet_keeps_large_maps_scale_equivariant():
     np.testing.assert_allclose(
         wavelet_batch(S * np.float32(1e20)), wavelet_batch(S) * np.float32(1e20), rtol=1e-5, atol=1e15
     )
+
+
+# -- classic descriptors ---------------------------------------------------------------------
+@given(waveforms(min_samples=64, max_samples=300), st.sampled_from([0, 22]), st.booleans())
+@counted
+def test_mfcc(X, lifter, log_mel_input):
+    est = MFCC(sr=8000, n_fft=64, hop_length=16, n_mels=8, n_mfcc=5, lifter=lifter)
+    try:
+        M = _transform_unmodified(est, X)
+    except ValueError as exc:  # the documented refusal: spectra beyond float32
+        assert "float32 range" in str(exc), exc
+        assert np.abs(X.astype(np.float64)).max() > 1e13
+        return
+    assert_float32_finite(M, "MFCC")
+    assert M.shape == (len(X), 5, est.n_frames_)
+    x = X.astype(np.float32).astype(np.float64)
+    peak = np.abs(x).max()
+    if 1e-3 < peak < 1e10:  # log-mel well above amin=1e-10, below float32 power overflow
+        kw = dict(sr=8000, n_fft=64, hop_length=16, n_mels=8, n_mfcc=5, lifter=lifter)
+        ref = np.stack([librosa.feature.mfcc(y=row, **kw) for row in x])
+        np.testing.assert_allclose(M, ref, rtol=0, atol=1e-2 * max(1.0, np.abs(ref).max() / 100))
+    if log_mel_input:
+        S = MelSpectrogram(sr=8000, n_fft=64, hop_length=16, n_mels=8, ref=1.0).fit_transform(X)
+        np.testing.assert_allclose(
+            MFCC(n_mfcc=5, lifter=lifter).fit_transform(S),
+            M,
+            rtol=1e-5,
+            atol=1e-3 * max(1.0, np.abs(M).max()),
+        )
+
+
+@given(waveforms(min_samples=256, max_samples=600), st.sampled_from([None, 0.0]))
+@counted
+def test_chroma(X, tuning):
+    est = Chroma(sr=8000, n_fft=256, hop_length=64, tuning=tuning)
+    try:
+        C = _transform_unmodified(est, X)
+    except ValueError as exc:
+        assert "float32 range" in str(exc), exc
+        assert np.abs(X.astype(np.float64)).max() > 1e13
+        return
+    assert_float32_finite(C, "Chroma")
+    assert C.shape == (len(X), 12, est.n_frames_)
+    assert (C >= 0).all() and (C <= 1 + 1e-6).all()  # max-normalised frames
+
+
+@given(
+    waveforms(min_samples=256, max_samples=600),
+    st.sampled_from([("mean", "std"), None, ("median", "min", "max")]),
+)
+@counted
+def test_spectral_descriptors(X, stats):
+    est = SpectralDescriptors(sr=8000, n_fft=256, hop_length=64, n_bands=3, stats=stats)
+    try:
+        F = _transform_unmodified(est, X)
+    except ValueError as exc:  # the documented refusal: spectra beyond float32
+        assert "float32 range" in str(exc), exc
+        assert np.abs(X.astype(np.float64)).max() * 256 * 129 > 1e37
+        return
+    assert_float32_finite(F, "SpectralDescriptors")
+    rows = est.rows_
+    if stats is None:
+        assert F.shape == (len(X), len(rows), est.n_frames_)
+        frames = F
+    else:
+        assert F.shape == (len(X), len(est.get_feature_names_out()))
+        frames = clone(est).set_params(stats=None).fit_transform(X)
+    r = {name: frames[:, i] for i, name in enumerate(rows)}
+    assert (r["centroid"] >= 0).all() and (r["centroid"] <= 4000 * (1 + 1e-6)).all()
+    assert (r["zcr"] >= 0).all() and (r["zcr"] <= 1).all()
+    assert (r["flatness"] >= 0).all() and (r["flatness"] <= 1 + 1e-5).all()
+    peak = np.abs(X.astype(np.float32).astype(np.float64)).max()
+    assert (r["rms"] <= peak * (1 + 1e-5) + 1e-30).all()
+
+
+@given(
+    spectrograms(min_frames=3, max_frames=12),
+    st.integers(1, 2),
+    st.sampled_from(["interp", "nearest", "mirror", "wrap", "constant"]),
+    st.booleans(),
+)
+@counted
+def test_deltas(S, order, mode, stack):
+    width = 3 if order == 1 else 5
+    if mode == "interp" and S.shape[2] < width:
+        mode = "nearest"
+    est = Deltas(width=width, order=order, mode=mode, stack=stack)
+    D = _transform_unmodified(est, S)
+    assert_float32_finite(D, "Deltas")
+    assert D.shape == (len(S), S.shape[1] * (order + 1 if stack else 1), S.shape[2])
+    x = S.astype(np.float32).astype(np.float64)
+    ref = librosa.feature.delta(x, width=width, order=order, mode=mode)
+    got = D[:, -S.shape[1] :]
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5 * max(np.abs(x).max(), 1e-30))
+
+
+@given(spectrograms(nonnegative=True, max_freqs=8, max_frames=9), st.sampled_from([1.0, 2.0, np.inf]))
+@counted
+def test_hpss(S, power):
+    est = HPSS(kernel_size=(3, 5), power=power, output="both")
+    out = _transform_unmodified(est, S)
+    assert_float32_finite(out, "HPSS")
+    n = S.shape[1]
+    H, P = out[:, :n], out[:, n:]
+    x = S.astype(np.float32)
+    assert (H >= 0).all() and (P >= 0).all()
+    if power != np.inf:  # margin 1: the soft masks add up to one, so the parts to the input
+        np.testing.assert_allclose(H + P, x, rtol=1e-5, atol=1e-6 * max(float(x.max()), 1e-30))
+    if x.max() < 1e30:
+        for i, s in enumerate(x):
+            h, p = librosa.decompose.hpss(s, kernel_size=(3, 5), power=power)
+            np.testing.assert_allclose(H[i], h, rtol=1e-5, atol=1e-6 * max(float(s.max()), 1e-30))
+            np.testing.assert_allclose(P[i], p, rtol=1e-5, atol=1e-6 * max(float(s.max()), 1e-30))
 
 
 #: Public name -> the property tests that exercise it (checked by test_public_api_coverage.py).
@@ -588,11 +722,18 @@ PROPERTY_TESTS = {
     "SpectrogramSegmenter": [test_spectrogram_segmenter, test_otsu_and_bilateral_work_at_any_loudness],
     "SpectrogramImageFeatures": [test_spectrogram_image_features, test_texture_features_ignore_loudness],
     "Flatten": [test_flatten_round_trip],
+    "MFCC": [test_mfcc],
+    "Chroma": [test_chroma],
+    "SpectralDescriptors": [test_spectral_descriptors],
+    "Deltas": [test_deltas],
+    "HPSS": [test_hpss],
     "template_match": [test_template_match],
     "wiener_batch": [test_batch_image_functions],
     "wavelet_batch": [test_batch_image_functions, test_wavelet_keeps_large_maps_scale_equivariant],
     "gabor_batch": [test_batch_image_functions],
     "sobel_batch": [test_batch_image_functions],
+    "prewitt_batch": [test_batch_image_functions],
+    "hu_moments_batch": [test_batch_image_functions],
     "hysteresis_batch": [test_batch_image_functions],
     "morphology_batch": [test_batch_image_functions],
     # file paths in, covered by test_corrupt_files.py (and a round trip below)

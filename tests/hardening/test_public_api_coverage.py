@@ -21,7 +21,13 @@ from tests.hardening import (
     test_properties_metrics,
 )
 
-SUBPACKAGES = ["skaudio.features", "skaudio.features.image", "skaudio.metrics", "skaudio.models"]
+SUBPACKAGES = [
+    "skaudio.features",
+    "skaudio.features.image",
+    "skaudio.metrics",
+    "skaudio.models",
+    "skaudio.datasets",
+]
 
 #: Public names that are not computations on user data, or are covered elsewhere, and why.
 NOT_APPLICABLE = {
@@ -29,6 +35,11 @@ NOT_APPLICABLE = {
         "downloads the archive, then calls load_esc50 (covered); tests/datasets mocks the download"
     ),
     "fix_length": "the function behind FixLength (covered), also tests/test_io.py",
+    "get_data_home": "names the download folder, reads no data; tests/datasets/test_esc50.py "
+    "('$SKAUDIO_DATA' through load_esc50(None))",
+    "protocol_cv": "builds a splitter from a loader's Bunch, reads no user files; "
+    "tests/datasets/test_protocols.py (equal to LeaveOneGroupOut/GroupKFold, held-out rows, "
+    "bad bunches and arguments)",
     "make_sound_events": "a generator of synthetic data, not a consumer of user input; tests/datasets",
     "pooling_report_main": "the CLI command over compare_pooling (covered); tests/test_cli.py",
     "capture_activations": "reads layers of a fitted network; tests/interpret/test_hooks.py (values, "
@@ -39,6 +50,11 @@ NOT_APPLICABLE = {
     "(cache filled and loaded by a fresh process, unknown targets, unwritable cache, no orphan workers)",
     "profile": "measures a network, not the data; tests/models/test_profile.py (counts by hand, the "
     "module's mode and weights unchanged, bad arguments and inputs, unfitted estimators)",
+    "AudioFileDataset": "a torch Dataset of files read on access; tests/models/test_data.py (bad sr, "
+    "front end and file list; clips of two lengths and negative front-end output refused naming the file; "
+    "fits equal to the in-memory array, with DataLoader workers)",
+    "AudioAccelerateMixin": "a mixin of the classifiers (covered) with an Accelerator; "
+    "tests/models/test_accelerate.py (same weights as the plain classifier, refused amp and device)",
     "BalancedUnderSampler": "draws indices from class labels; tests/models/test_sampling.py (counts per "
     "class, seeded draws, bad labels) and the estimators' balance parameter",
 }

@@ -6,6 +6,7 @@ import torch
 
 from skaudio.features import POOLING_METHODS, global_pool, pool2d
 from skaudio.nn import GlobalPool, Pool2d
+from skaudio.nn.pooling import _native_pool2d
 
 NONNEG = {"lsp", "power", "entropy"}
 PARAMS = {
@@ -165,3 +166,62 @@ def test_nonnegative_modes_refuse_negative_input(mode):
     ok = torch.tensor([[0.0, 1.0, 3.0]])
     assert torch.isfinite(GlobalPool(mode)(ok)).all()
     assert Pool2d(mode, kernel_size=3, padding=1)(torch.rand(1, 1, 4, 4)).shape == (1, 1, 2, 2)
+
+
+# -- the native path (torch's own pooling of transformed maps, issue 26) ----------------
+GEOMETRIES = {
+    "tiled": dict(kernel_size=(2, 3)),
+    "tiled, leftover cells": dict(kernel_size=(3, 2)),
+    "overlapping": dict(kernel_size=(3, 3), stride=(1, 2)),
+    "padded, ceil": dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True),
+}
+
+
+@pytest.mark.parametrize("geo", GEOMETRIES.values(), ids=list(GEOMETRIES))
+@pytest.mark.parametrize("mode", POOLING_METHODS)
+def test_native_path_equals_the_unfolded_regions(mode, geo):
+    """Each method through ``avg_pool2d``/``max_pool2d`` equals the region-by-region formula."""
+    S = torch.from_numpy(_data(mode, (2, 3, 11, 14), seed=4)).double()
+    layer = Pool2d(mode, channels=3, **geo, **PARAMS.get(mode, {})).double()
+    got = layer(S).detach()
+    want = layer._pool_unfolded(S, *got.shape[2:]).detach()
+    torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12 * float(want.abs().max()))
+    native = _native_pool2d(S, mode, layer._params((1, -1, 1, 1)), layer, got.shape[2:])
+    assert (native is None) == (mode in ("average", "max", "min", "entropy", "attention"))
+
+
+@pytest.mark.parametrize("mode", ["esp", "auto", "lse", "lnp", "power", "lsp"])
+def test_maps_spanning_more_than_the_dtype_fall_back_to_regions(mode):
+    """Overlapping regions share one shift per map; a map whose regions lie far below its
+    maximum (e^-200 underflows float32) is pooled region by region instead, still exact."""
+    rng = np.random.default_rng(5)
+    S = rng.gamma(1.0, 1.0, (2, 1, 9, 12)).astype(np.float32)
+    if mode in NONNEG or mode == "lnp":
+        S[..., :6] *= 1e-25  # the left half 40 decades below the right
+        S[..., 6:] *= 1e15
+    else:
+        S[..., :6] -= 300.0  # e^-300 underflows float32
+    params = {"lnp": {"p": 4.0}, "lse": {"r": 2.0}, "auto": {"a": 3.0}, "power": {"n": 3.0}}.get(mode, {})
+    geo = GEOMETRIES["overlapping"]
+    layer = Pool2d(mode, **geo, **params)
+    got = layer(torch.from_numpy(S)).detach().numpy()
+    assert (
+        _native_pool2d(torch.from_numpy(S), mode, layer._params((1, -1, 1, 1)), layer, got.shape[2:]) is None
+    )
+    want = pool2d(S.reshape(2, 9, 12), mode, **geo, **params).reshape(got.shape)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("mode", list(LEARNABLE))
+def test_gradcheck_overlapping_padded_regions(mode):
+    torch.manual_seed(1)
+    x = torch.rand(1, 2, 5, 7, dtype=torch.float64) + 0.1
+    layer = Pool2d(mode, channels=2, **GEOMETRIES["padded, ceil"], **PARAMS.get(mode, {})).double()
+    names = [name for name, _ in layer.named_parameters()]
+
+    def f(x, *params):
+        return torch.func.functional_call(layer, dict(zip(names, params)), (x,))
+
+    inputs = (x.requires_grad_(),) + tuple(p.detach().clone().requires_grad_() for p in layer.parameters())
+    assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-5)

@@ -9,7 +9,13 @@ result, and joblib spreads the other calls over clips (``n_jobs``).
 from skaudio.features.image.filters import SpectrogramFilter, wavelet_batch, wiener_batch
 from skaudio.features.image.matching import template_match
 from skaudio.features.image.segmentation import SpectrogramSegmenter, hysteresis_batch, morphology_batch
-from skaudio.features.image.texture import SpectrogramImageFeatures, gabor_batch, sobel_batch
+from skaudio.features.image.texture import (
+    SpectrogramImageFeatures,
+    gabor_batch,
+    hu_moments_batch,
+    prewitt_batch,
+    sobel_batch,
+)
 
 __all__ = [
     "SpectrogramFilter",
@@ -22,4 +28,6 @@ __all__ = [
     "morphology_batch",
     "gabor_batch",
     "sobel_batch",
+    "prewitt_batch",
+    "hu_moments_batch",
 ]

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import check_kernel_radius, map_chunks, map_clips, validated_batch
+from skaudio.features.image.texture import _hu_from_central
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -466,6 +467,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         frame_rate: float | None = None,
         frequencies: ArrayLike | None = None,
         in_db: bool = False,
+        hu_moments: bool = False,
     ) -> pd.DataFrame:
         """Connected regions of the masks with their time span, band and energy.
 
@@ -482,6 +484,12 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         in_db : bool, default=False
             ``S`` holds decibels: ``energy`` then sums ``10 ** (S / 10)``
             (power relative to the dB reference) instead of ``S`` itself.
+        hu_moments : bool, default=False
+            Add Hu's seven shape invariants of each region's mask, columns
+            ``hu_0`` ... ``hu_6``, as ``skimage.measure.regionprops(...).moments_hu``
+            gives them (invariant to shifts, scale and rotation of the region;
+            see :func:`~skaudio.features.image.hu_moments_batch`); computed for all regions at once
+            from label sums.
 
         Returns
         -------
@@ -525,6 +533,10 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
                 )
             table["low_hz"] = freqs[table["low_bin"].to_numpy()]
             table["high_hz"] = freqs[table["high_bin"].to_numpy() - 1]
+        if hu_moments:
+            hu = _region_hu_moments(labels, idx)
+            for k in range(7):
+                table[f"hu_{k}"] = hu[:, k]
         return table
 
     def __sklearn_tags__(self):
@@ -532,6 +544,31 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
+
+
+def _region_hu_moments(labels, idx):
+    """Hu invariants ``(n_regions, 7)`` of the binary regions ``idx`` of a label batch.
+
+    Central moments come from ``scipy.ndimage.sum_labels`` over every region
+    at once: first the centroids, then the sums of ``(r - r_bar)**p * (c - c_bar)**q``
+    with each bin's offset from its own region's centroid (no loop over regions).
+    """
+    if len(idx) == 0:
+        return np.zeros((0, 7))
+    shape = labels.shape
+    rows = np.broadcast_to(np.arange(shape[1], dtype=np.float64)[None, :, None], shape)
+    cols = np.broadcast_to(np.arange(shape[2], dtype=np.float64)[None, None, :], shape)
+    area = np.asarray(ndi.sum_labels(np.ones(shape), labels, idx), dtype=np.float64)
+    r_bar = np.concatenate([[0.0], np.asarray(ndi.sum_labels(rows, labels, idx)) / area])
+    c_bar = np.concatenate([[0.0], np.asarray(ndi.sum_labels(cols, labels, idx)) / area])
+    dr, dc = rows - r_bar[labels], cols - c_bar[labels]
+    mu = np.zeros((len(idx), 4, 4))
+    mu[:, 0, 0] = area
+    for p in range(4):
+        for q in range(4 - p):
+            if p + q >= 2:
+                mu[:, p, q] = ndi.sum_labels(dr**p * dc**q, labels, idx)
+    return _hu_from_central(mu)
 
 
 def _map_pairs(func, S, extra, kw):

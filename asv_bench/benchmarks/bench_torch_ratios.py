@@ -1,0 +1,145 @@
+"""The torch side against the torch built-ins and librosa, as ratios from one run (issue 26).
+
+Each ``track_*_ratio`` times skaudio and its peer interleaved in the same process, one
+thread, and returns the median of skaudio's times over the median of the peer's
+(below 1: skaudio is faster). ``python asv_bench/benchmarks/bench_torch_ratios.py``
+prints every ratio without asv.
+"""
+
+import time
+
+import numpy as np
+
+N_REPEAT = 7
+POOL_SHAPE = (64, 1, 128, 430)
+SR, N_FFT, HOP, N_MELS, N_CLIPS, SECONDS = 44100, 2048, 512, 128, 32, 5.0
+#: the built-in each learnable method is held against
+POOL_PEER = {"lnp": "lp"}
+
+
+def _interleaved_ratio(ours, peer, repeat=N_REPEAT):
+    ours(), peer()  # warm up
+    a, b = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        ours()
+        a.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        peer()
+        b.append(time.perf_counter() - t0)
+    return float(np.median(a) / np.median(b))
+
+
+def _one_thread():
+    import torch
+
+    torch.set_num_threads(1)
+
+
+class TorchPoolingRatio:
+    """``skaudio.nn.Pool2d`` forward + backward over the nearest torch built-in (``LPPool2d``
+    for lnp, ``AvgPool2d`` otherwise), 2x2 regions (tiled) and 3x3 stride 2 (overlapping)."""
+
+    params = [
+        ("mixed", "lsp", "esp", "auto", "lnp", "lse", "power", "entropy", "attention"),
+        ("tiled", "overlapping"),
+    ]
+    param_names = ["method", "regions"]
+    timeout = 300
+
+    def setup(self, method, regions):
+        import torch
+
+        from skaudio.nn import Pool2d
+
+        _one_thread()
+        rng = np.random.default_rng(0)
+        power = rng.gamma(0.5, 1.0, POOL_SHAPE).astype(np.float32)
+        x = power if method in ("lsp", "power", "entropy", "lnp") else 10 * np.log10(power + 1e-8)
+        self.x = torch.from_numpy(x.astype(np.float32))
+        geo = dict(kernel_size=2) if regions == "tiled" else dict(kernel_size=3, stride=2)
+        self.layer = Pool2d(method, **geo)
+        if POOL_PEER.get(method) == "lp":
+            self.peer = torch.nn.LPPool2d(2.0, geo["kernel_size"], geo.get("stride"))
+        else:
+            self.peer = torch.nn.AvgPool2d(geo["kernel_size"], geo.get("stride"))
+
+    def _step(self, module):
+        x = self.x.clone().requires_grad_()
+        module(x).sum().backward()
+
+    def track_pool2d_over_builtin_ratio(self, method, regions):
+        return _interleaved_ratio(lambda: self._step(self.layer), lambda: self._step(self.peer))
+
+    track_pool2d_over_builtin_ratio.unit = "ratio"
+
+
+class TorchFrontendRatio:
+    """``MelSpectrogramModule`` forward on CPU (32 clips of 5 s at 44.1 kHz, log-mel) over
+    librosa's per-clip loop, and over the floor: a bare ``torch.fft.rfft`` of the framed,
+    windowed signal plus the mel product."""
+
+    timeout = 300
+
+    def setup(self):
+        import torch
+        import torch.nn.functional as F
+
+        from skaudio.nn import MelSpectrogramModule
+
+        _one_thread()
+        rng = np.random.default_rng(0)
+        self.X = (0.1 * rng.standard_normal((N_CLIPS, int(SR * SECONDS)))).astype(np.float32)
+        self.xt = torch.from_numpy(self.X)
+        self.module = MelSpectrogramModule(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+        window, basis = self.module.stft.window, self.module.mel.basis.T.contiguous()
+
+        def floor():
+            padded = F.pad(self.xt, (N_FFT // 2, N_FFT // 2))
+            spec = torch.fft.rfft(padded.unfold(-1, N_FFT, HOP) * window)
+            return torch.view_as_real(spec).square().sum(-1) @ basis
+
+        self.floor = floor
+
+    def _module(self):
+        import torch
+
+        with torch.inference_mode():
+            self.module(self.xt)
+
+    def _librosa_loop(self):
+        import librosa
+
+        for y in self.X:
+            S = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+            librosa.power_to_db(S, ref=np.max)
+
+    def _floor(self):
+        import torch
+
+        with torch.inference_mode():
+            self.floor()
+
+    def track_mel_module_over_librosa_loop_ratio(self):
+        return _interleaved_ratio(self._module, self._librosa_loop)
+
+    track_mel_module_over_librosa_loop_ratio.unit = "ratio"
+
+    def track_mel_module_over_rfft_floor_ratio(self):
+        return _interleaved_ratio(self._module, self._floor)
+
+    track_mel_module_over_rfft_floor_ratio.unit = "ratio"
+
+
+if __name__ == "__main__":
+    import itertools
+
+    suite = TorchFrontendRatio()
+    suite.setup()
+    print(f"mel module / librosa loop  {suite.track_mel_module_over_librosa_loop_ratio():.2f}", flush=True)
+    print(f"mel module / rfft floor    {suite.track_mel_module_over_rfft_floor_ratio():.2f}", flush=True)
+    pools = TorchPoolingRatio()
+    for method, regions in itertools.product(*TorchPoolingRatio.params):
+        pools.setup(method, regions)
+        ratio = pools.track_pool2d_over_builtin_ratio(method, regions)
+        print(f"Pool2d({method}) {regions:12s} / built-in  {ratio:.2f}", flush=True)
