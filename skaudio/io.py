@@ -7,11 +7,12 @@ resampler librosa uses by default.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
 from collections.abc import Sequence
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,34 @@ _PAD_MODES = ("constant", "wrap", "reflect", "symmetric", "edge")
 #: it a rate is a broken header (a WAV claiming 1 Hz would become 16,000 times
 #: longer at 16 kHz: 640 million samples from 40,000), not audio to upsample.
 MAX_UPSAMPLING = 64
+
+#: Most samples of one clip that ``load_audio(duration=...)`` and ``FixLength`` make
+#: (2**28: 1 GiB of float32, 1.7 hours at 44.1 kHz, 4.7 hours at 16 kHz): a longer
+#: zero-padded clip is a unit mistake, and the padding alone would exhaust memory
+#: (duration=1e300 asked for 1e304 samples, FixLength(length=2**31) for 24 GiB on three clips).
+MAX_CLIP_SAMPLES = 2**28
+
+
+def check_memory(n_bytes, what):
+    """Refuse (``ValueError``; ``what`` names the parameters) an output larger than the free memory."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        free = os.sysconf("SC_AVPHYS_PAGES") * page
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no bound of our own
+        return
+    try:  # a process limited by ulimit -v (RLIMIT_AS) has less room than the machine
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                free = min(free, limit - int(f.read().split()[0]) * page)
+    except (ImportError, OSError, ValueError):
+        pass
+    if n_bytes > free:
+        raise ValueError(
+            f"{what} needs {n_bytes / 2**30:.3g} GiB, more than the {free / 2**30:.3g} GiB of memory free"
+        )
 
 
 def _upsampling_error(orig_sr, target_sr, n_samples=None):
@@ -63,6 +92,10 @@ def resample(y: ArrayLike, orig_sr: float, target_sr: float) -> NDArray[np.float
     problem = _upsampling_error(orig_sr, target_sr, np.shape(y)[-1] if np.ndim(y) else None)
     if problem:
         raise ValueError(problem)
+    if np.ndim(y) and np.shape(y)[-1] * target_sr / orig_sr < 0.5:  # soxr hangs on ratios below ~1e-12
+        raise ValueError(
+            f"resampling {np.shape(y)[-1]} sample(s) from {orig_sr:g} Hz to {target_sr:g} Hz leaves no sample"
+        )
     y = np.asarray(y, dtype=np.float32)
     if y.ndim == 1:
         return soxr.resample(y, orig_sr, target_sr, quality="HQ").astype(np.float32, copy=False)
@@ -136,6 +169,72 @@ def _truncation(log):
     return None
 
 
+def _nonfinite_message(data):
+    finite = np.isfinite(data)
+    n_nan = int(np.isnan(data).sum())
+    return (
+        f"it holds {n_nan} NaN and {int(finite.size - finite.sum()) - n_nan} "
+        "infinite sample(s); audio samples must be finite"
+    )
+
+
+def _downmix(data):
+    """The mean of the channels ``data`` (channels, frames), float32."""
+    with np.errstate(over="ignore"):
+        y = data.mean(axis=0)
+    if data.shape[0] > 1 and not np.isfinite(y).all() and np.isfinite(data).all():
+        # float32 sums of samples near 3.4e38 overflow although their mean cannot: the
+        # rare loud file is averaged in float64 instead (no extra pass in the common case)
+        y = data.mean(axis=0, dtype=np.float64).astype(np.float32)
+    return y
+
+
+def _resample_finite(y, orig_sr, target_sr):
+    """:func:`resample`, refusing (``ValueError``) a result float32 cannot hold.
+
+    soxr filters in float32, so samples near float32's maximum overflow inside it
+    even when the resampled signal fits; such input is resampled at a power-of-two
+    scale (exact) and scaled back in float64.
+    """
+    # checked before soxr too: ratios below about 1e-12 make it hang designing its filter
+    out = None if y.shape[-1] * target_sr / orig_sr < 0.5 else resample(y, orig_sr, target_sr)
+    if out is None or out.shape[-1] == 0:
+        raise ValueError(
+            f"resampling its {y.shape[-1]} sample(s) ({y.shape[-1] / orig_sr:.3g} s) from {orig_sr:g} Hz "
+            f"to sr={target_sr:g} Hz leaves no sample; sr is too low for so short a clip"
+        )
+    if np.isfinite(out).all() or not np.isfinite(y).all():
+        return out
+    exponent = int(np.frexp(float(np.max(np.abs(y))))[1])
+    scaled = resample(np.ldexp(y, -exponent), orig_sr, target_sr).astype(np.float64)
+    out = np.ldexp(scaled, exponent)
+    peak = float(np.max(np.abs(out)))
+    limit = float(np.finfo(np.float32).max)
+    if not peak <= limit:
+        raise ValueError(
+            f"resampling it from {orig_sr:g} Hz to sr={target_sr:g} Hz gives samples up to {peak:.3g}, "
+            f"beyond float32's range ({limit:.3g}; the resampling filter rings above the input's "
+            f"peak {float(np.max(np.abs(y))):.3g}); scale the samples down or read at the file's own rate"
+        )
+    return out.astype(np.float32)
+
+
+def _samples(duration, rate):
+    """``round(duration * rate)`` when it is a clip length load_audio can return, else a ValueError."""
+    n = duration * rate
+    if n < 0.5:
+        raise ValueError(
+            f"duration={duration!r} s is less than one sample at {rate:g} Hz; "
+            f"give at least {1 / rate:.3g} s (or duration=None to read the whole file)"
+        )
+    if not n <= MAX_CLIP_SAMPLES:
+        raise ValueError(
+            f"duration={duration!r} s is {n:.3g} samples at {rate:g} Hz, more than the "
+            f"{MAX_CLIP_SAMPLES:,} of the longest clip load_audio returns (is the unit right? seconds)"
+        )
+    return int(round(n))
+
+
 def _read_one(path, sr, mono, offset, duration):
     try:
         path = os.fspath(path)
@@ -152,24 +251,27 @@ def _read_one(path, sr, mono, offset, duration):
             native_sr = f.samplerate
             if f.frames == 0:
                 raise ValueError("it holds no audio samples (empty or truncated file)")
+            target = None if duration is None else _samples(duration, sr if sr is not None else native_sr)
             if sr is not None and sr != native_sr:  # checked before reading: nothing is allocated
                 problem = _upsampling_error(native_sr, sr, f.frames)
                 if problem:
-                    raise ValueError(f"its header claims {native_sr} Hz; {problem}")
-            start = int(round(offset * native_sr))
-            if start > f.frames:
+                    raise ValueError(f"its header claims {native_sr} Hz and sr={sr:g}: {problem}")
+            start = round(offset * native_sr) if offset * native_sr <= f.frames else f.frames + 1
+            if start > f.frames or (start == f.frames and duration is None):  # nothing left to read
                 raise ValueError(f"offset={offset} s is past the end ({f.frames / native_sr:.3f} s)")
             f.seek(start)
             frames = -1 if duration is None else int(round(duration * native_sr))
             data = f.read(frames=frames, dtype="float32", always_2d=True)
             cut = _truncation(f.extra_info)
-            finite = np.isfinite(data)
-            if not finite.all():  # float WAV/FLAC can store NaN and inf; nothing downstream can use them
-                n_nan = int(np.isnan(data).sum())
-                raise ValueError(
-                    f"it holds {n_nan} NaN and {int(finite.size - finite.sum()) - n_nan} "
-                    "infinite sample(s); audio samples must be finite"
-                )
+        y = data.T  # (channels, frames)
+        if mono:
+            y = _downmix(y)
+        if sr is not None and sr != native_sr:
+            y = _resample_finite(y, native_sr, sr)
+        # float WAV/FLAC can store NaN and inf; nothing downstream can use them. Checked once,
+        # on the clip returned: the file's own samples are looked at only to say why.
+        if not np.isfinite(y).all():
+            raise ValueError(_nonfinite_message(data))
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError) as exc:
         raise ValueError(f"could not read audio file {path!r}: {exc}") from exc
     if cut:
@@ -178,15 +280,22 @@ def _read_one(path, sr, mono, offset, duration):
             UserWarning,
             stacklevel=3,
         )
-    y = data.T  # (channels, frames)
-    if mono:
-        y = y.mean(axis=0)
-    if sr is not None and sr != native_sr:
-        y = resample(y, native_sr, sr)
-    if duration is not None:
-        target = int(round(duration * (sr if sr is not None else native_sr)))
+    if target is not None:
         y = fix_length(y, target)
     return np.ascontiguousarray(y, dtype=np.float32), (sr if sr is not None else native_sr)
+
+
+def _check_seconds(value, name, *, none=False, zero=True):
+    """``value`` as a finite number of seconds (``ValueError``/``TypeError`` naming ``name``)."""
+    if value is None and none:
+        return
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number of seconds{' or None' if none else ''}, got {value!r}")
+    if not (math.isfinite(value) and (value >= 0 if zero else value > 0)):
+        raise ValueError(
+            f"{name} must be a finite number of seconds {'>= 0' if zero else '> 0'}"
+            f"{' (None reads to the end)' if none else ''}, got {value!r}"
+        )
 
 
 def load_audio(
@@ -254,10 +363,15 @@ def load_audio(
     """
     if on_error not in ("raise", "warn"):
         raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}")
-    if offset < 0:
-        raise ValueError(f"offset must be >= 0 seconds, got {offset}")
-    if duration is not None and duration <= 0:
-        raise ValueError(f"duration must be > 0 seconds, got {duration}")
+    if sr is not None:
+        if isinstance(sr, bool) or not isinstance(sr, Real):
+            raise TypeError(f"sr must be a sampling rate in Hz or None, got {sr!r}")
+        if not (math.isfinite(sr) and sr > 0):
+            raise ValueError(f"sr must be a finite sampling rate > 0 Hz (or None), got {sr!r}")
+    _check_seconds(offset, "offset")
+    _check_seconds(duration, "duration", none=True, zero=False)
+    if duration is not None and sr is not None:
+        _samples(duration, sr)  # before any file is opened
     single = isinstance(paths, (str, bytes, os.PathLike))
     if single:
         y, rate = _read_one(paths, sr, mono, offset, duration)

@@ -146,3 +146,67 @@ def test_fix_length_transformer_on_ragged_list():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         FixLength(length=4).fit_transform(np.ones((2, 8), np.float32))
+
+
+# -- issue 28: values and parameters at their edges ---------------------------------------------
+
+
+def test_resampling_a_loud_float_file_stays_finite(tmp_path):
+    # finite float32 samples of 1e38 overflowed inside the resampler (1600 NaN, no word)
+    path = tmp_path / "loud.wav"
+    sf.write(path, np.full(800, 1e38, np.float32), 8000, subtype="FLOAT")
+    y, sr = load_audio(path, sr=16000)
+    assert sr == 16000 and y.shape == (1600,)
+    assert np.isfinite(y).all()
+    np.testing.assert_allclose(y[200:1400], 1e38, rtol=1e-3)  # away from the edges' ringing
+
+
+def test_downmixing_loud_stereo_stays_finite(tmp_path):
+    # the float32 mean of two channels at 3e38 summed to inf before dividing
+    path = tmp_path / "loud_stereo.wav"
+    sf.write(path, np.full((400, 2), 3e38, np.float32), 8000, subtype="FLOAT")
+    y, _ = load_audio(path)
+    np.testing.assert_allclose(y, 3e38, rtol=1e-6)
+
+
+def test_resampling_beyond_float32_is_refused_naming_the_file(tmp_path):
+    # the issue's 3e38 clip: the filter's ringing at its edges reaches 3.41e38 (1600 NaN before)
+    path = tmp_path / "peak.wav"
+    sf.write(path, np.full(800, 3e38, np.float32), 8000, subtype="FLOAT")
+    with pytest.raises(ValueError, match=r"peak\.wav.*float32"):
+        load_audio(path, sr=16000)
+
+
+def test_a_rate_too_low_for_the_clip_is_refused(tmp_path):
+    path = tmp_path / "short.wav"
+    sf.write(path, np.zeros(800, np.float32), 8000)  # 0.1 s
+    with pytest.raises(ValueError, match=r"short\.wav.*sr=1\b.*no sample"):
+        load_audio(path, sr=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(sr=np.inf), "sr"),
+        (dict(sr=np.nan), "sr"),
+        (dict(sr=0), "sr"),
+        (dict(sr=-1), "sr"),
+        (dict(sr="16k"), "sr"),
+        (dict(duration=np.inf), "duration"),
+        (dict(duration=np.nan), "duration"),
+        (dict(duration=1e300), "duration"),
+        (dict(duration=1e-9), "duration"),
+        (dict(sr=8000, duration=1e-9), "duration"),
+        (dict(offset=np.nan), "offset"),
+        (dict(offset=np.inf), "offset"),
+        (dict(offset=1e300), "offset"),
+        (dict(offset=-1.0), "offset"),
+    ],
+)
+def test_bad_rates_offsets_and_durations_are_named(tmp_path, kwargs, name):
+    # were an OverflowError (sr/duration=inf), the file blamed for offset=nan, and a
+    # complaint about a "length" the caller never gave for duration=1e-9
+    path = tmp_path / "tone.wav"
+    sf.write(path, _tone(440, 8000, 0.1), 8000)
+    with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
+        load_audio(path, **kwargs)

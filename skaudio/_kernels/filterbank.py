@@ -166,12 +166,22 @@ def analysis_window(window, win_length, n_fft):
     if callable(window):
         win = window(win_length)
     elif isinstance(window, (str, tuple)) or np.isscalar(window):
-        win = scipy.signal.get_window(window, win_length, fftbins=True)
+        numbers = [v for v in (window if isinstance(window, tuple) else (window,)) if isinstance(v, Real)]
+        if not all(np.isfinite(numbers)):
+            raise ValueError(f"window={window!r}: a window's parameters must be finite numbers")
+        try:
+            with np.errstate(all="ignore"):  # a degenerate parameter is refused just below
+                win = scipy.signal.get_window(window, win_length, fftbins=True)
+        except (ValueError, TypeError, OverflowError) as exc:  # scipy's words name none of ours
+            msg = f"window={window!r} is not a window scipy.signal.get_window makes: {exc}"
+            raise ValueError(msg) from None
     elif isinstance(window, (np.ndarray, list)):
         win = window
     else:
         raise ValueError(f"window must be a name, a tuple, a number, a function or an array, got {window!r}")
     win = np.asarray(win, dtype=np.float64)
+    if not np.isfinite(win).all():  # ("tukey", nan), ("kaiser", 1e308), ...: a window of NaN or inf
+        raise ValueError(f"window={window!r} gives non-finite samples; its parameters must be finite")
     if win.shape != (win_length,):
         raise ValueError(f"window has shape {win.shape}, expected ({win_length},) samples")
     if win_length > n_fft:

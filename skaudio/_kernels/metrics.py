@@ -207,7 +207,9 @@ def histogram_kl(counts_p, counts_q, eps):
         for j in range(k):
             p = (counts_p[i, j] / tp + eps) / z
             q = (counts_q[i, j] / tq + eps) / z
-            d += p * np.log(p / q)
+            r = p / q
+            # an eps near 5e-324 makes p / q overflow although both logs are finite
+            d += p * (np.log(r) if r < np.inf else np.log(p) - np.log(q))
         out[i] = d
     return out
 
@@ -499,14 +501,16 @@ def _estimated_sq_distances(X, chunk=8192, refine=0.1):
     # far from unit scale are scaled by a power of two (exact) for the Gram product
     peak = float(max(-flat.min(), flat.max()))
     exponent = int(np.frexp(peak)[1]) if peak > 0 else 0
-    gain = np.float32(np.ldexp(1.0, -exponent)) if abs(exponent) > 16 else None
+    # ldexp, not a product with 2**-exponent: that gain is itself beyond float32 for maps
+    # below about 1e-38 (2**129 overflowed to inf, and every distance became NaN)
+    rescale = abs(exponent) > 16
 
     def partial_gram(part):
         acc = np.zeros((n, n))
         for start in part:
             block = flat[:, start : start + chunk] - mean[start : start + chunk]
-            if gain is not None:
-                block *= gain
+            if rescale:
+                block = np.ldexp(block, -exponent).astype(np.float32, copy=False)
             acc += block @ block.T
         return acc
 
@@ -517,7 +521,7 @@ def _estimated_sq_distances(X, chunk=8192, refine=0.1):
                 gram = sum(pool.map(partial_gram, parts))
         else:
             gram = partial_gram(starts)
-    if gain is not None:
+    if rescale:
         gram *= np.ldexp(1.0, 2 * exponent)
     sq = np.diag(gram).copy()
     scale = sq[:, None] + sq[None, :]

@@ -21,7 +21,15 @@ from skaudio._validation import (
     check_waveforms,
 )
 from skaudio.features._output import ArrayOutputMixin, validate_features
-from skaudio.io import fix_length, load_audio, resample
+from skaudio.io import (
+    MAX_CLIP_SAMPLES,
+    _downmix,
+    _resample_finite,
+    _samples,
+    check_memory,
+    fix_length,
+    load_audio,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,7 +153,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
         self._check_sr()
         items = self._check_paths(paths)
         if self.duration is not None:
-            self.n_samples_out_ = int(round(self.duration * self.sr))
+            self.n_samples_out_ = _samples(self.duration, self.sr)  # a ValueError naming duration
         else:  # every clip must have this length, so the first one tells it
             self.n_samples_out_ = int(self._load(items[:1]).shape[1])
         self.fitted_ = True
@@ -169,15 +177,18 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 f"paths[{i}] is an audio dict without 'sampling_rate'; AudioLoader needs it to resample to sr"
             )
         y = check_waveforms(np.atleast_2d(y), name=f"paths[{i}]['array']", dtype=np.float32)
-        y = y.mean(axis=0) if len(y) > 1 else y[0]  # (channels, samples) -> mono, as load_audio
+        y = _downmix(y) if len(y) > 1 else y[0]  # (channels, samples) -> mono, as load_audio
         start = int(round(self.offset * rate))
         if start > len(y):
             raise ValueError(f"offset={self.offset} s is past the end of paths[{i}] ({len(y) / rate:.3f} s)")
         y = y[start:] if self.duration is None else y[start : start + int(round(self.duration * rate))]
         if float(rate) != float(self.sr):
-            y = resample(y, rate, self.sr)
+            try:  # refuses a result float32 cannot hold and a rate that leaves no sample
+                y = _resample_finite(y, rate, self.sr)
+            except ValueError as exc:
+                raise ValueError(f"paths[{i}]: {exc}") from None
         if self.duration is not None:
-            y = fix_length(y, int(round(self.duration * self.sr)))
+            y = fix_length(y, _samples(self.duration, self.sr))
         return np.ascontiguousarray(y, dtype=np.float32)
 
     def _load(self, items):
@@ -266,7 +277,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
     """
 
     _parameter_constraints = {
-        "length": [Interval(Integral, 1, None, closed="left"), None],
+        "length": [Interval(Integral, 1, MAX_CLIP_SAMPLES, closed="both"), None],
         "pad_mode": [StrOptions({"constant", "wrap", "reflect", "symmetric", "edge"})],
         "align": [StrOptions({"start", "center", "end"})],
     }
@@ -320,6 +331,7 @@ class FixLength(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimator
         """Pad or crop every clip to ``length_`` samples (new array)."""
         check_is_fitted(self, "length_")
         clips = self._clips(X, reset=False)
+        check_memory(4 * len(clips) * self.length_, f"length={self.length_} on {len(clips)} clip(s)")
         out = np.empty((len(clips), self.length_), dtype=np.float32)
         for i, c in enumerate(clips):  # per-clip copy; not a numeric hot path
             out[i] = fix_length(c, self.length_, pad_mode=self.pad_mode, align=self.align)

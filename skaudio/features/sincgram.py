@@ -107,8 +107,9 @@ class SincGramTransformer(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, Bas
 
     _parameter_constraints = {
         "sr": [Interval(Real, 0, None, closed="neither")],
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "order": [Interval(Integral, 1, None, closed="left")],
+        # 2**16 filters: more than the rows of any spectrogram up to n_fft=2**17
+        "n_filters": [Interval(Integral, 1, 2**16, closed="both")],
+        "order": [Interval(Integral, 1, 64, closed="both")],  # a Gammatone-like filter's order
         "fmin": [Interval(Real, 0, None, closed="left")],
         "fmax": [Interval(Real, 0, None, closed="neither"), None],
         "learn": ["boolean"],

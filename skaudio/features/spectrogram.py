@@ -38,7 +38,7 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     n_fft : int, default=2048
         FFT length.
     hop_length : int, default=None
-        Samples between frames; ``n_fft // 4`` when None (librosa's default).
+        Samples between frames; ``n_fft // 4`` when None (librosa's default), at least 1.
     win_length : int, default=None
         Window length (at most ``n_fft``, zero-padded to it); ``n_fft`` when None.
     window : str, tuple or float, default="hann"
@@ -186,7 +186,8 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
 
     # -- shared machinery -----------------------------------------------------
     def _hop(self):
-        return self.hop_length if self.hop_length is not None else self.n_fft // 4
+        # at least 1: n_fft=2 or 3 would give a hop of 0 frames
+        return self.hop_length if self.hop_length is not None else max(1, self.n_fft // 4)
 
     def _win_length(self):
         return self.win_length if self.win_length is not None else self.n_fft
@@ -233,15 +234,41 @@ class Spectrogram(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
                 f"the CPU only. Pass {type(self).__name__}(backend='torch', device={self.device!r}) "
                 "or leave device='cpu'."
             )
+        if self.to_db and not np.isfinite(np.float32(20.0 / self.power)):  # the dB pass is float32
+            raise ValueError(
+                f"power={self.power!r} is too small for to_db=True: the dB factor 20 / power is infinite"
+            )
         X = self._validate(X, reset=True)
         self.window_ = analysis_window(self.window, self._win_length(), self.n_fft).astype(np.float32)
         self._dense_fb = self._filterbank()
         self._sparse_fb = SparseFilterbank(self._dense_fb) if self._dense_fb is not None else None
+        self._check_gains()
         pad = self.n_fft // 2 if self.center else 0
         self.n_frames_ = 1 + (X.shape[1] + 2 * pad - self.n_fft) // self._hop()
         self.frequencies_ = self._frequencies()
         self._module = self._build_module() if self.backend == "torch" else None
         return self
+
+    def _check_gains(self):
+        """Refuse a window, filterbank or power that overflows float32 even for audio in [-1, 1].
+
+        Said here, naming the parameters: transform would blame the loudness of X.
+        """
+        fb = self._dense_fb
+        if fb is not None and not np.isfinite(fb).all():
+            raise ValueError(f"{self._gain_parameters()} give a filterbank with non-finite weights")
+        try:
+            check_power_range(1.0, self.window_, self.power, self._sparse_fb)
+        except ValueError:
+            raise ValueError(
+                f"{self._gain_parameters()} overflow float32 even for waveforms in [-1, 1] (window "
+                f"sum {float(np.abs(self.window_).sum()):.3g}"
+                + ("" if fb is None else f", filterbank weights up to {float(np.abs(fb).max()):.3g}")
+                + ")"
+            ) from None
+
+    def _gain_parameters(self):
+        return f"window={self.window!r} with power={self.power!r}"
 
     def _build_module(self):
         import torch
@@ -399,7 +426,8 @@ class MelSpectrogram(Spectrogram):
     _parameter_constraints = {
         **Spectrogram._parameter_constraints,
         "sr": [Interval(Real, 0, None, closed="neither"), None],
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
+        # 2**16 bands: more than the bins of any FFT up to n_fft=2**17 (n_mels=2**31 asked for 16 GiB)
+        "n_mels": [Interval(Integral, 1, 2**16, closed="both")],
         "fmin": [Interval(Real, 0, None, closed="left")],
         "fmax": [Interval(Real, 0, None, closed="neither"), None],
         "htk": ["boolean"],
@@ -490,6 +518,12 @@ class MelSpectrogram(Spectrogram):
             htk=self.htk,
             norm=self.norm,
             dtype=np.float32,
+        )
+
+    def _gain_parameters(self):
+        return (
+            f"sr={self.sr!r}, fmin={self.fmin!r}, fmax={self.fmax!r}, norm={self.norm!r}, "
+            f"window={self.window!r} and power={self.power!r}"
         )
 
     def _frequencies(self):
@@ -639,8 +673,9 @@ class SpectrogramStandardizer(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstima
         S = self._validate(S, reset=False)
         axes = tuple(range(1, S.ndim))
         mean = S.mean(axis=axes, keepdims=True, dtype=np.float64)
-        std = S.std(axis=axes, keepdims=True, dtype=np.float64)
-        return ((S - mean) / (std + self.eps)).astype(np.float32)
+        scale = S.std(axis=axes, keepdims=True, dtype=np.float64) + self.eps
+        scale[scale == 0] = 1.0  # a constant map with eps=0: zeros, as with any eps (not 0 / 0)
+        return ((S - mean) / scale).astype(np.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
@@ -117,15 +118,44 @@ _DEFAULTS = dict(
 
 
 # -- input handling -------------------------------------------------------------------
-def _pair(value, name):
+def _pair(value, name, low=1):
     if value is None:
         return None
+    given = value
     if np.isscalar(value):
         value = (value, value)
-    value = tuple(int(v) for v in value)
-    if len(value) != 2 or min(value) < 1:
-        raise ValueError(f"{name} must be a positive int or a pair (freq, time) of them, got {value}")
-    return value
+    try:
+        ints = tuple(int(v) for v in value)
+        exact = all(isinstance(v, (int, np.integer)) or float(v).is_integer() for v in value)
+    except (TypeError, ValueError, OverflowError):  # "x", nan, inf: no whole number of bins
+        ints, exact = (), False
+    if not exact or len(ints) != 2 or min(ints) < low:
+        kind = "positive" if low == 1 else "non-negative"
+        raise ValueError(f"{name} must be a {kind} int or a pair (freq, time) of them, got {given!r}")
+    return ints
+
+
+#: Most histogram bins of the entropy and KL metrics: two float64 histograms per clip of
+#: 2**24 bins already take 256 MiB, and a 128 x 431 map has only 55,168 values to share
+#: among them (n_bins=2**40 asked for 16 TiB).
+MAX_BINS = 2**24
+
+
+def _check_options(opt):
+    """Refuse (``ValueError``/``TypeError`` naming it) an option no metric can use."""
+    for name in ("sr", "eps", "fmin", "quantile", "sparsity_tol"):
+        value = opt[name]
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    if not opt["sr"] > 0:
+        raise ValueError(f"sr must be a sampling rate > 0 Hz, got {opt['sr']!r}")
+    n_bins = opt["n_bins"]
+    if not (isinstance(n_bins, (int, np.integer)) and not isinstance(n_bins, bool) and n_bins >= 1):
+        raise ValueError(f"n_bins must be a positive int, got {n_bins!r}")
+    if n_bins > MAX_BINS:
+        raise ValueError(f"n_bins={n_bins} is more than the {MAX_BINS:,} histogram bins the metrics compute")
 
 
 class _Batch:
@@ -155,18 +185,15 @@ class _Batch:
         if stride is None:
             stride = (max(1, round(F / Fp)), max(1, round(T / Tp)))
         kernel = _pair(self.opt["kernel_size"], "kernel_size") or stride
-        padding = self.opt["padding"]
-        padding = (padding, padding) if np.isscalar(padding) else tuple(padding)
-        if len(padding) != 2 or min(padding) < 0:
-            raise ValueError(f"padding must be a non-negative int or pair of them, got {padding}")
-        self.stride, self.kernel, self.padding = stride, kernel, tuple(int(v) for v in padding)
-        n_bins = self.opt["n_bins"]
-        if not (isinstance(n_bins, (int, np.integer)) and n_bins >= 1):
-            raise ValueError(f"n_bins must be a positive int, got {n_bins!r}")
+        padding = _pair(self.opt["padding"], "padding", low=0)
+        if padding[0] >= kernel[0] or padding[1] >= kernel[1]:  # a window wholly in the padding
+            raise ValueError(f"padding={self.opt['padding']!r} must be smaller than kernel_size={kernel}")
+        self.stride, self.kernel, self.padding = stride, kernel, padding
+        _check_options(self.opt)
         if not 0 <= self.opt["sparsity_tol"] < 1:
             raise ValueError(f"sparsity_tol must lie in [0, 1), got {self.opt['sparsity_tol']!r}")
-        if not self.opt["eps"] > 0:
-            raise ValueError(f"eps must be positive, got {self.opt['eps']!r}")
+        if not 0 < self.opt["eps"] <= 1:  # a probability added to every bin; 1e308 divided 0 by 0
+            raise ValueError(f"eps must lie in (0, 1], got {self.opt['eps']!r}")
         self._cache = {}
 
     def cached(self, key, fn):
@@ -266,8 +293,14 @@ def _contrast_bands(freqs, sr, n_bands, fmin, quantile):
         raise ValueError(f"quantile must lie in (0, 1), got {quantile!r}")
     if not fmin > 0:
         raise ValueError(f"fmin must be positive, got {fmin!r}")
+    if n_bands - 1 >= np.log2(0.5 * sr / fmin):  # before allocating: n_bands=2**31 asked for 16 GiB
+        raise ValueError(
+            f"spectral contrast: a band edge of fmin={fmin} with n_bands={n_bands} "
+            f"reaches the Nyquist frequency of sr={sr}; lower fmin or n_bands"
+        )
     octa = np.zeros(n_bands + 2)
-    octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
+    with np.errstate(over="ignore"):  # an edge beyond float64 is past Nyquist too: refused below
+        octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
     if np.any(octa[:-1] >= 0.5 * sr):
         raise ValueError(
             f"spectral contrast: a band edge of fmin={fmin} with n_bands={n_bands} "

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # matplotlib is imported on use
     from matplotlib.axes import Axes
 
 from skaudio._validation import check_spectrograms
-from skaudio.metrics.preservation import METRIC_NAMES, _resolve, get_metric, preservation_metrics
+from skaudio.metrics.preservation import METRIC_NAMES, _pair, _resolve, get_metric, preservation_metrics
 
 __all__ = [
     "compare_pooling",
@@ -54,14 +54,8 @@ def _renamed(new_value, old_value, new, old, where):
 
 
 def _as_pair(value, name):
-    if value is None:
-        return None
-    if np.isscalar(value):
-        return (int(value), int(value))
-    value = tuple(int(v) for v in value)
-    if len(value) != 2:
-        raise ValueError(f"{name} must be an int or a pair (freq, time), got {value}")
-    return value
+    # exact positive integers (nan, inf, 1.5 named, not an OverflowError from int())
+    return _pair(value, name)
 
 
 def _pool(S, method, kernel_size, stride, padding, levels, params, n_jobs):
@@ -213,6 +207,13 @@ def compare_pooling(
     def one_method(method_list, n_threads):  # a task per method on a cluster joblib backend
         (method,) = method_list
         P = _pool(S, method, kernel, stride, padding, levels, method_params.get(method, {}), n_threads)
+        bad = P.size - int(np.count_nonzero(np.isfinite(P)))
+        if bad:  # said here: preservation_metrics would blame its P, which this caller never passed
+            raise ValueError(
+                f"pooling S with method={method!r} gives {bad} non-finite value(s) (S spans "
+                f"{float(S.min()):.3g} to {float(S.max()):.3g}, beyond what {method!r} computes in "
+                "float32); rescale S (e.g. to dB) or leave this method out"
+            )
         values = preservation_metrics(
             S, P, names, n_jobs=n_threads, kernel_size=kernel, stride=stride, padding=padding, **metric_params
         )

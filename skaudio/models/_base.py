@@ -30,7 +30,7 @@ from skorch.dataset import ValidSplit
 from skorch.utils import TeeGenerator, is_dataset, to_numpy, to_tensor
 
 from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
-from skaudio._validation import _as_array, check_spectrograms, check_waveforms
+from skaudio._validation import _as_array, check_device, check_spectrograms, check_waveforms
 from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import _resume, augment
 from skaudio.models.callbacks import EMA, OneCycle
@@ -41,6 +41,12 @@ from skaudio.nn.sincgram import SincGramModule
 __all__ = ["AudioNetClassifier"]
 
 _PROBABILITY = [Interval(Real, 0, 1, closed="both")]
+
+
+#: Most parameters of a network the classifiers train: 2**28 (268 M) float32 weights are
+#: 1 GiB, 4 GiB with their gradients and Adam's two moments; the largest paper size
+#: (SECNN at 21.6 M) is 12 times smaller. module__width=2**31 asked torch for 72 GiB.
+MAX_NETWORK_PARAMETERS = 2**28
 
 
 class AudioNetClassifier(NeuralNetClassifier):
@@ -70,6 +76,9 @@ class AudioNetClassifier(NeuralNetClassifier):
     #: what each paper's recipe does not reproduce: steps skaudio lacks and values the paper
     #: does not state (the recipe keeps a default there); one line each, with the paper's line
     recipe_gaps: dict[str, tuple[str, ...]] = {"cpu": ()}
+
+    #: constraints of the default network's numeric ``module__`` parameters (per subclass)
+    _module_constraints: dict = {}
 
     _parameter_constraints: dict = {
         "module": [None, callable],
@@ -243,6 +252,17 @@ class AudioNetClassifier(NeuralNetClassifier):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
         )
+        if self.device is not None:
+            check_device(self.device)  # torch's own words are an AssertionError deep in fit
+        if self.module is None or self.module is self._default_module:
+            # the network's sizes: a width of 0 was a raw torch RuntimeError from inside fit
+            given = {f"module__{k}": v for k, v in self.get_params_for("module").items()}
+            table = {f"module__{k}": v for k, v in self._module_constraints.items()}
+            validate_parameter_constraints(
+                {k: v for k, v in table.items() if k in given},
+                {k: v for k, v in given.items() if k in table},
+                caller_name=type(self).__name__,
+            )
         if self.spec_augment is not None and self._input == "waveform" and any(self.spec_augment):
             raise ValueError(
                 "spec_augment masks spectrogram rows and frames; "
@@ -400,8 +420,28 @@ class AudioNetClassifier(NeuralNetClassifier):
         module = self.module if self.module is not None else self._default_module
         if isinstance(module, type):  # sizes read from X in fit; initialize() without fit has none
             kwargs = {"n_classes": len(self.classes_), **getattr(self, "_module_kwargs_", {}), **kwargs}
+            self._check_network(module, kwargs)
         self.module_ = self.initialized_instance(module, kwargs)
         return self
+
+    def _check_network(self, module, kwargs):
+        """Build ``module(**kwargs)`` on torch's meta device (no memory) to refuse, naming the
+        ``module__`` parameters, a network that cannot be built or is too large to train."""
+        given = ", ".join(f"module__{k}={v!r}" for k, v in self.get_params_for("module").items())
+        try:
+            with torch.device("meta"):
+                net = module(**kwargs)
+        except Exception as exc:  # torch's RuntimeError/AssertionError, a ZeroDivisionError, ...
+            raise ValueError(
+                f"{type(self).__name__} cannot build {module.__name__} from {given or 'its defaults'}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        n = sum(p.numel() for p in net.parameters())
+        if n > MAX_NETWORK_PARAMETERS:
+            raise ValueError(
+                f"{module.__name__} built from {given or 'its defaults'} holds {n:,} parameters; at most "
+                f"{MAX_NETWORK_PARAMETERS:,} are trained here: use smaller widths"
+            )
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         # weight_decay is a first-class parameter; optimizer__weight_decay still wins
@@ -615,6 +655,10 @@ class AudioNetClassifier(NeuralNetClassifier):
         self.n_features_in_ = X.shape[1]
         self.input_shape_ = X.shape[1:]
         self._module_kwargs_ = self._data_module_params(X)
+        for key, value in self._module_kwargs_.items():  # X says it; a module__ value must agree
+            given = self.get_params_for("module").get(key, value)
+            if given != value:
+                raise ValueError(f"module__{key}={given!r}, but X gives {key}={value} (shape {X.shape})")
         self._seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self.augmentation_ = self._build_augmentation(X.shape[1])
         if self.checkpoint_dir is not None:  # read by get_default_callbacks when fit initializes

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from numbers import Integral, Real
 from typing import Any
 
 import torch
 
+from skaudio._sklearn_compat import Interval
 from skaudio.models._base import AudioNetClassifier
 from skaudio.nn.networks import SECNN, DEGramNet, DualBranchNet
 
@@ -159,6 +161,18 @@ def _doc(cls, **fmt):
     return cls
 
 
+#: Largest channel count, filter count or model width of the networks: a 3 x 3 convolution
+#: from 4096 to 4096 channels alone holds 151 M weights (604 MB, and as much again for
+#: its gradients and each of Adam's two moments); the papers' sizes stay at or below 512.
+_MAX_WIDTH = 4096
+_WIDTH = [Interval(Integral, 1, _MAX_WIDTH, closed="both")]
+_WIDTHS = [*_WIDTH, tuple, list]  # one width, or one per stage
+_DROPOUT = [Interval(Real, 0, 1, closed="left")]
+_MASK_SHARE = [Interval(Real, 0, 1, closed="both")]
+_MASKS = [Interval(Integral, 0, 64, closed="both")]  # SpecAugment masks per map
+_RATE = [Interval(Real, 0, None, closed="neither")]  # finite (sklearn's Interval refuses inf)
+
+
 class SECNNClassifier(AudioNetClassifier):
     """SE-CNN classifier [NMF]_ on log-mel spectrogram batches.
 
@@ -204,6 +218,15 @@ class SECNNClassifier(AudioNetClassifier):
     """
 
     _default_module = SECNN
+    _module_constraints = {
+        "width": _WIDTH,
+        # each block halves the map and doubles the channels: 2**12 pads every map to 4096
+        # bins per axis, and 12 blocks of width 1 already reach 2048 channels
+        "n_blocks": [Interval(Integral, 1, 12, closed="both")],
+        "dropout": _DROPOUT,
+        "se_reduction": [Interval(Integral, 1, None, closed="left")],
+        "head_grid": [Interval(Integral, 1, 64, closed="both"), tuple, list],
+    }
     _input = "spectrogram"
     _noise_scale = "mel"
 
@@ -325,6 +348,22 @@ class DEGramNetClassifier(AudioNetClassifier):
     """
 
     _default_module = DEGramNet
+    _module_constraints = {
+        "n_freqs": [Interval(Integral, 2, None, closed="left")],
+        "n_filters": _WIDTH,
+        "order": [Interval(Integral, 1, 64, closed="both")],  # a Gammatone-like filter's order
+        "sr": _RATE,
+        "fmin": [Interval(Real, 0, None, closed="left")],
+        "fmax": [Interval(Real, 0, None, closed="neither"), None],
+        "reduction": [Interval(Real, 0, 1, closed="right")],
+        "stem_width": _WIDTH,
+        "width": _WIDTHS,
+        "dropout": _DROPOUT,
+        "freq_masks": _MASKS,
+        "time_masks": _MASKS,
+        "max_freq_mask": _MASK_SHARE,
+        "max_time_mask": _MASK_SHARE,
+    }
     _input = "spectrogram"
     _noise_scale = "linear"
     _nonnegative = True
@@ -466,6 +505,23 @@ class DualBranchClassifier(AudioNetClassifier):
     """
 
     _default_module = DualBranchNet
+    _module_constraints = {
+        "width": _WIDTHS,
+        "detail_width": _WIDTH,
+        "d_model": _WIDTH,
+        "n_heads": [Interval(Integral, 1, _MAX_WIDTH, closed="both")],
+        "n_layers": [Interval(Integral, 1, 64, closed="both")],
+        "stem_stride": [Interval(Integral, 1, 4096, closed="both")],
+        "dropout": _DROPOUT,
+        "n_filters": _WIDTH,
+        "n_fft": [Interval(Integral, 2, 2**16, closed="both")],
+        "sr": _RATE,
+        "freq_masks": _MASKS,
+        "time_masks": _MASKS,
+        "max_freq_mask": _MASK_SHARE,
+        "max_time_mask": _MASK_SHARE,
+        "garm_kernel_size": [Interval(Integral, 1, 1025, closed="both"), tuple, list],
+    }
     _input = "waveform"
 
     # the paper's text, Sect. 4.1.2 (001 l.186-188); its network size is

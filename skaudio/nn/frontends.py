@@ -34,7 +34,7 @@ class STFT(nn.Module):
     n_fft : int
         FFT length.
     hop_length : int, optional
-        Hop between frames; ``n_fft // 4`` by default, as in librosa.
+        Hop between frames; ``n_fft // 4`` (at least 1) by default, as in librosa.
     win_length : int, optional
         Window length, at most ``n_fft``; the window is zero-padded to ``n_fft``.
     window : str, tuple or float
@@ -70,7 +70,7 @@ class STFT(nn.Module):
         if pad_mode not in _PAD_MODES:
             raise ValueError(f"pad_mode must be one of {sorted(_PAD_MODES)}, got {pad_mode!r}")
         self.n_fft = int(n_fft)
-        self.hop_length = int(hop_length) if hop_length is not None else self.n_fft // 4
+        self.hop_length = int(hop_length) if hop_length is not None else max(1, self.n_fft // 4)
         self.win_length = int(win_length) if win_length is not None else self.n_fft
         if not 0 < self.win_length <= self.n_fft:
             raise ValueError(f"win_length must be in [1, n_fft={self.n_fft}], got {self.win_length}")

@@ -235,3 +235,33 @@ def test_gaussian_n_jobs_none_keeps_numbas_thread_setting(S, monkeypatch):
     seen.clear()
     np.testing.assert_array_equal(SpectrogramFilter("gaussian", n_jobs=1).fit_transform(S), ref)
     assert set(seen) == {1}
+
+
+# -- issue 28: parameters and values at their edges -----------------------------------------------
+
+
+def test_cval_must_be_finite():
+    # cval=nan filled the padding with NaN and every border cell came back NaN
+    S = np.random.default_rng(0).random((2, 8, 10)).astype(np.float32)
+    for cval in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="cval"):
+            SpectrogramFilter("gaussian", mode="constant", cval=cval).fit(S)
+
+
+@pytest.mark.parametrize("method", ["BayesShrink", "VisuShrink"])
+@pytest.mark.parametrize("scale", [3e38, 1e-38])
+def test_wavelet_denoising_is_scale_equivariant_up_to_float32_max(method, scale):
+    # the wavelet coefficients of 3e38 maps overflowed float32: all 2560 cells were NaN
+    S = np.random.default_rng(0).random((2, 32, 40)).astype(np.float32)
+    ref = SpectrogramFilter("wavelet", wavelet_method=method).fit_transform(S)
+    out = SpectrogramFilter("wavelet", wavelet_method=method).fit_transform((S * scale).astype(np.float32))
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out / scale, ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("sigma, truncate", [(1e9, 4.0), (1.0, 1e300), (3.4e38, 4.0), (np.inf, 4.0)])
+def test_gaussian_kernels_too_wide_to_compute_are_refused(sigma, truncate):
+    # sigma=1e9 asked numpy for a 60 GiB kernel (MemoryError)
+    S = np.random.default_rng(0).random((2, 8, 10)).astype(np.float32)
+    with pytest.raises(ValueError, match="sigma"):
+        SpectrogramFilter("gaussian", sigma=sigma, truncate=truncate).fit_transform(S)

@@ -277,3 +277,30 @@ def test_hu_features_of_segmented_masks(S):
     np.testing.assert_allclose(F, np.stack([_skimage_hu(m) for m in masks]), rtol=1e-5, atol=1e-12)
     empty = SpectrogramImageFeatures("hu").fit_transform(np.zeros((1, 4, 5), np.float32))
     np.testing.assert_array_equal(empty, 0.0)  # no foreground: no shape, zeros rather than NaN
+
+
+# -- issue 28: parameters whose cost is beyond computing -------------------------------------------
+
+
+def test_glcm_levels_beyond_memory_are_refused():
+    # levels=65536 asked numpy for a 128 GiB co-occurrence array (MemoryError)
+    S = np.random.default_rng(0).random((2, 8, 10)).astype(np.float32)
+    with pytest.raises(ValueError, match="levels=65536"):
+        SpectrogramImageFeatures("glcm", levels=65536).fit_transform(S)
+    assert SpectrogramImageFeatures("glcm", levels=1024).fit_transform(S).shape == (2, 48)
+
+
+@pytest.mark.parametrize(
+    "method, params, name",
+    [
+        ("edges", dict(sigma=1e9), "sigma"),
+        ("edges", dict(sigma=np.inf), "sigma"),
+        ("gabor", dict(bandwidth=1e-300), "bandwidth"),
+        ("gabor", dict(frequencies=(1e-300,)), "frequencies"),
+        ("lbp", dict(R=np.inf), "R"),
+    ],
+)
+def test_kernels_too_wide_to_compute_are_refused(method, params, name):
+    S = np.random.default_rng(0).random((2, 8, 10)).astype(np.float32)
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        SpectrogramImageFeatures(method, **params).fit_transform(S)

@@ -286,3 +286,32 @@ def test_torch_backend_transform_keeps_state(est, noise_batch):
     before = dict(fitted.__dict__)
     fitted.transform(noise_batch)
     assert fitted.__dict__.keys() == before.keys() and fitted._module is None
+
+
+# -- issue 28: parameters at their edges ----------------------------------------------------------
+
+
+def test_standardizer_eps_zero_maps_a_constant_map_to_zeros():
+    # 0 / (0 + eps) with eps=0 was NaN in every cell
+    S = np.full((2, 8, 10), 3.0, np.float32)
+    Z = SpectrogramStandardizer(eps=0).fit_transform(S)
+    np.testing.assert_array_equal(Z, 0.0)
+
+
+@pytest.mark.parametrize("n_fft", [2, 3])
+def test_smallest_n_fft_gets_a_hop_of_at_least_one(n_fft):
+    # the default hop n_fft // 4 was 0: ZeroDivisionError counting frames
+    X = np.random.default_rng(0).standard_normal((2, 64)).astype(np.float32)
+    S = Spectrogram(n_fft=n_fft).fit_transform(X)
+    ref = librosa.stft(X[0], n_fft=n_fft, hop_length=1, center=True, pad_mode="constant")
+    np.testing.assert_allclose(S[0], np.abs(ref) ** 2, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "window", [("tukey", np.nan), ("tukey", np.inf), ("kaiser", np.nan), ("gaussian", -np.inf)]
+)
+def test_window_parameters_must_be_finite(window):
+    # ("tukey", nan) surfaced scipy's "cannot convert float NaN to integer"
+    X = np.random.default_rng(0).standard_normal((2, 64)).astype(np.float32)
+    with pytest.raises(ValueError, match="window"):
+        Spectrogram(n_fft=16, window=window).fit(X)

@@ -15,6 +15,7 @@ import skaudio
 from tests.hardening import (
     test_bad_inputs,
     test_corrupt_files,
+    test_parameter_edges,
     test_persistence,
     test_properties_features,
     test_properties_metrics,
@@ -85,6 +86,7 @@ def test_every_public_name_has_hardening_tests():
         | _claimed(test_properties_metrics.PROPERTY_TESTS)
         | _claimed(test_corrupt_files.PROPERTY_TESTS)
         | _claimed(test_bad_inputs.PROPERTY_TESTS)
+        | _claimed(test_parameter_edges.PROPERTY_TESTS)
     )
     covered = properties | _claimed(test_persistence.PERSISTENCE_TESTS) | set(NOT_APPLICABLE)
     missing = sorted(n for n in _public_names() if not _is_constant(n) and n not in covered)

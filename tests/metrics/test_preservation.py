@@ -384,3 +384,42 @@ def test_lipschitz_with_duplicate_and_near_duplicate_clips():
     # reordering the batch reorders the values
     order = [4, 2, 0, 3, 1]
     np.testing.assert_allclose(lipschitz_constant(S[order], P[order]), q.max(axis=1)[order], rtol=1e-6)
+
+
+# -- issue 28: values and options at their edges --------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e-39, 1e-30, 1e30, 3e38])
+def test_lipschitz_is_scale_invariant_over_float32(scale):
+    # maps scaled by 1e-39 gave 0.0 (the power-of-two gain of the Gram product overflowed float32)
+    S = np.random.default_rng(0).random((4, 8, 10))
+    P = S.reshape(4, 4, 2, 5, 2).max(axis=(2, 4))
+    ref = lipschitz_constant(S.astype(np.float32), P.astype(np.float32))
+    out = lipschitz_constant((S * scale).astype(np.float32), (P * scale).astype(np.float32))
+    np.testing.assert_allclose(out, ref, rtol=1e-3 if scale < 1e-37 else 1e-6)
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("sr", 0),
+        ("sr", np.inf),
+        ("sr", -1),
+        ("sr", np.nan),
+        ("sr", "22k"),
+        ("fmin", np.inf),
+        ("fmin", np.nan),
+        ("quantile", np.nan),
+        ("eps", np.inf),
+        ("eps", np.nan),
+        ("sparsity_tol", np.nan),
+        ("n_bins", 2**40),
+        ("n_bands", 10**6),
+    ],
+)
+def test_bad_options_are_named(option, value):
+    # sr=0 and inf were a ZeroDivisionError, sr=-1 and nan a complaint about freqs never passed
+    S = np.random.default_rng(0).random((2, 8, 10)).astype(np.float32)
+    P = S.reshape(2, 4, 2, 5, 2).mean(axis=(2, 4))
+    with pytest.raises((ValueError, TypeError), match=rf"\b{option}\b"):
+        preservation_metrics(S, P, **{option: value})

@@ -189,3 +189,16 @@ def test_n_jobs_reaches_pooling_and_metrics(db_maps, monkeypatch):
     compare_pooling(db_maps, ["max"], metrics=["variance"])
     compare_pooling(db_maps, ["max"], metrics=["variance"], n_jobs=2)
     assert seen == [("pool", None), ("metrics", None), ("pool", 2), ("metrics", 2)]
+
+
+def test_loud_maps_that_a_method_cannot_pool_blame_the_method_and_s():
+    # the pooled map's inf was blamed on ``P``, which the caller of compare_pooling never passed
+    S = np.full((2, 16, 16), 3e38, np.float32)
+    S[:, ::2] = 1.0
+    try:
+        table = compare_pooling(S, ["lsp", "max"], metrics=["mean"])
+    except ValueError as exc:  # the pooling kernels may refuse, naming what to change
+        message = str(exc)
+        assert "'lsp'" in message and "S" in message and "P contains" not in message, message
+    else:  # or compute it (once the kernels scale loud regions)
+        assert np.isfinite(table.to_numpy()).all()

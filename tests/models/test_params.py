@@ -116,3 +116,66 @@ def test_recipes_are_valid_named_presets(cls):
             assert f'from_recipe("{name}")' in cls.__doc__
     with pytest.raises(ValueError, match="no recipe 'nope'"):
         cls.from_recipe("nope")
+
+
+# -- issue 28: the networks' own parameters and the device ------------------------------------------
+
+BAD_MODULE = {
+    SECNNClassifier: [
+        ("width", 0),
+        ("width", -3),
+        ("n_blocks", 0),
+        ("dropout", 1.5),
+        ("dropout", np.nan),
+        ("se_reduction", 0),
+        ("head_grid", 0),
+    ],
+    DEGramNetClassifier: [
+        ("n_filters", 0),
+        ("stem_width", 0),
+        ("width", 0),
+        ("order", 0),
+        ("sr", np.inf),
+        ("sr", 0.0),
+        ("fmin", np.nan),
+        ("dropout", -0.1),
+        ("max_freq_mask", 2.0),
+    ],
+    DualBranchClassifier: [
+        ("width", 0),
+        ("detail_width", 0),
+        ("d_model", 0),
+        ("n_heads", 0),
+        ("n_layers", 0),
+        ("stem_stride", 0),
+        ("n_filters", 0),
+        ("n_fft", 0),
+        ("sr", np.nan),
+        ("dropout", 1.0),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "cls,name,value",
+    [(cls, n, v) for cls, bad in BAD_MODULE.items() for n, v in bad],
+    ids=[f"{cls.__name__}-{n}={v!r}" for cls, bad in BAD_MODULE.items() for n, v in bad],
+)
+def test_bad_module_parameter_is_named(cls, name, value):
+    # SECNNClassifier(module__width=0) was a raw torch RuntimeError from inside the network
+    X, y = _data(cls)
+    clf = cls(max_epochs=1, **{f"module__{name}": value})
+    with pytest.raises(ValueError, match=f"'module__{name}' parameter of {cls.__name__}"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_an_absent_device_is_a_clear_value_error(cls, monkeypatch):
+    # device="cuda" without CUDA was torch's AssertionError "Torch not compiled with CUDA enabled"
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    X, y = _data(cls)
+    for device in ("cuda", "cuda:1", "gpu", "meta"):
+        with pytest.raises(ValueError, match=rf"device={device!r}"):
+            cls(device=device, max_epochs=1).fit(X, y)

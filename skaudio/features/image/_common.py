@@ -8,7 +8,33 @@ from skaudio._validation import check_spectrograms
 from skaudio.features._base import map_batches, resolve_n_jobs
 from skaudio.features._output import validate_features
 
-__all__ = ["as_batch", "validated_batch", "map_clips", "NDIMAGE_MODES", "to_skimage_mode", "quantize"]
+__all__ = [
+    "as_batch",
+    "validated_batch",
+    "map_clips",
+    "NDIMAGE_MODES",
+    "to_skimage_mode",
+    "quantize",
+    "MAX_KERNEL_RADIUS",
+    "check_kernel_radius",
+]
+
+#: Widest kernel radius, in bins, that the smoothing, edge and Gabor filters accept. The
+#: kernels are applied tap by tap (or padded by their radius before an FFT): 2**16 is
+#: 131,073 multiply-adds per cell and axis, already some 15 s for one 128 x 431 map on
+#: one core, and wider than a 25-minute spectrogram at 23 ms hops. Beyond it the cost,
+#: then the memory, is out of reach: sigma=1e9 asked numpy for a 60 GiB kernel.
+MAX_KERNEL_RADIUS = 2**16
+
+
+def check_kernel_radius(radius, what):
+    """Refuse (``ValueError``) a radius beyond :data:`MAX_KERNEL_RADIUS`; ``what`` names its parameters."""
+    if not radius <= MAX_KERNEL_RADIUS:  # also NaN
+        raise ValueError(
+            f"{what} gives a kernel radius of {radius:.4g} bins; at most {MAX_KERNEL_RADIUS:,} can be "
+            "computed (each cell costs two multiply-adds per bin of radius): use a smaller value"
+        )
+
 
 #: Boundary modes accepted by ``scipy.ndimage`` filters.
 NDIMAGE_MODES = {"reflect", "constant", "nearest", "mirror", "wrap"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,6 +16,7 @@ from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
+    check_kernel_radius,
     map_chunks,
     map_clips,
     to_skimage_mode,
@@ -27,6 +29,11 @@ _METHODS = ("gaussian", "median", "wiener", "bilateral", "wavelet")
 #: Clips per call of the numba Gaussian kernel (threads run over the clips of
 #: a call; on a cluster joblib backend each block is one task).
 _GAUSSIAN_BLOCK = 64
+_F32_MAX = float(np.finfo(np.float32).max)
+#: Widest bilateral window: skimage weighs win_size**2 neighbours per cell, one by one:
+#: 257**2 = 66,049 per cell is some 4e9 for a 128 x 431 map, minutes in its loop (4097
+#: did not finish a 16 x 20 batch in 60 s; win_size=131072 asked for 128 GiB of tables).
+_MAX_BILATERAL_WINDOW = 257
 
 
 def _pair(value, name, *, integer=False, positive=True, odd=False):
@@ -102,7 +109,7 @@ def _shrink(d, t, mode):
     mag = np.abs(d)
     if mode == "hard":
         return np.where(mag < t, 0, d).astype(d.dtype, copy=False)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # t / tiny |d|: inf, factor 0
         factor = np.maximum(1 - t / mag, 0)  # pywt's soft rule: d * max(1 - t / |d|, 0)
     return np.where(mag > 0, d * factor, 0).astype(d.dtype, copy=False)
 
@@ -156,6 +163,16 @@ def wavelet_batch(
 
     S = np.asarray(S, dtype=np.float32)
     n = S.shape[0]
+    # Maps far from unit scale are denoised at a power-of-two scale of their own (exact, and
+    # undone at the end; the denoising is scale-equivariant): the coefficients of 3e38 maps
+    # overflow float32 within a level, and BayesShrink's floor of float32's eps swamps the
+    # variances (~1e-76) of maps near 1e-38. Maps within 2**+-64 are left as they are.
+    peaks = np.max(np.abs(S), axis=(1, 2)) if S.size else np.zeros(n, np.float32)
+    exponents = np.frexp(peaks)[1].astype(np.int64)
+    exponents[(np.abs(exponents) <= 64) | (peaks == 0)] = 0
+    rescaled = bool(exponents.any())
+    if rescaled:
+        S = np.ldexp(S, -exponents[:, None, None]).astype(np.float32)
     wav = pywt.Wavelet(wavelet)
     if wavelet_levels is None:
         wavelet_levels = max(pywt.dwtn_max_level(S.shape[1:], wav) - 3, 1)
@@ -172,7 +189,7 @@ def wavelet_batch(
         # measurable noise: no shrinkage (skimage would return NaN there)
         sig = np.nan_to_num(sig, nan=0.0)
     else:
-        sig = np.full(n, float(sigma))
+        sig = np.ldexp(np.full(n, float(sigma)), -exponents)
     var = (sig**2)[:, None, None]
     shrunk = []
     for level in details:
@@ -188,8 +205,15 @@ def wavelet_batch(
             # a threshold beyond the float32 range shrinks everything, as infinity would
             new[key] = _shrink(d, np.minimum(thresh, np.finfo(d.dtype).max).astype(d.dtype), mode)
         shrunk.append(new)
-    out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))
-    return out[:, : S.shape[1], : S.shape[2]].astype(np.float32)
+    out = pywt.waverecn([coeffs[0]] + shrunk, wav, axes=(1, 2))[:, : S.shape[1], : S.shape[2]]
+    if rescaled:
+        out = np.ldexp(out.astype(np.float64), exponents[:, None, None])
+        if not np.isfinite(out.astype(np.float32)).all():
+            raise ValueError(
+                "wavelet denoising gives values beyond float32's range for maps this loud "
+                f"(peak {float(peaks.max()):.3g}); scale S down"
+            )
+    return out.astype(np.float32)
 
 
 def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval):
@@ -217,7 +241,12 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
     if not span > 0:  # a constant map is its own bilateral average
         return np.array(clip, dtype=np.float32)
     unit = ((x - low) / span).astype(np.float32)
-    sigma = None if sigma_color is None else sigma_color / span
+    # skimage weighs by exp(-d**2 / (2 sigma**2)) in float32: a sigma whose square underflows
+    # gives 0 / 0 = NaN at d = 0 (sigma_color=5e-324 made every cell NaN). At 1e-18 (unit
+    # scale; bins) every weight but d = 0's is already exactly 0 (d >= 1e-4, 1 bin), so the
+    # floor changes nothing but the NaN
+    sigma = None if sigma_color is None else max(sigma_color / span, 1e-18)
+    sigma_spatial = max(sigma_spatial, 1e-18)
     out = denoise_bilateral(
         unit,
         win_size=win_size,
@@ -225,7 +254,9 @@ def _bilateral_clip(clip, win_size, sigma_color, sigma_spatial, bins, mode, cval
         sigma_spatial=sigma_spatial,
         bins=bins,
         mode=mode,
-        cval=(cval - low) / span,
+        # beyond 2 (unit scale) a fill value is farther than any value of the map from all of
+        # them, so its weight is the same; 3.4e38 / span overflowed skimage's float32 distances
+        cval=float(np.clip((cval - low) / span, -2.0, 3.0)),
     )
     return (np.reshape(out, clip.shape).astype(np.float64) * span + low).astype(np.float32)
 
@@ -364,16 +395,19 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
         "size": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "mysize": [Interval(Integral, 1, None, closed="left"), tuple, list, np.ndarray],
         "noise": [Interval(Real, 0, None, closed="left"), None],
-        "win_size": [Interval(Integral, 1, None, closed="left"), None],
+        "win_size": [Interval(Integral, 1, _MAX_BILATERAL_WINDOW, closed="both"), None],
         "sigma_color": [Interval(Real, 0, None, closed="neither"), None],
         "sigma_spatial": [Interval(Real, 0, None, closed="neither")],
-        "bins": [Interval(Integral, 1, None, closed="left")],
+        # skimage's value-weight table holds `bins` doubles: 2**20 is 8 MiB (bins=2**31 hung)
+        "bins": [Interval(Integral, 1, 2**20, closed="both")],
         "wavelet": [str],
-        "wavelet_levels": [Interval(Integral, 1, None, closed="left"), None],
+        # a level halves each axis: 32 levels need maps of 2**32 bins (2**31 levels hung pywt)
+        "wavelet_levels": [Interval(Integral, 1, 32, closed="both"), None],
         "wavelet_threshold": [StrOptions({"soft", "hard"})],
         "wavelet_method": [StrOptions({"BayesShrink", "VisuShrink"})],
         "mode": [StrOptions(NDIMAGE_MODES)],
-        "cval": [Real],
+        # within float32: a NaN, infinite or larger fill value spreads into every border cell
+        "cval": [Interval(Real, -_F32_MAX, _F32_MAX, closed="both")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -421,11 +455,22 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
 
     def _check_method_params(self):
         if self.method == "gaussian":
-            _pair(1.0 if self.sigma is None else self.sigma, "sigma")
+            sigma = _pair(1.0 if self.sigma is None else self.sigma, "sigma")
+            what = f"sigma={self.sigma!r} with truncate={self.truncate!r}"
+            check_kernel_radius(self.truncate * max(sigma) + 0.5, what)
         elif self.method == "median":
-            _pair(self.size, "size", integer=True)
+            check_kernel_radius(max(_pair(self.size, "size", integer=True)) // 2, f"size={self.size!r}")
         elif self.method == "wiener":
-            _pair(self.mysize, "mysize", integer=True, odd=True)
+            mysize = _pair(self.mysize, "mysize", integer=True, odd=True)
+            check_kernel_radius(max(mysize) // 2, f"mysize={self.mysize!r}")
+        elif self.method == "bilateral" and self.win_size is None:
+            # skimage's default window: max(5, 2 * ceil(3 * sigma_spatial) + 1)
+            if not 2 * math.ceil(min(3 * self.sigma_spatial, 1e300)) + 1 <= _MAX_BILATERAL_WINDOW:
+                raise ValueError(
+                    f"sigma_spatial={self.sigma_spatial!r} gives a bilateral window of "
+                    f"2 * ceil(3 * sigma_spatial) + 1 bins; at most {_MAX_BILATERAL_WINDOW} are computed "
+                    "(skimage holds a table of window**2 weights): use a smaller sigma_spatial or win_size"
+                )
         elif self.method == "wavelet":
             import pywt
 

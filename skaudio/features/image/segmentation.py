@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio.features._output import ArrayOutputMixin
-from skaudio.features.image._common import map_chunks, map_clips, validated_batch
+from skaudio.features.image._common import check_kernel_radius, map_chunks, map_clips, validated_batch
 from skaudio.features.image.texture import _hu_from_central
 
 if TYPE_CHECKING:
@@ -259,9 +259,11 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
 
     _parameter_constraints = {
         "method": [StrOptions(set(_METHODS))],
-        "nbins": [Interval(Integral, 2, None, closed="left")],
+        # skimage's histograms hold nbins counts: 2**20 is 8 MiB (nbins=2**31 asked for 16 GiB)
+        "nbins": [Interval(Integral, 2, 2**20, closed="both")],
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "kmeans_iter": [Interval(Integral, 1, None, closed="left")],
+        # scipy's kmeans2 runs every iteration it is given (no convergence test): 2**31 hung
+        "kmeans_iter": [Interval(Integral, 1, 10_000, closed="both")],
         "low": [Real, None],
         "high": [Real, None],
         "seed_quantile": [Interval(Real, 0, 1, closed="both")],
@@ -337,6 +339,8 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         self : object
         """
         _check_operations(self.morphology)
+        if self.method == "graph":  # felzenszwalb smooths with a Gaussian truncated at 4 sigma
+            check_kernel_radius(4.0 * self.sigma + 0.5, f"sigma={self.sigma!r}")
         if self.morphology is not None:  # footprint errors surface at fit time
             morphology_batch(np.zeros((1, 1, 1), dtype=bool), (), self.footprint)
         if self.low is not None and self.high is not None and self.low > self.high:

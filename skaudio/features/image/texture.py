@@ -18,6 +18,7 @@ from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
+    check_kernel_radius,
     map_chunks,
     map_clips,
     quantize,
@@ -42,6 +43,21 @@ _EDGE_COLUMNS = {
 }
 _HU_NAMES = tuple(f"hu{k}" for k in range(7))
 _GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cache)
+
+#: Largest co-occurrence array of one clip (skimage's uint32 counts, then float64 ones):
+#: levels**2 per distance and angle. 1 GiB allows 4096 levels with the default 2 distances
+#: and 4 angles; levels=65536 asked numpy for 128 GiB.
+_MAX_GLCM_BYTES = 2**30
+
+
+def _gabor_radius(frequency, bandwidth, n_stds=3):
+    """Half-size in bins of ``skimage.filters.gabor_kernel(frequency, bandwidth=bandwidth)``.
+
+    skimage's sigma is ``(2**b + 1) / (2**b - 1) * sqrt(ln 2 / 2) / pi / frequency``
+    (written with expm1, which stays finite for every bandwidth ``b`` > 0).
+    """
+    grow = np.expm1(min(float(bandwidth), 1000.0) * np.log(2.0))
+    return n_stds * (grow + 2.0) / grow * np.sqrt(np.log(2.0) / 2.0) / np.pi / float(frequency)
 
 
 def sobel_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -252,7 +268,9 @@ def gabor_batch(
     """
     from skimage.filters import gabor_kernel
 
-    kernel = gabor_kernel(frequency, theta=theta, bandwidth=bandwidth, n_stds=n_stds)
+    # skimage evaluates 2.0 ** bandwidth (OverflowError above 1024); from 64 on, the kernel's
+    # (2**b + 1) / (2**b - 1) is 1 in double precision, so the cap changes no value
+    kernel = gabor_kernel(frequency, theta=theta, bandwidth=min(float(bandwidth), 64.0), n_stds=n_stds)
     kernel = np.asarray(kernel, dtype=np.complex64)[np.newaxis]
     kf, kt = kernel.shape[1] // 2, kernel.shape[2] // 2
     pad = ((0, 0), (kf, kf), (kt, kt))
@@ -526,6 +544,27 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             )
         return [f for f in _EDGE_COLUMNS if f in chosen]
 
+    def _check_costs(self):
+        """Refuse parameters whose arrays or kernels are beyond computing (``ValueError`` naming them)."""
+        if self._method == "glcm":
+            pairs = len(self._numbers("distances", integer=True)) * len(self._numbers("angles"))
+            need = int(self.levels) ** 2 * pairs * 8
+            if need > _MAX_GLCM_BYTES:
+                raise ValueError(
+                    f"levels={self.levels} with {pairs} distance-angle pairs needs a {need / 2**30:.3g} GiB "
+                    f"co-occurrence array per clip; at most {_MAX_GLCM_BYTES / 2**30:g} GiB is computed: "
+                    "use fewer levels"
+                )
+        elif self._method == "gabor":
+            for f in self._numbers("frequencies", positive=True):
+                check_kernel_radius(
+                    _gabor_radius(f, self.bandwidth),
+                    f"frequencies={self.frequencies!r} with bandwidth={self.bandwidth!r} (frequency {f:g})",
+                )
+        elif self._method == "edges":
+            # scipy.ndimage and skimage.feature.canny truncate their Gaussians at 4 sigma
+            check_kernel_radius(4.0 * float(self.sigma) + 0.5, f"sigma={self.sigma!r}")
+
     def _lbp_bins(self):
         P = int(self.P)
         return {"default": 2**P, "ror": 2**P, "uniform": P + 2, "nri_uniform": P * (P - 1) + 3}[
@@ -552,6 +591,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
             )
         self._method = self._resolve_method()
         names = self._names()
+        self._check_costs()
         validated_batch(self, S, reset=True)
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
