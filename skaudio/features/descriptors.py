@@ -17,6 +17,7 @@ feature tables for classic estimators, named by ``get_feature_names_out``.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in
 from skaudio._validation import check_length, check_waveforms
 from skaudio.features._base import map_batches
 from skaudio.features._output import ArrayOutputMixin, validate_features
-from skaudio.features.image._common import validated_batch
+from skaudio.features.image._common import MAX_KERNEL_RADIUS, validated_batch
 from skaudio.features.spectrogram import MelSpectrogram, Spectrogram
 
 if TYPE_CHECKING:
@@ -291,7 +292,8 @@ class MFCC(_WaveformDescriptor):
         "fmin": [Interval(Real, 0, None, closed="left")],
         "fmax": [Interval(Real, 0, None, closed="neither"), None],
         "htk": ["boolean"],
-        "mel_norm": [StrOptions({"slaney"}), Real, None],
+        # a p-norm order: any real but NaN, which librosa would turn into NaN filters silently
+        "mel_norm": [StrOptions({"slaney"}), Interval(Real, None, None, closed="neither"), None],
         "ref": [StrOptions({"max"}), Interval(Real, 0, None, closed="neither")],
         "amin": [Interval(Real, 0, None, closed="neither")],
         "top_db": [Interval(Real, 0, None, closed="left"), None],
@@ -510,7 +512,8 @@ class Chroma(_WaveformDescriptor):
 
     _parameter_constraints = {
         **_WaveformDescriptor._parameter_constraints,
-        "n_chroma": [Interval(Integral, 1, None, closed="left")],
+        # 2**16 bins per octave is far beyond any tuning resolution; 2**31 asked for a 1 TiB filterbank
+        "n_chroma": [Interval(Integral, 1, 2**16, closed="both")],
         "tuning": [Interval(Real, -0.5, 0.5, closed="both"), None],
         "norm": [Interval(Real, 0, None, closed="right"), None],
     }
@@ -566,6 +569,13 @@ class Chroma(_WaveformDescriptor):
         X = self._validate_waveforms(X, reset=True)
         self._fit_frontend(X, Spectrogram(power=2.0, **self._stft_params()))
         self._filterbanks = {}
+        # librosa's chroma filters take log2 of the bin frequencies: a sampling rate near the
+        # float64 maximum (1.8e308) makes them NaN, which would reach every output silently
+        if not np.isfinite(self._filterbank(0.0 if self.tuning is None else self.tuning)).all():
+            raise ValueError(
+                f"sr={self.sr!r} with n_fft={self.n_fft} gives a non-finite chroma filterbank; "
+                "pass the clips' real sampling rate"
+            )
         self.feature_names_out_ = _names([f"chroma{k}" for k in range(self.n_chroma)], self._stats)
         return self
 
@@ -797,9 +807,13 @@ class SpectralDescriptors(_WaveformDescriptor):
         """
         self._check_sr()
         self._selected_ = self._selected()
+        # the clips first: check_length refuses an n_fft longer than them before any array of
+        # n_fft // 2 + 1 bins is made (n_fft = 2**63 asked numpy for more than exists)
+        X = self._validate_waveforms(X, reset=True)
         if "contrast" in self._selected_:
-            top = self.contrast_fmin * 2.0 ** (self.n_bands - 1)
-            if top >= self.sr / 2:
+            # compared in log2: 2.0 ** (n_bands - 1) itself overflows (OverflowError) from 1025 on
+            if self.n_bands - 1 >= math.log2(self.sr / 2 / self.contrast_fmin):
+                top = self.contrast_fmin * 2.0 ** min(self.n_bands - 1, 1023)
                 raise ValueError(
                     f"the highest contrast band starts at contrast_fmin * 2**(n_bands - 1) = {top:g} Hz, "
                     f"which must stay below the Nyquist frequency sr/2 = {self.sr / 2:g} Hz; lower n_bands "
@@ -811,9 +825,9 @@ class SpectralDescriptors(_WaveformDescriptor):
                 if not ((freqs >= lo) & (freqs <= hi)).any():
                     raise ValueError(
                         f"contrast band {k} ({lo:g}-{hi:g} Hz) holds no FFT bin at n_fft={self.n_fft} "
-                        f"(bins every {self.sr / self.n_fft:g} Hz); raise n_fft or contrast_fmin"
+                        f"and sr={self.sr:g} (bins every {self.sr / self.n_fft:g} Hz); raise n_fft or "
+                        "contrast_fmin, or check sr"
                     )
-        X = self._validate_waveforms(X, reset=True)
         # the frame count of the STFT (the inner Spectrogram is fitted only to count them)
         self._fit_frontend(X, Spectrogram(power=1.0, **self._stft_params()))
         rows = []
@@ -1069,6 +1083,19 @@ class Deltas(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         return D[:, 0, :] if was_2d and D.shape[1] == 1 else D
 
 
+#: Largest median window of HPSS: the image filters' kernel bound (2 * 2**16 + 1 bins);
+#: scipy's median filter of 2**31 bins asks for tens of GiB (MemoryError)
+_MAX_MEDIAN_WINDOW = 2 * MAX_KERNEL_RADIUS + 1
+#: Largest HPSS margin: times any float32 map (< 3.5e38) it stays finite in float64
+_MAX_MARGIN = 2.0**512
+
+
+def _times(ref, margin):
+    """``ref * margin``, in float64 for a margin above 1: the float32 product overflows for
+    margins beyond ~1e19 on loud maps, and softmask's inf / inf is NaN (issue 28)."""
+    return ref if margin == 1 else ref * np.float64(margin)
+
+
 def _pair_of(value, name, kind):
     """A scalar or a (harmonic, percussive) pair as two values."""
     vals = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
@@ -1167,11 +1194,17 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
 
     def _windows(self):
         win = _pair_of(self.kernel_size, "kernel_size", Integral)
-        if min(win) < 1:
-            raise ValueError(f"kernel_size must hold positive integers, got {self.kernel_size!r}")
+        if min(win) < 1 or max(win) > _MAX_MEDIAN_WINDOW:
+            raise ValueError(
+                f"kernel_size must hold integers from 1 to {_MAX_MEDIAN_WINDOW} (the median windows "
+                f"of the image filters' bound, 2 * 2**16 + 1 bins), got {self.kernel_size!r}"
+            )
         margin = _pair_of(self.margin, "margin", Real)
-        if min(margin) < 1:
-            raise ValueError(f"margin must be at least 1, got {self.margin!r}")
+        if min(margin) < 1 or max(margin) > _MAX_MARGIN:
+            raise ValueError(
+                f"margin must be at least 1 and at most 2**512 (margin times a float32 map stays finite "
+                f"in float64), got {self.margin!r}"
+            )
         return tuple(int(w) for w in win), tuple(float(m) for m in margin)
 
     def _validate(self, S, reset):
@@ -1251,9 +1284,9 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         split_zeros = margin_h == 1 and margin_p == 1
         parts = []
         if self.output in ("harmonic", "both"):
-            parts.append(softmask(harm, perc * margin_h, power=self.power, split_zeros=split_zeros))
+            parts.append(softmask(harm, _times(perc, margin_h), power=self.power, split_zeros=split_zeros))
         if self.output in ("percussive", "both"):
-            parts.append(softmask(perc, harm * margin_p, power=self.power, split_zeros=split_zeros))
+            parts.append(softmask(perc, _times(harm, margin_p), power=self.power, split_zeros=split_zeros))
         if not self.mask:
             parts = [S * m for m in parts]
         out = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]

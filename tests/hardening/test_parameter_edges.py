@@ -183,12 +183,7 @@ def wav_paths(tmp_path_factory):
 
 #: Transformers merged after issue 28's fixes whose edges still fail (found by this test on
 #: the merge of main, 22:35 UTC, with its dev profile); each is the owner's to fix
-KNOWN_FAILING = {
-    "HPSS": "kernel_size=2**31 asks for tens of GiB (MemoryError)",
-    "MFCC": "mel_norm=nan is not refused",
-    "SpectralDescriptors": "n_bands=2**31 is not bounded (MemoryError)",
-    "Chroma": "sr=1.8e308 is not refused",
-}
+KNOWN_FAILING: dict[str, str] = {}  # transformers that still fail at an edge, and why: none
 
 
 @pytest.mark.parametrize(
