@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from skaudio._batching import cluster_backend, in_cluster_task, local_threads
 from skaudio.datasets import make_sound_events
 from skaudio.features import (
     AudioLoader,
@@ -22,7 +23,6 @@ from skaudio.features import (
     SpectrogramFilter,
     extract_to_memmap,
 )
-from skaudio.features._base import cluster_backend, in_cluster_task, local_threads
 from skaudio.metrics import compare_pooling
 
 distributed = pytest.importorskip("dask.distributed")

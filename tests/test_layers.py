@@ -17,6 +17,7 @@ LAYERS = {
     "_deprecation": 0,
     "_validation": 1,
     "_sklearn_compat": 1,
+    "_batching": 1,  # thread control, batching, progress and joblib dispatch of every layer
     "_kernels": 2,
     "io": 2,
     "nn": 3,

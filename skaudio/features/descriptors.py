@@ -28,10 +28,10 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._batching import map_batches
 from skaudio._kernels.spectral import power_to_db_inplace
 from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
 from skaudio._validation import check_length, check_waveforms
-from skaudio.features._base import map_batches
 from skaudio.features._output import ArrayOutputMixin, validate_features
 from skaudio.features.image._common import MAX_KERNEL_RADIUS, validated_batch
 from skaudio.features.spectrogram import MelSpectrogram, Spectrogram

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._batching import map_batches, numba_threads
 from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
     check_batch,
@@ -35,7 +36,6 @@ from skaudio._kernels.pooling_table import POOLING_TABLE as _TABLE
 from skaudio._sklearn_compat import Hidden, Interval, StrOptions
 from skaudio._sklearn_compat import check_feature_names_in as _check_feature_names_in
 from skaudio._sklearn_compat import fit_context as _fit_context
-from skaudio.features._base import map_batches, numba_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = [

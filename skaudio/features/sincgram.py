@@ -11,9 +11,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from skaudio._batching import map_batches, torch_threads
 from skaudio._sklearn_compat import Interval, fit_context
 from skaudio._validation import check_device, check_spectrograms
-from skaudio.features._base import map_batches, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = ["SincGramTransformer"]

@@ -10,11 +10,11 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._batching import map_batches, numba_threads, torch_threads
 from skaudio._kernels.filterbank import analysis_window, fft_frequencies, mel_filterbank, mel_frequencies
 from skaudio._kernels.spectral import SparseFilterbank, check_power_range, power_to_db_inplace, stft_power
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
 from skaudio._validation import check_device, check_length, check_spectrograms, check_waveforms
-from skaudio.features._base import map_batches, numba_threads, torch_threads
 from skaudio.features._output import ArrayOutputMixin, validate_features
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PowerToDb", "SpectrogramStandardizer"]

@@ -30,7 +30,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from skaudio.features._base import batch_slices, map_batches
+from skaudio._batching import batch_slices, map_batches
 from skaudio.features.audio import AudioLoader
 
 __all__ = ["iter_transform", "extract_to_memmap"]

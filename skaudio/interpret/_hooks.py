@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from skaudio.features._base import iter_batches, torch_threads
+from skaudio._batching import iter_batches, torch_threads
 
 __all__ = ["ActivationCapture", "capture_activations", "layer_names", "resolve_network", "sequence_layout"]
 

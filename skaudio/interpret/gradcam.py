@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike, NDArray
 
-from skaudio.features._base import iter_batches, torch_threads
+from skaudio._batching import iter_batches, torch_threads
 from skaudio.interpret._hooks import (
     _check_layers,
     _first_tensor,

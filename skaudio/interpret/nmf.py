@@ -31,8 +31,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from skaudio._batching import resolve_n_jobs, torch_threads
 from skaudio._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
-from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.interpret import _bases
 from skaudio.interpret._hooks import (

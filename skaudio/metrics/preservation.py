@@ -1560,7 +1560,7 @@ def preservation_metrics(
     >>> np.round(res["mean"], 6), res["compression_ratio"]
     (array([1., 1., 1.]), array([4., 4., 4.]))
     """
-    from skaudio.features._base import numba_threads
+    from skaudio._batching import numba_threads
 
     names = _resolve(metrics)
     batch = _Batch(S, P, options)

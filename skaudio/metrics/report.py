@@ -171,7 +171,7 @@ def compare_pooling(
     >>> table.round(3).to_numpy().tolist()  # max keeps more variance, average more similarity
     [[0.221, 0.905], [0.348, 0.795]]
     """
-    from skaudio.features._base import map_batches
+    from skaudio._batching import map_batches
 
     methods = _renamed(methods, modes, "methods", "modes", "compare_pooling")
     method_params = _renamed(method_params, mode_params, "method_params", "mode_params", "compare_pooling")

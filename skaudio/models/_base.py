@@ -29,9 +29,9 @@ from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.utils import TeeGenerator, is_dataset, to_numpy, to_tensor
 
+from skaudio._batching import resolve_n_jobs, torch_threads
 from skaudio._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from skaudio._validation import _as_array, check_device, check_spectrograms, check_waveforms
-from skaudio.features._base import resolve_n_jobs, torch_threads
 from skaudio.models import _resume, augment
 from skaudio.models.callbacks import EMA, OneCycle
 from skaudio.models.data import AudioFileDataset, _ClipDataset, check_memmap

@@ -26,8 +26,8 @@ from skorch import NeuralNet
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
+from skaudio._batching import torch_threads
 from skaudio._sklearn_compat import Interval, validate_params
-from skaudio.features._base import torch_threads
 
 __all__ = ["profile"]
 

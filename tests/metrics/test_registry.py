@@ -154,7 +154,7 @@ def test_n_jobs_reaches_the_numba_thread_setting(monkeypatch, n_jobs, expected):
     # None keeps numba's own setting, as every thread count in skaudio (design notes)
     import contextlib
 
-    import skaudio.features._base as base
+    import skaudio._batching as base
 
     seen = []
 

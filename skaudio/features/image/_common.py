@@ -4,8 +4,8 @@ from functools import partial
 
 import numpy as np
 
+from skaudio._batching import map_batches, resolve_n_jobs
 from skaudio._validation import check_spectrograms
-from skaudio.features._base import map_batches, resolve_n_jobs
 from skaudio.features._output import validate_features
 
 __all__ = [
@@ -110,7 +110,7 @@ def map_clips(func, S, *, n_jobs=None, verbose=False, desc=None):
     per worker and run through joblib (threads preferred: the wrapped
     scikit-image, PyWavelets and scipy routines release the GIL in their
     compiled loops); under a cluster joblib backend (Dask, Ray) the chunks are
-    tasks on the cluster (:func:`skaudio.features._base.map_batches` decides).
+    tasks on the cluster (:func:`skaudio._batching.map_batches` decides).
     """
     n = S.shape[0]
     workers = min(resolve_n_jobs(n_jobs), n)

@@ -1,4 +1,5 @@
-"""Helpers shared by the transformers: thread control, batching, progress, and joblib dispatch.
+"""Thread control, batching, progress and joblib dispatch, shared by every layer (features, metrics,
+models, interpret): the bottom floor, importing nothing from skaudio.
 
 How batch work runs (:func:`map_batches`, the one place that decides):
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 
-from skaudio.features._base import batch_slices, cluster_backend, local_threads, map_batches
+from skaudio._batching import batch_slices, cluster_backend, local_threads, map_batches
 
 
 def test_batch_slices_cover_the_items():
@@ -70,14 +70,14 @@ def test_progress_and_errors(capsys):
 def test_resolve_n_jobs_is_joblibs_worker_count(n_jobs):
     import joblib
 
-    from skaudio.features._base import resolve_n_jobs
+    from skaudio._batching import resolve_n_jobs
 
     assert resolve_n_jobs(n_jobs) == joblib.effective_n_jobs(n_jobs)
 
 
 def test_joblib_worker_count_none_is_one_worker_here(monkeypatch):
     """Where n_jobs counts joblib workers (image transformers, file reads), None starts no pool."""
-    import skaudio.features._base as base
+    import skaudio._batching as base
     from skaudio.features.image._common import map_clips
 
     def no_pool(*args, **kwargs):
@@ -96,7 +96,7 @@ def test_joblib_worker_count_none_is_one_worker_here(monkeypatch):
 
 def test_torch_threads_none_keeps_the_users_setting():
     torch = pytest.importorskip("torch")
-    from skaudio.features._base import torch_threads
+    from skaudio._batching import torch_threads
 
     before = torch.get_num_threads()
     try:
@@ -115,7 +115,7 @@ def test_torch_threads_none_keeps_the_users_setting():
 def test_numba_threads_none_keeps_the_users_setting(monkeypatch):
     import numba
 
-    from skaudio.features._base import numba_threads
+    from skaudio._batching import numba_threads
 
     calls = []
     state = {"n": 4}
