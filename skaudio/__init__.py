@@ -66,7 +66,7 @@ _PUBLIC = {
     "make_preservation_scorer": "skaudio.metrics",
     "preservation_scoring": "skaudio.metrics",
     "compare_pooling": "skaudio.metrics",
-    "plot_pooling_comparison": "skaudio.metrics",
+    "plot_pooling_comparison": "skaudio.plotting",
     "NMFInterpreter": "skaudio.interpret",
     "capture_activations": "skaudio.interpret",
     "layer_names": "skaudio.interpret",

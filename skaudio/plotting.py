@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from skaudio.interpret import NMFInterpreter
 
 __all__ = [
+    "plot_pooling_comparison",
     "plot_spectrogram",
     "plot_pooled_spectrograms",
     "plot_spectral_patterns",
@@ -613,4 +614,122 @@ def plot_gradcam(
     _freq_ticks(ax, frequencies, S.shape[0], "y")
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_pooling_comparison(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    metrics: Sequence[str] | None = None,
+    cmap: str = "RdYlGn",
+    annotate: bool = True,
+    title: str | None = None,
+    fmt: str = "{:.3g}",
+    span: tuple[float, float] = (0.01, 1.0),
+    colorbar: bool = True,
+) -> Axes:
+    """Heatmap of a :func:`compare_pooling` table: colour = distance from the ideal, text = the value.
+
+    Every cell is coloured by how far its value lies from its metric's ideal
+    (``|v - 1|`` for ratios, ``1 - v`` for cosine similarity and correlation,
+    ``v`` for KL divergence), on one fixed logarithmic scale shared by all
+    metrics and shown by the colour bar: a distance of ``span[0]`` or less
+    (within 1 % of the ideal) gets the best colour, ``span[1]`` or more (100 %
+    off) the worst, 0.1 the middle one. The colours therefore mean the same in
+    every column and every table: two values that are both close to the ideal
+    (0.996 and 0.997) look alike, however few rows there are, instead of being
+    stretched to the two ends of the scale as a per-column min-max scaling
+    would. Metrics without an ideal (the compression ratio) are drawn grey.
+    matplotlib is imported only when this function runs.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`compare_pooling` (spread columns are ignored).
+    ax : matplotlib.axes.Axes, default=None
+        Where to draw; a new figure when None.
+    metrics : list of str, default=None
+        Columns to show; all metric columns when None.
+    cmap : str, default="RdYlGn"
+        Colour map (far from the ideal to ideal).
+    annotate : bool, default=True
+        Write the value in each cell.
+    title : str, default=None
+        Axes title.
+    fmt : str, default="{:.3g}"
+        Format of the annotations.
+    span : (float, float), default=(0.01, 1.0)
+        Distances from the ideal given the best and the worst colour.
+    colorbar : bool, default=True
+        Draw the colour bar (the legend of the colours).
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaudio.metrics import compare_pooling
+    >>> from skaudio.plotting import plot_pooling_comparison
+    >>> S = -80 * np.random.default_rng(0).random((3, 16, 20)).astype(np.float32)
+    >>> ax = plot_pooling_comparison(compare_pooling(S, ["average", "max", "min"]))
+    >>> len(ax.get_xticklabels()), len(ax.get_yticklabels())
+    (16, 3)
+    """
+    from matplotlib.colors import LogNorm
+
+    from skaudio.metrics import METRIC_NAMES, get_metric
+
+    lo, hi = (float(v) for v in span)
+    if not 0 < lo < hi:
+        raise ValueError(f"span must be two distances 0 < low < high, got {span!r}")
+    names = list(metrics or [c for c in table.columns if c in METRIC_NAMES])
+    if not names:
+        raise ValueError("table has no metric columns to plot")
+    if ax is None:
+        ax = _figure((1.8 + 0.75 * len(names), 1.2 + 0.42 * len(table))).add_subplot()
+    values = table[names].to_numpy(dtype=np.float64)
+    distance = np.full(values.shape, np.nan)
+    for j, name in enumerate(names):
+        info = get_metric(name)
+        if info.ideal is not None:
+            distance[:, j] = np.abs(values[:, j] - info.ideal)
+    distance = np.clip(distance, lo, hi)  # inf -> the worst colour, NaN stays grey
+    colours = _colormap(cmap).reversed().with_extremes(bad="0.85")
+    im = ax.imshow(
+        np.ma.masked_invalid(distance),
+        cmap=colours,
+        norm=LogNorm(lo, hi),
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
+    ax.set_yticks(range(len(table)), [str(i) for i in table.index], fontsize=8)
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    if annotate:
+        rgba = im.to_rgba(im.get_array())
+        dark = rgba[..., :3] @ np.array([0.299, 0.587, 0.114]) < 0.4  # white text on dark cells
+        for r in range(values.shape[0]):
+            for c in range(values.shape[1]):
+                ax.text(
+                    c,
+                    r,
+                    fmt.format(values[r, c]),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if dark[r, c] else "black",
+                )
+    if colorbar:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        bar = ax.figure.colorbar(im, ax=ax, extend="both", fraction=0.04, pad=0.02)
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        bar.ax.yaxis.set_minor_formatter(NullFormatter())
+        bar.set_label("distance from the ideal value\n(grey: no ideal or no value)", fontsize=7)
+        bar.ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
     return ax

@@ -87,7 +87,7 @@ def test_gradcam_overlay():
 def test_pooling_heatmap_has_one_fixed_scale_and_a_colour_bar():
     """0.996 and 0.997 both lie within 1 % of the ideal: same colour, even as the only two rows
     (a per-column min-max scaling drew them at the two ends of the colour map)."""
-    from skaudio.metrics import plot_pooling_comparison
+    from skaudio.plotting import plot_pooling_comparison
 
     table = pd.DataFrame(
         {
@@ -194,3 +194,13 @@ def test_figures_page_shows_committed_small_images():
     for image in images:
         png = (page.parent / image).resolve()
         assert png.is_file() and png.stat().st_size < 300 * 1024, png
+
+
+def test_plot_pooling_comparison_old_home_warns():
+    """It moved from skaudio.metrics to skaudio.plotting (issue 27); the old name still works."""
+    import skaudio.metrics
+    import skaudio.plotting
+
+    with pytest.warns(FutureWarning, match="skaudio.plotting.plot_pooling_comparison"):
+        old = skaudio.metrics.plot_pooling_comparison
+    assert old is skaudio.plotting.plot_pooling_comparison

@@ -44,7 +44,6 @@ from skaudio.metrics.preservation import (
 from skaudio.metrics.report import (
     PAPER_PROTOCOL,
     compare_pooling,
-    plot_pooling_comparison,
     pooling_report_main,
     summarize_pooling,
 )
@@ -91,7 +90,6 @@ __all__ = [
     # report
     "compare_pooling",
     "summarize_pooling",
-    "plot_pooling_comparison",
     "pooling_report_main",
     "PAPER_PROTOCOL",
     # classification
@@ -103,3 +101,16 @@ __all__ = [
     "make_classification_scorer",
     "CLASSIFICATION_SCORERS",
 ]
+
+
+def __getattr__(name):
+    if name == "plot_pooling_comparison":  # moved to skaudio.plotting in 0.2 (a figure, not a metric)
+        from skaudio._deprecation import deprecated_alias
+        from skaudio.plotting import plot_pooling_comparison
+
+        return deprecated_alias(
+            "skaudio.metrics.plot_pooling_comparison",
+            "skaudio.plotting.plot_pooling_comparison",
+            plot_pooling_comparison,
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,12 +34,12 @@ from skaudio.metrics import (
     make_classification_scorer,
     make_preservation_scorer,
     mean_average_precision,
-    plot_pooling_comparison,
     preservation_metrics,
     preservation_scoring,
     summarize_pooling,
     top_k_accuracy,
 )
+from skaudio.plotting import plot_pooling_comparison
 from tests.hardening._strategies import counted, power_of_two_scales, spectrograms
 
 #: Options every call gets: spectral contrast needs bands that fit below Nyquist.

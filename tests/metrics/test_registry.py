@@ -182,7 +182,7 @@ def test_package_all_is_the_union_of_its_modules():
     names = skaudio.metrics.__all__
     assert len(names) == len(set(names))
     expected = set(preservation.__all__) | set(scorers.__all__) | set(classification.__all__)
-    expected |= {"compare_pooling", "summarize_pooling", "plot_pooling_comparison", "pooling_report_main"}
+    expected |= {"compare_pooling", "summarize_pooling", "pooling_report_main"}
     expected |= {"PAPER_PROTOCOL"}
     assert set(names) == expected
     for name in names:

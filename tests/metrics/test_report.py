@@ -8,8 +8,9 @@ import pytest
 
 from skaudio.cli import main
 from skaudio.features import POOLING_METHODS, pool2d
-from skaudio.metrics import METRIC_NAMES, compare_pooling, plot_pooling_comparison, preservation_metrics
+from skaudio.metrics import METRIC_NAMES, compare_pooling, preservation_metrics
 from skaudio.metrics.report import pooling_report_main, summarize_pooling
+from skaudio.plotting import plot_pooling_comparison
 
 
 @pytest.fixture(scope="module")
