@@ -413,7 +413,7 @@ def check_device(device, name="device"):
     return dev
 
 
-def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False):
+def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False, exact_floats=False):
     """``value`` as a ``(freq, time)`` pair of numbers: one number is used for both axes.
 
     The one validator of every region, stride, padding or window size given per axis
@@ -430,12 +430,15 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     integer : bool, default=True
         Whether the numbers must be integers (an integral float such as ``3.0`` is
         not accepted, as scikit-learn's ``Interval(Integral, ...)``).
-    minimum : int or float, default=1
-        Smallest value allowed on each axis.
+    minimum : int, float or None, default=1
+        Smallest value allowed on each axis (None: the caller checks the range).
     odd : bool, default=False
         Whether the numbers must be odd (a window centred on its cell).
     allow_none : bool, default=False
         Pass None through (an optional parameter left unset).
+    exact_floats : bool, default=False
+        With ``integer=True``, also accept floats that hold a whole number (``3.0``), as
+        the preservation metrics' regions and the image filters' sizes always have.
 
     Returns
     -------
@@ -458,7 +461,11 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     what = "an int" if integer else "a number"
 
     def ok(v):
-        return isinstance(v, kind) and not isinstance(v, bool)
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, kind):
+            return True
+        return exact_floats and isinstance(v, numbers.Real) and float(v).is_integer()
 
     if ok(value):
         items = (value, value)
@@ -473,7 +480,7 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     pair = tuple(cast(v) for v in items)
     if not all(np.isfinite(v) for v in pair):
         raise ValueError(f"{name} must be finite on both axes (freq, time), got {value!r}")
-    if min(pair) < minimum:
+    if minimum is not None and min(pair) < minimum:
         raise ValueError(f"{name} must be >= {minimum} on both axes (freq, time), got {value!r}")
     if odd and not all(v % 2 == 1 for v in pair):
         raise ValueError(f"{name} must be odd on both axes (freq, time; a centred window), got {value!r}")

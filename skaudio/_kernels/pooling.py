@@ -47,7 +47,7 @@ Tests check that the vectorised paths equal the float64 region loop.
 
 import functools
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from numba import njit, prange, types
@@ -57,6 +57,7 @@ from numpy.typing import ArrayLike
 from skaudio._deprecation import renamed_keyword
 from skaudio._kernels._fastmath import _vexp, _vlog
 from skaudio._kernels.pooling_table import BY_NAME, DEFAULT_PARAMS, NONNEGATIVE_METHODS, POOLING_METHODS
+from skaudio._validation import freq_time_pair
 
 __all__ = [
     "POOLING_METHODS",
@@ -1177,16 +1178,8 @@ def check_batch(S, nonnegative=False, fix=None, name="S"):
 
 
 def _pair(value, name):
-    if isinstance(value, (Integral, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an int or a pair of ints (freq, time), got {value!r}") from None
-    for x in (a, b):
-        if not isinstance(x, (Integral, np.integer)) or isinstance(x, bool):
-            raise TypeError(f"{name} must be an int or a pair of ints (freq, time), got {value!r}")
-    return int(a), int(b)
+    # sizes are checked against their own bounds by check_pool_geometry
+    return freq_time_pair(value, name, minimum=None)
 
 
 def _out_len(size, k, s, pad, ceil_mode):

@@ -33,6 +33,7 @@ from skaudio._deprecation import deprecated_alias, renamed_keyword
 from skaudio._kernels.pooling import check_method_params, pool_output_size
 from skaudio._kernels.pooling_table import BY_NAME, NONNEGATIVE_METHODS, TORCH_METHODS
 from skaudio._kernels.pooling_table import DEFAULT_PARAMS as _DEFAULTS
+from skaudio._validation import freq_time_pair
 
 __all__ = ["POOLING_METHODS", "pool_regions", "Pool2d", "GlobalPool"]
 
@@ -427,12 +428,8 @@ class _PoolParams(nn.Module):
 
 
 def _pair(x, name):
-    if isinstance(x, int) and not isinstance(x, bool):
-        return (x, x)
-    x = tuple(x)
-    if len(x) != 2 or not all(isinstance(i, int) for i in x):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {x!r}")
-    return x
+    # kernel sizes and strides are checked >= 1 by the layer, with its own message
+    return freq_time_pair(x, name, minimum=0)
 
 
 class Pool2d(_PoolParams):
