@@ -94,6 +94,24 @@ _AVERAGE, _MAX, _MIN, _MIXED, _LSP, _ESP, _LNP, _LSE, _AUTO, _POWER, _ENTROPY, _
 # The functions share one signature, ``(buf, m, method, a, p, r, n, v)``: ``buf[:m]``
 # holds the region's values in float64.
 @njit(cache=True, inline="always")
+def _expm1_over_t(t):
+    """``expm1(t) / t`` by its Taylor series to t**6 (float32): exact to float32 for the
+    small |t| the lse kernels use it for, where ``exp(t) - 1`` loses every digit."""
+    return np.float32(1.0) + t * (
+        np.float32(0.5)
+        + t
+        * (
+            np.float32(1.0 / 6.0)
+            + t
+            * (
+                np.float32(1.0 / 24.0)
+                + t * (np.float32(1.0 / 120.0) + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0)))
+            )
+        )
+    )
+
+
+@njit(cache=True, inline="always")
 def _softmax_weighted(buf, m, scale):
     """sum x exp(scale x) / sum exp(scale x), shifted by the largest exponent."""
     top = scale * buf[0]
@@ -418,26 +436,7 @@ def _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
         # so a region whose values differ by far less than 1/r keeps its precision
         for j in range(L):
             t = lg[j]
-            q = t * (
-                np.float32(1.0)
-                + t
-                * (
-                    np.float32(0.5)
-                    + t
-                    * (
-                        np.float32(1.0 / 6.0)
-                        + t
-                        * (
-                            np.float32(1.0 / 24.0)
-                            + t
-                            * (
-                                np.float32(1.0 / 120.0)
-                                + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0))
-                            )
-                        )
-                    )
-                )
-            )
+            q = t * _expm1_over_t(t)
             den[j] += q if t > np.float32(-0.35) else w[j] - np.float32(1.0)
     # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
     for j in range(L):
@@ -832,26 +831,7 @@ def _rows_lse_scaled(vals, y, method, a, p, r, n, v, acc_dtype):
         for j in range(L):
             d = lg[j]
             t = sc[j] * d
-            q = d * (
-                np.float32(1.0)
-                + t
-                * (
-                    np.float32(0.5)
-                    + t
-                    * (
-                        np.float32(1.0 / 6.0)
-                        + t
-                        * (
-                            np.float32(1.0 / 24.0)
-                            + t
-                            * (
-                                np.float32(1.0 / 120.0)
-                                + t * (np.float32(1.0 / 720.0) + t * np.float32(1.0 / 5040.0))
-                            )
-                        )
-                    )
-                )
-            )
+            q = d * _expm1_over_t(t)
             den[j] += q if t > _SERIES_MAX else (w[j] - _ONE) * isc[j]
     # log(mean exp(t)) = log1p(mean expm1(t)); log1p(s) = log(u) * s / (u - 1), u = 1 + s
     for j in range(L):
