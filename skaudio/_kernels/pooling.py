@@ -377,13 +377,9 @@ def _rows_lsp_fast(vals, y, acc_dtype):
 
 
 @njit(cache=True, inline="always")
-def _rows_softmax_fast(vals, y, scale, acc_dtype):
-    """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
+def _column_max(vals, scale):
+    """The largest ``scale * x`` of each column of ``vals`` (the shift of the softmax-type rows)."""
     K, L = vals.shape
-    num = np.zeros(L, acc_dtype)
-    den = np.zeros(L, acc_dtype)
-    w = np.empty(L, np.float32)
-    ibuf = np.empty(L, np.int32)
     hi = np.empty(L, np.float32)
     for j in range(L):
         hi[j] = scale * vals[0, j]
@@ -391,6 +387,18 @@ def _rows_softmax_fast(vals, y, scale, acc_dtype):
         row = vals[k]
         for j in range(L):
             hi[j] = max(hi[j], scale * row[j])
+    return hi
+
+
+@njit(cache=True, inline="always")
+def _rows_softmax_fast(vals, y, scale, acc_dtype):
+    """sum x exp(scale x) / sum exp(scale x) of each column, shifted by its largest exponent."""
+    K, L = vals.shape
+    num = np.zeros(L, acc_dtype)
+    den = np.zeros(L, acc_dtype)
+    w = np.empty(L, np.float32)
+    ibuf = np.empty(L, np.int32)
+    hi = _column_max(vals, scale)
     for k in range(K):
         row = vals[k]
         for j in range(L):
@@ -419,13 +427,7 @@ def _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     lg = np.empty(L, np.float32)
     ibuf = np.empty(L, np.int32)
     ebuf = np.empty(L, np.int32)
-    hi = np.empty(L, np.float32)
-    for j in range(L):
-        hi[j] = scale * vals[0, j]
-    for k in range(1, K):
-        row = vals[k]
-        for j in range(L):
-            hi[j] = max(hi[j], scale * row[j])
+    hi = _column_max(vals, scale)
     for k in range(K):
         row = vals[k]
         for j in range(L):
