@@ -413,7 +413,7 @@ def check_device(device, name="device"):
     return dev
 
 
-def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False, exact_floats=False):
+def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False):
     """``value`` as a ``(freq, time)`` pair of numbers: one number is used for both axes.
 
     The one validator of every region, stride, padding or window size given per axis
@@ -436,9 +436,6 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
         Whether the numbers must be odd (a window centred on its cell).
     allow_none : bool, default=False
         Pass None through (an optional parameter left unset).
-    exact_floats : bool, default=False
-        With ``integer=True``, also accept floats that hold a whole number (``3.0``), as
-        the preservation metrics' regions and the image filters' sizes always have.
 
     Returns
     -------
@@ -461,11 +458,7 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     what = "an int" if integer else "a number"
 
     def ok(v):
-        if isinstance(v, bool):
-            return False
-        if isinstance(v, kind):
-            return True
-        return exact_floats and isinstance(v, numbers.Real) and float(v).is_integer()
+        return isinstance(v, kind) and not isinstance(v, bool)
 
     if ok(value):
         items = (value, value)
