@@ -21,9 +21,13 @@ test: install-test
 test-all: install-test
 	$(PYTHON) -m pytest -n 2 -m "slow or not slow" $(PYTEST_ARGS)
 
+# The figures page's PNG files and the numbers quoted beside them come from one run of
+# the figures script (ESC-10 from ../shared/data, else synthetic events); -n: every
+# cross-reference must resolve, -W: warnings are errors.
 docs:
 	$(PIP) -e ".[docs]"
-	$(PYTHON) -m sphinx -W --keep-going -b html docs docs/_build/html
+	$(PYTHON) examples/plot_spectrogram_figures.py --out docs/_static/figures
+	$(PYTHON) -m sphinx -n -W --keep-going -b html docs docs/_build/html
 
 # A quick asv run against the working tree's environment (no new virtualenv).
 bench:

@@ -25,8 +25,8 @@ computed once, before the cross-validation: ``MelSpectrogram`` learns nothing
 from the data, so this gives the same result as putting it first in every
 pipeline, five times faster.
 
-Run with ``python examples/image_features_esc10.py [--data DIR]``; it
-takes a few minutes on two cores. Data follow the convention of every example: ``--data DIR`` names the shared
+Run: ``python examples/image_features_esc10.py [--data DIR]`` (a few minutes on two
+cores). Data follow the convention of every example: ``--data DIR`` names the shared
 data folder (holding ``esc10/``); without it, ``$SKAUDIO_SHARED_DATA``, else
 ``../shared/data`` beside the repository. Data: ESC-10, the CC BY subset of ESC-50
 (Piczak, 2015).

@@ -53,22 +53,44 @@ SR, N_FFT, HOP, N_MELS = 16000, 1024, 256, 64
 CLASSES = ["dog", "rooster", "rain", "crying_baby"]
 NMF_LAYER, CAM_LAYER = "features.22", "features.20"  # last SE output; last ReLU before it
 DPI = 80
+#: the numbers the figures page quotes, written to ``numbers.inc`` as ``|figures_<name>|``
+NUMBERS = (
+    "source",
+    "epochs",
+    "n_train",
+    "n_test",
+    "accuracy",
+    "nmf_channels",
+    "nmf_r2",
+    "nmf_clip",
+    "gradcam",
+)
 
 
-def load_clips(data):
-    """Waveforms, class names and folds: four ESC-10 classes, or synthetic events."""
+def load_clips(data, per_class=None):
+    """Waveforms, class names, folds and a description: four ESC-10 classes, or synthetic events."""
     folder = data_folder(data) / "esc10"
     if (folder / "meta" / "esc50.csv").is_file():
         esc = load_esc50(folder, subset="esc10", sr=SR)
         label = dict(zip(np.unique(esc.target), esc.target_names))
         names = np.array([label[t] for t in esc.target])
-        keep = np.isin(names, CLASSES)
-        print(f"ESC-10 from {folder}: {keep.sum()} clips of {CLASSES}")
-        return esc.data[keep], names[keep], esc.fold[keep]
+        keep = np.flatnonzero(np.isin(names, CLASSES))
+        if per_class is not None:  # the first clips of each class in every fold
+            keep = np.concatenate(
+                [
+                    keep[(names[keep] == c) & (esc.fold[keep] == f)][:per_class]
+                    for c in CLASSES
+                    for f in range(1, 6)
+                ]
+            )
+        print(f"ESC-10 from {folder}: {len(keep)} clips of {CLASSES}")
+        source = "four classes of ESC-10 (dog, rooster, rain, crying baby; Piczak 2015, CC BY)"
+        return esc.data[keep], names[keep], esc.fold[keep], source
     print(f"ESC-10 not found under {folder}; using synthetic sound events")
-    X, y = make_sound_events(160, 4, sr=SR, duration=5.0, random_state=0)
+    n = 160 if per_class is None else 4 * 5 * per_class
+    X, y = make_sound_events(n, 4, sr=SR, duration=5.0, random_state=0)
     names = np.array([f"event {k}" for k in y])
-    return X, names, 1 + np.arange(len(y)) % 5
+    return X, names, 1 + np.arange(len(y)) % 5, "synthetic sound events of four kinds (ESC-10 was not found)"
 
 
 def parse_args(argv=None):
@@ -78,76 +100,140 @@ def parse_args(argv=None):
         "--out", type=Path, default=Path("figures"), help="folder for the PNG files (default ./figures)"
     )
     parser.add_argument("--epochs", type=int, default=12, help="epochs of the tiny SE-CNN (default 12)")
+    parser.add_argument(
+        "--per-class", type=int, default=None, help="clips per class and fold (default: all; a quick check)"
+    )
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    X, names, folds = load_clips(args.data)
-    mel = MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, to_db=True, ref="max")
-    first = [int(np.flatnonzero(names == c)[0]) for c in dict.fromkeys(names)][:4]
-    S = mel.fit_transform(X[first])
-    freqs = mel.frequencies_
-    axes_kw = dict(sr=SR, hop_length=HOP, frequencies=freqs)
-
-    # 1. log-mel spectrograms
+def draw_logmel(X, names, first, out):
+    """Figure 1: one log-mel spectrogram per class, 0 to -80 dB relative to each clip's maximum."""
+    mel = MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, ref="max")
+    S = mel.fit_transform(X[first])  # (4, 64, 313) in dB for 5 s clips
     fig = Figure(figsize=(10, 5.2), layout="constrained")
     for ax, k, S_k in zip(fig.subplots(2, 2, sharex=True, sharey=True).ravel(), first, S):
-        plot_spectrogram(S_k, ax=ax, title=names[k], label="dB re max", vmin=-80.0, vmax=0.0, **axes_kw)
+        plot_spectrogram(
+            S_k,
+            ax=ax,
+            title=names[k],
+            label="dB re max",
+            vmin=-80.0,
+            vmax=0.0,
+            sr=SR,
+            hop_length=HOP,
+            frequencies=mel.frequencies_,
+        )
     fig.savefig(out / "logmel.png", dpi=DPI)
+    return S, mel
 
-    # 2. pooled versions of one clip (harmonics show what each method keeps), first 2.5 s
-    i = next((j for j, k in enumerate(first) if names[k] == "crying_baby"), 0)
+
+def draw_pooled(S_i, title, mel, out):
+    """Figure 2: one clip beside its 2x2 average, 2x2 max and 4x4 max pooled maps."""
     pooled = {
-        f"{method} {k}x{k}": PoolingTransformer(method, kernel_size=(k, k)).fit_transform(S[i : i + 1])[0]
+        f"{method} {k}x{k}": PoolingTransformer(method, kernel_size=(k, k)).fit_transform(S_i[None])[0]
         for method, k in [("average", 2), ("max", 2), ("max", 4)]
     }
-    axes = plot_pooled_spectrograms(S[i], pooled, label="dB re max", **axes_kw)
-    axes[0].set_xlim(0.0, 2.5)  # shared x axis: every panel shows the same 2.5 s
+    axes = plot_pooled_spectrograms(
+        S_i, pooled, label="dB re max", sr=SR, hop_length=HOP, frequencies=mel.frequencies_
+    )
+    axes[0].set_xlim(0.0, 2.5)  # the panels share their axes: every one shows the same 2.5 s
     axes[0].figure.set_size_inches(13, 3.2)
-    axes[0].figure.suptitle(f"{names[first[i]]}: log-mel and pooled maps (first 2.5 s)")
+    axes[0].figure.suptitle(f"{title}: log-mel and pooled maps (first 2.5 s)")
     axes[0].figure.savefig(out / "pooled.png", dpi=DPI)
 
-    # 3-4. a tiny SE-CNN trained on folds 1-4, interpreted on fold 5
-    train, test = folds != 5, np.flatnonzero(folds == 5)
-    clf = tiny_secnn(random_state=0, n_jobs=1).set_params(max_epochs=args.epochs)
-    pipe = Pipeline(
-        [("mel", MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)), ("clf", clf)]
-    ).fit(X[train], names[train])
-    pred = pipe.predict(X[test])
-    print(f"tiny SE-CNN: {train.sum()} training clips, fold-5 accuracy {np.mean(pred == names[test]):.2f}")
-    shown = test[[int(np.flatnonzero(names[test] == c)[0]) for c in dict.fromkeys(names[test])][:3]]
 
-    nmf = NMFInterpreter(pipe, NMF_LAYER, db_range=80.0, max_iter=500, random_state=0).fit(X[test])
-    V = nmf.get_spectrogram(X[shown[:1]])[0]
-    V_hat = nmf.inverse_transform(nmf.transform(X[shown[:1]]))[0]
-    print(f"NMF of {NMF_LAYER}: {nmf.n_components_} channels, R2 on fold 5 {nmf.score(X[test]):.2f}")
+def draw_reconstruction(pipe, X_test, clip, title, out):
+    """Figure 3: a held-out clip's log-mel ([0, 1]) beside its NMF reconstruction from a hidden layer.
+
+    The NMF basis is fitted on all held-out clips ``X_test``; ``clip`` is the one drawn.
+    """
+    nmf = NMFInterpreter(pipe, NMF_LAYER, db_range=80.0, max_iter=500, random_state=0).fit(X_test)
+    V = nmf.get_spectrogram(clip[None])[0]
+    V_hat = nmf.inverse_transform(nmf.transform(clip[None]))[0]
     fig = Figure(figsize=(10, 3.2), layout="constrained")
     plot_reconstruction(
         V,
         {f"W H from {NMF_LAYER}": V_hat},
         db=False,
         axes=fig.subplots(1, 2, sharey=True),
-        titles=[f"V: {names[shown[0]]} (log-mel, 80 dB -> [0, 1])", f"W H from {NMF_LAYER}"],
+        titles=[f"V: {title} (log-mel, 80 dB -> [0, 1])", f"W H from {NMF_LAYER}"],
         frequencies=nmf.frequencies_,
         sr=SR,
         hop_length=HOP,
     )
     fig.savefig(out / "interpret_reconstruction.png", dpi=DPI)
+    return nmf.n_components_, nmf.score(X_test)
 
-    cams = grad_cam(pipe, X[shown], CAM_LAYER)  # for the predicted class of each clip
-    log_mel = pipe[:-1].transform(X[shown])
-    predicted = pipe.predict(X[shown])
+
+def draw_gradcam(pipe, X_shown, titles, out):
+    """Figure 4: Grad-CAM of the last ReLU for each clip's predicted class, over its log-mel."""
+    cams = grad_cam(pipe, X_shown, CAM_LAYER)  # for the predicted class of each clip
+    log_mel = pipe[:-1].transform(X_shown)
+    predicted = pipe.predict(X_shown)
+    freqs = pipe[0].frequencies_
     fig = Figure(figsize=(12, 3.2), layout="constrained")
-    for ax, j in zip(fig.subplots(1, len(shown), sharey=True), range(len(shown))):
-        plot_gradcam(
-            log_mel[j], cams[j], ax=ax, title=f"{names[shown[j]]} (predicted: {predicted[j]})", **axes_kw
-        )
+    for ax, j in zip(fig.subplots(1, len(X_shown), sharey=True), range(len(X_shown))):
+        title = f"{titles[j]} (predicted: {predicted[j]})"
+        plot_gradcam(log_mel[j], cams[j], ax=ax, title=title, sr=SR, hop_length=HOP, frequencies=freqs)
     fig.savefig(out / "interpret_gradcam.png", dpi=DPI)
-    for f in sorted(out.glob("*.png")):
+    # where each map peaks: the frame (in s) and the mel band (its centre, in Hz)
+    peaks = [np.unravel_index(np.argmax(cam), cam.shape) for cam in cams]
+    return [(titles[j], predicted[j], t * HOP / SR, freqs[f]) for j, (f, t) in enumerate(peaks)]
+
+
+def numbers_rst(numbers):
+    """The page's numbers as reStructuredText substitutions (``|figures_accuracy|``, ...)."""
+    lines = [
+        ".. Written by examples/plot_spectrogram_figures.py with the figures beside it",
+        "   (``make docs`` runs it); do not edit by hand.",
+        "",
+    ]
+    lines += [f".. |figures_{key}| replace:: {value}" for key, value in numbers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    X, names, folds, source = load_clips(args.data, args.per_class)
+    first = [int(np.flatnonzero(names == c)[0]) for c in dict.fromkeys(names)][:4]
+    S, mel = draw_logmel(X, names, first, out)
+    i = next((j for j, k in enumerate(first) if names[k] == "crying_baby"), 0)
+    draw_pooled(S[i], names[first[i]], mel, out)
+
+    # a tiny SE-CNN trained on folds 1-4, interpreted on fold 5
+    train, test = folds != 5, np.flatnonzero(folds == 5)
+    clf = tiny_secnn(random_state=0, n_jobs=1).set_params(max_epochs=args.epochs)
+    pipe = Pipeline(
+        [("mel", MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)), ("clf", clf)]
+    ).fit(X[train], names[train])
+    accuracy = np.mean(pipe.predict(X[test]) == names[test])
+    print(f"tiny SE-CNN: {train.sum()} training clips, fold-5 accuracy {accuracy:.2f}")
+    shown = test[[int(np.flatnonzero(names[test] == c)[0]) for c in dict.fromkeys(names[test])][:3]]
+    n_channels, r2 = draw_reconstruction(pipe, X[test], X[shown[0]], names[shown[0]], out)
+    print(f"NMF of {NMF_LAYER}: {n_channels} channels, R2 on fold 5 {r2:.2f}")
+    peaks = draw_gradcam(pipe, X[shown], names[shown], out)
+
+    numbers = {
+        "source": source,
+        "epochs": str(args.epochs),
+        "n_train": str(int(train.sum())),
+        "n_test": str(len(test)),
+        "accuracy": f"{accuracy:.2f}",
+        "nmf_channels": str(n_channels),
+        "nmf_r2": f"{100 * r2:.0f} %",
+        "nmf_clip": names[shown[0]].replace("_", " "),
+        "gradcam": "; ".join(
+            f"{name.replace('_', ' ')} (predicted {pred.replace('_', ' ')}): {t:.1f} s, {f:.0f} Hz"
+            for name, pred, t, f in peaks
+        ),
+    }
+    assert tuple(numbers) == NUMBERS
+    (out / "numbers.inc").write_text(numbers_rst(numbers))
+    for f in sorted(out.glob("*")):
         print(f"{f}: {f.stat().st_size / 1024:.0f} KB")
+    return numbers
 
 
 if __name__ == "__main__":

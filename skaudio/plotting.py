@@ -486,7 +486,7 @@ def plot_discriminative_components(
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :meth:`NMFInterpreter.discriminative_components`.
+        Output of :meth:`~skaudio.interpret.NMFInterpreter.discriminative_components`.
     W : ndarray of shape (n_mels, n_components) or fitted NMFInterpreter
     n_top : int, default=3
         Components shown per class.
@@ -629,7 +629,7 @@ def plot_pooling_comparison(
     span: tuple[float, float] = (0.01, 1.0),
     colorbar: bool = True,
 ) -> Axes:
-    """Heatmap of a :func:`compare_pooling` table: colour = distance from the ideal, text = the value.
+    """Heatmap of a :func:`~skaudio.metrics.compare_pooling` table (colour: distance from ideal; text: value).
 
     Every cell is coloured by how far its value lies from its metric's ideal
     (``|v - 1|`` for ratios, ``1 - v`` for cosine similarity and correlation,
@@ -646,7 +646,7 @@ def plot_pooling_comparison(
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`compare_pooling` (spread columns are ignored).
+        Output of :func:`~skaudio.metrics.compare_pooling` (spread columns are ignored).
     ax : matplotlib.axes.Axes, default=None
         Where to draw; a new figure when None.
     metrics : list of str, default=None

@@ -5,6 +5,7 @@ And the paper comparison writes only where told (issue 19, item 11).
 
 import hashlib
 import importlib.util
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -132,3 +133,95 @@ def test_gpu_throughput_example_skips_cleanly_without_cuda(capsys, monkeypatch):
     module = _load("gpu_throughput")
     assert module.main([]) is None
     assert "CUDA is not available" in capsys.readouterr().out
+
+
+class _ParserBuilt(Exception):
+    pass
+
+
+def _parser_of(module, monkeypatch):
+    """The example's own ``argparse`` parser, caught as ``parse_args`` is about to read argv."""
+    import argparse
+
+    caught = {}
+
+    def catch(self, args=None, namespace=None):
+        caught["parser"] = self
+        raise _ParserBuilt
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", catch)
+    with pytest.raises(_ParserBuilt):
+        module.parse_args([])
+    monkeypatch.undo()
+    return caught["parser"]
+
+
+def _run_lines(doc):
+    """The paragraph that starts at ``Run:`` (or ``Run::`` and its indented block)."""
+    start = doc.index("Run:")
+    end = doc.find("\n\n", start + len("Run::\n\n") if doc.startswith("Run::", start) else start)
+    return doc[start : end if end != -1 else None]
+
+
+_METAVAR = re.compile(r"^[A-Z][A-Za-z0-9_.]*$")  # DIR, CSV, N, A.csv: a placeholder, not a value
+
+
+def _example_files():
+    return sorted(p.stem for p in (REPO / "examples").glob("*.py") if not p.stem.startswith("_"))
+
+
+@pytest.mark.parametrize("name", _example_files())
+def test_run_line_matches_the_examples_argparse(name, monkeypatch):
+    """Each example's docstring says how to run it; every option it names exists and its
+    literal values (``--study sizes|fig6``, ``--batch-sizes 1 64``) parse."""
+    module = _load(name)
+    run = _run_lines(module.__doc__)
+    assert f"python examples/{name}.py" in run, f"the Run: line of {name} runs another file: {run!r}"
+    parser = _parser_of(module, monkeypatch)
+    known = set(parser._option_string_actions)
+    for group in re.findall(r"(--[\w-]+)((?:\s+[^\s\[\]`;-][^\s\[\]`;]*)*)", run):
+        option, values = group[0], group[1].split()
+        assert option in known, (
+            f"{name}: the Run: line names {option}, which its parser lacks ({sorted(known)})"
+        )
+        if values and not any(_METAVAR.match(v) for v in values):
+            for alternative in zip(*[v.split("|") for v in values]) if "|" in "".join(values) else [values]:
+                parser.parse_args([option, *alternative])  # exits (SystemExit) on a wrong value
+
+
+def test_run_line_check_catches_a_wrong_option(monkeypatch):
+    module = _load("esc10_protocol")
+    parser = _parser_of(module, monkeypatch)
+    assert "--data" in parser._option_string_actions and "--nope" not in parser._option_string_actions
+    assert _run_lines("x\n\nRun::\n\n    python examples/a.py [--b 1]\n\nmore").endswith("[--b 1]")
+
+
+def test_figures_page_quotes_only_the_numbers_the_figures_script_writes():
+    """Every number beside the figures is a substitution from the script's ``numbers.inc``."""
+    module = _load("plot_spectrogram_figures")
+    page = (REPO / "docs" / "user_guide" / "figures.rst").read_text()
+    assert ".. include:: ../_static/figures/numbers.inc" in page
+    committed = (REPO / "docs" / "_static" / "figures" / "numbers.inc").read_text()
+    defined = set(re.findall(r"^\.\. \|figures_(\w+)\| replace::", committed, flags=re.M))
+    assert defined == set(module.NUMBERS)
+    used = set(re.findall(r"\|figures_(\w+)\|", page))
+    assert used <= defined and {"accuracy", "nmf_r2", "gradcam"} <= used
+    assert module.numbers_rst({"accuracy": "0.50"}).endswith(".. |figures_accuracy| replace:: 0.50\n")
+
+
+def test_figures_script_draws_the_figures_and_writes_their_numbers(tmp_path, capsys):
+    """A quick run (synthetic events, one clip per class and fold, one epoch)."""
+    module = _load("plot_spectrogram_figures")
+    out = tmp_path / "figures"
+    numbers = module.main(["--data", str(tmp_path), "--out", str(out), "--per-class", "1", "--epochs", "1"])
+    assert sorted(p.name for p in out.iterdir()) == [
+        "interpret_gradcam.png",
+        "interpret_reconstruction.png",
+        "logmel.png",
+        "numbers.inc",
+        "pooled.png",
+    ]
+    assert (
+        numbers["n_train"] == "16" and numbers["n_test"] == "4" and numbers["source"].startswith("synthetic")
+    )
+    assert f".. |figures_accuracy| replace:: {numbers['accuracy']}" in (out / "numbers.inc").read_text()

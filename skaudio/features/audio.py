@@ -60,7 +60,7 @@ class AudioLoader(ClassNamePrefixFeaturesOutMixin, ArrayOutputMixin, BaseEstimat
     duration : float, default=None
         Seconds per clip: longer files are cut, shorter ones zero-padded. When
         None every file must have the same length, otherwise ``transform``
-        says so (add ``duration=`` or read with :func:`load_audio` and use
+        says so (add ``duration=`` or read with :func:`~skaudio.io.load_audio` and use
         :class:`FixLength`).
     offset : float, default=0.0
         Seconds skipped at the start of each file.

@@ -148,7 +148,8 @@ def layer_names(estimator: Any) -> list[str]:
     Parameters
     ----------
     estimator : estimator, Pipeline or torch.nn.Module
-        See :func:`resolve_network`; must be fitted.
+        A fitted skaudio classifier (or skorch ``NeuralNet``), a fitted ``Pipeline``
+        ending in one, or a ``torch.nn.Module``.
 
     Returns
     -------
@@ -290,7 +291,7 @@ class ActivationCapture:
 
     Inside the ``with`` block every forward pass of the thread that entered it appends,
     for each layer, a detached copy of its output (the first tensor of a tuple) to
-    :attr:`outputs`; on exit the hooks are removed. Copies are taken because later
+    ``outputs``; on exit the hooks are removed. Copies are taken because later
     in-place operations (``ReLU`` with ``inplace=True``) would otherwise change what was
     recorded.
 
@@ -385,8 +386,8 @@ def capture_activations(
     Parameters
     ----------
     estimator : estimator, Pipeline or torch.nn.Module
-        A fitted skaudio classifier, a fitted ``Pipeline`` ending in one, or a module
-        (see :func:`resolve_network`).
+        A fitted skaudio classifier (or skorch ``NeuralNet``), a fitted ``Pipeline``
+        ending in one, or a ``torch.nn.Module``.
     X : array-like
         What the estimator takes (waveforms for a pipeline starting with a front end,
         spectrogram batches for a bare SE-CNN or DEGramNet classifier).

@@ -9,7 +9,8 @@ Every ``*_score`` function takes true labels (1-D: a label-indicator matrix of
 multilabel targets is refused with a pointer to scikit-learn's multilabel
 averages) and a score matrix ``(n, n_classes)`` (``predict_proba`` output) whose
 columns follow ``labels``. The scorers
-(:func:`make_classification_scorer`, :data:`CLASSIFICATION_SCORERS`) are callables
+(:func:`~skaudio.metrics.make_classification_scorer`,
+:data:`~skaudio.metrics.CLASSIFICATION_SCORERS`) are callables
 ``scorer(estimator, X, y)`` for ``cross_validate``/``GridSearchCV``; they read the
 column order from ``estimator.classes_``, so folds missing a class still score.
 

@@ -61,9 +61,9 @@ class AudioNetClassifier(NeuralNetClassifier):
     Subclasses set the network (``_default_module``), the input kind (``_input``:
     ``"spectrogram"`` or ``"waveform"``), the row scale that colours spectrogram noise
     (``_noise_scale``), whether inputs must be non-negative (``_nonnegative``), the
-    module arguments read from the data (:meth:`_data_module_params`), the defaults
+    module arguments read from the data (``_data_module_params``), the defaults
     that differ in their ``__init__`` and their named training recipes
-    (``recipes``, see :meth:`from_recipe`).
+    (``recipes``, see :meth:`~skaudio.models.AudioNetClassifier.from_recipe`).
     """
 
     _default_module = None
@@ -71,7 +71,8 @@ class AudioNetClassifier(NeuralNetClassifier):
     _noise_scale = "mel"
     _nonnegative = False
 
-    #: named training recipes: parameter values that :meth:`from_recipe` sets
+    #: named training recipes: parameter values that
+    #: :meth:`~skaudio.models.AudioNetClassifier.from_recipe` sets
     recipes: dict[str, dict] = {"cpu": {}}
     #: what each paper's recipe does not reproduce: steps skaudio lacks and values the paper
     #: does not state (the recipe keeps a default there); one line each, with the paper's line
@@ -444,6 +445,12 @@ class AudioNetClassifier(NeuralNetClassifier):
             )
 
     def get_params_for_optimizer(self, prefix, named_parameters):
+        """skorch's optimizer arguments, with ``weight_decay`` and the filter-bank learning rate.
+
+        ``weight_decay`` (unless ``optimizer__weight_decay`` is given) and the parameter
+        groups of ``filterbank_lr_scale`` are added to what skorch's
+        ``NeuralNet.get_params_for_optimizer`` returns.
+        """
         # weight_decay is a first-class parameter; optimizer__weight_decay still wins
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
         if (

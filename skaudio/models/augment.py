@@ -177,7 +177,7 @@ def random_crop(x: torch.Tensor, fraction: float | tuple[float, float]) -> torch
 
     ``fraction`` is the share of the length kept: a float, or a ``(low, high)`` range
     drawn uniformly per batch. For crops of an absolute length that tile short clips
-    (DEGramNet's 4-6 s) see :func:`crop_length`.
+    (DEGramNet's 4-6 s) see :func:`~skaudio.models.augment.crop_length`.
 
     Examples
     --------
@@ -268,11 +268,13 @@ class AudioAugment:
     The classifiers build one from their augmentation parameters at the start of
     ``fit`` (their ``augmentation_`` attribute) and apply it to every training batch;
     it can also be used on its own. A batch ``(n, ..., n_time)`` goes through, in this
-    order: coloured noise (:func:`add_noise_waveform` or :func:`add_noise_spectrogram`),
-    circular time shifts (:func:`time_shift`), SpecAugment masks
-    (:class:`skaudio.nn.SpecAugment`) and one random crop (:func:`random_crop`, a share
-    of the clip, or :func:`crop_length`, an absolute length with tiling);
-    :meth:`mix` then applies mixup (:func:`mixup`). Steps whose settings switch them
+    order: coloured noise (:func:`~skaudio.models.augment.add_noise_waveform` or
+    :func:`~skaudio.models.augment.add_noise_spectrogram`), circular time shifts
+    (:func:`~skaudio.models.augment.time_shift`), SpecAugment masks
+    (:class:`skaudio.nn.SpecAugment`) and one random crop
+    (:func:`~skaudio.models.augment.random_crop`, a share of the clip, or
+    :func:`~skaudio.models.augment.crop_length`, an absolute length with tiling);
+    :meth:`mix` then applies mixup (:func:`~skaudio.models.augment.mixup`). Steps whose settings switch them
     off draw no random numbers, so switching one off leaves the others' draws alone.
 
     Parameters
@@ -296,7 +298,7 @@ class AudioAugment:
         Share of the time axis kept by the batch's crop.
     crop_length : int, (int, int) or None, default=None
         Absolute length (frames or samples) of the batch's crop, drawn from the range;
-        shorter clips are tiled (:func:`crop_length`). Exclusive with ``random_crop``.
+        shorter clips are tiled (:func:`~skaudio.models.augment.crop_length`). Exclusive with ``random_crop``.
     mixup_alpha : float, default=0.0
         ``Beta(alpha, alpha)`` parameter of mixup; 0 switches it off.
 

@@ -282,7 +282,7 @@ class ECA(nn.Module):
     """Efficient channel attention: a 1-D convolution across pooled channels.
 
     Global average pooling gives one value per channel; a convolution of odd size
-    :func:`eca_kernel_size` over the channel axis (no bottleneck) and a sigmoid
+    :func:`~skaudio.nn.blocks.eca_kernel_size` over the channel axis (no bottleneck) and a sigmoid
     give the channel weights.
 
     Examples

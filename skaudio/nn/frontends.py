@@ -269,5 +269,6 @@ class MelSpectrogramModule(nn.Module):
         self.to_db = PowerToDbModule(ref, amin, top_db, 20.0 / power) if to_db else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``(..., n_samples)`` waveforms to ``(..., n_mels, n_frames)`` (dB if ``to_db``)."""
         S = self.mel(self.stft(x))
         return self.to_db(S) if self.to_db is not None else S

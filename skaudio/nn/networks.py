@@ -3,7 +3,7 @@
 Every network is a plain ``torch.nn.Module`` returning class logits. The constructor
 defaults are sized to train on a laptop CPU; :meth:`paper` builds the size of the
 paper (``SECNN.paper(n_classes=50)``), and the same settings are listed by name in
-:data:`PAPER_SIZES` so an estimator can be switched to them with
+:data:`~skaudio.nn.PAPER_SIZES` so an estimator can be switched to them with
 ``set_params(**{f"module__{k}": v for k, v in PAPER_SIZES["SECNN"].items()})``.
 
 References
@@ -98,7 +98,7 @@ def _pad_last(x, minimum, dim=-1):
 class _PaperMixin:
     @classmethod
     def paper(cls, n_classes, **overrides):
-        """The network at the size of its paper (see :data:`PAPER_SIZES`)."""
+        """The network at the size of its paper (see :data:`~skaudio.nn.PAPER_SIZES`)."""
         return cls(n_classes=n_classes, **{**PAPER_SIZES[cls.__name__], **overrides})
 
 
@@ -195,6 +195,7 @@ class SECNN(_PaperMixin, nn.Module):
         self.classifier = nn.Sequential(*mlp)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores (logits) ``(n, n_classes)`` of log-mel batches ``(n, n_mels, n_frames)``."""
         x = _as_image(x)
         x = _pad_last(_pad_last(x, 2**self.n_blocks, -1), 2**self.n_blocks, -2)
         if self.standardize:
@@ -366,7 +367,7 @@ class DEGramNet(_PaperMixin, nn.Module):
 
     @classmethod
     def paper(cls, n_classes: int, **overrides: Any) -> DEGramNet:
-        """The network at the size of its paper (see :data:`PAPER_SIZES`).
+        """The network at the size of its paper (see :data:`~skaudio.nn.PAPER_SIZES`).
 
         With ``backbone="resnet18"``, ``"resnet34"`` or ``"resnet50"`` the paper's
         ResNet baselines: its front end and stem with the standard ResNet of that name
@@ -386,6 +387,7 @@ class DEGramNet(_PaperMixin, nn.Module):
         return self.degram(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores (logits) ``(n, n_classes)`` of power spectrograms ``(n, n_freqs, n_frames)``."""
         s = self.degram(_pad_last(x, 32))
         s = self.norm(_pad_last(s, 32, -2).unsqueeze(1))
         s = self.spec_augment(s)
@@ -716,6 +718,7 @@ class DualBranchNet(_PaperMixin, nn.Module):
         return self.detail_tf(d).transpose(1, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores (logits) ``(n, n_classes)`` of waveforms ``(n, [1,] n_samples)``."""
         if x.ndim == 2:
             x = x.unsqueeze(1)
         if x.ndim != 3 or x.shape[1] != 1:

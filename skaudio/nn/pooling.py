@@ -98,7 +98,7 @@ def pool_regions(
     x : Tensor of shape (..., K)
         Region values along the last axis.
     method : str
-        One of :data:`POOLING_METHODS`.
+        One of :data:`~skaudio.features.POOLING_METHODS`.
     mask : bool Tensor broadcastable to ``x``, optional
         True for real cells; False cells (padding) are ignored. Every region
         needs at least one real cell.
@@ -445,7 +445,7 @@ class Pool2d(_PoolParams):
     Parameters
     ----------
     method : str
-        One of :data:`POOLING_METHODS`.
+        One of :data:`~skaudio.features.POOLING_METHODS`.
     kernel_size : int or (int, int), default=(2, 2)
         Region size.
     stride : int or (int, int), default=None
@@ -563,7 +563,7 @@ class GlobalPool(_PoolParams):
     Parameters
     ----------
     method : str
-        One of :data:`POOLING_METHODS`.
+        One of :data:`~skaudio.features.POOLING_METHODS`.
     dim : int, default=-1
         Axis pooled away (e.g. frames of ``(batch, channels, T)``).
     keepdim : bool, default=False

@@ -141,6 +141,7 @@ class SincGramModule(nn.Module):
         return self.center.detach().cpu().numpy().astype(np.float64) * self.sr / 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Filter-bank outputs ``(..., n_filters, n_frames)`` of spectrograms ``(..., n_freqs, n_frames)``."""
         if x.shape[-2] != self.n_freqs:
             raise ValueError(
                 f"SincGramModule expects {self.n_freqs} frequency bins, got input of shape {tuple(x.shape)}"

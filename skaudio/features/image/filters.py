@@ -278,7 +278,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
       ``cval``), batched the same way;
     - ``"wiener"``: the adaptive Wiener filter of ``scipy.signal.wiener``
       (``mysize``, ``noise``), computed for the whole batch by
-      :func:`wiener_batch` with the same result;
+      :func:`~skaudio.features.image.wiener_batch` with the same result;
     - ``"bilateral"``: ``skimage.restoration.denoise_bilateral``
       (``win_size``, ``sigma_color``, ``sigma_spatial``, ``bins``, ``mode``,
       ``cval``), clip by clip over ``n_jobs`` workers. Each clip is mapped
@@ -289,7 +289,7 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
     - ``"wavelet"``: ``skimage.restoration.denoise_wavelet`` (``sigma``,
       ``wavelet``, ``wavelet_levels``; skimage's ``mode`` and ``method`` are
       ``wavelet_threshold`` and ``wavelet_method`` here), computed for the
-      whole batch by :func:`wavelet_batch` with the same result.
+      whole batch by :func:`~skaudio.features.image.wavelet_batch` with the same result.
 
     Parameters
     ----------
