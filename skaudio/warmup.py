@@ -456,7 +456,7 @@ def warm_up(targets: str | Sequence[str] | None = None, *, n_jobs: int | None = 
     Parameters
     ----------
     targets : str or list of str, default=None
-        Names from :data:`WARMUP_TARGETS`, or prefixes of them (``"pool2d"``:
+        Names from :data:`~skaudio.warmup.WARMUP_TARGETS`, or prefixes of them (``"pool2d"``:
         all twelve 2-D pooling methods, ``"metrics"``: every preservation
         metric); all targets when None.
     n_jobs : int, default=None

@@ -158,6 +158,7 @@ def _parser_of(module, monkeypatch):
 
 def _run_lines(doc):
     """The paragraph that starts at ``Run:`` (or ``Run::`` and its indented block)."""
+    assert "Run:" in doc, "the docstring has no Run: line"
     start = doc.index("Run:")
     end = doc.find("\n\n", start + len("Run::\n\n") if doc.startswith("Run::", start) else start)
     return doc[start : end if end != -1 else None]
@@ -170,14 +171,8 @@ def _example_files():
     return sorted(p.stem for p in (REPO / "examples").glob("*.py") if not p.stem.startswith("_"))
 
 
-@pytest.mark.parametrize("name", _example_files())
-def test_run_line_matches_the_examples_argparse(name, monkeypatch):
-    """Each example's docstring says how to run it; every option it names exists and its
-    literal values (``--study sizes|fig6``, ``--batch-sizes 1 64``) parse."""
-    module = _load(name)
-    run = _run_lines(module.__doc__)
-    assert f"python examples/{name}.py" in run, f"the Run: line of {name} runs another file: {run!r}"
-    parser = _parser_of(module, monkeypatch)
+def _check_command(name, run, parser):
+    """Every option ``run`` names exists in ``parser``, and its literal values parse."""
     known = set(parser._option_string_actions)
     for group in re.findall(r"(--[\w-]+)((?:\s+[^\s\[\]`;-][^\s\[\]`;]*)*)", run):
         option, values = group[0], group[1].split()
@@ -187,6 +182,30 @@ def test_run_line_matches_the_examples_argparse(name, monkeypatch):
         if values and not any(_METAVAR.match(v) for v in values):
             for alternative in zip(*[v.split("|") for v in values]) if "|" in "".join(values) else [values]:
                 parser.parse_args([option, *alternative])  # exits (SystemExit) on a wrong value
+
+
+@pytest.mark.parametrize("name", _example_files())
+def test_run_line_matches_the_examples_argparse(name, monkeypatch):
+    """Each example's docstring says how to run it; every option it names exists and its
+    literal values (``--study sizes|fig6``, ``--batch-sizes 1 64``) parse."""
+    module = _load(name)
+    run = _run_lines(module.__doc__)
+    assert f"python examples/{name}.py" in run, f"the Run: line of {name} runs another file: {run!r}"
+    _check_command(name, run, _parser_of(module, monkeypatch))
+
+
+def test_example_commands_in_the_docs_match_their_argparse(monkeypatch):
+    """The README and the user guide quote example commands too (``--study dual --folds 1``)."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.rst"))]
+    commands = [
+        (m.group(1), m.group(0))
+        for page in pages
+        if "_build" not in page.parts
+        for m in re.finditer(r"python examples/(\w+)\.py[^`\n]*", page.read_text())
+    ]
+    assert len(commands) >= 4
+    for name, command in commands:
+        _check_command(name, command, _parser_of(_load(name), monkeypatch))
 
 
 def test_run_line_check_catches_a_wrong_option(monkeypatch):
