@@ -40,6 +40,7 @@ import warnings
 import numpy as np
 import pytest
 from sybil import Document
+from sybil.evaluators.skip import Skipper
 from sybil.parsers.abstract.codeblock import PythonDocTestOrCodeBlockParser
 from sybil.parsers.markdown import PythonCodeBlockParser as MarkdownPythonParser
 from sybil.parsers.markdown import SkipParser as MarkdownSkipParser
@@ -81,7 +82,7 @@ def _parse(path):
 
 
 def _python_examples(document):
-    return [e for e in document if "Skipper" not in type(e.region.evaluator).__name__]
+    return [e for e in document if not isinstance(e.region.evaluator, Skipper)]
 
 
 def run_page(path):
@@ -229,6 +230,11 @@ def test_pages_with_checks_exist_and_have_blocks():
     for name in [*PAGE_CHECKS, *PAGE_PREPARE]:
         assert name in names, name
         assert _python_examples(_parse(names[name])), f"{name} has no Python block left"
+
+
+def test_the_runner_sees_every_page():
+    pages = {p for p in (REPO / "docs").rglob("*.rst") if "_build" not in p.parts}
+    assert pages <= set(PAGES), sorted(str(p) for p in pages - set(PAGES))
 
 
 _LITERAL = re.compile(r"(?m)^(?!\s*\.\.)(?P<line>.*\S)?::[ \t]*\n")
