@@ -211,7 +211,11 @@ def test_example_commands_in_the_docs_match_their_argparse(monkeypatch):
 def test_run_line_check_catches_a_wrong_option(monkeypatch):
     module = _load("esc10_protocol")
     parser = _parser_of(module, monkeypatch)
-    assert "--data" in parser._option_string_actions and "--nope" not in parser._option_string_actions
+    _check_command("esc10_protocol", "python examples/esc10_protocol.py [--data DIR] [--sr 22050]", parser)
+    with pytest.raises(AssertionError, match="--nope"):
+        _check_command("esc10_protocol", "python examples/esc10_protocol.py [--nope N]", parser)
+    with pytest.raises(SystemExit):  # a literal value the option refuses
+        _check_command("esc10_protocol", "python examples/esc10_protocol.py --sr fast", parser)
     assert _run_lines("x\n\nRun::\n\n    python examples/a.py [--b 1]\n\nmore").endswith("[--b 1]")
 
 
