@@ -67,6 +67,7 @@ def _pages():
         *guide,
         *api,
         docs / "design.rst",
+        docs / "changes.rst",
     ]
 
 
