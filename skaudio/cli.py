@@ -220,13 +220,9 @@ def _data_spec(text):
 def _methods_arg(args):
     """``--methods`` as a list, or the deprecated ``--modes`` (with a FutureWarning)."""
     if args.modes:
-        import warnings
+        from skaudio._deprecation import warn_renamed
 
-        warnings.warn(
-            "skaudio pooling-report: --modes was renamed to --methods in 0.2 and will be removed in 0.3",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warn_renamed("skaudio pooling-report --modes", "--methods", use=f"--methods {args.modes}")
     value = args.methods or args.modes
     return value.split(",") if value else None
 

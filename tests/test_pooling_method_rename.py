@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -15,7 +16,12 @@ from skaudio.features import PoolingTransformer, global_pool, pool2d
 from skaudio.metrics import compare_pooling, summarize_pooling
 
 S = np.random.default_rng(0).random((4, 6, 8), dtype=np.float32)
-OLD = r"'mode' was renamed to 'method'"
+FORMAT = " was renamed to {} in skaudio 0.2 and will be removed in 0.3; use "  # skaudio._deprecation's format
+
+
+def renamed(where, old="mode", new="method"):
+    """The start of the warning for ``where(old=...)`` renamed ``where(new=...)``."""
+    return re.escape(f"{where}({old}=...)" + FORMAT.format(f"{where}({new}=...)"))
 
 
 # -- PoolingTransformer (scikit-learn's deprecation idiom) ------------------------------------
@@ -30,17 +36,17 @@ def test_transformer_takes_method_first_and_by_keyword():
 
 def test_transformer_old_mode_warns_and_is_used():
     est = PoolingTransformer(mode="max")
-    with pytest.warns(FutureWarning, match=OLD) as record:
+    with pytest.warns(FutureWarning, match=renamed("PoolingTransformer")) as record:
         out = est.fit(S).transform(S)
     assert "method='max'" in str(record[0].message)
     assert record[0].filename == __file__  # points at the caller of fit
     np.testing.assert_array_equal(out, pool2d(S, "max"))
-    with pytest.warns(FutureWarning, match=OLD):
+    with pytest.warns(FutureWarning, match=renamed("PoolingTransformer")):
         assert list(est.set_params(axis="both").fit(S).get_feature_names_out()) == ["max"]
     # get_params / clone keep the old value, so a clone behaves (and warns) the same
     cloned = clone(est)
     assert cloned.get_params()["mode"] == "max"
-    with pytest.warns(FutureWarning, match=OLD):
+    with pytest.warns(FutureWarning, match=renamed("PoolingTransformer")):
         cloned.fit(S)
 
 
@@ -79,11 +85,11 @@ def test_transformer_pickled_before_the_rename_loads():
 
 # -- plain-array functions ----------------------------------------------------------------------
 def test_pool2d_and_global_pool_old_keyword():
-    with pytest.warns(FutureWarning, match="pool2d: " + OLD) as record:
+    with pytest.warns(FutureWarning, match=renamed("pool2d")) as record:
         out = pool2d(S, mode="max")
     assert record[0].filename == __file__
     np.testing.assert_array_equal(out, pool2d(S, method="max"))
-    with pytest.warns(FutureWarning, match="global_pool: " + OLD):
+    with pytest.warns(FutureWarning, match=renamed("global_pool")):
         out = global_pool(S, mode="lse", r=2.0)
     np.testing.assert_array_equal(out, global_pool(S, method="lse", r=2.0))
     with pytest.raises(TypeError, match="both"):
@@ -97,26 +103,27 @@ def test_torch_layers_old_keyword_attribute_and_constant():
     from skaudio.nn import GlobalPool, Pool2d, make_global_pool, make_pool2d, pool_methods, pool_modes
 
     x = torch.rand(2, 3, 8, 8)
-    with pytest.warns(FutureWarning, match="Pool2d: " + OLD) as record:
+    with pytest.warns(FutureWarning, match=renamed("Pool2d")) as record:
         old = Pool2d(mode="lse", r=2.0, learnable=False)
     assert record[0].filename == __file__
     torch.testing.assert_close(old(x), Pool2d("lse", r=2.0, learnable=False)(x))
     assert old.method == "lse" and "method='lse'" in repr(old)
-    with pytest.warns(FutureWarning, match="renamed to 'method'"):
+    with pytest.warns(FutureWarning, match=re.escape("Pool2d.mode" + FORMAT.format("Pool2d.method"))):
         assert old.mode == "lse"
-    with pytest.warns(FutureWarning, match="GlobalPool: " + OLD):
+    with pytest.warns(FutureWarning, match=renamed("GlobalPool")):
         assert GlobalPool(mode="max").method == "max"
     with pytest.raises(TypeError, match="method"):
         Pool2d()
-    with pytest.warns(FutureWarning, match="make_pool2d: " + OLD):
+    with pytest.warns(FutureWarning, match=renamed("make_pool2d")):
         assert make_pool2d(mode="lse", kernel_size=2).method == "lse"
-    with pytest.warns(FutureWarning, match="make_global_pool: " + OLD):
+    with pytest.warns(FutureWarning, match=renamed("make_global_pool")):
         make_global_pool(mode="avg")
-    with pytest.warns(FutureWarning, match="pool_methods"):
+    pool_modes_renamed = "skaudio.nn.pool_modes" + FORMAT.format("skaudio.nn.pool_methods")
+    with pytest.warns(FutureWarning, match=re.escape(pool_modes_renamed)):
         assert pool_modes() == pool_methods()
-    with pytest.warns(FutureWarning, match="POOLING_METHODS"):
+    with pytest.warns(FutureWarning, match=re.escape("POOLING_MODES" + FORMAT.format("POOLING_METHODS"))):
         assert nn_pooling.POOLING_MODES == nn_pooling.POOLING_METHODS
-    with pytest.warns(FutureWarning, match="pool_regions: " + OLD):
+    with pytest.warns(FutureWarning, match=renamed("pool_regions")):
         nn_pooling.pool_regions(torch.ones(2, 4), mode="max")
 
 
@@ -139,17 +146,17 @@ def test_compare_pooling_new_names_and_old_keywords():
     db = -80 * S
     table = compare_pooling(db, ["lse", "max"], metrics=["variance"], method_params={"lse": {"r": 3.0}})
     assert table.index.name == "method" and list(table.index) == ["lse", "max"]
-    with pytest.warns(FutureWarning, match="'modes' was renamed to 'methods'"):
+    with pytest.warns(FutureWarning, match=renamed("compare_pooling", "modes", "methods")):
         old = compare_pooling(
             db, modes=["lse", "max"], metrics=["variance"], method_params={"lse": {"r": 3.0}}
         )
     pd.testing.assert_frame_equal(old, table)
-    with pytest.warns(FutureWarning, match="'mode_params' was renamed to 'method_params'"):
+    with pytest.warns(FutureWarning, match=renamed("compare_pooling", "mode_params", "method_params")):
         old = compare_pooling(db, ["lse", "max"], metrics=["variance"], mode_params={"lse": {"r": 3.0}})
     pd.testing.assert_frame_equal(old, table)
     long = compare_pooling(db, ["lse", "max"], metrics=["variance"], per_clip=True)
     assert long.index.names == ["method", "clip"]
-    with pytest.warns(FutureWarning, match="'modes' was renamed to 'methods'"):
+    with pytest.warns(FutureWarning, match=renamed("summarize_pooling", "modes", "methods")):
         summarize_pooling(long, modes=["max", "lse"])
     # a per-clip table written before the rename (column "mode") still summarises
     legacy = long.reset_index().rename(columns={"method": "mode"})
@@ -161,11 +168,12 @@ def test_pooling_report_old_keyword_and_cli_option():
     from skaudio.metrics.report import pooling_report_main
 
     kw = dict(data="synthetic", n_clips=2, duration=0.5, stream=io.StringIO())
-    with pytest.warns(FutureWarning, match="'modes' was renamed to 'methods'"):
+    with pytest.warns(FutureWarning, match=renamed("pooling_report_main", "modes", "methods")):
         old = pooling_report_main(modes=["max"], **kw)
     assert list(old.index) == ["max"] and old.index.name == "method"
     argv = ["pooling-report", "--n-clips", "2", "--duration", "0.5", "--n-jobs", "1"]
-    with pytest.warns(FutureWarning, match="--modes was renamed to --methods"):
+    option_renamed = "--modes" + FORMAT.format("--methods") + "--methods max."
+    with pytest.warns(FutureWarning, match=re.escape(option_renamed)):
         assert main([*argv, "--modes", "max"], out=io.StringIO()) == 0
     buf = io.StringIO()
     with warnings.catch_warnings():

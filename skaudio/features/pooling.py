@@ -9,7 +9,6 @@ parameters, whether it needs non-negative input, whether the torch layers of
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 from typing import Literal
 
@@ -21,6 +20,7 @@ from sklearn.utils import metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._batching import map_batches, numba_threads
+from skaudio._deprecation import renamed_keyword
 from skaudio._kernels.pooling import (
     _NONNEGATIVE_FIX,
     check_batch,
@@ -354,11 +354,8 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         self : object
         """
         if self.mode != "deprecated":
-            warnings.warn(
-                "PoolingTransformer: 'mode' was renamed to 'method' in 0.2 and will be removed in "
-                f"0.3; use PoolingTransformer(method={self.mode!r}, ...)",
-                FutureWarning,
-                stacklevel=3,
+            renamed_keyword(
+                None, self.mode, new="method", old="mode", where="PoolingTransformer", stacklevel=4
             )
         check_method_params(self._method(), self.a, self.p, self.r, self.n, self.v)
         S = self._validate(S, reset=True)

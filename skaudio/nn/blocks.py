@@ -22,7 +22,6 @@ References
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,11 +79,9 @@ def pool_methods() -> tuple[str, ...]:
 
 def pool_modes() -> tuple[str, ...]:
     """Deprecated old name of :func:`pool_methods` (a ``FutureWarning``; kept for one release)."""
-    warnings.warn(
-        "skaudio.nn.pool_modes was renamed to pool_methods in 0.2 and will be removed in 0.3",
-        FutureWarning,
-        stacklevel=2,
-    )
+    from skaudio._deprecation import warn_renamed
+
+    warn_renamed("skaudio.nn.pool_modes", "skaudio.nn.pool_methods")
     return pool_methods()
 
 

@@ -21,13 +21,12 @@ maps, or activations after a ReLU.
 """
 
 import math
-import warnings
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skaudio._deprecation import deprecated_alias, renamed_keyword
+from skaudio._deprecation import deprecated_alias, renamed_attribute, renamed_keyword
 
 # one table of methods, defaults and parameter ranges for every home of the formulas
 from skaudio._kernels.pooling import check_method_params, pool_output_size
@@ -406,16 +405,7 @@ class _PoolParams(nn.Module):
         )
         return out
 
-    @property
-    def mode(self):
-        """Deprecated old name of :attr:`method` (a ``FutureWarning``; kept for one release)."""
-        warnings.warn(
-            f"{type(self).__name__}.mode was renamed to 'method' and will be removed in the release "
-            "after next",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.method
+    mode = renamed_attribute("mode", "method")
 
     def __setstate__(self, state):
         # layers pickled before the rename store ``mode``

@@ -1,5 +1,7 @@
 """SpectrogramImageFeatures: equal to scikit-image per clip, names, and sensible responses."""
 
+import re
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -169,7 +171,13 @@ def test_kind_is_the_deprecated_name_of_method(S):
 
     new = SpectrogramImageFeatures(method="lbp").fit_transform(S)
     old_est = SpectrogramImageFeatures(kind="lbp")
-    with pytest.warns(FutureWarning, match=r"renamed method=.*method='lbp'"):
+    with pytest.warns(
+        FutureWarning,
+        match=re.escape(
+            "SpectrogramImageFeatures(kind=...) was renamed to SpectrogramImageFeatures(method=...) in "
+            "skaudio 0.2 and will be removed in 0.3; use SpectrogramImageFeatures(method='lbp')."
+        ),
+    ):
         old = old_est.fit_transform(S)
     np.testing.assert_array_equal(old, new)
     assert old_est.get_feature_names_out()[0] == "lbp_0"

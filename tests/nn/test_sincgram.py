@@ -85,7 +85,11 @@ def test_old_name_sincgram_warns_and_is_the_same_class():
     import skaudio.nn.sincgram
 
     assert "SincGram" not in skaudio.nn.__all__  # star imports do not warn
-    with pytest.warns(FutureWarning, match="SincGram was renamed SincGramModule"):
+    with pytest.warns(
+        FutureWarning,
+        match="^SincGram was renamed to SincGramModule in skaudio 0.2 "
+        "and will be removed in 0.3; use SincGramModule.$",
+    ):
         from skaudio.nn import SincGram
     assert SincGram is SincGramModule
     with pytest.warns(FutureWarning, match="SincGramModule"):

@@ -14,6 +14,7 @@ from scipy.signal import fftconvolve
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from skaudio._deprecation import renamed_keyword
 from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
@@ -500,12 +501,9 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
                 f"kind={self.kind!r} and method={self.method!r} disagree; kind is the deprecated "
                 "name of method: pass method only."
             )
-        warnings.warn(
-            "SpectrogramImageFeatures(kind=...) was renamed method=... in skaudio 0.2; kind will be "
-            f"removed in 0.3. Use SpectrogramImageFeatures(method={self.kind!r}).",
-            FutureWarning,
-            stacklevel=4,  # the caller of fit
-        )
+        renamed_keyword(
+            None, self.kind, new="method", old="kind", where="SpectrogramImageFeatures", stacklevel=5
+        )  # stacklevel 5: the caller of fit (through fit and its validation wrapper)
         return self.kind
 
     def _names(self):
