@@ -413,13 +413,33 @@ def check_device(device, name="device"):
     return dev
 
 
-def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_none=False):
+def freq_time_pair(
+    value,
+    name,
+    *,
+    integer=True,
+    minimum=1,
+    odd=False,
+    allow_none=False,
+    integral_floats=False,
+    axes=("freq", "time"),
+):
     """``value`` as a ``(freq, time)`` pair of numbers: one number is used for both axes.
 
     The one validator of every region, stride, padding or window size given per axis
-    (pooling, the preservation metrics' regions, the image filters). A value of the
-    wrong kind (a string, a bool, a float where an integer is needed, a sequence of
-    other than two items) is a ``TypeError``; a number out of range a ``ValueError``.
+    (pooling, the preservation metrics' regions, the image filters, the HPSS windows).
+    Its rule, the same for every caller:
+
+    * a value of the wrong kind (a string, a bool, None, a float where an integer is
+      needed) is a ``TypeError``;
+    * a pair of the wrong length, or a number that is not finite, out of range, not
+      whole (with ``integral_floats``) or not odd, is a ``ValueError``;
+    * both messages name the parameter, say what was expected and quote what came.
+
+    Integers are Python or numpy integers, as scikit-learn's ``Interval(Integral, ...)``;
+    ``integral_floats=True`` also takes floats holding a whole number (``3.0``), which the
+    older public options (the preservation metrics' regions, the image filters' sizes)
+    have always accepted and keep accepting. A 0-d array counts as its number.
 
     Parameters
     ----------
@@ -428,14 +448,18 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     name : str
         The parameter's name, used in error messages.
     integer : bool, default=True
-        Whether the numbers must be integers (an integral float such as ``3.0`` is
-        not accepted, as scikit-learn's ``Interval(Integral, ...)``).
+        Whether the numbers must be integers.
     minimum : int, float or None, default=1
         Smallest value allowed on each axis (None: the caller checks the range).
     odd : bool, default=False
         Whether the numbers must be odd (a window centred on its cell).
     allow_none : bool, default=False
         Pass None through (an optional parameter left unset).
+    integral_floats : bool, default=False
+        With ``integer=True``, also accept floats that hold a whole number.
+    axes : (str, str), default=("freq", "time")
+        The names of the two axes, for the messages (HPSS's windows are
+        ``("harmonic", "percussive")``).
 
     Returns
     -------
@@ -451,11 +475,21 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
     Traceback (most recent call last):
     ...
     ValueError: stride must be >= 1 on both axes (freq, time), got (2, 0)
+    >>> freq_time_pair(2.0, "stride")
+    Traceback (most recent call last):
+    ...
+    TypeError: stride must be an int or a pair (freq, time) of them, got 2.0
+    >>> freq_time_pair(2.0, "stride", integral_floats=True)
+    (2, 2)
     """
     if value is None and allow_none:
         return None
-    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    loose = integer and integral_floats
+    kind = numbers.Integral if integer and not loose else numbers.Real
     what = "an int" if integer else "a number"
+    axes_text = f"({axes[0]}, {axes[1]})"
 
     def ok(v):
         return isinstance(v, kind) and not isinstance(v, bool)
@@ -467,14 +501,21 @@ def freq_time_pair(value, name, *, integer=True, minimum=1, odd=False, allow_non
             items = tuple(value)
         except TypeError:
             items = None
-        if items is None or isinstance(value, (str, bytes)) or len(items) != 2 or not all(map(ok, items)):
-            raise TypeError(f"{name} must be {what} or a pair (freq, time) of them, got {_clip(repr(value))}")
+        if items is None or isinstance(value, (str, bytes)) or not all(map(ok, items)):
+            raise TypeError(f"{name} must be {what} or a pair {axes_text} of them, got {_clip(repr(value))}")
+        if len(items) != 2:
+            raise ValueError(
+                f"{name} must be {what} or a pair {axes_text} of them, got {len(items)} values: "
+                f"{_clip(repr(value))}"
+            )
+    if not all(isinstance(v, numbers.Integral) or np.isfinite(float(v)) for v in items):
+        raise ValueError(f"{name} must be finite on both axes {axes_text}, got {value!r}")
+    if loose and not all(float(v).is_integer() for v in items):
+        raise ValueError(f"{name} must hold whole numbers on both axes {axes_text}, got {value!r}")
     cast = int if integer else float
     pair = tuple(cast(v) for v in items)
-    if not all(np.isfinite(v) for v in pair):
-        raise ValueError(f"{name} must be finite on both axes (freq, time), got {value!r}")
     if minimum is not None and min(pair) < minimum:
-        raise ValueError(f"{name} must be >= {minimum} on both axes (freq, time), got {value!r}")
+        raise ValueError(f"{name} must be >= {minimum} on both axes {axes_text}, got {value!r}")
     if odd and not all(v % 2 == 1 for v in pair):
-        raise ValueError(f"{name} must be odd on both axes (freq, time; a centred window), got {value!r}")
+        raise ValueError(f"{name} must be odd on both axes {axes_text} (a centred window), got {value!r}")
     return pair

@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 from skaudio._batching import map_batches
 from skaudio._kernels.spectral import power_to_db_inplace
 from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
-from skaudio._validation import check_length, check_waveforms
+from skaudio._validation import check_length, check_waveforms, freq_time_pair
 from skaudio.features._output import ArrayOutputMixin, validate_features
 from skaudio.features.image._common import MAX_KERNEL_RADIUS, validated_batch
 from skaudio.features.spectrogram import MelSpectrogram, Spectrogram
@@ -1096,17 +1096,6 @@ def _times(ref, margin):
     return ref if margin == 1 else ref * np.float64(margin)
 
 
-def _pair_of(value, name, kind):
-    """A scalar or a (harmonic, percussive) pair as two values."""
-    vals = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(vals) != 2:
-        raise ValueError(f"{name} must be a number or a (harmonic, percussive) pair, got {value!r}")
-    for v in vals:
-        if isinstance(v, bool) or not isinstance(v, kind):
-            raise TypeError(f"{name} must hold {kind.__name__} values, got {value!r}")
-    return vals
-
-
 class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
     """Harmonic/percussive separation of spectrograms by median filtering, as ``librosa.decompose.hpss``.
 
@@ -1193,13 +1182,14 @@ class HPSS(_FeaturesOut, ArrayOutputMixin, BaseEstimator):
         self.output = output
 
     def _windows(self):
-        win = _pair_of(self.kernel_size, "kernel_size", Integral)
+        hp = ("harmonic", "percussive")  # the caller checks the range, with its bounds in the message
+        win = freq_time_pair(self.kernel_size, "kernel_size", minimum=None, axes=hp)
         if min(win) < 1 or max(win) > _MAX_MEDIAN_WINDOW:
             raise ValueError(
                 f"kernel_size must hold integers from 1 to {_MAX_MEDIAN_WINDOW} (the median windows "
                 f"of the image filters' bound, 2 * 2**16 + 1 bins), got {self.kernel_size!r}"
             )
-        margin = _pair_of(self.margin, "margin", Real)
+        margin = freq_time_pair(self.margin, "margin", integer=False, minimum=None, axes=hp)
         if min(margin) < 1 or max(margin) > _MAX_MARGIN:
             raise ValueError(
                 f"margin must be at least 1 and at most 2**512 (margin times a float32 map stays finite "

@@ -65,6 +65,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from numbers import Real
@@ -75,7 +76,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from skaudio._kernels import metrics as _k
 from skaudio._kernels.filterbank import fft_frequencies
-from skaudio._validation import check_spectrograms
+from skaudio._validation import check_spectrograms, freq_time_pair
 
 __all__ = [
     "MetricInfo",
@@ -118,23 +119,6 @@ _DEFAULTS = dict(
 
 
 # -- input handling -------------------------------------------------------------------
-def _pair(value, name, low=1):
-    if value is None:
-        return None
-    given = value
-    if np.isscalar(value):
-        value = (value, value)
-    try:
-        ints = tuple(int(v) for v in value)
-        exact = all(isinstance(v, (int, np.integer)) or float(v).is_integer() for v in value)
-    except (TypeError, ValueError, OverflowError):  # "x", nan, inf: no whole number of bins
-        ints, exact = (), False
-    if not exact or len(ints) != 2 or min(ints) < low:
-        kind = "positive" if low == 1 else "non-negative"
-        raise ValueError(f"{name} must be a {kind} int or a pair (freq, time) of them, got {given!r}")
-    return ints
-
-
 #: Most histogram bins of the entropy and KL metrics: two float64 histograms per clip of
 #: 2**24 bins already take 256 MiB, and a 128 x 431 map has only 55,168 values to share
 #: among them (n_bins=2**40 asked for 16 TiB).
@@ -181,11 +165,13 @@ class _Batch:
         self.S, self.P = S, P
         F, T = S.shape[1:]
         Fp, Tp = P.shape[1:]
-        stride = _pair(self.opt["stride"], "stride")
+        # whole-number floats (2.0) stay accepted, as they always were (integral_floats)
+        pair = functools.partial(freq_time_pair, allow_none=True, integral_floats=True)
+        stride = pair(self.opt["stride"], "stride")
         if stride is None:
             stride = (max(1, round(F / Fp)), max(1, round(T / Tp)))
-        kernel = _pair(self.opt["kernel_size"], "kernel_size") or stride
-        padding = _pair(self.opt["padding"], "padding", low=0)
+        kernel = pair(self.opt["kernel_size"], "kernel_size") or stride
+        padding = pair(self.opt["padding"], "padding", minimum=0)
         if padding[0] >= kernel[0] or padding[1] >= kernel[1]:  # a window wholly in the padding
             raise ValueError(f"padding={self.opt['padding']!r} must be smaller than kernel_size={kernel}")
         self.stride, self.kernel, self.padding = stride, kernel, padding

@@ -21,8 +21,8 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:  # matplotlib is imported on use
     pass
 
-from skaudio._validation import check_spectrograms
-from skaudio.metrics.preservation import METRIC_NAMES, _pair, _resolve, preservation_metrics
+from skaudio._validation import check_spectrograms, freq_time_pair
+from skaudio.metrics.preservation import METRIC_NAMES, _resolve, preservation_metrics
 
 __all__ = [
     "compare_pooling",
@@ -53,8 +53,8 @@ def _renamed(new_value, old_value, new, old, where):
 
 
 def _as_pair(value, name):
-    # exact positive integers (nan, inf, 1.5 named, not an OverflowError from int())
-    return _pair(value, name)
+    # positive integers; whole-number floats (2.0) stay accepted, as they always were
+    return freq_time_pair(value, name, allow_none=True, integral_floats=True)
 
 
 def _pool(S, method, kernel_size, stride, padding, levels, params, n_jobs):

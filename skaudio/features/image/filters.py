@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio._batching import map_batches, numba_threads
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
+from skaudio._validation import freq_time_pair
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -36,23 +37,12 @@ _F32_MAX = float(np.finfo(np.float32).max)
 _MAX_BILATERAL_WINDOW = 257
 
 
-def _pair(value, name, *, integer=False, positive=True, odd=False):
-    """A scalar or a (frequency, time) pair as a tuple of two numbers, checked."""
-    vals = np.atleast_1d(np.asarray(value))
-    if vals.ndim != 1 or len(vals) not in (1, 2):
-        raise ValueError(f"{name} must be a number or a (frequency, time) pair, got {value!r}")
-    if vals.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be numeric, got {value!r}")
-    if len(vals) == 1:
-        vals = np.repeat(vals, 2)
-    if integer and not np.all(vals == np.round(vals)):
-        raise ValueError(f"{name} must hold integers, got {value!r}")
-    if positive and not np.all(vals >= (1 if integer else 0)):
-        kind = "positive integers" if integer else "non-negative"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    if odd and not np.all(vals % 2 == 1):
-        raise ValueError(f"{name} must be odd (a centred window), got {value!r}")
-    return tuple(int(v) for v in vals) if integer else tuple(float(v) for v in vals)
+def _pair(value, name, *, integer=False, odd=False):
+    """A scalar or a (frequency, time) pair as two numbers: sizes are whole numbers >= 1 (a float
+    such as 3.0 still accepted, as always), sigmas non-negative reals."""
+    return freq_time_pair(
+        value, name, integer=integer, minimum=1 if integer else 0, odd=odd, integral_floats=True
+    )
 
 
 def wiener_batch(
