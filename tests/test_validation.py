@@ -1,13 +1,15 @@
 """``_validation.freq_time_pair``: the one rule of every (freq, time) pair (issue 27)."""
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skaudio._validation import freq_time_pair
-from skaudio.features import pool2d
+from skaudio.features import global_pool, pool2d
 from skaudio.features.descriptors import HPSS
 from skaudio.features.image import SpectrogramFilter, wiener_batch
-from skaudio.metrics import compare_pooling, preservation_metrics
+from skaudio.metrics import compare_pooling, preservation_metrics, summarize_pooling
 
 S = np.random.default_rng(0).random((2, 8, 12)).astype(np.float32)
 P = S.reshape(2, 4, 2, 6, 2).mean(axis=(2, 4))
@@ -76,3 +78,25 @@ def test_every_pair_of_the_package_follows_the_rule(where):
         call((3, 3, 3))
     with pytest.raises(ValueError, match=r"^(kernel_size|mysize|size) must"):  # some give their bounds
         call((-1, 3))
+
+
+@pytest.mark.parametrize(
+    "call, where, name",
+    [
+        (lambda: pool2d(S, "max", kernel_size="2x2"), "pool2d", "kernel_size"),
+        (lambda: pool2d(S, "max", ceil_mode="yes"), "pool2d", "ceil_mode"),
+        (lambda: pool2d(S, "lse", r="x"), "pool2d", "r"),
+        (lambda: global_pool(S, "max", axis="rows"), "global_pool", "axis"),
+        (lambda: preservation_metrics(S, P, metrics=3), "preservation_metrics", "metrics"),
+        (lambda: preservation_metrics(S, P, n_jobs="all"), "preservation_metrics", "n_jobs"),
+        (lambda: compare_pooling(-80 * S, ["max"], spread="var"), "compare_pooling", "spread"),
+        (lambda: compare_pooling(-80 * S, ["max"], levels="db"), "compare_pooling", "levels"),
+        (lambda: compare_pooling(-80 * S, ["max"], method_params=[1]), "compare_pooling", "method_params"),
+        (lambda: summarize_pooling(S), "summarize_pooling", "per_clip"),
+        (lambda: summarize_pooling(pd.DataFrame(), spread="var"), "summarize_pooling", "spread"),
+    ],
+)
+def test_public_functions_check_their_arguments_with_validate_params(call, where, name):
+    # scikit-learn's validate_params: a ValueError and TypeError naming the function and argument
+    with pytest.raises(InvalidParameterError, match=f"^The '{name}' parameter of {where} must be"):
+        call()

@@ -1351,7 +1351,10 @@ def pool2d(
     >>> pool2d(S, method="max", kernel_size=(4, 1))
     array([[[12., 13., 14., 15.]]], dtype=float32)
     """
-    method = renamed_keyword(method, mode, new="method", old="mode", where="pool2d", default="average")
+    # stacklevel 4: the caller of skaudio.features.pool2d, through validate_params' wrapper
+    method = renamed_keyword(
+        method, mode, new="method", old="mode", where="pool2d", default="average", stacklevel=4
+    )
     method_id, a, p, r, n, v = check_method_params(method, a, p, r, n, v)
     kernel, stride, padding = check_pool_geometry(kernel_size, stride, padding)
     if check_input:
@@ -1437,7 +1440,9 @@ def global_pool(
     >>> global_pool(S, "max", axis="time")
     array([[2., 5.]], dtype=float32)
     """
-    method = renamed_keyword(method, mode, new="method", old="mode", where="global_pool", default="average")
+    method = renamed_keyword(  # stacklevel 4: as pool2d's
+        method, mode, new="method", old="mode", where="global_pool", default="average", stacklevel=4
+    )
     if axis not in ("time", "freq", "both"):
         raise ValueError(f"axis must be 'time', 'freq' or 'both', got {axis!r}")
     method_id, a, p, r, n, v = check_method_params(method, **params)

@@ -26,14 +26,14 @@ from skaudio._kernels.pooling import (
     check_batch,
     check_method_params,
     check_pool_geometry,
-    global_pool,
-    pool2d,
     pool_output_size,
 )
+from skaudio._kernels.pooling import global_pool as _global_pool
+from skaudio._kernels.pooling import pool2d as _pool2d
 from skaudio._kernels.pooling_table import NONNEGATIVE_METHODS, PoolingMethod, methods_table_rst
 from skaudio._kernels.pooling_table import POOLING_METHODS as _METHODS
 from skaudio._kernels.pooling_table import POOLING_TABLE as _TABLE
-from skaudio._sklearn_compat import Hidden, Interval, StrOptions
+from skaudio._sklearn_compat import Hidden, Interval, StrOptions, validate_params
 from skaudio._sklearn_compat import check_feature_names_in as _check_feature_names_in
 from skaudio._sklearn_compat import fit_context as _fit_context
 from skaudio.features._output import ArrayOutputMixin, validate_features
@@ -67,6 +67,41 @@ _LEVEL_FIX = (
 
 def _pair_constraint():
     return [Interval(Integral, 1, None, closed="left"), tuple, list]
+
+
+# The public plain-array functions check their arguments with scikit-learn's validate_params
+# (its messages name the function and the parameter); the kernels of skaudio._kernels.pooling
+# stay unchecked, so PoolingTransformer, which validated its parameters at fit, pools every
+# batch without paying for the check again. ``method`` and a, p, r, n, v are only typed here:
+# their ranges depend on the method, and check_method_params reports them with the method
+# named ("lnp pooling needs p >= 1"), in the order of POOLING_TABLE.
+_METHOD_PARAMS = {key: [Real, None] for key in ("a", "p", "r", "n", "v")}
+
+pool2d = validate_params(
+    {
+        "S": ["array-like"],
+        "method": [str],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "stride": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "padding": [Interval(Integral, 0, None, closed="left"), "array-like"],
+        "ceil_mode": ["boolean"],
+        **_METHOD_PARAMS,
+        "check_input": ["boolean"],
+        "mode": [str, None],
+    },
+    prefer_skip_nested_validation=True,
+)(_pool2d)
+
+global_pool = validate_params(
+    {
+        "S": ["array-like"],
+        "method": [str],
+        "axis": [StrOptions({"time", "freq", "both"})],
+        "check_input": ["boolean"],
+        "mode": [str, None],
+    },
+    prefer_skip_nested_validation=True,
+)(_global_pool)
 
 
 class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
@@ -418,11 +453,11 @@ class PoolingTransformer(ArrayOutputMixin, BaseEstimator):
         method = self._method()
         with numba_threads(n_threads):  # None keeps numba's setting (design notes, n_jobs)
             if self.axis is None:
-                P = pool2d(
+                P = _pool2d(
                     maps, method, kernel, stride, padding, ceil_mode=ceil_mode, check_input=False, **params
                 )
             else:
-                P = global_pool(maps, method, self.axis, check_input=False, **params)
+                P = _global_pool(maps, method, self.axis, check_input=False, **params)
         if shift is None:
             return P
         low, span = (v.reshape((len(P),) + (1,) * (P.ndim - 1)) for v in shift)

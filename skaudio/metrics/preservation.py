@@ -68,7 +68,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Literal
 
 import numpy as np
@@ -76,6 +76,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from skaudio._kernels import metrics as _k
 from skaudio._kernels.filterbank import fft_frequencies
+from skaudio._sklearn_compat import validate_params
 from skaudio._validation import check_spectrograms, freq_time_pair
 
 __all__ = [
@@ -1494,6 +1495,16 @@ def _resolve(metrics):
     return names
 
 
+@validate_params(
+    {
+        "S": ["array-like"],
+        "P": ["array-like"],
+        "metrics": [Iterable, None],
+        "n_jobs": [Integral, None],
+    },
+    # the options (**options) are checked by _Batch, against every metric's needs at once
+    prefer_skip_nested_validation=True,
+)
 def preservation_metrics(
     S: ArrayLike,
     P: ArrayLike,

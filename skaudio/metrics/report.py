@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -21,6 +22,7 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:  # matplotlib is imported on use
     pass
 
+from skaudio._sklearn_compat import Interval, StrOptions, validate_params
 from skaudio._validation import check_spectrograms, freq_time_pair
 from skaudio.metrics.preservation import METRIC_NAMES, _resolve, preservation_metrics
 
@@ -46,10 +48,19 @@ def _pooling_methods():
     return POOLING_METHODS
 
 
-def _renamed(new_value, old_value, new, old, where):
+def _renamed(new_value, old_value, new, old, where, stacklevel=4):
     from skaudio._deprecation import renamed_keyword
 
-    return renamed_keyword(new_value, old_value, new=new, old=old, where=where, stacklevel=4)
+    return renamed_keyword(new_value, old_value, new=new, old=old, where=where, stacklevel=stacklevel)
+
+
+#: stacklevel of the deprecation warnings of the functions below: the caller, through
+#: the function and validate_params' wrapper
+_VALIDATED = 5
+_SPREAD = [StrOptions({"std", "sem"}), None]
+# whole-number floats (2.0) stay accepted for the regions, as they always were; the
+# pairs are checked by freq_time_pair
+_REGION = [Interval(Real, 1, None, closed="left"), "array-like"]
 
 
 def _as_pair(value, name):
@@ -72,6 +83,26 @@ def _pool(S, method, kernel_size, stride, padding, levels, params, n_jobs):
     ).fit_transform(S)
 
 
+@validate_params(
+    {
+        "S": ["array-like"],
+        "methods": [Iterable, None],
+        "kernel_size": _REGION,
+        "stride": [*_REGION, None],
+        "padding": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "metrics": [Iterable, None],
+        "spread": _SPREAD,
+        "levels": [StrOptions({"auto", "floor", "raw"})],
+        "method_params": [Mapping, None],
+        "per_clip": ["boolean"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "modes": [Iterable, None],
+        "mode_params": [Mapping, None],
+    },
+    # the PoolingTransformer and preservation_metrics calls inside check their own arguments
+    prefer_skip_nested_validation=False,
+)
 def compare_pooling(
     S: ArrayLike,
     methods: str | Sequence[str] | None = None,
@@ -172,8 +203,10 @@ def compare_pooling(
     """
     from skaudio._batching import map_batches
 
-    methods = _renamed(methods, modes, "methods", "modes", "compare_pooling")
-    method_params = _renamed(method_params, mode_params, "method_params", "mode_params", "compare_pooling")
+    methods = _renamed(methods, modes, "methods", "modes", "compare_pooling", _VALIDATED)
+    method_params = _renamed(
+        method_params, mode_params, "method_params", "mode_params", "compare_pooling", _VALIDATED
+    )
     S = check_spectrograms(S, name="S", ndim=3)
     all_methods = _pooling_methods()
     if methods is None:
@@ -183,10 +216,6 @@ def compare_pooling(
     unknown = [m for m in methods if m not in all_methods]
     if unknown or not methods:
         raise ValueError(f"unknown pooling method(s) {unknown}; valid: {', '.join(all_methods)}")
-    if levels not in ("auto", "floor", "raw"):
-        raise ValueError(f"levels must be 'auto', 'floor' or 'raw', got {levels!r}")
-    if spread not in (None, "std", "sem"):
-        raise ValueError(f"spread must be None, 'std' or 'sem', got {spread!r}")
     method_params = dict(method_params or {})
     bad = set(method_params) - set(methods)
     if bad:
@@ -233,6 +262,15 @@ def compare_pooling(
     return summarize_pooling(long, spread=spread, methods=methods)
 
 
+@validate_params(
+    {
+        "per_clip": [pd.DataFrame],
+        "spread": _SPREAD,
+        "methods": [Iterable, None],
+        "modes": [Iterable, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def summarize_pooling(
     per_clip: pd.DataFrame,
     spread: str | None = None,
@@ -271,7 +309,7 @@ def summarize_pooling(
     >>> summarize_pooling(long, spread="std").columns.tolist()
     ['variance', 'variance_std']
     """
-    methods = _renamed(methods, modes, "methods", "modes", "summarize_pooling")
+    methods = _renamed(methods, modes, "methods", "modes", "summarize_pooling", _VALIDATED)
     long = (
         per_clip.reset_index()
         if "method" not in per_clip.columns and "mode" not in per_clip.columns
