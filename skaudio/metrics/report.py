@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # matplotlib is imported on use
 
 from skaudio._sklearn_compat import Interval, StrOptions, validate_params
 from skaudio._validation import check_spectrograms, freq_time_pair
-from skaudio.metrics.preservation import METRIC_NAMES, _resolve, preservation_metrics
+from skaudio.metrics._registry import METRIC_NAMES, _resolve
+from skaudio.metrics.preservation import preservation_metrics
 
 __all__ = [
     "compare_pooling",
