@@ -11,10 +11,10 @@ never modified) and read as float32; every statistic accumulates in
 float64 and is returned as float64.
 
 The code is in three modules: this one holds the public functions,
-:mod:`skaudio.metrics._engine` the input handling, the shared work and the
-statistics, and :mod:`skaudio.metrics._registry` the table of metrics
-(:data:`PRESERVATION_METRICS`) and :func:`get_metric`; every name is
-importable from here.
+``skaudio.metrics._engine`` the input handling, the shared work and the
+statistics, and ``skaudio.metrics._registry`` the table of metrics
+(:data:`~skaudio.metrics.PRESERVATION_METRICS`) and
+:func:`~skaudio.metrics.get_metric`; every name is importable from here.
 
 Decisions the paper leaves open, made once here and shared by all functions:
 
