@@ -11,12 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
-from skaudio.features._descriptor_base import (
-    _check_stats,
-    _FeaturesOut,
-    _names,
-    summarise,
-)
+from skaudio.features._descriptor_base import _check_stats, _FeaturesOut, _names, summarise
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import validated_batch
 

@@ -13,9 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
 from skaudio._validation import freq_time_pair
-from skaudio.features._descriptor_base import (
-    _FeaturesOut,
-)
+from skaudio.features._descriptor_base import _FeaturesOut
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import MAX_KERNEL_RADIUS, validated_batch
 

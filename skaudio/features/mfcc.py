@@ -12,12 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skaudio._kernels.spectral import power_to_db_inplace
 from skaudio._sklearn_compat import Interval, StrOptions, fit_context
-from skaudio.features._descriptor_base import (
-    _check_stats,
-    _names,
-    _WaveformDescriptor,
-    summarise,
-)
+from skaudio.features._descriptor_base import _check_stats, _names, _WaveformDescriptor, summarise
 from skaudio.features.image._common import validated_batch
 from skaudio.features.spectrogram import MelSpectrogram
 

@@ -14,10 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._sklearn_compat import Interval, fit_context
-from skaudio.features._descriptor_base import (
-    _names,
-    _WaveformDescriptor,
-)
+from skaudio.features._descriptor_base import _names, _WaveformDescriptor
 from skaudio.features.spectrogram import Spectrogram
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 Each metric compares an original map ``S`` with its pooled version ``P``. The
 functions accept one map each (2-D, ``(n_freqs, n_frames)``, result a float)
 or batches (3-D, ``(n_clips, n_freqs, n_frames)``, one value per clip).
-:func:`preservation_metrics` computes several at once and shares the work
+:func:`~skaudio.metrics.preservation_metrics` computes several at once and shares the work
 (moments, histograms) between them; the single-metric functions call it.
 
 Inputs are validated like every spectrogram in skaudio (finite floats,

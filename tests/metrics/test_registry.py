@@ -242,3 +242,27 @@ def test_api_page_documents_every_metric_function_in_registry_order(docs_tree):
     listed = re.findall(r"^\.\. autofunction:: skaudio\.metrics\.(\w+)$", page, flags=re.M)
     functions = [info.function.__name__ for info in PRESERVATION_METRICS.values()]
     assert [n for n in listed if n in functions] == functions
+
+
+def test_registry_binds_the_public_functions_lazily():
+    """Issue 27 split: _registry names each function; the first access finds it in preservation."""
+    import ast
+
+    from skaudio.metrics import _registry
+
+    # preservation imports the registry, so the registry must not import preservation
+    tree = ast.parse(Path(_registry.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert "skaudio.metrics.preservation" not in imported and "skaudio.metrics" not in imported
+    assert {type(info.__dict__["_function"]) for info in _registry.PRESERVATION_METRICS.values()} <= {
+        str,
+        type(preservation.variance_ratio),
+    }
+    info = get_metric("variance")
+    assert info.function is preservation.variance_ratio
+    assert "function" not in repr(info) and "compute" not in repr(info)
+    # a row built with a callable keeps it; replace() and equality see the bound function
+    other = dataclasses.replace(info, function=len)
+    assert other.function is len and other != info
+    assert dataclasses.replace(info) == info and hash(dataclasses.replace(info)) == hash(info)
