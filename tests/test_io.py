@@ -240,7 +240,7 @@ def test_float_files_are_still_checked_for_nan(tmp_path, subtype, channels, kwar
 
 
 @pytest.mark.parametrize("subtype, checked", [("PCM_16", False), ("PCM_24", False), ("FLOAT", True)])
-def test_the_finiteness_pass_runs_only_where_the_subtype_can_hold_nan(tmp_path, monkeypatch, subtype, checked):
+def test_finiteness_pass_only_where_the_subtype_can_hold_nan(tmp_path, monkeypatch, subtype, checked):
     from skaudio._kernels import waveform
 
     calls = []
