@@ -422,6 +422,16 @@ def _resample_file(f, wanted, mono, native_sr, rate, check):
     return _resample_finite(y, native_sr, rate, check=check)
 
 
+def _read_or_error(path, sr, mono, offset, duration, on_error, rows=None, index=None):
+    """:func:`_read_one`, or with ``on_error="warn"`` the ``ValueError`` it raised."""
+    try:
+        return _read_one(path, sr, mono, offset, duration, rows, index)
+    except ValueError as exc:
+        if on_error == "raise":
+            raise
+        return exc
+
+
 def _map_files(read, n, n_jobs):
     """``[read(i) for i in range(n)]`` on ``n_jobs`` threads of this process.
 
@@ -496,8 +506,11 @@ def load_audio(
         Read this many seconds; shorter files are zero-padded at the end so
         every clip has exactly ``round(duration * sr)`` samples.
     n_jobs : int, default=None
-        joblib workers (threads) reading files in parallel: None is 1, -1 all
-        cores (joblib's convention).
+        Threads reading files in parallel, each writing its clips straight
+        into the returned batch (decoding and resampling release the GIL):
+        None is 1, -1 all cores (joblib's convention). Under a cluster joblib
+        backend (``joblib.parallel_config(backend="dask")``) each file is a
+        joblib task instead.
     on_error : {"raise", "warn"}, default="raise"
         What to do with an unreadable file (missing, a directory, empty,
         corrupt, not audio, NaN or infinite samples, or a sampling rate that
@@ -541,6 +554,10 @@ def load_audio(
             raise ValueError(f"sr must be a finite sampling rate > 0 Hz (or None), got {sr!r}")
     _check_seconds(offset, "offset")
     _check_seconds(duration, "duration", none=True, zero=False)
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)):
+        raise TypeError(f"n_jobs must be an integer or None (joblib's convention), got {n_jobs!r}")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must not be 0: None or 1 reads on this thread, -1 on every core")
     if duration is not None and sr is not None:
         _samples(duration, sr)  # before any file is opened
     single = isinstance(paths, (str, bytes, os.PathLike))
@@ -551,20 +568,13 @@ def load_audio(
     if not paths:
         raise ValueError("paths is empty: give at least one audio file")
 
-    rows = None if cluster_backend() is not None else _Rows(len(paths))
-
-    def safe(i):
-        try:
-            return _read_one(paths[i], sr, mono, offset, duration, rows, i)
-        except ValueError as exc:
-            if on_error == "raise":
-                raise
-            return exc
-
-    if rows is None:  # joblib tasks on a cluster: each clip comes back on its own
-        results = Parallel(n_jobs=n_jobs)(delayed(safe)(i) for i in range(len(paths)))
+    args = (sr, mono, offset, duration, on_error)
+    if cluster_backend() is not None:  # joblib tasks on a cluster: each clip comes back on its own
+        rows = None
+        results = Parallel(n_jobs=n_jobs)(delayed(_read_or_error)(p, *args) for p in paths)
     else:
-        results = _map_files(safe, len(paths), n_jobs)
+        rows = _Rows(len(paths))
+        results = _map_files(lambda i: _read_or_error(paths[i], *args, rows, i), len(paths), n_jobs)
     bad = [(p, r) for p, r in zip(paths, results) if isinstance(r, Exception)]
     if bad:
         warnings.warn(

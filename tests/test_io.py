@@ -315,3 +315,12 @@ def test_the_batch_is_read_clip_by_clip_when_no_array_can_hold_it():
     rows = _Rows(2**40)
     assert rows.row(0, (2**30,)) is None  # numpy refuses 2**72 bytes: no row, no error
     assert rows.out is None
+
+
+@pytest.mark.parametrize(
+    "n_jobs, error", [(0, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)]
+)
+def test_n_jobs_is_checked_naming_it(tmp_path, n_jobs, error):
+    paths = _files(tmp_path, [0.1, 0.1])
+    with pytest.raises(error, match="n_jobs"):
+        load_audio(paths, n_jobs=n_jobs)

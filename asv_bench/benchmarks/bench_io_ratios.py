@@ -23,7 +23,8 @@ same format are written to a temporary folder. ``SKAUDIO_BENCH_FILES`` and
 ``SKAUDIO_BENCH_JOB_FILES`` change the counts (32 and 2000).
 
 ``python asv_bench/benchmarks/bench_io_ratios.py`` prints every ratio without asv
-(``--csv PATH`` also writes them; ``--quick`` runs the job on 200 files).
+(``--quick``: the job on 200 files); ``python asv_bench/ratio_table.py`` writes them, with
+every other ratio, for the performance page of the docs.
 """
 
 import atexit
@@ -176,58 +177,19 @@ class Esc50JobRatio:
     track_esc50_job_over_librosa_ratio.unit = "ratio"
 
 
-def main(argv=None):
-    import argparse
-    import csv
-    import datetime
-    import platform
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--csv", help="also write the ratios to this csv file")
-    parser.add_argument("--quick", action="store_true", help="the job on 200 files instead of 2000")
-    args = parser.parse_args(argv)
-    source = "ESC-10 files" if _shared_esc10() else "synthetic 5 s WAVs"
-    rows = []
-
-    def report(name, params, ratio, compares):
-        rows.append([name, params, f"{ratio:.2f}", compares])
-        print(f"{name}({params})  {ratio:.2f}", flush=True)
+if __name__ == "__main__":
+    import sys
 
     suite = LoadAudioRatio()
     for n_jobs in LoadAudioRatio.params[0]:
         suite.setup(n_jobs)
-        report(
-            "LoadAudioRatio.track_native_over_soundfile_loop_ratio",
-            f"n_jobs={n_jobs}",
-            suite.track_native_over_soundfile_loop_ratio(n_jobs),
-            f"load_audio(files) / soundfile.read loop, {N_FILES} {source}, native 44.1 kHz",
-        )
-        report(
-            "LoadAudioRatio.track_resampled_over_librosa_loop_ratio",
-            f"n_jobs={n_jobs}",
-            suite.track_resampled_over_librosa_loop_ratio(n_jobs),
-            f"load_audio(files, sr=22050) / librosa.load loop, {N_FILES} {source}",
-        )
+        ratio = suite.track_native_over_soundfile_loop_ratio(n_jobs)
+        print(f"load_audio n_jobs={n_jobs} / soundfile.read loop     {ratio:.2f}", flush=True)
+        ratio = suite.track_resampled_over_librosa_loop_ratio(n_jobs)
+        print(f"load_audio sr=22050 n_jobs={n_jobs} / librosa.load loop  {ratio:.2f}", flush=True)
     job = Esc50JobRatio()
     job.setup()
-    if args.quick:
+    if "--quick" in sys.argv:
         job.files = job.files[:200]
-    report(
-        "Esc50JobRatio.track_esc50_job_over_librosa_ratio",
-        "",
-        job.track_esc50_job_over_librosa_ratio(),
-        f"{len(job.files)} {source} -> 22.05 kHz -> log-mel -> mean and max over time; "
-        "load_audio + MelSpectrogram / librosa.load + melspectrogram loop",
-    )
-    if args.csv:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        machine = f"{platform.node()} ({os.cpu_count()} cores)"
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["benchmark", "parameters", "skaudio / peer", "what is compared", "run"])
-            for row in rows:
-                writer.writerow([*row, f"{stamp}, {machine}"])
-
-
-if __name__ == "__main__":
-    main()
+    ratio = job.track_esc50_job_over_librosa_ratio()
+    print(f"ESC-50-sized job ({len(job.files)} files) / the librosa way  {ratio:.2f}", flush=True)
