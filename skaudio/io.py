@@ -203,7 +203,7 @@ def _downmix_into(data, out):
     else:  # numpy sums 8 or more channels in blocks; its own mean keeps the same values
         with np.errstate(over="ignore", invalid="ignore"):
             np.mean(data.T, axis=0, out=out)
-        finite = waveform.all_finite(out)
+        finite = _all_finite(out)
     if not finite and np.isfinite(data).all():
         # float32 sums of samples near 3.4e38 overflow although their mean cannot: the
         # rare loud file is averaged in float64 instead (no extra pass in the common case)
@@ -223,6 +223,8 @@ def _downmix(data):
 
 
 def _all_finite(y):
+    """No NaN or inf in ``y``: one numba pass (13 us for 5 s at 44.1 kHz, 21-100 us for
+    ``np.isfinite(y).all()``, rough runs on a loaded machine)."""
     from skaudio._kernels.waveform import all_finite
 
     return all_finite(np.ascontiguousarray(y).reshape(-1))
@@ -382,16 +384,16 @@ def _decode(f, sr, mono, offset, duration, rows, index):
         out[..., :n] = y[..., :n]
         out[..., n:] = 0
         return out, in_row
-    from skaudio._kernels import waveform
-
     length = wanted if target is None else target  # equal unless the file is shorter than duration
     out, in_row = _output(rows, index, (length,) if mono else (f.channels, length))
-    if f.channels == 1:  # decoded straight into the output
+    if f.channels == 1:  # decoded straight into the output; no kernel (nor numba) for integer PCM
         buf = out if mono else out[0]
         n = len(f.read(wanted, out=buf[:wanted])) if wanted else 0
-        if check and not waveform.all_finite(buf[:n]):
+        if check and not _all_finite(buf[:n]):
             raise ValueError(_nonfinite_message(buf[:n]))
     else:
+        from skaudio._kernels import waveform
+
         data = f.read(wanted, dtype="float32", always_2d=True)
         n = len(data)
         finite = _downmix_into(data, out[:n]) if mono else waveform.channels_first_into(data, out[:, :n])
