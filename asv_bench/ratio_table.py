@@ -7,7 +7,9 @@
 - ``docs/user_guide/performance_ratios.csv``: one row per ratio, always as skaudio's
   time over the peer's (below 1: skaudio is faster; the descriptor suites report the
   inverse to asv and are turned round here);
-- ``docs/user_guide/performance_ratios_run.txt``: where and when they were measured.
+- ``docs/user_guide/performance_ratios_run.txt``: where and when each group was measured.
+
+``--only GROUP`` (repeatable) runs some groups and keeps the other rows of the table.
 
 The page ``docs/user_guide/performance.rst`` includes both, so quoted numbers always come
 from a run of this script. Run it on a quiet machine: each ratio times both sides
@@ -107,15 +109,15 @@ def _descriptor_rows():
             "bench_descriptors.DescriptorSuite.track_per_clip_ratio",
             name,
             1.0 / suite.track_per_clip_ratio(name),
-            f"the {name} transformer on the batch over librosa clip by clip; {clips}; "
-            "asv reports the inverse; default threads",
+            f"the {name} transformer on the batch over librosa clip by clip; {clips}; best of 3 each, "
+            "back to back (asv reports the inverse); numba's default threads",
         )
         yield (
             "bench_descriptors.DescriptorSuite.track_batched_ratio",
             name,
             1.0 / suite.track_batched_ratio(name),
-            f"the {name} transformer over one librosa call on the whole batch; {clips}; "
-            "asv reports the inverse; default threads",
+            f"the {name} transformer over one librosa call on the whole batch; {clips}; best of 3 "
+            "each, back to back (asv reports the inverse); numba's default threads",
         )
 
 
@@ -130,7 +132,7 @@ def _model_rows():
             model,
             suite.track_epoch_time_ratio(model),
             f"seconds per epoch of the skorch estimator over a plain torch loop; {bm.N_CLIPS} clips, "
-            f"{bm.THREADS} threads",
+            f"{bm.THREADS} threads; medians of 3",
         )
         latency = bm.ProfileLatency()
         latency.setup(model)
@@ -139,7 +141,7 @@ def _model_rows():
             model,
             latency.track_latency_ratio(model),
             f"latency that skaudio.models.profile reports over a plain timed forward; one 5 s clip, "
-            f"{bm.THREADS} threads",
+            f"{bm.THREADS} threads; medians of 3",
         )
 
 
@@ -154,41 +156,75 @@ def _cpu_name():
     return platform.processor() or platform.machine()
 
 
+#: group of benchmarks -> the file that holds them
+GROUPS = {
+    "io": "bench_io_ratios",
+    "torch": "bench_torch_ratios",
+    "descriptors": "bench_descriptors",
+    "models": "bench_models",
+}
+
+
+def _merge(path, groups, new_rows):
+    """The rows of ``path`` whose group was not run now, then the new ones, in GROUPS order."""
+    old = []
+    if path.exists():
+        with open(path, newline="") as f:
+            old = list(csv.reader(f))[1:]
+    modules = {GROUPS[g] for g in groups}
+    rows = [r for r in old if r[0].split(".", 1)[0] not in modules] + new_rows
+    order = list(GROUPS.values())
+    return sorted(rows, key=lambda r: order.index(r[0].split(".", 1)[0]))  # stable within a file
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the ESC-50-sized job on 200 files, not 2000")
     parser.add_argument("--models", action="store_true", help="also the model ratios (minutes of training)")
-    parser.add_argument("--only", choices=("io", "torch", "descriptors", "models"), action="append")
+    parser.add_argument(
+        "--only",
+        choices=tuple(GROUPS),
+        action="append",
+        help="run these groups; the table keeps the other groups' rows from its last run",
+    )
     parser.add_argument("--out", default=str(DOCS / "performance_ratios.csv"))
     args = parser.parse_args(argv)
     groups = args.only or ["io", "torch", "descriptors"] + (["models"] if args.models else [])
-    load_before = os.getloadavg()
-    start = datetime.datetime.now(datetime.timezone.utc)
-    rows = []
     runs = {
         "io": lambda: _io_rows(args.quick),
         "torch": _torch_rows,
         "descriptors": _descriptor_rows,
         "models": _model_rows,
     }
+    out = Path(args.out)
+    note_path = out.with_name(out.stem + "_run.txt")
+    notes = {}
+    if note_path.exists():  # one line per group: "* ``group``: ..."
+        for line in note_path.read_text().splitlines():
+            if line.startswith("* ``"):
+                notes[line[4:].split("``", 1)[0]] = line
     for group in groups:
+        load_before = os.getloadavg()
+        start = datetime.datetime.now(datetime.timezone.utc)
+        rows = []
         for name, params, ratio, compares in runs[group]():
             print(f"{name} [{params}]  {ratio:.2f}", flush=True)
-            rows.append([name.split(".", 1)[1], params, f"{ratio:.2f}", compares])
-    load_after = os.getloadavg()
-    out = Path(args.out)
-    with open(out, "w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["benchmark", "case", "skaudio / peer", "what is compared"])
-        writer.writerows(rows)
-    note = (
-        f"Measured by ``python asv_bench/ratio_table.py{' --quick' if args.quick else ''}`` on "
-        f"{start:%Y-%m-%d} from {start:%H:%M} UTC: {_cpu_name()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; load average {load_before[0]:.1f} at the start "
-        f"and {load_after[0]:.1f} at the end ({', '.join(groups)}).\n"
-    )
-    out.with_name(out.stem + "_run.txt").write_text(note)
-    print(note, end="")
+            rows.append([name, params, f"{ratio:.2f}", compares])
+        load_after = os.getloadavg()
+        merged = _merge(out, [group], rows)
+        with open(out, "w", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(["benchmark", "case", "skaudio / peer", "what is compared"])
+            writer.writerows(merged)
+        quick = " --quick" if args.quick and group == "io" else ""
+        notes[group] = (
+            f"* ``{group}``: ``python asv_bench/ratio_table.py --only {group}{quick}`` on {start:%Y-%m-%d} "
+            f"from {start:%H:%M} UTC, {_cpu_name()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; load average {load_before[0]:.1f} at the start and "
+            f"{load_after[0]:.1f} at the end."
+        )
+        note_path.write_text("\n".join(notes[g] for g in GROUPS if g in notes) + "\n")
+        print(notes[group], flush=True)
 
 
 if __name__ == "__main__":
