@@ -210,3 +210,117 @@ def test_bad_rates_offsets_and_durations_are_named(tmp_path, kwargs, name):
     sf.write(path, _tone(440, 8000, 0.1), 8000)
     with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
         load_audio(path, **kwargs)
+
+
+# -- issue 26: read at the decoder's speed, with the same values -------------------------------
+
+
+def _files(tmp_path, seconds, *, channels=1, subtype="PCM_16", sr=8000, seed=0):
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i, s in enumerate(seconds):
+        paths.append(tmp_path / f"clip{i}_{channels}ch_{subtype}.wav")
+        y = (0.3 * rng.standard_normal((int(sr * s), channels))).astype(np.float32)
+        sf.write(paths[-1], y, sr, subtype=subtype)
+    return paths
+
+
+@pytest.mark.parametrize("subtype", ["FLOAT", "DOUBLE"])
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("kwargs", [{}, dict(sr=16000), dict(mono=False), dict(duration=1.0)])
+def test_float_files_are_still_checked_for_nan(tmp_path, subtype, channels, kwargs):
+    # integer PCM skips the NaN/inf pass; files that can hold NaN keep it on every path
+    good = _files(tmp_path, [0.25], channels=channels, subtype=subtype)[0]
+    data = sf.read(good, dtype="float32", always_2d=True)[0]
+    data[100, channels - 1] = np.nan
+    bad = tmp_path / f"nan_{subtype}.wav"
+    sf.write(bad, data, 8000, subtype=subtype)
+    with pytest.raises(ValueError, match=rf"nan_{subtype}\.wav.*1 NaN"):
+        load_audio([good, bad], **kwargs)
+
+
+@pytest.mark.parametrize("subtype, checked", [("PCM_16", False), ("PCM_24", False), ("FLOAT", True)])
+def test_finiteness_pass_only_where_the_subtype_can_hold_nan(tmp_path, monkeypatch, subtype, checked):
+    import skaudio.io
+
+    calls = []
+    real = skaudio.io._all_finite
+    monkeypatch.setattr(skaudio.io, "_all_finite", lambda x: calls.append(x.size) or real(x))
+    paths = _files(tmp_path, [0.25, 0.25], subtype=subtype)
+    y, _ = load_audio(paths)
+    y16, _ = load_audio(paths, sr=16000)
+    assert bool(calls) == checked
+    for i, path in enumerate(paths):  # the values do not depend on it
+        np.testing.assert_array_equal(y[i], sf.read(path, dtype="float32")[0])
+        assert y16.shape == (2, 4000) and np.isfinite(y16).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, dict(sr=11025), dict(duration=0.6), dict(mono=False), dict(mono=False, sr=4000, duration=0.3)],
+)
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_two_threads_give_the_same_clips_as_one(tmp_path, kwargs, channels):
+    paths = _files(tmp_path, [0.5, 0.5, 0.5, 0.5, 0.75, 0.5], channels=channels)
+    paths.insert(3, tmp_path / "missing.wav")
+    with pytest.warns(UserWarning, match="missing.wav"):
+        one, sr1, kept1 = load_audio(paths, n_jobs=1, on_error="warn", return_paths=True, **kwargs)
+    with pytest.warns(UserWarning, match="missing.wav"):
+        two, sr2, kept2 = load_audio(paths, n_jobs=2, on_error="warn", return_paths=True, **kwargs)
+    assert sr1 == sr2 and kept1 == kept2 == paths[:3] + paths[4:]
+    assert type(one) is type(two) and len(one) == len(two) == 6
+    for a, b, path in zip(one, two, kept1):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, load_audio(path, **kwargs)[0])  # as read alone
+    with pytest.raises(ValueError, match="missing.wav"):
+        load_audio(paths, n_jobs=2, **kwargs)
+
+
+# (not with sr=: soxr's output buffers are invisible to tracemalloc, before and after)
+@pytest.mark.parametrize("kwargs", [{}, dict(duration=0.5), dict(mono=False)])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_batch_is_written_in_place_without_a_stack_copy(tmp_path, kwargs, channels):
+    import tracemalloc
+
+    paths = _files(tmp_path, [0.5] * 24, channels=channels)
+    load_audio(paths[:2], **kwargs)  # compile the kernels outside the measurement
+    tracemalloc.start()
+    try:
+        X, _ = load_audio(paths, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(X, np.ndarray) and X.shape[0] == 24 and X.flags.c_contiguous
+    # before: every clip on its own, then np.stack of them (2x the batch at the end)
+    assert peak < 1.5 * X.nbytes, (peak, X.nbytes)
+
+
+def test_clips_of_other_shapes_fall_back_to_a_list_or_a_stack(tmp_path):
+    paths = _files(tmp_path, [0.5, 0.5, 0.25])
+    clips, _ = load_audio(paths)
+    assert isinstance(clips, list) and [len(c) for c in clips] == [4000, 4000, 2000]
+    for c, p in zip(clips, paths):
+        np.testing.assert_array_equal(c, sf.read(p, dtype="float32")[0])
+    # a cut file announces more frames than it holds: its clip is shorter than its row
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(paths[2].read_bytes()[:-400])
+    with pytest.warns(UserWarning, match="truncated"):
+        clips, _ = load_audio([paths[0], cut, paths[1]])
+    assert [len(c) for c in clips] == [4000, 1800, 4000]
+
+
+def test_the_batch_is_read_clip_by_clip_when_no_array_can_hold_it():
+    from skaudio.io import _Rows
+
+    rows = _Rows(2**40)
+    assert rows.row(0, (2**30,)) is None  # numpy refuses 2**72 bytes: no row, no error
+    assert rows.out is None
+
+
+@pytest.mark.parametrize(
+    "n_jobs, error", [(0, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)]
+)
+def test_n_jobs_is_checked_naming_it(tmp_path, n_jobs, error):
+    paths = _files(tmp_path, [0.1, 0.1])
+    with pytest.raises(error, match="n_jobs"):
+        load_audio(paths, n_jobs=n_jobs)
