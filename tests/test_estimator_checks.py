@@ -41,7 +41,7 @@ ESTIMATORS = [
     MFCC(sr=1000, n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, mel_norm=None, stats=("mean", "std")),
     Chroma(sr=1000, n_fft=2, hop_length=1, tuning=0.0),
     Chroma(sr=1000, n_fft=2, hop_length=1, stats=("mean",)),
-    # contrast needs FFT bins in every octave band: tests/features/test_descriptors.py
+    # contrast needs FFT bins in every octave band: tests/features/test_spectral_descriptors.py
     SpectralDescriptors(
         sr=1000,
         n_fft=2,

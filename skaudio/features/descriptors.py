@@ -1,7 +1,8 @@
 """Classic audio descriptors as batched transformers: MFCC, deltas, chroma, spectral shape, HPSS.
 
 Each transformer equals the librosa function of the same name on every clip of
-a batch (``tests/features/test_descriptors.py`` checks it on real ESC-10 clips
+a batch (``tests/features/test_mfcc.py``, ``test_deltas.py``, ``test_chroma.py``,
+``test_spectral_descriptors.py`` and ``test_hpss.py`` check it on real ESC-10 clips
 and on synthetic signals). MFCC and chroma read the spectra of skaudio's fused
 numba STFT (:class:`~skaudio.features.MelSpectrogram`,
 :class:`~skaudio.features.Spectrogram`); the spectral descriptors share one
