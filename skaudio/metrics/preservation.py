@@ -119,13 +119,20 @@ __all__ = [
 
 
 # -- one public function per metric ---------------------------------------------------
-# Each names its metric and hands over to preservation_metrics(), which validates the
-# input and runs the metric's compute step from the registry; the options every metric
-# accepts are passed through, so one option dict serves all of them.
+# Each names its metric and hands over to preservation_metrics(), which runs the metric's
+# compute step from the registry; the options every metric accepts are passed through, so
+# one option dict serves all of them. Each function checks its own arguments with
+# validate_params, so that a message names the function the user called; the check of
+# preservation_metrics is then skipped (prefer_skip_nested_validation), not run twice.
+# The **options are checked by _Batch, as for preservation_metrics.
+_ONE_METRIC_PARAMS = {"S": ["array-like"], "P": ["array-like"], "n_jobs": [Integral, None]}
+
+
 def _one_metric(name, S, P, n_jobs, options):
     return preservation_metrics(S, P, [name], n_jobs=n_jobs, **options)[name]
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def variance_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -170,6 +177,7 @@ def variance_ratio(
     return _one_metric("variance", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def mean_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -215,6 +223,7 @@ def mean_ratio(
     return _one_metric("mean", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def skewness_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -260,6 +269,7 @@ def skewness_ratio(
     return _one_metric("skewness", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def kurtosis_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -302,6 +312,7 @@ def kurtosis_ratio(
     return _one_metric("kurtosis", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def entropy_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -348,6 +359,7 @@ def entropy_ratio(
     return _one_metric("entropy", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def sparsity_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -397,6 +409,7 @@ def sparsity_ratio(
     return _one_metric("sparsity", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def gini_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -442,6 +455,7 @@ def gini_ratio(
     return _one_metric("gini", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def kl_divergence(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -490,6 +504,7 @@ def kl_divergence(
     return _one_metric("kl_divergence", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def cosine_similarity(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -536,6 +551,7 @@ def cosine_similarity(
     return _one_metric("cosine_similarity", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def correlation(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -583,6 +599,7 @@ def correlation(
     return _one_metric("correlation", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def lipschitz_constant(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -630,6 +647,7 @@ def lipschitz_constant(
     return _one_metric("lipschitz", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def temporal_variance_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -672,6 +690,7 @@ def temporal_variance_ratio(
     return _one_metric("temporal_variance", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def spectral_centroid_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -720,6 +739,7 @@ def spectral_centroid_ratio(
     return _one_metric("spectral_centroid", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def spectral_contrast_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -768,6 +788,7 @@ def spectral_contrast_ratio(
     return _one_metric("spectral_contrast", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def spectral_bandwidth_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:
@@ -813,6 +834,7 @@ def spectral_bandwidth_ratio(
     return _one_metric("spectral_bandwidth", S, P, n_jobs, options)
 
 
+@validate_params(_ONE_METRIC_PARAMS, prefer_skip_nested_validation=True)
 def compression_ratio(
     S: ArrayLike, P: ArrayLike, *, n_jobs: int | None = None, **options: Any
 ) -> float | NDArray[np.float64]:

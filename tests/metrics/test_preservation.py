@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.spatial.distance as ssd
 import scipy.stats
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skaudio.metrics import (
     METRIC_ENTRIES,
@@ -326,6 +327,20 @@ def test_unknown_names_and_options():
         entropy_ratio(S, S, n_bins=0)
     with pytest.raises(ValueError, match="Nyquist"):
         spectral_contrast_ratio(S, S, sr=1000)
+
+
+@pytest.mark.parametrize("name", METRIC_NAMES)
+@pytest.mark.parametrize(
+    "argument, bad", [("S", "a string"), ("P", None), ("n_jobs", "all"), ("n_jobs", 1.5)]
+)
+def test_each_metric_function_names_itself_in_its_errors(name, argument, bad):
+    # each of the 16 single-metric functions validates its own arguments: the message names
+    # the function that was called, not preservation_metrics, which it hands over to (issue 27)
+    func = get_metric(name).function
+    S = np.zeros((2, 4, 4), np.float32)
+    args = {"S": S, "P": S, "n_jobs": None} | {argument: bad}
+    with pytest.raises(InvalidParameterError, match=f"^The '{argument}' parameter of {func.__name__} must"):
+        func(args["S"], args["P"], n_jobs=args["n_jobs"])
 
 
 # -- registry ------------------------------------------------------------------------
