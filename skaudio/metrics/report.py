@@ -8,6 +8,7 @@ over clips); :func:`skaudio.plotting.plot_pooling_comparison` draws it as a heat
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +23,7 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:  # matplotlib is imported on use
     pass
 
-from skaudio._sklearn_compat import Interval, StrOptions, validate_params
+from skaudio._sklearn_compat import HasMethods, Interval, StrOptions, validate_params
 from skaudio._validation import check_spectrograms, freq_time_pair
 from skaudio.metrics._registry import METRIC_NAMES, _resolve
 from skaudio.metrics.preservation import preservation_metrics
@@ -390,6 +391,25 @@ def _parse_kernel(kernel):
     return _as_pair(kernel if len(kernel) > 1 else kernel[0], "kernel")
 
 
+@validate_params(
+    {
+        "data": [str],  # its form ("esc50:PATH", ...) is checked by load_report_data
+        "sr": [Interval(Real, 0, None, closed="neither")],
+        "kernel": [str, "array-like"],  # its form ("2x2", (2, 2)) is checked by _parse_kernel
+        "out": [str, os.PathLike, None],
+        "plot": [str, os.PathLike, None],
+        "methods": [Iterable, None],
+        "n_clips": [Interval(Integral, 1, None, closed="left"), None],
+        "duration": [Interval(Real, 0, None, closed="neither")],
+        "spread": _SPREAD,
+        "stream": [HasMethods(["write"]), None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "modes": [Iterable, None],
+    },
+    # the MelSpectrogram and compare_pooling calls inside check their own arguments
+    prefer_skip_nested_validation=False,
+)
 def pooling_report_main(
     data: str = "synthetic",
     sr: int = 16000,
@@ -437,7 +457,7 @@ def pooling_report_main(
     n_jobs : int, default=None
         numba threads of the front end, pooling and metrics: None keeps numba's own
         setting, 1 one thread, -1 all cores.
-    random_state : int, default=0
+    random_state : int, RandomState instance or None, default=0
         Seed of the synthetic data.
     modes : list of str, default=None
         Deprecated old name of ``methods`` (a ``FutureWarning``; kept for one release).
@@ -449,7 +469,7 @@ def pooling_report_main(
     """
     from skaudio.features import MelSpectrogram
 
-    methods = _renamed(methods, modes, "methods", "modes", "pooling_report_main")
+    methods = _renamed(methods, modes, "methods", "modes", "pooling_report_main", _VALIDATED)
     stream = sys.stdout if stream is None else stream
     kernel = _parse_kernel(kernel)
     if plot:  # before any work, not after it

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._batching import map_batches, numba_threads
-from skaudio._sklearn_compat import Interval, StrOptions, fit_context
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context, validate_params
 from skaudio._validation import freq_time_pair
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
@@ -45,6 +45,19 @@ def _pair(value, name, *, integer=False, odd=False):
     )
 
 
+# The public batch functions check their arguments with scikit-learn's validate_params (its
+# messages name the function and the parameter); the checks that are more than a type or a
+# range stay in the body (the (freq, time) pairs: freq_time_pair). SpectrogramFilter, which
+# validated its parameters at fit, calls the unchecked bodies (``__wrapped__``) chunk by chunk.
+@validate_params(
+    {
+        "S": ["array-like"],
+        # whole-number floats (3.0) stay accepted, as they always were: freq_time_pair
+        "mysize": [Interval(Real, 1, None, closed="left"), "array-like"],
+        "noise": [Interval(Real, 0, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def wiener_batch(
     S: ArrayLike, mysize: int | tuple[int, int] = 3, noise: float | None = None
 ) -> NDArray[np.float32]:
@@ -104,6 +117,18 @@ def _shrink(d, t, mode):
     return np.where(mag > 0, d * factor, 0).astype(d.dtype, copy=False)
 
 
+@validate_params(
+    {
+        "S": ["array-like"],
+        "sigma": [Interval(Real, 0, None, closed="left"), None],
+        "wavelet": [str],  # pywt names the valid ones when it does not know this one
+        "mode": [StrOptions({"soft", "hard"})],
+        # a level halves each axis: 32 levels need maps of 2**32 bins (as SpectrogramFilter)
+        "wavelet_levels": [Interval(Integral, 1, 32, closed="both"), None],
+        "method": [StrOptions({"BayesShrink", "VisuShrink"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def wavelet_batch(
     S: ArrayLike,
     sigma: float | None = None,
@@ -538,10 +563,10 @@ class SpectrogramFilter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator):
                 lambda b: ndi.median_filter(b, size=(1, sf, st), mode=self.mode, cval=self.cval), S, **kw
             )
         if self.method == "wiener":
-            return map_chunks(lambda b: wiener_batch(b, self.mysize, self.noise), S, **kw)
+            return map_chunks(lambda b: wiener_batch.__wrapped__(b, self.mysize, self.noise), S, **kw)
         if self.method == "wavelet":
             return map_chunks(
-                lambda b: wavelet_batch(
+                lambda b: wavelet_batch.__wrapped__(
                     b,
                     self.sigma,
                     self.wavelet,

@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from skaudio._sklearn_compat import StrOptions, validate_params
 from skaudio._validation import check_spectrograms
 from skaudio.features.image._common import map_clips
 
 __all__ = ["template_match"]
 
 
+# numpy.pad's named modes, which skimage.feature.match_template pads with; not "empty",
+# whose padding is uninitialised memory (scores that change from run to run)
+_PAD_MODES = {
+    "constant",
+    "edge",
+    "linear_ramp",
+    "maximum",
+    "mean",
+    "median",
+    "minimum",
+    "reflect",
+    "symmetric",
+    "wrap",
+}
+
+
+# scikit-learn's validate_params checks types and ranges (its messages name the function and
+# the parameter); what compares S with the template (sizes, a constant template) is checked
+# in the body
+@validate_params(
+    {
+        "S": ["array-like"],
+        "template": ["array-like"],
+        "pad_input": ["boolean"],
+        "mode": [StrOptions(_PAD_MODES)],
+        "constant_values": [Real],
+        "return_peaks": ["boolean"],
+        "n_jobs": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def template_match(
     S: ArrayLike,
     template: ArrayLike,
@@ -44,7 +76,8 @@ def template_match(
         top-left corner. True: pad so that the scores have the shape of ``S``
         and index the template centre (skimage's ``pad_input``).
     mode, constant_values
-        Padding used with ``pad_input=True``, as ``skimage.feature.match_template``.
+        Padding used with ``pad_input=True``, as ``skimage.feature.match_template``
+        (``mode``: one of ``numpy.pad``'s named modes, but not ``"empty"``).
     return_peaks : bool, default=False
         Also return the best position of each clip.
     n_jobs : int, default=None
@@ -92,8 +125,6 @@ def template_match(
         )
     if tpl.std() == 0:
         raise ValueError("template is constant; normalised cross-correlation needs some variation")
-    if n_jobs is not None and not isinstance(n_jobs, Integral):
-        raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}")
     # The scores do not change when the map or the template is scaled, but skimage compares
     # variances with an absolute epsilon (1.2e-7): quiet power maps scored 0 everywhere, and
     # its float32 running sums overflowed on loud maps and lost the variance of quiet windows

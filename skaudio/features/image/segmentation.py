@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skaudio._sklearn_compat import Interval, StrOptions, fit_context
+from skaudio._sklearn_compat import Interval, StrOptions, fit_context, validate_params
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import check_kernel_radius, map_chunks, map_clips, validated_batch
 from skaudio.features.image.texture import _hu_from_central
@@ -35,6 +35,19 @@ def _structure(connectivity):
     return st
 
 
+# The public batch functions check their arguments with scikit-learn's validate_params (its
+# messages name the function and the parameter); the checks that are more than a type or a
+# range stay in the body (the names of the operations, the footprint pair). The segmenter,
+# which validated its parameters at fit, calls the unchecked bodies (``__wrapped__``).
+@validate_params(
+    {
+        "S": ["array-like"],
+        "low": [Real, "array-like"],
+        "high": [Real, "array-like"],
+        "connectivity": [Interval(Integral, 1, 2, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hysteresis_batch(
     S: ArrayLike, low: float | ArrayLike, high: float | ArrayLike, connectivity: int = 1
 ) -> NDArray[np.bool_]:
@@ -79,6 +92,15 @@ def hysteresis_batch(
     return keep[labels]
 
 
+@validate_params(
+    {
+        "mask": ["array-like"],
+        "operations": [str, Iterable, None],
+        # whole-number floats (3.0) and one-element sequences stay accepted, as they always were
+        "footprint": [Interval(Real, 1, None, closed="left"), "array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def morphology_batch(
     mask: ArrayLike, operations: str | Sequence[str], footprint: tuple[int, int] = (3, 3)
 ) -> NDArray[np.bool_]:
@@ -111,7 +133,7 @@ def morphology_batch(
     """
     import skimage.morphology as morph
 
-    ops = _check_operations(operations)
+    ops = _check_operations(operations, "operations")
     fp = np.atleast_1d(np.asarray(footprint))
     if fp.size == 1:
         fp = np.repeat(fp, 2)
@@ -126,13 +148,13 @@ def morphology_batch(
     return out
 
 
-def _check_operations(operations):
+def _check_operations(operations, name="morphology"):
     if operations is None:
         return ()
     ops = (operations,) if isinstance(operations, str) else tuple(operations)
     for op in ops:
         if op not in _MORPHOLOGY:
-            raise ValueError(f"morphology must name operations among {list(_MORPHOLOGY)}, got {op!r}")
+            raise ValueError(f"{name} must name operations among {list(_MORPHOLOGY)}, got {op!r}")
     return ops
 
 
@@ -342,7 +364,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
         if self.method == "graph":  # felzenszwalb smooths with a Gaussian truncated at 4 sigma
             check_kernel_radius(4.0 * self.sigma + 0.5, f"sigma={self.sigma!r}")
         if self.morphology is not None:  # footprint errors surface at fit time
-            morphology_batch(np.zeros((1, 1, 1), dtype=bool), (), self.footprint)
+            morphology_batch.__wrapped__(np.zeros((1, 1, 1), dtype=bool), (), self.footprint)
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low must not exceed high, got low={self.low}, high={self.high}")
         validated_batch(self, S, reset=True)
@@ -388,7 +410,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
                 if self.high is None
                 else self.high
             )
-            mask = hysteresis_batch(S, low, high, self.connectivity)
+            mask = hysteresis_batch.__wrapped__(S, low, high, self.connectivity)
         elif self.method == "kmeans":
             import warnings
 
@@ -432,7 +454,7 @@ class SpectrogramSegmenter(OneToOneFeatureMixin, ArrayOutputMixin, BaseEstimator
             mask = np.stack(_map_pairs(one, S, thresholds, kw))
         ops = _check_operations(self.morphology)
         if ops:
-            mask = morphology_batch(mask, ops, self.footprint)
+            mask = morphology_batch.__wrapped__(mask, ops, self.footprint)
         return mask
 
     def transform(self, S: ArrayLike) -> NDArray[np.float32]:

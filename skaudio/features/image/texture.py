@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from skaudio._deprecation import renamed_keyword
-from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context
+from skaudio._sklearn_compat import Interval, StrOptions, check_feature_names_in, fit_context, validate_params
 from skaudio.features._output import ArrayOutputMixin
 from skaudio.features.image._common import (
     NDIMAGE_MODES,
@@ -49,6 +49,7 @@ _GABOR_CHUNK = 16  # clips per FFT convolution: 16 was twice as fast as 32 (cach
 #: levels**2 per distance and angle. 1 GiB allows 4096 levels with the default 2 distances
 #: and 4 angles; levels=65536 asked numpy for 128 GiB.
 _MAX_GLCM_BYTES = 2**30
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _gabor_radius(frequency, bandwidth, n_stds=3):
@@ -61,6 +62,14 @@ def _gabor_radius(frequency, bandwidth, n_stds=3):
     return n_stds * (grow + 2.0) / grow * np.sqrt(np.log(2.0) / 2.0) / np.pi / float(frequency)
 
 
+# The public batch functions check their arguments with scikit-learn's validate_params (its
+# messages name the function and the parameter); what depends on several arguments (the
+# Gabor kernel's size) is checked in the body. SpectrogramImageFeatures, which validated its
+# parameters at fit, calls the unchecked bodies (``__wrapped__``) chunk by chunk.
+_ONLY_S = {"S": ["array-like"]}
+
+
+@validate_params(_ONLY_S, prefer_skip_nested_validation=True)
 def sobel_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Sobel responses of every map of a batch, as ``skimage.filters.sobel_h``/``sobel_v``/``sobel``.
 
@@ -100,6 +109,7 @@ def _edge_responses(S, smooth):
     return h, v, np.sqrt((h * h + v * v) / 2.0)
 
 
+@validate_params(_ONLY_S, prefer_skip_nested_validation=True)
 def prewitt_batch(S: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Prewitt responses of every map of a batch, as ``skimage.filters.prewitt_h``/``prewitt_v``/``prewitt``.
 
@@ -166,6 +176,7 @@ def _hu_from_central(mu):
     )
 
 
+@validate_params(_ONLY_S, prefer_skip_nested_validation=True)
 def hu_moments_batch(S: ArrayLike) -> NDArray[np.float64]:
     """Hu's seven moment invariants of every map of a batch, as ``skimage.measure.moments_hu``.
 
@@ -221,6 +232,19 @@ def hu_moments_batch(S: ArrayLike) -> NDArray[np.float64]:
     return _hu_from_central(mu)
 
 
+@validate_params(
+    {
+        "S": ["array-like"],
+        "frequency": [Interval(Real, 0, None, closed="neither")],
+        "theta": [Interval(Real, None, None, closed="neither")],
+        "bandwidth": [Interval(Real, 0, None, closed="neither")],
+        "n_stds": [Interval(Real, 0, None, closed="neither")],
+        "mode": [StrOptions(NDIMAGE_MODES)],
+        # within float32: a NaN, infinite or larger fill value spreads into every border cell
+        "cval": [Interval(Real, -_F32_MAX, _F32_MAX, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def gabor_batch(
     S: ArrayLike,
     frequency: float,
@@ -269,6 +293,10 @@ def gabor_batch(
     """
     from skimage.filters import gabor_kernel
 
+    check_kernel_radius(
+        _gabor_radius(frequency, bandwidth, n_stds),
+        f"frequency={frequency!r} with bandwidth={bandwidth!r} and n_stds={n_stds!r}",
+    )
     # skimage evaluates 2.0 ** bandwidth (OverflowError above 1024); from 64 on, the kernel's
     # (2**b + 1) / (2**b - 1) is 1 in double precision, so the cap changes no value
     kernel = gabor_kernel(frequency, theta=theta, bandwidth=min(float(bandwidth), 64.0), n_stds=n_stds)
@@ -670,7 +698,7 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         feats = []
         for f in self._numbers("frequencies", positive=True):
             for t in self._numbers("thetas"):
-                mag = np.abs(gabor_batch(S, f, t, self.bandwidth, mode=self.mode))
+                mag = np.abs(gabor_batch.__wrapped__(S, f, t, self.bandwidth, mode=self.mode))
                 feats.append(mag.mean(axis=(1, 2), dtype=np.float64))
                 feats.append(mag.std(axis=(1, 2), dtype=np.float64))
         return np.stack(feats, axis=1)
@@ -683,12 +711,12 @@ class SpectrogramImageFeatures(ArrayOutputMixin, BaseEstimator):
         x = S.astype(np.float64)
         x = x - x.min(axis=(1, 2), keepdims=True)
         peak = x.max(axis=(1, 2), keepdims=True)
-        return hu_moments_batch(np.divide(x, peak, out=np.zeros_like(x), where=peak > 0))
+        return hu_moments_batch.__wrapped__(np.divide(x, peak, out=np.zeros_like(x), where=peak > 0))
 
     def _edges_chunk(self, S):
         filters = self._edge_filters()
         cols = []
-        for name, batch in (("sobel", sobel_batch), ("prewitt", prewitt_batch)):
+        for name, batch in (("sobel", sobel_batch.__wrapped__), ("prewitt", prewitt_batch.__wrapped__)):
             if name in filters:
                 h, v, mag = batch(S)
                 cols += [mag.mean(axis=(1, 2)), mag.std(axis=(1, 2)), np.abs(h).mean(axis=(1, 2))]
