@@ -312,6 +312,158 @@ def _softmax_mean(logits, u, big):
     return big * (_sum(e * u) / _sum(e))
 
 
+def _param_grad(param, value):
+    """Gradient for a method parameter: None for a plain number or a frozen one, else summed."""
+    if not (torch.is_tensor(param) and param.requires_grad):
+        return None
+    return value.sum().reshape(param.shape).to(param.dtype)
+
+
+def _chain_sum(ts, out=None):
+    """``sum_k ts[k]`` over the first axis as ``K - 1`` in-place additions (no autograd)."""
+    out = ts[0].clone() if out is None else out.copy_(ts[0])
+    for k in range(1, ts.shape[0]):
+        out += ts[k]
+    return out
+
+
+def _chain_dot(a, b):
+    """``sum_k a[k] * b[k]`` without the (K, ...) product map."""
+    out = a[0] * b[0]
+    for k in range(1, a.shape[0]):
+        out.addcmul_(a[k], b[k])
+    return out
+
+
+# The weighted means lsp, power, lnp, esp and auto as single autograd nodes with their
+# closed-form gradients: autograd through their formulas kept every intermediate map of
+# (K, B, C, F', T') and spent two to three elementwise passes over it per forward op.
+class _LspCells(torch.autograd.Function):
+    """lsp = sum x^2 / sum x, with u = x / big: big * sum u^2 / sum u; d/dx_k = (2 u_k - y / big) / sum u."""
+
+    @staticmethod
+    def forward(ctx, R):
+        big = _max(R).clamp_min(torch.finfo(R.dtype).tiny)  # x >= 0
+        u = R / big
+        s = _chain_sum(u)
+        ok = s > 0
+        s1 = torch.where(ok, s, torch.ones_like(s))
+        out = big * (_chain_dot(u, u) / s1) * ok
+        ctx.save_for_backward(u, out / big, ok / s1)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        u, yb, inv_s = ctx.saved_tensors
+        c = g * inv_s
+        return torch.addcmul(-(c * yb), u, 2 * c)
+
+
+class _PowerCells(torch.autograd.Function):
+    """power = sum x^(n+1) / sum x^n, with u = x / big, w = u^n: big * sum w u / sum w.
+
+    d/dx_k = ((n + 1) w_k - n (y / big) u_k^(n-1)) / sum w;
+    d/dn = big sum w log(u) (u - y / big) / sum w."""
+
+    @staticmethod
+    def forward(ctx, R, n):
+        top = _max(R)  # x >= 0
+        big = top.clamp_min(torch.finfo(R.dtype).tiny)
+        u = R / big
+        w = u**n
+        den = _chain_sum(w)
+        ok = top > 0
+        den1 = torch.where(ok, den, torch.ones_like(den))
+        out = big * (_chain_dot(w, u) / den1) * ok
+        ctx.save_for_backward(u, w, out / big, ok / den1, big, n if torch.is_tensor(n) else None)
+        ctx.n = n
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        u, w, yb, inv_den, big, n_t = ctx.saved_tensors
+        n = n_t if n_t is not None else ctx.n
+        c = g * inv_den
+        grad = None
+        if ctx.needs_input_grad[0]:
+            grad = ((n + 1) * w - (n * yb) * u.pow(n - 1)) * c
+        dn = None
+        if n_t is not None and ctx.needs_input_grad[1]:
+            dn = _param_grad(n_t, big * c * _chain_dot(torch.xlogy(w, u), u - yb))
+        return grad, dn
+
+
+class _LnpCells(torch.autograd.Function):
+    """lnp = (mean |x|^p)^(1/p), with v = |x| / big: big s^(1/p), s = mean v^p.
+
+    d/dx_k = sign(x_k) v_k^(p-1) (y / big) / (s N);
+    d/dp = y (mean(v^p log v) / (p s) - log(s) / p^2)."""
+
+    @staticmethod
+    def forward(ctx, R, p, count):
+        ax = R.abs()
+        big = _max(ax).clamp_min(_TINY)
+        v = ax / big
+        w = v**p
+        s = _chain_sum(w) / count
+        ok = s > 0
+        sc = s.clamp_min(_TINY)
+        yb = sc ** (1.0 / p) * ok  # y / big
+        out = big * yb
+        ctx.save_for_backward(R, v, w, out, yb / sc, sc, ok, p if torch.is_tensor(p) else None)
+        ctx.p, ctx.count = p, count
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        R, v, w, out, yb_s, sc, ok, p_t = ctx.saved_tensors
+        p = p_t if p_t is not None else ctx.p
+        gy = g * out  # zero where s = 0
+        grad = None
+        if ctx.needs_input_grad[0]:
+            # y / (big s) as sc^(1/p - 1), at most 1e30: big s underflows for all-zero regions
+            grad = v.pow(p - 1) * R.sign() * (g * yb_s / ctx.count)
+        dp = None
+        if p_t is not None and ctx.needs_input_grad[1]:
+            mean_wlogv = _chain_sum(torch.xlogy(w, v)) / ctx.count
+            dp = _param_grad(p_t, gy * (mean_wlogv / (p * sc) - torch.log(sc) / p**2) * ok)
+        return grad, dp, None
+
+
+class _SoftmaxCells(torch.autograd.Function):
+    """esp / auto: y = sum_k w_k x_k, w = softmax(c u), u = x / big, c = clamp(a big, +-2**100).
+
+    d/dx_k = w_k (1 + c (u_k - y / big)); d/da = big^2 sum w u (u - y / big) where the
+    clamp does not bind (0 where it does)."""
+
+    @staticmethod
+    def forward(ctx, R, a, neg):
+        big = _max(R.abs()).clamp_min(torch.finfo(R.dtype).tiny)
+        u = R / big
+        raw = a * big
+        c = _clamped(raw)
+        logits = c * u
+        if neg is not None:
+            logits = logits + neg
+        e = torch.exp(logits - _max(logits))
+        inv_S = 1.0 / _chain_sum(e)
+        yb = _chain_dot(e, u) * inv_S
+        ctx.save_for_backward(u, e, inv_S, yb, big, c, raw, a if torch.is_tensor(a) else None)
+        return big * yb
+
+    @staticmethod
+    def backward(ctx, g):
+        u, e, inv_S, yb, big, c, raw, a_t = ctx.saved_tensors
+        gw = g * inv_S
+        d = u - yb
+        grad = (d * c + 1) * e * gw if ctx.needs_input_grad[0] else None
+        da = None
+        if a_t is not None and ctx.needs_input_grad[1]:
+            free = (raw.abs() <= _CLAMP).to(u.dtype)
+            da = _param_grad(a_t, gw * big * big * free * _chain_dot(e * u, d))
+        return grad, da, None
+
+
 def _pool_cells(R, mask, method, a, p, r, n, v):
     """:func:`pool_regions` over the stacked region cells ``R`` (K, ...) of
     :class:`_RegionCells`: the same formulas, scalings and float32 guards, term by term.
@@ -333,28 +485,18 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
     if method == "mixed":
         return a * _sum(R * _first_max_onehot(fill_neg(R))) + (1 - a) * _sum(R / count)
     if method == "lnp":
-        ax = R.abs()
-        big = _max(ax).clamp_min(_TINY)
-        s = _sum((ax / big) ** p) / count
-        out = big * s.clamp_min(_TINY) ** (1.0 / p)
-        return torch.where(s > 0, out, torch.zeros_like(out))
+        return _LnpCells.apply(R, p, count)
+    if method == "lsp":
+        return _LspCells.apply(R)
+    if method == "power":
+        return _PowerCells.apply(R, n)
+    if method in ("esp", "auto"):
+        return _SoftmaxCells.apply(R, 1.0 if method == "esp" else a, neg)
     top_abs = _max(R if method in NONNEGATIVE_METHODS else R.abs())
     big = top_abs.clamp_min(torch.finfo(R.dtype).tiny)
     u = R / big
-    if method == "lsp":
-        s = _sum(u)
-        out = big * (_sum(u * u) / s.clamp_min(_TINY))
-        return torch.where(s > 0, out, torch.zeros_like(s))
-    if method in ("esp", "auto"):
-        scale = _clamped((1.0 if method == "esp" else a) * big)
-        return _softmax_mean(fill_neg(scale * u), u, big)
     if method == "lse":
         return _lse_cells(R, u, big, fill_neg, zero_pad, count, r)
-    if method == "power":
-        w = zero_pad(u**n)
-        ok = top_abs > 0  # x >= 0: the largest x
-        out = big * (_sum(w * u) / torch.where(ok, _sum(w), torch.ones_like(big)))
-        return torch.where(ok, out, torch.zeros_like(out))
     if method == "entropy":
         with torch.no_grad():
             s = _sum(u)
