@@ -528,7 +528,13 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
 
 
 def _lse_cells(R, u, big, fill_neg, zero_pad, count, r):
-    """:func:`_lse` over stacked region cells (the same branches and clamps)."""
+    """:func:`_lse` over stacked region cells, with one transcendental pass.
+
+    Where the weights spread out (mean exp(t) <= 1/2), ``_lse`` takes logsumexp(t) -
+    log(count); that equals log1p(mean expm1(t)) from the sums already formed (mean exp(t)
+    = 1 + mean expm1(t), and the region's top adds expm1(0) = 0, so 1 + mean expm1(t) >=
+    1/K: no cancellation), so the second pass, an exp of every cell, is not needed.
+    """
     top = _max(fill_neg(R))
     Rc = (r * big).clamp(2.0**-60, _CLAMP)
     t = Rc * zero_pad(u - top / big)
@@ -537,17 +543,8 @@ def _lse_cells(R, u, big, fill_neg, zero_pad, count, r):
     safe = torch.where(sm == 0, torch.ones_like(sm), sm)
     ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
     near = big * m * ratio
-    # the logsumexp branch only where a region's weights spread out (mean exp(t) < 1/2);
-    # skipped when none does (the common case: it costs an exp of every cell), except
-    # while exporting, where a branch on data cannot be traced
-    far_needed = sm <= -0.5
-    if not _exporting() and not bool(far_needed.any()):
-        return top + near
-    tm = fill_neg(t)
-    shift = _max(tm)
-    lse = shift + torch.log(_sum(torch.exp(tm - shift)))
-    far = (lse - torch.log(torch.as_tensor(count, dtype=R.dtype, device=R.device))) / r
-    return top + torch.where(far_needed, far, near)
+    far = torch.log1p(sm) / r
+    return top + torch.where(sm > -0.5, near, far)
 
 
 _CLAMP = 2.0**100
