@@ -347,6 +347,33 @@ def _chain_dot(a, b):
 # The weighted means lsp, power, lnp, esp and auto as single autograd nodes with their
 # closed-form gradients: autograd through their formulas kept every intermediate map of
 # (K, B, C, F', T') and spent two to three elementwise passes over it per forward op.
+class _MixedCells(torch.autograd.Function):
+    """mixed = a max + (1 - a) mean; d/dx_k = a [k is the first max] + (1 - a) / N,
+    d/da = max - mean."""
+
+    @staticmethod
+    def forward(ctx, R, a, count, neg):
+        Rn = R if neg is None else R + neg
+        top = _max(Rn)
+        # each cell divided by the count before the sum, which overflows near 3e38 otherwise
+        mean = R[0] / count
+        for k in range(1, R.shape[0]):
+            mean += R[k] / count if torch.is_tensor(count) else R[k] * (1.0 / count)
+        ctx.save_for_backward(Rn, top - mean, a if torch.is_tensor(a) else None)
+        ctx.a, ctx.count = a, count
+        return a * top + (1 - a) * mean
+
+    @staticmethod
+    def backward(ctx, g):
+        Rn, spread, a_t = ctx.saved_tensors
+        a = a_t if a_t is not None else ctx.a
+        grad = None
+        if ctx.needs_input_grad[0]:
+            grad = torch.addcmul(((1 - a) * g / ctx.count).unsqueeze(0), _first_max_onehot(Rn), a * g)
+        da = _param_grad(a_t, g * spread) if a_t is not None and ctx.needs_input_grad[1] else None
+        return grad, da, None, None
+
+
 class _LspCells(torch.autograd.Function):
     """lsp = sum x^2 / sum x, with u = x / big: big * sum u^2 / sum u; d/dx_k = (2 u_k - y / big) / sum u."""
 
@@ -494,7 +521,7 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
         return t if mask is None else t * mask
 
     if method == "mixed":
-        return a * _sum(R * _first_max_onehot(fill_neg(R))) + (1 - a) * _sum(R / count)
+        return _MixedCells.apply(R, a, count, neg)
     if method == "lnp":
         return _LnpCells.apply(R, p, count)
     if method == "lsp":
@@ -512,7 +539,7 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
         with torch.no_grad():
             s = _sum(u)
             q = u / s.clamp_min(_TINY)
-            h = fill_neg(torch.where(q > 0, -q * torch.log(q.clamp_min(_TINY)), torch.zeros_like(q)))
+            h = fill_neg(-q * torch.log(q.clamp_min(_TINY)))  # 0 at q = 0, no where (7 ms a map)
         out = _sum(R * _first_max_onehot(h))  # the first cell of largest -q log q
         return torch.where(s > 0, out, torch.zeros_like(out))
     if method == "attention":
