@@ -238,8 +238,9 @@ class _RegionCells(torch.autograd.Function):
         B, C = shape[:2]
         if (kf, kt) == (sf, st) and not any((pt, right_t, pf, right_f)):
             gx = g.reshape(kf, kt, B, C, Fo, To).permute(2, 3, 4, 0, 5, 1).reshape(B, C, Fo * kf, To * kt)
-            # cells of no region (floor mode) get no gradient
-            return F.pad(gx, (0, shape[3] - To * kt, 0, shape[2] - Fo * kf)), None, None, None, None
+            if (Fo * kf, To * kt) != shape[2:]:  # cells of no region (floor mode) get no gradient
+                gx = F.pad(gx, (0, shape[3] - To * kt, 0, shape[2] - Fo * kf))
+            return gx, None, None, None, None
         gp = g.new_zeros((B, C, shape[2] + pf + right_f, shape[3] + pt + right_t))
         for k in range(kf * kt):
             i, j = divmod(k, kt)
