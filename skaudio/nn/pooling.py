@@ -226,10 +226,14 @@ class _RegionCells(torch.autograd.Function):
             R = cells.reshape(kf * kt, B, C, Fo, To)
             return R.clone() if R.data_ptr() == x.data_ptr() else R  # 1x1 regions: a view of x
         xp = F.pad(x, pads) if any(pads) else x
+        # frames first (kt copies with a strided inner axis), then rows of those (kf * kt
+        # copies with a contiguous inner axis): 17 ms against 28 ms for the kf * kt doubly
+        # strided copies of 3x3 regions, stride 2, on (64, 1, 128, 430)
+        cols = [xp[..., j : j + st * (To - 1) + 1 : st].contiguous() for j in range(kt)]
         R = x.new_empty((kf * kt, B, C, Fo, To))
         for k in range(kf * kt):
             i, j = divmod(k, kt)
-            R[k] = xp[:, :, i : i + sf * (Fo - 1) + 1 : sf, j : j + st * (To - 1) + 1 : st]
+            R[k] = cols[j][:, :, i : i + sf * (Fo - 1) + 1 : sf]
         return R
 
     @staticmethod
@@ -241,10 +245,15 @@ class _RegionCells(torch.autograd.Function):
             if (Fo * kf, To * kt) != shape[2:]:  # cells of no region (floor mode) get no gradient
                 gx = F.pad(gx, (0, shape[3] - To * kt, 0, shape[2] - Fo * kf))
             return gx, None, None, None, None
-        gp = g.new_zeros((B, C, shape[2] + pf + right_f, shape[3] + pt + right_t))
+        Fp, Tp = shape[2] + pf + right_f, shape[3] + pt + right_t
+        # the forward's two steps backwards: rows into kt maps of (Fp, To), then frames
+        cols = g.new_zeros((kt, B, C, Fp, To))
         for k in range(kf * kt):
             i, j = divmod(k, kt)
-            gp[:, :, i : i + sf * (Fo - 1) + 1 : sf, j : j + st * (To - 1) + 1 : st] += g[k]
+            cols[j][:, :, i : i + sf * (Fo - 1) + 1 : sf] += g[k]
+        gp = g.new_zeros((B, C, Fp, Tp))
+        for j in range(kt):
+            gp[..., j : j + st * (To - 1) + 1 : st] += cols[j]
         return gp[:, :, pf : pf + shape[2], pt : pt + shape[3]], None, None, None, None
 
 
