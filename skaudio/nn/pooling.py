@@ -747,8 +747,10 @@ class Pool2d(_PoolParams):
     Regions, padding (excluded from the formulas) and the output size follow
     :func:`skaudio.features.pool2d` and torch's pooling layers.
     ``average``, ``max`` and ``min`` call torch's own pooling; the others
-    gather the regions with ``Tensor.unfold``. ``lsp``, ``power`` and
-    ``entropy`` raise a ``ValueError`` in ``forward`` on negative input.
+    stack each region's cells as ``kf * kt`` maps aligned with the output and
+    apply the region formulas to those (lsp, power, lnp, esp, auto and mixed
+    with closed-form gradients). ``lsp``, ``power`` and ``entropy`` raise a
+    ``ValueError`` in ``forward`` on negative input.
 
     Parameters
     ----------
