@@ -145,6 +145,7 @@ _NO_PASS = {
     "aten::empty_like",
     "aten::view",
     "aten::reshape",
+    "aten::_unsafe_view",
     "aten::select",
     "aten::slice",
     "aten::expand",

@@ -323,10 +323,12 @@ def _softmax_mean(logits, u, big):
 
 
 def _param_grad(param, value):
-    """Gradient for a method parameter: None for a plain number or a frozen one, else summed."""
+    """Gradient for a method parameter: None for a plain number or a frozen one, else
+    summed to the parameter's shape (one number, or one per channel for ``v``)."""
     if not (torch.is_tensor(param) and param.requires_grad):
         return None
-    return value.sum().reshape(param.shape).to(param.dtype)
+    summed = value.sum() if param.dim() == 0 else value.sum_to_size(param.shape)
+    return summed.reshape(param.shape).to(param.dtype)
 
 
 def _log_floor(v):
@@ -540,11 +542,13 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
         return _PowerCells.apply(R, n)
     if method in ("esp", "auto"):
         return _SoftmaxCells.apply(R, 1.0 if method == "esp" else a, neg)
+    if method == "lse":
+        return _LseCells.apply(R, r, count, mask, neg)
+    if method == "attention":
+        return _AttentionCells.apply(R, v, count, mask, neg)
     top_abs = _max(R if method in NONNEGATIVE_METHODS else R.abs())
     big = top_abs.clamp_min(torch.finfo(R.dtype).tiny)
     u = R / big
-    if method == "lse":
-        return _lse_cells(R, u, big, fill_neg, zero_pad, count, r)
     if method == "entropy":
         with torch.no_grad():
             s = _sum(u)
@@ -552,36 +556,123 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
             h = fill_neg(-q * torch.log(q.clamp_min(_TINY)))  # 0 at q = 0, no where (7 ms a map)
         out = _sum(R * _first_max_onehot(h))  # the first cell of largest -q log q
         return torch.where(s > 0, out, torch.zeros_like(out))
-    if method == "attention":
-        mean = _sum(u) / count
-        dev = zero_pad(u - mean)
-        var = _sum(dev * dev) / count
-        # max |u| keeps its gradient: z = (x - mean) / (std + 1e-6 max|x|) is free of big
-        # only when all three terms move with x at a fixed big
-        au = u.abs()
-        z_den = torch.sqrt(var + _TINY) + 1e-6 * _sum(au * _first_max_onehot(au)) + _TINY / big
-        return _softmax_mean(fill_neg(_clamped(v) * (dev / z_den)), u, big)
     raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
 
 
-def _lse_cells(R, u, big, fill_neg, zero_pad, count, r):
-    """:func:`_lse` over stacked region cells, with one transcendental pass.
+class _AttentionCells(torch.autograd.Function):
+    """attention: y = sum_k w_k x_k, w = softmax(c z), z = dev / D, dev = u - mean(u),
+    D = sqrt(var + tiny) + 1e-6 max|u| + tiny / big, u = x / big, c = clamp(v, +-2**100).
 
-    Where the weights spread out (mean exp(t) <= 1/2), ``_lse`` takes logsumexp(t) -
-    log(count); that equals log1p(mean expm1(t)) from the sums already formed (mean exp(t)
-    = 1 + mean expm1(t), and the region's top adds expm1(0) = 0, so 1 + mean expm1(t) >=
-    1/K: no cancellation), so the second pass, an exp of every cell, is not needed.
+    Backward by hand (``big`` detached as in :func:`pool_regions`), with A_k = w_k (u_k - y/big)
+    times big: dL_k = g A_k; through z = dev / D to dev_k (c g A_k / D) and to D
+    (-c g sum_k A_k dev_k / D^2), from D to var and to the first cell of largest |u|; the
+    path through the mean is zero (sum_k A_k = 0 and sum_k dev_k = 0 exactly).
     """
-    top = _max(fill_neg(R))
-    Rc = (r * big).clamp(2.0**-60, _CLAMP)
-    t = Rc * zero_pad(u - top / big)
-    m = _sum(zero_pad(torch.expm1(t) / Rc)) / count  # mean expm1(t) / Rc
-    sm = Rc * m
-    safe = torch.where(sm == 0, torch.ones_like(sm), sm)
-    ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
-    near = big * m * ratio
-    far = torch.log1p(sm) / r
-    return top + torch.where(sm > -0.5, near, far)
+
+    @staticmethod
+    def forward(ctx, R, v, count, mask, neg):
+        top_abs = _max(R.abs())
+        big = top_abs.clamp_min(torch.finfo(R.dtype).tiny)
+        u = R / big
+        dev = u - _chain_sum(u) / count
+        if mask is not None:
+            dev *= mask
+        var = _chain_dot(dev, dev) / count
+        sigma = torch.sqrt(var + _TINY)
+        D = sigma + 1e-6 * (top_abs / big) + _TINY / big  # top_abs / big = max |u| exactly
+        c = _clamped(v)
+        logits = dev * (c / D)
+        if neg is not None:
+            logits += neg
+        e = torch.exp(logits - _max(logits))
+        inv_S = 1.0 / _chain_sum(e)
+        yb = _chain_dot(e, u) * inv_S
+        v_t = v if torch.is_tensor(v) else None
+        ctx.save_for_backward(u, dev, e, inv_S, yb, D, sigma, big, v_t)
+        ctx.v, ctx.count = v, count
+        return big * yb
+
+    @staticmethod
+    def backward(ctx, g):
+        u, dev, e, inv_S, yb, D, sigma, big, v_t = ctx.saved_tensors
+        v = v_t if v_t is not None else ctx.v
+        c = _clamped(v)
+        base = g * big * inv_S
+        A = e * (u - yb)  # w_k (u_k - y / big), over the weights' sum
+        P = base * _chain_dot(A, dev) / D  # sum_k dL_k z_k
+        GD = -c * P / D
+        grad = None
+        if ctx.needs_input_grad[0]:
+            Gdev = torch.addcmul(A * (c * base / D), dev, GD / (sigma * ctx.count))
+            grad = e * (g * inv_S)
+            grad.addcmul_(Gdev, 1.0 / big)
+            # the 1e-6 max|u| term: to the first cell of largest |u|, with u's sign
+            grad.addcmul_(_first_max_onehot(u.abs()) * u.sign(), 1e-6 * GD / big)
+        dv = None
+        if v_t is not None and ctx.needs_input_grad[1]:
+            free = (v_t.abs() <= _CLAMP).to(P.dtype)
+            dv = _param_grad(v_t, P * free)
+        return grad, dv, None, None, None
+
+
+class _LseCells(torch.autograd.Function):
+    """:func:`_lse` over stacked region cells, one autograd node, one transcendental pass.
+
+    ``t = Rc (u - top / big)``, ``Rc = clamp(r big, 2**-60, 2**100)``, ``m = mean expm1(t) /
+    Rc``, ``sm = Rc m``; ``y = top + big m log1p(sm) / sm`` (``big m`` at ``sm = 0``) while
+    ``sm > -1/2``, else ``top + log1p(sm) / r``. ``_lse`` takes logsumexp(t) - log(count)
+    in that second branch; that equals log1p(sm) (mean exp(t) = 1 + mean expm1(t), and the
+    region's top adds expm1(0) = 0, so 1 + sm >= 1/K: no cancellation), so a second pass,
+    an exp of every cell, is not needed.
+
+    Gradients (``top`` and ``big`` detached, as in ``_lse``), with w_k = exp(t_k) / (N (1 + sm))
+    the softmax weights: dy/dx_k = w_k, times Rc / (r big) in the second branch (1 unless
+    the clamp binds); dy/dr = (free big sum w d - (free or second branch) log1p(sm) / r) / r,
+    free where the clamp does not bind, d = u - top / big.
+    """
+
+    @staticmethod
+    def forward(ctx, R, r, count, mask, neg):
+        top = _max(R if neg is None else R + neg)
+        big = _max(R.abs()).clamp_min(torch.finfo(R.dtype).tiny)
+        d = (R - top) / big
+        if mask is not None:
+            d *= mask  # padding cells: d = 0, t = 0, expm1 = 0
+        raw = r * big
+        Rc = raw.clamp(2.0**-60, _CLAMP)
+        em1 = torch.expm1(Rc * d)
+        m = _chain_sum(em1 / Rc) / count  # each term over Rc first: expm1(t) underflows for tiny Rc
+        sm = Rc * m
+        safe = torch.where(sm == 0, torch.ones_like(sm), sm)
+        ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
+        far = sm <= -0.5
+        log1p_r = torch.log1p(sm) / r
+        y = top + torch.where(far, log1p_r, big * m * ratio)
+        free = (raw >= 2.0**-60) & (raw <= _CLAMP)
+        ctx.save_for_backward(
+            em1, d, sm, big, Rc, raw, far, free, log1p_r, mask, r if torch.is_tensor(r) else None
+        )
+        ctx.count = count
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        em1, d, sm, big, Rc, raw, far, free, log1p_r, mask, r_t = ctx.saved_tensors
+        # w_k = (1 + expm1(t_k)) / (N (1 + sm)); padding cells have t = 0, so mask them
+        scale = g / (ctx.count * (1 + sm))
+        f = torch.where(far, Rc / raw, torch.ones_like(raw))
+        grad = None
+        if ctx.needs_input_grad[0]:
+            c = scale * f
+            grad = torch.addcmul(c, em1, c)
+            if mask is not None:
+                grad = grad * mask
+        dr = None
+        if r_t is not None and ctx.needs_input_grad[1]:
+            wd = (_chain_sum(d) + _chain_dot(em1, d)) / (ctx.count * (1 + sm))  # sum_k w_k d_k
+            dr_map = (free * big * wd - (free | far) * log1p_r) / r_t
+            dr = _param_grad(r_t, g * dr_map)
+        return grad, dr, None, None, None
 
 
 _CLAMP = 2.0**100
