@@ -173,6 +173,8 @@ GEOMETRIES = {
     "tiled, leftover cells": dict(kernel_size=(3, 2)),
     "overlapping": dict(kernel_size=(3, 3), stride=(1, 2)),
     "padded, ceil": dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True),
+    "gaps": dict(kernel_size=(2, 1), stride=(3, 2)),
+    "one cell": dict(kernel_size=1),
 }
 
 
