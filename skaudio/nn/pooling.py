@@ -458,7 +458,7 @@ class _PowerCells(torch.autograd.Function):
         c = g * inv_den
         grad = None
         if ctx.needs_input_grad[0]:
-            grad = ((n + 1) * w - (n * yb) * torch.exp((n - 1) * log_u)) * c
+            grad = torch.mul(w, (n + 1) * c).addcmul_(torch.exp((n - 1) * log_u), -(n * yb) * c)
         dn = None
         if n_t is not None and ctx.needs_input_grad[1]:
             dn = _param_grad(n_t, big * c * _chain_dot(w * log_u, u - yb))
@@ -528,12 +528,17 @@ class _SoftmaxCells(torch.autograd.Function):
     def backward(ctx, g):
         u, e, inv_S, yb, big, c, raw, a_t = ctx.saved_tensors
         gw = g * inv_S
-        d = u - yb
-        grad = (d * c + 1) * e * gw if ctx.needs_input_grad[0] else None
+        grad = None
+        if ctx.needs_input_grad[0]:
+            # e gw (1 + c (u - yb)) as e (gw (1 - c yb) + gw c u): two passes over the cells
+            gwc = gw * c
+            grad = torch.addcmul(gw - gwc * yb, u, gwc).mul_(e)
         da = None
         if a_t is not None and ctx.needs_input_grad[1]:
             free = (raw.abs() <= _CLAMP).to(u.dtype)
-            da = _param_grad(a_t, gw * big * big * free * _chain_dot(e * u, d))
+            eu = e * u
+            # sum_k e_k u_k (u_k - yb) = sum_k e_k u_k^2 - yb sum_k e_k u_k
+            da = _param_grad(a_t, gw * big * big * free * (_chain_dot(eu, u) - yb * _chain_sum(eu)))
         return grad, da, None
 
 
