@@ -311,6 +311,15 @@ def _max(R):
     return out
 
 
+def _min(R):
+    """Smallest cell of each region (no gradient)."""
+    with torch.no_grad():
+        out = R[0].clone()
+        for k in range(1, R.shape[0]):
+            torch.minimum(out, R[k], out=out)
+    return out
+
+
 def _first_max_onehot(R):
     """1 at the first cell holding the region's largest value (as ``argmax``), 0 elsewhere.
 
@@ -666,14 +675,18 @@ class _LseCells(torch.autograd.Function):
     @staticmethod
     def forward(ctx, R, r, count, mask, neg):
         top = _max(R if neg is None else R + neg)
-        big = _max(R.abs()).clamp_min(torch.finfo(R.dtype).tiny)
-        d = (R - top) / big
+        # the largest |x| from the largest and the smallest x: no |x| map (padding adds 0s)
+        high = top if neg is None else _max(R)
+        big = torch.maximum(high, -_min(R)).clamp_min(torch.finfo(R.dtype).tiny)
+        d = (R - top).div_(big)
         if mask is not None:
             d *= mask  # padding cells: d = 0, t = 0, expm1 = 0
         raw = r * big
         Rc = raw.clamp(2.0**-60, _CLAMP)
-        em1 = torch.expm1(Rc * d)
-        m = _chain_sum(em1 / Rc) / count  # each term over Rc first: expm1(t) underflows for tiny Rc
+        em1 = torch.expm1_(d * Rc)
+        # the sum of expm1(t) over Rc after the sum: in [-K, 0], it neither overflows nor
+        # underflows where the terms would not (each term over Rc first cost a pass)
+        m = _chain_sum(em1) / Rc / count
         sm = Rc * m
         safe = torch.where(sm == 0, torch.ones_like(sm), sm)
         ratio = torch.where(sm == 0, torch.ones_like(sm), torch.log1p(safe) / safe)
