@@ -350,14 +350,6 @@ def _region_masks(shape, kernel, stride, padding, out_size, x):
     return mask.reshape(kf * kt, 1, 1, Fo, To).to(x.dtype)
 
 
-def _softmax_mean(logits, u, big):
-    """sum_k softmax(logits)_k x_k as ``big`` times the softmax mean of u = x / big: the
-    weighted sum of u stays within [-K, K] where that of x overflows near 3e38. The shift
-    (the largest logit) is detached: softmax does not depend on it."""
-    e = torch.exp(logits - _max(logits))
-    return big * (_sum(e * u) / _sum(e))
-
-
 def _param_grad(param, value):
     """Gradient for a method parameter: None for a plain number or a frozen one, else
     summed to the parameter's shape (one number, or one per channel for ``v``)."""
@@ -570,9 +562,6 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
     def fill_neg(t):
         return t if neg is None else t + neg
 
-    def zero_pad(t):
-        return t if mask is None else t * mask
-
     if method == "mixed":
         return _MixedCells.apply(R, a, count, neg)
     if method == "lnp":
@@ -587,15 +576,15 @@ def _pool_cells(R, mask, method, a, p, r, n, v):
         return _LseCells.apply(R, r, count, mask, neg)
     if method == "attention":
         return _AttentionCells.apply(R, v, count, mask, neg)
-    top_abs = _max(R if method in NONNEGATIVE_METHODS else R.abs())
-    big = top_abs.clamp_min(torch.finfo(R.dtype).tiny)
-    u = R / big
     if method == "entropy":
+        # the value of the cell of largest -q log q, q = x / sum x (u = x / big keeps the sum
+        # in range): no gradient but to the picked cell
         with torch.no_grad():
-            s = _sum(u)
+            u = R / _max(R).clamp_min(torch.finfo(R.dtype).tiny)  # x >= 0
+            s = _chain_sum(u)
             q = u / s.clamp_min(_TINY)
-            h = fill_neg(-q * torch.log(q.clamp_min(_TINY)))  # 0 at q = 0, no where (7 ms a map)
-        out = _sum(R * _first_max_onehot(h))  # the first cell of largest -q log q
+            hot = _first_max_onehot(fill_neg(-q * torch.log(q.clamp_min(_TINY))))  # 0 at q = 0
+        out = _sum(R * hot)
         return torch.where(s > 0, out, torch.zeros_like(out))
     raise ValueError(f"method must be one of {', '.join(POOLING_METHODS)}; got {method!r}")
 
