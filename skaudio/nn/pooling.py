@@ -26,6 +26,7 @@ import warnings
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from skaudio._deprecation import deprecated_alias, renamed_keyword
 
@@ -390,6 +391,8 @@ def _chain_dot(a, b):
 # The weighted means lsp, power, lnp, esp and auto as single autograd nodes with their
 # closed-form gradients: autograd through their formulas kept every intermediate map of
 # (K, B, C, F', T') and spent two to three elementwise passes over it per forward op.
+# Their backward uses maps saved from a forward that autograd did not record, so a second
+# derivative through them would miss terms: ``once_differentiable`` makes it an error.
 class _MixedCells(torch.autograd.Function):
     """mixed = a max + (1 - a) mean; d/dx_k = a [k is the first max] + (1 - a) / N,
     d/da = max - mean."""
@@ -407,6 +410,7 @@ class _MixedCells(torch.autograd.Function):
         return a * top + (1 - a) * mean
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         Rn, spread, a_t = ctx.saved_tensors
         a = a_t if a_t is not None else ctx.a
@@ -432,6 +436,7 @@ class _LspCells(torch.autograd.Function):
         return out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         u, yb, inv_s = ctx.saved_tensors
         c = g * inv_s
@@ -460,6 +465,7 @@ class _PowerCells(torch.autograd.Function):
         return out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         u, w, log_u, yb, inv_den, big, n_t = ctx.saved_tensors
         n = n_t if n_t is not None else ctx.n
@@ -497,6 +503,7 @@ class _LnpCells(torch.autograd.Function):
         return out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         R, log_v, w, out, yb_s, sc, ok, p_t = ctx.saved_tensors
         p = p_t if p_t is not None else ctx.p
@@ -535,6 +542,7 @@ class _SoftmaxCells(torch.autograd.Function):
         return big * yb
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         u, e, inv_S, yb, big, c, raw, a_t = ctx.saved_tensors
         gw = g * inv_S
@@ -628,6 +636,7 @@ class _AttentionCells(torch.autograd.Function):
         return big * yb
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         u, dev, e, inv_S, yb, D, sigma, big, v_t = ctx.saved_tensors
         v = v_t if v_t is not None else ctx.v
@@ -695,6 +704,7 @@ class _LseCells(torch.autograd.Function):
         return y
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g):
         em1, d, sm, big, Rc, raw, far, free, log1p_r, mask, r_t = ctx.saved_tensors
         # w_k = (1 + expm1(t_k)) / (N (1 + sm)); padding cells have t = 0, so mask them
