@@ -73,6 +73,13 @@ class TorchPoolingRatio:
 
     track_pool2d_over_builtin_ratio.unit = "ratio"
 
+    def track_pool2d_map_passes(self, method, regions):
+        """Work of one forward + backward in passes over the input map (see :func:`map_passes`);
+        independent of machine load, unlike the ratio."""
+        return map_passes(lambda: self._step(self.layer))
+
+    track_pool2d_map_passes.unit = "passes"
+
 
 class TorchFrontendRatio:
     """``MelSpectrogramModule`` forward on CPU (32 clips of 5 s at 44.1 kHz, log-mel) over
@@ -131,6 +138,49 @@ class TorchFrontendRatio:
     track_mel_module_over_rfft_floor_ratio.unit = "ratio"
 
 
+#: ops that only make views or allocate (no pass over the data)
+_NO_PASS = {
+    "aten::empty",
+    "aten::empty_strided",
+    "aten::empty_like",
+    "aten::view",
+    "aten::reshape",
+    "aten::_unsafe_view",
+    "aten::select",
+    "aten::slice",
+    "aten::expand",
+    "aten::as_strided",
+    "aten::permute",
+    "aten::unsqueeze",
+    "aten::squeeze",
+    "aten::alias",
+    "aten::detach",
+    "aten::lift_fresh",
+    "aten::resolve_conj",
+    "aten::resolve_neg",
+    "aten::item",
+    "aten::_local_scalar_dense",
+}
+
+
+def map_passes(step):
+    """Sum over the leaf torch ops of ``step()`` of their largest input, in units of the
+    input map (``POOL_SHAPE``): an elementwise op over the map counts 1, one over a quarter
+    map 0.25 (the largest input stands for the op's reads and writes)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    step()
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        step()
+    total = 0
+    for ev in prof.events():
+        if not ev.name.startswith("aten::") or ev.name in _NO_PASS or ev.cpu_children:
+            continue
+        sizes = [int(np.prod(sh)) for sh in ev.input_shapes if isinstance(sh, list | tuple) and sh]
+        total += max(sizes, default=0)
+    return round(total / float(np.prod(POOL_SHAPE)), 1)
+
+
 if __name__ == "__main__":
     import itertools
 
@@ -142,4 +192,9 @@ if __name__ == "__main__":
     for method, regions in itertools.product(*TorchPoolingRatio.params):
         pools.setup(method, regions)
         ratio = pools.track_pool2d_over_builtin_ratio(method, regions)
-        print(f"Pool2d({method}) {regions:12s} / built-in  {ratio:.2f}", flush=True)
+        ours, peer = (
+            pools.track_pool2d_map_passes(method, regions),
+            map_passes(lambda: pools._step(pools.peer)),
+        )
+        passes = f"{ours} / {peer}"
+        print(f"Pool2d({method}) {regions:12s} / built-in  {ratio:.2f}  map passes {passes}", flush=True)

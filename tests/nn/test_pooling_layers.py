@@ -6,7 +6,6 @@ import torch
 
 from skaudio.features import POOLING_METHODS, global_pool, pool2d
 from skaudio.nn import GlobalPool, Pool2d
-from skaudio.nn.pooling import _native_pool2d
 
 NONNEG = {"lsp", "power", "entropy"}
 PARAMS = {
@@ -168,51 +167,61 @@ def test_nonnegative_modes_refuse_negative_input(mode):
     assert Pool2d(mode, kernel_size=3, padding=1)(torch.rand(1, 1, 4, 4)).shape == (1, 1, 2, 2)
 
 
-# -- the native path (torch's own pooling of transformed maps, issue 26) ----------------
+# -- the cell path (each region's cells as K maps aligned with the output, issue 26) -----
 GEOMETRIES = {
     "tiled": dict(kernel_size=(2, 3)),
     "tiled, leftover cells": dict(kernel_size=(3, 2)),
     "overlapping": dict(kernel_size=(3, 3), stride=(1, 2)),
     "padded, ceil": dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True),
+    "gaps": dict(kernel_size=(2, 1), stride=(3, 2)),
+    "one cell": dict(kernel_size=1),
 }
 
 
 @pytest.mark.parametrize("geo", GEOMETRIES.values(), ids=list(GEOMETRIES))
-@pytest.mark.parametrize("mode", POOLING_METHODS)
-def test_native_path_equals_the_unfolded_regions(mode, geo):
-    """Each method through ``avg_pool2d``/``max_pool2d`` equals the region-by-region formula."""
+@pytest.mark.parametrize("mode", sorted(set(POOLING_METHODS) - {"average", "max", "min"}))
+def test_cell_path_equals_the_unfolded_regions(mode, geo):
+    """Values and gradients of the cell path equal the region-by-region formula over ``unfold``."""
     S = torch.from_numpy(_data(mode, (2, 3, 11, 14), seed=4)).double()
     layer = Pool2d(mode, channels=3, **geo, **PARAMS.get(mode, {})).double()
-    got = layer(S).detach()
-    want = layer._pool_unfolded(S, *got.shape[2:]).detach()
-    torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12 * float(want.abs().max()))
-    native = _native_pool2d(S, mode, layer._params((1, -1, 1, 1)), layer, got.shape[2:])
-    # only regions that tile the map take the native path (each cell has one region)
-    tiled = "stride" not in geo
-    assert (native is not None) == (tiled and mode not in ("average", "max", "min", "entropy", "attention"))
+    x1, x2 = S.clone().requires_grad_(), S.clone().requires_grad_()
+    got = layer(x1)
+    want = layer._pool_unfolded(x2, *got.shape[2:])
+    torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12 * float(want.detach().abs().max()))
+    g = torch.from_numpy(np.random.default_rng(5).standard_normal(tuple(got.shape)))
+    params = list(layer.parameters())
+    got_grads = torch.autograd.grad(got, [x1, *params], g)
+    want_grads = torch.autograd.grad(want, [x2, *params], g)
+    for a, b in zip(got_grads, want_grads):
+        torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-9 * float(b.abs().max()))
 
 
 @pytest.mark.parametrize("mode", ["mixed", "esp", "auto"])
-def test_loud_maps_go_region_by_region(mode):
-    """The region sums of mixed, esp and auto could overflow beyond 2**100 (avg_pool2d sums in
-    float32): such maps are pooled region by region, which scales each region (issue 28)."""
+@pytest.mark.parametrize(
+    "geo", [GEOMETRIES["tiled"], GEOMETRIES["overlapping"]], ids=["tiled", "overlapping"]
+)
+def test_loud_maps_stay_finite_and_exact(mode, geo):
+    """The region sums of mixed, esp and auto could overflow near float32's top; the cell path
+    divides each cell by its count first and scales each region by its own max (issue 28)."""
     S = torch.from_numpy(_data(mode, (2, 1, 8, 8), seed=7) * np.float32(1e36))
-    layer = Pool2d(mode, **PARAMS.get(mode, {}))
-    assert _native_pool2d(S, mode, layer._params((1, -1, 1, 1)), layer, (4, 4)) is None
-    want = pool2d(S[:, 0].numpy(), mode, **PARAMS.get(mode, {}))
+    layer = Pool2d(mode, **geo, **PARAMS.get(mode, {}))
+    want = pool2d(S[:, 0].numpy(), mode, **geo, **PARAMS.get(mode, {}))
     got = layer(S)[:, 0].detach().numpy()
     assert np.isfinite(got).all()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
 
 
 @pytest.mark.parametrize("r", [1e-20, 1e-3, 30.0])
-def test_native_lse_keeps_the_small_r_limit(r):
+@pytest.mark.parametrize(
+    "geo", [GEOMETRIES["tiled"], GEOMETRIES["overlapping"]], ids=["tiled", "overlapping"]
+)
+def test_lse_layer_keeps_the_small_r_limit(r, geo):
     """exp/log of r (x - max) rounds to the max for tiny r; expm1/log1p keeps the mean."""
     S = torch.from_numpy(_data("lse", (2, 3, 8, 10), seed=8))
-    layer = Pool2d("lse", learnable=False, r=r)
-    assert _native_pool2d(S, "lse", layer._params((1, -1, 1, 1)), layer, (4, 5)) is not None
-    want = pool2d(S.reshape(6, 8, 10).numpy(), "lse", r=r).reshape(2, 3, 4, 5)
-    np.testing.assert_allclose(layer(S).detach().numpy(), want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+    layer = Pool2d("lse", learnable=False, r=r, **geo)
+    got = layer(S).detach().numpy()
+    want = pool2d(S.reshape(6, 8, 10).numpy(), "lse", r=r, **geo).reshape(got.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
 
 
 @pytest.mark.parametrize("mode", list(LEARNABLE))
