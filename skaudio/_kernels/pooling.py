@@ -407,12 +407,12 @@ def _rows_softmax_fast(vals, y, scale, acc_dtype):
         for j in range(L):
             num[j] += w[j] * row[j]
             den[j] += w[j]
-    for j in range(L):
-        y[j] = num[j] / den[j]
     # NaN / inf (a product or sum overflowed), or values so small that float32 holds
-    # their products with the weights as subnormals (counted without a branch)
+    # their products with the weights as subnormals: counted without a branch, in the
+    # loop that writes y (a second pass over y cost esp about 5 %)
     bad = 0
     for j in range(L):
+        y[j] = num[j] / den[j]
         a_y = abs(y[j])
         bad += (a_y > _F32_BIG) | (a_y != a_y) | ((a_y != 0) & (a_y < _UNCLAMP))  # a_y != a_y: NaN
     return bad > 0
@@ -1020,27 +1020,29 @@ _REGIONS, _WHOLE_ROWS, _WHOLE_COLUMNS = 0, 1, 2  # what ``_rows_kernel`` pools
 
 
 @njit(cache=True, inline="always")
-def _gather_rows(S, i, fo, kf, kt, sf, st, To, layout):
-    """The ``(K, L)`` block of job ``(i, fo)`` (see ``_rows_kernel``): column ``j`` holds
-    the values of region ``j`` of output row ``fo`` of map ``i``."""
-    if layout == _REGIONS:
-        vals = np.empty((kf * kt, To), np.float32)
-        for di in range(kf):
-            x = S[i, fo * sf + di]
-            for dj in range(kt):
-                dst = vals[di * kt + dj]
-                for to in range(To):
-                    dst[to] = x[to * st + dj]
-    elif layout == _WHOLE_ROWS:
-        _, F, T = S.shape
-        vals = np.empty((T, F), np.float32)
-        for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
-            for t0 in range(0, T, 16):
-                for f in range(f0, min(f0 + 16, F)):
-                    for t in range(t0, min(t0 + 16, T)):
-                        vals[t, f] = S[i, f, t]
-    else:
-        vals = S[i]
+def _gather_regions(S, i, fo, kf, kt, sf, st, To):
+    """The ``(kf * kt, To)`` block of output row ``fo`` of map ``i``: column ``j`` holds
+    the values of region ``j``."""
+    vals = np.empty((kf * kt, To), np.float32)
+    for di in range(kf):
+        x = S[i, fo * sf + di]
+        for dj in range(kt):
+            dst = vals[di * kt + dj]
+            for to in range(To):
+                dst[to] = x[to * st + dj]
+    return vals
+
+
+@njit(cache=True, inline="always")
+def _transposed(S, i):
+    """Map ``i`` as ``(T, F)``: column ``f`` holds frequency row ``f``."""
+    _, F, T = S.shape
+    vals = np.empty((T, F), np.float32)
+    for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
+        for t0 in range(0, T, 16):
+            for f in range(f0, min(f0 + 16, F)):
+                for t in range(t0, min(t0 + 16, T)):
+                    vals[t, f] = S[i, f, t]
     return vals
 
 
@@ -1070,7 +1072,12 @@ def _rows_kernel(method, layout):
             i = job // Fo
             fo = job % Fo
             y = out[i, fo]
-            vals = _gather_rows(S, i, fo, kf, kt, sf, st, To, layout)
+            if layout == _REGIONS:
+                vals = _gather_regions(S, i, fo, kf, kt, sf, st, To)
+            elif layout == _WHOLE_ROWS:
+                vals = _transposed(S, i)
+            else:
+                vals = S[i]
             if method == _AVERAGE:
                 _rows_average(vals, y, method, a, p, r, n, v, acc)
             elif method == _MAX:
@@ -1123,7 +1130,12 @@ def _rescue_kernel(method, layout):
             i = job // Fo
             fo = job % Fo
             y = out[i, fo]
-            vals = _gather_rows(S, i, fo, kf, kt, sf, st, To, layout)
+            if layout == _REGIONS:
+                vals = _gather_regions(S, i, fo, kf, kt, sf, st, To)
+            elif layout == _WHOLE_ROWS:
+                vals = _transposed(S, i)
+            else:
+                vals = S[i]
             if method == _LSP or method == _POWER:
                 _rows_lsp_scaled(vals, y, acc)
             elif method == _ESP:
