@@ -21,7 +21,10 @@ Decisions the paper leaves open, made once here and shared by all functions:
 * **Histograms** (entropy, KL divergence) use ``n_bins`` equal bins on the
   joint value range of the two maps of a clip, so both maps share the edges;
   entropies are in nats. KL adds ``eps`` to every bin probability before
-  renormalising, so it stays finite when pooling empties a bin.
+  renormalising, so it stays finite when pooling empties a bin. A joint range
+  no wider than 64 float32 steps of its largest magnitude is float32 rounding
+  (pooling a constant map returns its value up to a few steps off): both maps
+  fill one bin, as two constant maps do.
 * **Sparsity** counts values within ``sparsity_tol`` of the original map's
   dynamic range above its minimum: ``x <= min(S) + tol * (max(S) - min(S))``,
   the same threshold for both maps. For a dB map this is "close to the
@@ -135,6 +138,13 @@ def _pair(value, name, low=1):
     return ints
 
 
+#: Float32 steps (at the joint range's largest magnitude) within which the two maps of a clip
+#: count as one value for the histogram metrics: the float32 pooling formulas return a
+#: constant region's value up to 23 steps off (lsp and power on 8 x 8 regions, esp, auto and
+#: attention 15, the others exactly; their float32 sums of up to 64 cells round), and
+#: bins finer than that sorted the rounding, not the values.
+_HIST_ROUNDING = 64
+
 #: Most histogram bins of the entropy and KL metrics: two float64 histograms per clip of
 #: 2**24 bins already take 256 MiB, and a 128 x 431 map has only 55,168 values to share
 #: among them (n_bins=2**40 asked for 16 TiB).
@@ -216,6 +226,11 @@ class _Batch:
         def compute():
             lo = np.minimum(self.moments("S")[:, 0], self.moments("P")[:, 0])
             hi = np.maximum(self.moments("S")[:, 1], self.moments("P")[:, 1])
+            # a joint range within _HIST_ROUNDING float32 steps is rounding, not values: both
+            # maps fill one bin, as constant maps do (a constant map and its lsp pooling one
+            # step apart fell into the first and the last bin, KL 23.03 instead of 0)
+            top = np.maximum(np.abs(lo), np.abs(hi)).astype(np.float32)
+            hi = np.where(hi - lo <= _HIST_ROUNDING * np.spacing(top).astype(np.float64), lo, hi)
             return _k.joint_histograms(self.S, self.P, lo, hi, int(self.opt["n_bins"]))
 
         return self.cached("hist", compute)
@@ -845,7 +860,8 @@ def kl_divergence(
     the same ``n_bins`` equal bins spanning their joint range; ``eps`` is
     added to every bin probability (then renormalised), so the divergence
     stays finite when pooling empties a bin. In nats; 0 for identical
-    distributions, lower is better.
+    distributions, lower is better. Maps whose joint range is no wider than
+    64 float32 steps (the rounding of float32 pooling) count as equal: 0.
 
     Parameters
     ----------
