@@ -38,8 +38,10 @@ Three code paths compute the same formulas:
 
 Each is built and compiled per method on first use (one to two seconds on a
 laptop core, cached on disk by numba afterwards), so a new process pays only
-for the methods it calls. They stay numba parfors (``prange``) although that
-costs about a second of compile time each (see :mod:`skaudio._kernels._parallel`):
+for the methods it calls; the float32 rows' range rescue (see "Float32 range"
+below) is a kernel of its own, compiled only for a map that needs it. They
+stay numba parfors (``prange``) although that costs about a second of compile
+time each (see :mod:`skaudio._kernels._parallel`):
 numba compiles a parfor body knowing its arrays do not alias, and without
 that the softmax-, entropy- and attention-type methods ran 1.2-3.5x slower.
 Tests check that the vectorised paths equal the float64 region loop.
@@ -293,7 +295,8 @@ def _region_attention(buf, m, method, a, p, r, n, v):
 # exact range: squares or sums that overflowed (lsp from 1.9e19 on, esp, auto, power and
 # entropy near 3e38), values so small that float32 squares or products underflow (lsp
 # near 1e-25, attention's variance), r x or a x that overflowed (NaN) or underflowed.
-# Such a row, rare, is pooled again by the ``_scaled`` functions: each region multiplied
+# Such a row, rare, is pooled again by the ``_scaled`` functions (``_rescue_kernel``, a
+# kernel of its own that a process compiles only when a map needs it): each region multiplied
 # by the power of two that brings its largest |x| into [1, 2) (into [2, 4) above 2**127),
 # the result divided by it again. A power of two rounds nothing, so both give the same
 # numbers wherever the unscaled formula was exact, and ordinary maps pay only the count.
@@ -355,7 +358,8 @@ def _rows_scale(big, inv, ibuf, L, always):
 # -- the unscaled row functions: today's formulas, for regions in the ordinary range -----
 # Each returns whether a region of its row left the range where the unscaled float32
 # formula is exact (see "Float32 range" above); the row is then pooled again by the
-# ``_scaled`` version, so ordinary maps pay only that count and give today's results.
+# ``_scaled`` version (in ``_rescue_kernel``), so ordinary maps pay only that count and
+# give today's results.
 @njit(cache=True, inline="always")
 def _rows_lsp_fast(vals, y, acc_dtype):
     K, L = vals.shape
