@@ -461,16 +461,13 @@ def _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     for j in range(L):
         bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j])  # y[j] != y[j]: NaN
         small += abs(hi[j]) < _UNCLAMP
-    if bad > 0:
-        return True
-    if small > 0:  # rare: look at those regions' values
+    if bad == 0 and small > 0:  # rare: look at those regions' values (one exit, as in entropy)
         for j in range(L):
             if abs(hi[j]) < _UNCLAMP:
                 for k in range(K):
                     x = vals[k, j]
-                    if x != 0 and abs(scale * x) < _UNCLAMP:
-                        return True
-    return False
+                    bad += (x != 0) & (abs(scale * x) < _UNCLAMP)
+    return bad > 0
 
 
 @njit(cache=True, inline="always")
@@ -491,11 +488,10 @@ def _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     # regions whose largest |x| lies outside [2**-30, 2**57) take the scaled version: there
     # float32 squares of the deviations could overflow, or underflow for deviations above
     # 1e-8 of the largest |x| (where they still weigh against the 1e-6 of the denominator)
+    # (one exit, as in entropy: such a row's y is computed all the same, then overwritten)
     bad = 0
     for j in range(L):
         bad += (big[j] != 0) & ((big[j] < _ATT_LOW) | (big[j] >= _ATT_HIGH))
-    if bad > 0:
-        return True
     for j in range(L):
         mean[j] = mean[j] * np.float32(1.0 / K)
     for k in range(K):
@@ -527,7 +523,6 @@ def _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     # v z overflowed; or its largest exponent exceeds 2**14, where rounding it to float32
     # (hi) while the exponents are float64 (whole rows) moves the largest weight by more
     # than exp(2**-10): the scaled version keeps hi in their dtype
-    bad = 0
     for j in range(L):
         bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j]) | (hi[j] > _ATT_EXP)
     return bad > 0
@@ -548,12 +543,12 @@ def _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
         for j in range(L):
             den[j] += row[j]
     # sums above 2**100 (x log(s / x) could overflow) or below 2**-100 (subnormal values,
-    # which _vlog does not take) take the scaled version
+    # which _vlog does not take) take the scaled version; such a row's y, computed all the
+    # same, is overwritten there (one exit: with an early return here the first call
+    # compiled in 10.4 s instead of 8.6 s, a loaded machine's medians)
     bad = 0
     for j in range(L):
         bad += (den[j] > _ENT_HIGH) | ((den[j] > 0) & (den[j] < _UNCLAMP))
-    if bad > 0:
-        return True
     for j in range(L):
         lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
     _vlog(lg, log_s, ibuf, ebuf, L)
@@ -571,7 +566,7 @@ def _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
             if h > best[j]:
                 best[j] = h
                 y[j] = row[j]
-    return False
+    return bad > 0
 
 
 @njit(cache=True, inline="always")
