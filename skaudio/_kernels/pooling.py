@@ -38,8 +38,10 @@ Three code paths compute the same formulas:
 
 Each is built and compiled per method on first use (one to two seconds on a
 laptop core, cached on disk by numba afterwards), so a new process pays only
-for the methods it calls. They stay numba parfors (``prange``) although that
-costs about a second of compile time each (see :mod:`skaudio._kernels._parallel`):
+for the methods it calls; the float32 rows' range rescue (see "Float32 range"
+below) is a kernel of its own, compiled only for a map that needs it. They
+stay numba parfors (``prange``) although that costs about a second of compile
+time each (see :mod:`skaudio._kernels._parallel`):
 numba compiles a parfor body knowing its arrays do not alias, and without
 that the softmax-, entropy- and attention-type methods ran 1.2-3.5x slower.
 Tests check that the vectorised paths equal the float64 region loop.
@@ -293,7 +295,8 @@ def _region_attention(buf, m, method, a, p, r, n, v):
 # exact range: squares or sums that overflowed (lsp from 1.9e19 on, esp, auto, power and
 # entropy near 3e38), values so small that float32 squares or products underflow (lsp
 # near 1e-25, attention's variance), r x or a x that overflowed (NaN) or underflowed.
-# Such a row, rare, is pooled again by the ``_scaled`` functions: each region multiplied
+# Such a row, rare, is pooled again by the ``_scaled`` functions (``_rescue_kernel``, a
+# kernel of its own that a process compiles only when a map needs it): each region multiplied
 # by the power of two that brings its largest |x| into [1, 2) (into [2, 4) above 2**127),
 # the result divided by it again. A power of two rounds nothing, so both give the same
 # numbers wherever the unscaled formula was exact, and ordinary maps pay only the count.
@@ -355,7 +358,8 @@ def _rows_scale(big, inv, ibuf, L, always):
 # -- the unscaled row functions: today's formulas, for regions in the ordinary range -----
 # Each returns whether a region of its row left the range where the unscaled float32
 # formula is exact (see "Float32 range" above); the row is then pooled again by the
-# ``_scaled`` version, so ordinary maps pay only that count and give today's results.
+# ``_scaled`` version (in ``_rescue_kernel``), so ordinary maps pay only that count and
+# give today's results.
 @njit(cache=True, inline="always")
 def _rows_lsp_fast(vals, y, acc_dtype):
     K, L = vals.shape
@@ -366,12 +370,12 @@ def _rows_lsp_fast(vals, y, acc_dtype):
         for j in range(L):
             num[j] += row[j] * row[j]
             den[j] += row[j]
-    for j in range(L):
-        y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
     # squares overflowed (inf), or underflowed (sum of squares below 2**-100); counted
-    # without a branch, so that the loop stays vectorised (a branch cost 40 % of lsp)
+    # without a branch, so that the loop stays vectorised (a branch cost 40 % of lsp),
+    # in the loop that writes y (as in esp)
     bad = 0
     for j in range(L):
+        y[j] = num[j] / den[j] if den[j] > 0 else np.float32(0.0)
         bad += (num[j] > _F32_BIG) | ((den[j] > 0) & (num[j] < _UNCLAMP))
     return bad > 0
 
@@ -407,12 +411,12 @@ def _rows_softmax_fast(vals, y, scale, acc_dtype):
         for j in range(L):
             num[j] += w[j] * row[j]
             den[j] += w[j]
-    for j in range(L):
-        y[j] = num[j] / den[j]
     # NaN / inf (a product or sum overflowed), or values so small that float32 holds
-    # their products with the weights as subnormals (counted without a branch)
+    # their products with the weights as subnormals: counted without a branch, in the
+    # loop that writes y (saves a second pass over y)
     bad = 0
     for j in range(L):
+        y[j] = num[j] / den[j]
         a_y = abs(y[j])
         bad += (a_y > _F32_BIG) | (a_y != a_y) | ((a_y != 0) & (a_y < _UNCLAMP))  # a_y != a_y: NaN
     return bad > 0
@@ -457,16 +461,13 @@ def _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     for j in range(L):
         bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j])  # y[j] != y[j]: NaN
         small += abs(hi[j]) < _UNCLAMP
-    if bad > 0:
-        return True
-    if small > 0:  # rare: look at those regions' values
+    if bad == 0 and small > 0:  # rare: look at those regions' values (one exit, as in entropy)
         for j in range(L):
             if abs(hi[j]) < _UNCLAMP:
                 for k in range(K):
                     x = vals[k, j]
-                    if x != 0 and abs(scale * x) < _UNCLAMP:
-                        return True
-    return False
+                    bad += (x != 0) & (abs(scale * x) < _UNCLAMP)
+    return bad > 0
 
 
 @njit(cache=True, inline="always")
@@ -487,11 +488,10 @@ def _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     # regions whose largest |x| lies outside [2**-30, 2**57) take the scaled version: there
     # float32 squares of the deviations could overflow, or underflow for deviations above
     # 1e-8 of the largest |x| (where they still weigh against the 1e-6 of the denominator)
+    # (one exit, as in entropy: such a row's y is computed all the same, then overwritten)
     bad = 0
     for j in range(L):
         bad += (big[j] != 0) & ((big[j] < _ATT_LOW) | (big[j] >= _ATT_HIGH))
-    if bad > 0:
-        return True
     for j in range(L):
         mean[j] = mean[j] * np.float32(1.0 / K)
     for k in range(K):
@@ -523,7 +523,6 @@ def _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
     # v z overflowed; or its largest exponent exceeds 2**14, where rounding it to float32
     # (hi) while the exponents are float64 (whole rows) moves the largest weight by more
     # than exp(2**-10): the scaled version keeps hi in their dtype
-    bad = 0
     for j in range(L):
         bad += (abs(y[j]) > _F32_BIG) | (y[j] != y[j]) | (hi[j] > _ATT_EXP)
     return bad > 0
@@ -544,12 +543,12 @@ def _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
         for j in range(L):
             den[j] += row[j]
     # sums above 2**100 (x log(s / x) could overflow) or below 2**-100 (subnormal values,
-    # which _vlog does not take) take the scaled version
+    # which _vlog does not take) take the scaled version; such a row's y, computed all the
+    # same, is overwritten there (one exit: with an early return here the first call
+    # compiled in 10.4 s instead of 8.6 s, a loaded machine's medians)
     bad = 0
     for j in range(L):
         bad += (den[j] > _ENT_HIGH) | ((den[j] > 0) & (den[j] < _UNCLAMP))
-    if bad > 0:
-        return True
     for j in range(L):
         lg[j] = den[j] if den[j] > 0 else np.float32(1.0)
     _vlog(lg, log_s, ibuf, ebuf, L)
@@ -567,7 +566,7 @@ def _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
             if h > best[j]:
                 best[j] = h
                 y[j] = row[j]
-    return False
+    return bad > 0
 
 
 @njit(cache=True, inline="always")
@@ -750,24 +749,6 @@ def _rows_mixed(vals, y, method, a, p, r, n, v, acc_dtype):
         y[j] = a * hi[j] + (1.0 - a) * (acc[j] / K)
 
 
-@njit(cache=True, inline="always")
-def _rows_lsp_method(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_lsp_fast(vals, y, acc_dtype):
-        _rows_lsp_scaled(vals, y, acc_dtype)
-
-
-@njit(cache=True, inline="always")
-def _rows_esp(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_softmax_fast(vals, y, _ONE, acc_dtype):
-        _rows_softmax_scaled(vals, y, _ONE, acc_dtype)
-
-
-@njit(cache=True, inline="always")
-def _rows_auto(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_softmax_fast(vals, y, np.float32(a), acc_dtype):
-        _rows_softmax_scaled(vals, y, np.float32(a), acc_dtype)
-
-
 # lnp and power have a cheap common case (p = 1 or 2; n = 1, the default) and a general
 # one with float32 exp/log; each is its own kernel (``_row_variant``), so the default
 # parameters compile in about a second instead of three.
@@ -779,12 +760,6 @@ def _rows_lnp(vals, y, method, a, p, r, n, v, acc_dtype):  # p = 1 or 2
 @njit(cache=True, inline="always")
 def _rows_lnp_general(vals, y, method, a, p, r, n, v, acc_dtype):
     _rows_power_weighted(vals, y, np.float32(p), False, acc_dtype)
-
-
-@njit(cache=True, inline="always")
-def _rows_power(vals, y, method, a, p, r, n, v, acc_dtype):  # n = 1: the LSP formula
-    if _rows_lsp_fast(vals, y, acc_dtype):
-        _rows_lsp_scaled(vals, y, acc_dtype)
 
 
 @njit(cache=True, inline="always")
@@ -942,24 +917,6 @@ def _rows_entropy_scaled(vals, y, method, a, p, r, n, v, acc_dtype):
                 y[j] = row[j]
 
 
-@njit(cache=True, inline="always")
-def _rows_lse(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_lse_fast(vals, y, method, a, p, r, n, v, acc_dtype):
-        _rows_lse_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
-
-
-@njit(cache=True, inline="always")
-def _rows_attention(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_attention_fast(vals, y, method, a, p, r, n, v, acc_dtype):
-        _rows_attention_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
-
-
-@njit(cache=True, inline="always")
-def _rows_entropy(vals, y, method, a, p, r, n, v, acc_dtype):
-    if _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc_dtype):
-        _rows_entropy_scaled(vals, y, method, a, p, r, n, v, acc_dtype)
-
-
 _REGION_REDUCERS = (
     _region_average,
     _region_max,
@@ -1061,6 +1018,33 @@ def _generic_kernel(method):
 _REGIONS, _WHOLE_ROWS, _WHOLE_COLUMNS = 0, 1, 2  # what ``_rows_kernel`` pools
 
 
+@njit(cache=True, inline="always")
+def _gather_regions(S, i, fo, kf, kt, sf, st, To):
+    """The ``(kf * kt, To)`` block of output row ``fo`` of map ``i``: column ``j`` holds
+    the values of region ``j``."""
+    vals = np.empty((kf * kt, To), np.float32)
+    for di in range(kf):
+        x = S[i, fo * sf + di]
+        for dj in range(kt):
+            dst = vals[di * kt + dj]
+            for to in range(To):
+                dst[to] = x[to * st + dj]
+    return vals
+
+
+@njit(cache=True, inline="always")
+def _transposed(S, i):
+    """Map ``i`` as ``(T, F)``: column ``f`` holds frequency row ``f``."""
+    _, F, T = S.shape
+    vals = np.empty((T, F), np.float32)
+    for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
+        for t0 in range(0, T, 16):
+            for f in range(f0, min(f0 + 16, F)):
+                for t in range(t0, min(t0 + 16, T)):
+                    vals[t, f] = S[i, f, t]
+    return vals
+
+
 @functools.cache
 def _rows_kernel(method, layout):
     """The vectorised kernel of row kernel ``method`` (see ``_row_variant``) for ``layout``.
@@ -1072,34 +1056,25 @@ def _rows_kernel(method, layout):
     constant, numba drops every other branch before typing, which compiles faster than
     an overload (about 0.9 s less for lse) and far faster than a chain in an inlined
     function (whose branches are all inlined before they are pruned).
+
+    Each job ``(clip, output row)`` that has a region outside the float32 range of the
+    unscaled formula is marked in ``bad``; :func:`_pool_rows_range_safe` pools those
+    jobs again with ``_rescue_kernel`` (see "Float32 range").
     """
     acc = np.float32 if layout == _REGIONS else np.float64
 
     @njit(cache=True, parallel=True)
     @_cache_file_of_its_own(method, layout)
-    def _pool_rows(S, kf, kt, sf, st, out, a, p, r, n, v):
-        n_clips, F, T = S.shape
+    def _pool_rows(S, kf, kt, sf, st, out, bad, a, p, r, n, v):
         Fo, To = out.shape[1], out.shape[2]
-        K = kf * kt
-        for job in prange(n_clips * Fo):
+        for job in prange(out.shape[0] * Fo):
             i = job // Fo
             fo = job % Fo
             y = out[i, fo]
             if layout == _REGIONS:
-                vals = np.empty((K, To), np.float32)
-                for di in range(kf):
-                    x = S[i, fo * sf + di]
-                    for dj in range(kt):
-                        dst = vals[di * kt + dj]
-                        for to in range(To):
-                            dst[to] = x[to * st + dj]
+                vals = _gather_regions(S, i, fo, kf, kt, sf, st, To)
             elif layout == _WHOLE_ROWS:
-                vals = np.empty((T, F), np.float32)
-                for f0 in range(0, F, 16):  # tiled transpose: both sides stay in cache lines
-                    for t0 in range(0, T, 16):
-                        for f in range(f0, min(f0 + 16, F)):
-                            for t in range(t0, min(t0 + 16, T)):
-                                vals[t, f] = S[i, f, t]
+                vals = _transposed(S, i)
             else:
                 vals = S[i]
             if method == _AVERAGE:
@@ -1110,28 +1085,79 @@ def _rows_kernel(method, layout):
                 _rows_min(vals, y, method, a, p, r, n, v, acc)
             elif method == _MIXED:
                 _rows_mixed(vals, y, method, a, p, r, n, v, acc)
-            elif method == _LSP:
-                _rows_lsp_method(vals, y, method, a, p, r, n, v, acc)
+            elif method == _LSP or method == _POWER:  # power's n = 1: the LSP formula
+                bad[job] = _rows_lsp_fast(vals, y, acc)
             elif method == _ESP:
-                _rows_esp(vals, y, method, a, p, r, n, v, acc)
+                bad[job] = _rows_softmax_fast(vals, y, _ONE, acc)
             elif method == _LNP:
                 _rows_lnp(vals, y, method, a, p, r, n, v, acc)
             elif method == _LSE:
-                _rows_lse(vals, y, method, a, p, r, n, v, acc)
+                bad[job] = _rows_lse_fast(vals, y, method, a, p, r, n, v, acc)
             elif method == _AUTO:
-                _rows_auto(vals, y, method, a, p, r, n, v, acc)
-            elif method == _POWER:
-                _rows_power(vals, y, method, a, p, r, n, v, acc)
+                bad[job] = _rows_softmax_fast(vals, y, np.float32(a), acc)
             elif method == _ENTROPY:
-                _rows_entropy(vals, y, method, a, p, r, n, v, acc)
+                bad[job] = _rows_entropy_fast(vals, y, method, a, p, r, n, v, acc)
             elif method == _ATTENTION:
-                _rows_attention(vals, y, method, a, p, r, n, v, acc)
+                bad[job] = _rows_attention_fast(vals, y, method, a, p, r, n, v, acc)
             elif method == _LNP_GENERAL:
                 _rows_lnp_general(vals, y, method, a, p, r, n, v, acc)
             else:
                 _rows_power_general(vals, y, method, a, p, r, n, v, acc)
 
     return _pool_rows
+
+
+@functools.cache
+def _rescue_kernel(method, layout):
+    """Pool again, by the scaled row functions, the jobs that ``_rows_kernel`` marked in
+    ``bad`` (only lsp, power with n = 1, esp, auto, lse, entropy and attention mark any).
+
+    A kernel of its own, compiled on the first map that needs it: inlined beside the
+    unscaled formula it doubled the first call's compile time of every user (lsp 1.9 ->
+    6.3 s, lse 4.7 -> 12.9 s, attention 5.4 -> 15.5 s on one core), while ordinary maps
+    never reach it.
+    """
+    acc = np.float32 if layout == _REGIONS else np.float64
+
+    @njit(cache=True, parallel=True)
+    @_cache_file_of_its_own("rescue", method, layout)
+    def _rescue_rows(S, kf, kt, sf, st, out, bad, a, p, r, n, v):
+        Fo, To = out.shape[1], out.shape[2]
+        for job in prange(out.shape[0] * Fo):
+            if not bad[job]:
+                continue
+            i = job // Fo
+            fo = job % Fo
+            y = out[i, fo]
+            if layout == _REGIONS:
+                vals = _gather_regions(S, i, fo, kf, kt, sf, st, To)
+            elif layout == _WHOLE_ROWS:
+                vals = _transposed(S, i)
+            else:
+                vals = S[i]
+            if method == _LSP or method == _POWER:
+                _rows_lsp_scaled(vals, y, acc)
+            elif method == _ESP:
+                _rows_softmax_scaled(vals, y, _ONE, acc)
+            elif method == _AUTO:
+                _rows_softmax_scaled(vals, y, np.float32(a), acc)
+            elif method == _LSE:
+                _rows_lse_scaled(vals, y, method, a, p, r, n, v, acc)
+            elif method == _ENTROPY:
+                _rows_entropy_scaled(vals, y, method, a, p, r, n, v, acc)
+            else:
+                _rows_attention_scaled(vals, y, method, a, p, r, n, v, acc)
+
+    return _rescue_rows
+
+
+def _pool_rows_range_safe(method, layout, S, kf, kt, sf, st, out, a, p, r, n, v):
+    """Run ``_rows_kernel(method, layout)`` on ``out``, then the rescue kernel on the jobs it
+    marked (none for maps inside the ordinary float32 range)."""
+    bad = np.zeros(out.shape[0] * out.shape[1], np.bool_)
+    _rows_kernel(method, layout)(S, kf, kt, sf, st, out, bad, a, p, r, n, v)
+    if bad.any():
+        _rescue_kernel(method, layout)(S, kf, kt, sf, st, out, bad, a, p, r, n, v)
 
 
 # -- plain-array API -----------------------------------------------------------------
@@ -1382,9 +1408,8 @@ def pool2d(
         and kernel[0] * kernel[1] <= _FAST_MAX_REGION
         and not (method_id == _POWER and n == 0.0)
     ):
-        _rows_kernel(_row_variant(method_id, p, n), _REGIONS)(
-            S, kernel[0], kernel[1], stride[0], stride[1], out, a, p, r, n, v
-        )
+        kf, kt, sf, st = kernel + stride
+        _pool_rows_range_safe(_row_variant(method_id, p, n), _REGIONS, S, kf, kt, sf, st, out, a, p, r, n, v)
     else:
         _generic_kernel(method_id)(
             S, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], out, a, p, r, n, v
@@ -1458,8 +1483,8 @@ def global_pool(
         if L >= _FAST_MIN_COLUMNS and not (method_id == _POWER and n == 0.0):
             out = np.empty((n_clips, L), np.float32)
             layout = _WHOLE_ROWS if axis == "time" else _WHOLE_COLUMNS
-            _rows_kernel(_row_variant(method_id, p, n), layout)(
-                S, 0, 0, 0, 0, out[:, np.newaxis], a, p, r, n, v
+            _pool_rows_range_safe(
+                _row_variant(method_id, p, n), layout, S, 0, 0, 0, 0, out[:, np.newaxis], a, p, r, n, v
             )
             return out
     kernel = {"time": (1, T), "freq": (F, 1), "both": (F, T)}[axis]

@@ -36,6 +36,13 @@ _DEFAULTS = dict(
 
 
 # -- input handling -------------------------------------------------------------------
+#: Float32 steps (at the joint range's largest magnitude) within which the two maps of a clip
+#: count as one value for the histogram metrics: the float32 pooling formulas return a
+#: constant region's value up to 23 steps off (lsp and power on 8 x 8 regions, esp, auto and
+#: attention 15, the others exactly; their float32 sums of up to 64 cells round), and
+#: bins finer than that sorted the rounding, not the values.
+_HIST_ROUNDING = 64
+
 #: Most histogram bins of the entropy and KL metrics: two float64 histograms per clip of
 #: 2**24 bins already take 256 MiB, and a 128 x 431 map has only 55,168 values to share
 #: among them (n_bins=2**40 asked for 16 TiB).
@@ -119,6 +126,11 @@ class _Batch:
         def compute():
             lo = np.minimum(self.moments("S")[:, 0], self.moments("P")[:, 0])
             hi = np.maximum(self.moments("S")[:, 1], self.moments("P")[:, 1])
+            # a joint range within _HIST_ROUNDING float32 steps is rounding, not values: both
+            # maps fill one bin, as constant maps do (a constant map and its lsp pooling one
+            # step apart fell into the first and the last bin, KL 23.03 instead of 0)
+            top = np.maximum(np.abs(lo), np.abs(hi)).astype(np.float32)
+            hi = np.where(hi - lo <= _HIST_ROUNDING * np.spacing(top).astype(np.float64), lo, hi)
             return _k.joint_histograms(self.S, self.P, lo, hi, int(self.opt["n_bins"]))
 
         return self.cached("hist", compute)

@@ -27,7 +27,10 @@ Decisions the paper leaves open, made once here and shared by all functions:
 * **Histograms** (entropy, KL divergence) use ``n_bins`` equal bins on the
   joint value range of the two maps of a clip, so both maps share the edges;
   entropies are in nats. KL adds ``eps`` to every bin probability before
-  renormalising, so it stays finite when pooling empties a bin.
+  renormalising, so it stays finite when pooling empties a bin. A joint range
+  no wider than 64 float32 steps of its largest magnitude is float32 rounding
+  (pooling a constant map returns its value up to a few steps off): both maps
+  fill one bin, as two constant maps do.
 * **Sparsity** counts values within ``sparsity_tol`` of the original map's
   dynamic range above its minimum: ``x <= min(S) + tol * (max(S) - min(S))``,
   the same threshold for both maps. For a dB map this is "close to the
@@ -465,7 +468,8 @@ def kl_divergence(
     the same ``n_bins`` equal bins spanning their joint range; ``eps`` is
     added to every bin probability (then renormalised), so the divergence
     stays finite when pooling empties a bin. In nats; 0 for identical
-    distributions, lower is better.
+    distributions, lower is better. Maps whose joint range is no wider than
+    64 float32 steps (the rounding of float32 pooling) count as equal: 0.
 
     Parameters
     ----------

@@ -442,3 +442,59 @@ def test_values_whose_ratio_to_the_region_max_underflows(mode, params):
     S[0, 0, 2], S[0, 0, 3] = 1e-40, 1.0
     want = ref_pool(S, mode, (2, 2), (2, 2), **params)
     np.testing.assert_allclose(pool2d(S, mode, **params), want, rtol=1e-5, atol=1e-30)
+
+
+# -- the rescue kernel (issue 28's cold start) ----------------------------------------------
+@pytest.mark.parametrize("mode", ["lsp", "power", "esp", "auto", "lse", "entropy", "attention"])
+def test_only_the_rows_out_of_range_are_pooled_again(mode, monkeypatch):
+    # the scaled rows are a kernel of their own, compiled for the first map that needs it
+    # (inlined beside the unscaled rows they tripled every first call's compile time):
+    # ordinary maps never call it, and it pools again only the jobs the row kernel marked
+    from skaudio._kernels import pooling
+
+    marked = []
+    real = pooling._rescue_kernel
+
+    def spy(method, layout):
+        kernel = real(method, layout)
+
+        def run(S, kf, kt, sf, st, out, bad, *params):
+            marked.append((layout, np.flatnonzero(bad).tolist()))
+            kernel(S, kf, kt, sf, st, out, bad, *params)
+
+        return run
+
+    monkeypatch.setattr(pooling, "_rescue_kernel", spy)
+    params = {} if mode == "power" else PARAMS.get(mode, {})  # power's n = 1: the LSP rows
+    S = _data(mode, (3, 8, 16), seed=5)  # 8 rows, 16 frames: the row kernels' paths
+    ordinary = {
+        "regions": pool2d(S, mode, **params),
+        "time": global_pool(S, mode, "time", **params),
+        "freq": global_pool(S, mode, "freq", **params),
+    }
+    assert marked == []
+    # map 1's frequency rows 2-3 (output row 1 of 2x2 regions): values ~1e-35, whose float32
+    # squares, products with the weights or sums leave the unscaled formulas' range
+    S[1, 2:4] *= np.float32(1e-35)
+    got = {
+        "regions": pool2d(S, mode, **params),
+        "time": global_pool(S, mode, "time", **params),
+        "freq": global_pool(S, mode, "freq", **params),
+    }
+    # job = clip * n_rows + row; over frequency (whole columns) each column also holds
+    # ordinary values, whichever way the method's check decides
+    assert sorted(m for m in marked if m[0] != pooling._WHOLE_COLUMNS) == [
+        (pooling._REGIONS, [5]),
+        (pooling._WHOLE_ROWS, [1]),
+    ]
+    want = {
+        "regions": ref_pool(S, mode, (2, 2), (2, 2), **params),
+        "time": ref_pool(S, mode, (1, 16), (1, 16), **params).reshape(3, -1),
+        "freq": ref_pool(S, mode, (8, 1), (8, 1), **params).reshape(3, -1),
+    }
+    for key in got:
+        np.testing.assert_allclose(got[key], want[key], rtol=2e-5, atol=1e-41, err_msg=key)
+    # the rows left alone are the ordinary map's, bit for bit
+    np.testing.assert_array_equal(got["regions"][[0, 2]], ordinary["regions"][[0, 2]])
+    np.testing.assert_array_equal(got["regions"][1, [0, 2, 3]], ordinary["regions"][1, [0, 2, 3]])
+    np.testing.assert_array_equal(got["time"][[0, 2]], ordinary["time"][[0, 2]])

@@ -274,6 +274,29 @@ def test_constant_maps():
     assert variance_ratio(S, P2).tolist() == [np.inf, np.inf]
 
 
+@pytest.mark.parametrize("scale", [1e-30, 1.0, 1e30])
+def test_histogram_metrics_of_a_constant_map_and_its_float32_pooling(scale):
+    # lsp pooling returns a constant region's value a few float32 steps off (8 x 8: its
+    # float32 sums round); one step apart, the 64 bins spanning the joint range put S in
+    # the first bin and P in the last: KL 23.03 (log 1 / eps) instead of 0
+    from skaudio.features import pool2d
+
+    S = np.full((2, 16, 64), 0.7 * scale, np.float32)
+    for method in ("lsp", "power", "esp", "attention"):
+        P = pool2d(S, method, (8, 8))
+        assert (P != S[0, 0, 0]).any(), method  # the rounding this is about
+        res = preservation_metrics(S, P, ["kl_divergence", "entropy"])
+        np.testing.assert_array_equal(res["kl_divergence"], 0.0, err_msg=method)
+        np.testing.assert_array_equal(res["entropy"], 1.0, err_msg=method)
+    # the bound: 64 steps of the largest magnitude are one value, 65 apart two
+    c = np.float32(0.7 * scale)
+    step = np.spacing(c)
+    for steps, want in ((1, 0.0), (64, 0.0), (65, np.log(1 / 1e-10))):
+        P = np.full((2, 2, 8), c + np.float32(steps) * step, np.float32)
+        assert np.spacing(P[0, 0, 0]) == step  # within the binade
+        np.testing.assert_allclose(kl_divergence(S, P), want, rtol=1e-6, atol=0, err_msg=str(steps))
+
+
 def test_single_frame():
     rng = np.random.default_rng(4)
     S = rng.random((2, 8, 1)).astype(np.float32)
