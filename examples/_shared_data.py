@@ -5,6 +5,7 @@ imported from the examples' own folder, which Python puts first on ``sys.path``.
 """
 
 import os
+import sys
 from pathlib import Path
 
 #: ``--help`` text of the ``--data`` option, the same in every example
@@ -22,3 +23,13 @@ def data_folder(path=None):
 def add_data_argument(parser, help=DATA_HELP):
     """Add the ``--data DIR`` option every example takes (read it with :func:`data_folder`)."""
     parser.add_argument("--data", type=Path, default=None, help=help)
+
+
+def esc10_folder(data):
+    """The ``esc10/`` folder (ESC-50 layout) under the shared folder ``data``, or None after
+    saying on stderr where it was looked for (the examples then exit)."""
+    folder = Path(data) / "esc10"
+    if (folder / "meta" / "esc50.csv").is_file():
+        return folder
+    print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    return None

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _shared_data import add_data_argument, data_folder
+from _shared_data import add_data_argument, data_folder, esc10_folder
 from sklearn.model_selection import LeaveOneGroupOut, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -106,9 +106,8 @@ def main(argv=None):
     names = args.models.split(",")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    folder = data_folder(args.data) / "esc10"
-    if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    folder = esc10_folder(data_folder(args.data))
+    if folder is None:
         return 1
     esc = load_esc50(folder, subset="esc10", sr=SR)
     print(

@@ -22,7 +22,7 @@ import sys
 import time
 
 import numpy as np
-from _shared_data import add_data_argument, data_folder
+from _shared_data import add_data_argument, data_folder, esc10_folder
 from sklearn.model_selection import LeaveOneGroupOut, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -46,9 +46,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    folder = data_folder(args.data) / "esc10"
-    if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"no ESC-50 layout at {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    folder = esc10_folder(data_folder(args.data))
+    if folder is None:
         return 1
 
     t0 = time.perf_counter()

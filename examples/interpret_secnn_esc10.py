@@ -35,7 +35,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
-from _shared_data import add_data_argument, data_folder
+from _shared_data import add_data_argument, data_folder, esc10_folder
 from sklearn.pipeline import Pipeline
 
 from skaudio.datasets import load_esc50
@@ -107,9 +107,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    folder = data_folder(args.data) / "esc10"
-    if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    folder = esc10_folder(data_folder(args.data))
+    if folder is None:
         return None
     esc = load_esc50(folder, subset="esc10", sr=SR)
     label = dict(zip(np.unique(esc.target), esc.target_names))

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _shared_data import add_data_argument, data_folder
+from _shared_data import add_data_argument, data_folder, esc10_folder
 
 from skaudio.datasets import load_esc50
 from skaudio.features import Spectrogram
@@ -130,9 +130,8 @@ def main(argv=None):
     if unknown:
         print(f"unknown configurations {unknown}; {args.study} has {list(configs)}", file=sys.stderr)
         return 2
-    folder = data_folder(args.data) / "esc10"
-    if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    folder = esc10_folder(data_folder(args.data))
+    if folder is None:
         return 1
     esc = load_esc50(folder, subset="esc10", sr=SR)
     X = features(args.study, esc.data)

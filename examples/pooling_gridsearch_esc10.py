@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _shared_data import add_data_argument, data_folder
+from _shared_data import add_data_argument, data_folder, esc10_folder
 from joblib import Memory
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
@@ -53,9 +53,8 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    folder = data_folder(parse_args(argv).data) / "esc10"
-    if not (folder / "meta" / "esc50.csv").is_file():
-        print(f"ESC-10 not found under {folder}; pass --data or set SKAUDIO_SHARED_DATA", file=sys.stderr)
+    folder = esc10_folder(data_folder(parse_args(argv).data))
+    if folder is None:
         return 1
     start = time.perf_counter()
     esc = load_esc50(folder, subset="esc10", sr=44100)
