@@ -302,22 +302,24 @@ def _sum(R):
     return _SumCells.apply(R)
 
 
-def _max(R):
-    """Largest cell of each region (no gradient)."""
+def _extreme(R, pick):
+    """``pick`` (``torch.maximum`` / ``torch.minimum``) over the cells of each region, in
+    place in one output map (no gradient)."""
     with torch.no_grad():
         out = R[0].clone()
         for k in range(1, R.shape[0]):
-            torch.maximum(out, R[k], out=out)
+            pick(out, R[k], out=out)
     return out
+
+
+def _max(R):
+    """Largest cell of each region (no gradient)."""
+    return _extreme(R, torch.maximum)
 
 
 def _min(R):
     """Smallest cell of each region (no gradient)."""
-    with torch.no_grad():
-        out = R[0].clone()
-        for k in range(1, R.shape[0]):
-            torch.minimum(out, R[k], out=out)
-    return out
+    return _extreme(R, torch.minimum)
 
 
 def _first_max_onehot(R):
@@ -983,24 +985,6 @@ class Pool2d(_PoolParams):
         R = _RegionCells.apply(x, self.kernel_size, self.stride, pads, (Fo, To))
         mask = _region_masks(x.shape[2:], self.kernel_size, self.stride, self.padding, (Fo, To), x)
         return _pool_cells(R, mask, self.method, **self._params((1, -1, 1, 1)))
-
-    def _pool_unfolded(self, x, Fo, To):
-        """Every region gathered with ``unfold`` and pooled by :func:`pool_regions`: the
-        reference that the tests hold :meth:`_pool_cells` to (slower, the same formulas)."""
-        (kf, kt), (sf, st), (pf, pt) = self.kernel_size, self.stride, self.padding
-        right_f = max(pf, (Fo - 1) * sf + kf - x.shape[2] - pf)
-        right_t = max(pt, (To - 1) * st + kt - x.shape[3] - pt)
-        pads = (pt, right_t, pf, right_f)
-        mask = None
-        if any(pads):
-            xp = F.pad(x, pads)
-            ones = F.pad(torch.ones(1, 1, *x.shape[2:], dtype=torch.bool, device=x.device), pads)
-            mask = ones.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To].reshape(1, 1, Fo, To, kf * kt)
-        else:
-            xp = x
-        regions = xp.unfold(2, kf, sf).unfold(3, kt, st)[:, :, :Fo, :To]
-        regions = regions.reshape(*regions.shape[:4], kf * kt)
-        return pool_regions(regions, self.method, mask, **self._params((1, -1, 1, 1)))
 
 
 class GlobalPool(_PoolParams):
